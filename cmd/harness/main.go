@@ -1,0 +1,160 @@
+// Command harness is the one binary of the Harness Hero platform. Every
+// process of every topology is this binary with other flags:
+//
+//	harness serve                    all modules on :4000 (SQLite under ./var)
+//	harness serve --role builder     the builder service alone on :4002
+//	harness migrate                  apply migrations and exit
+//	harness version                  print the build version
+//
+// Configuration comes from flags, then the seed's environment variables
+// (PORT, DATABASE_URL, REDIS_URL, BUILDER_SERVICE_URL) and HARNESS_*.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+
+	"github.com/harnesshero/platform/server"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = ""
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "harness:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+const usage = `usage: harness <command> [flags]
+
+commands:
+  serve     run the platform (or one module with --role)
+  migrate   apply database migrations and exit
+  version   print the version
+`
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("missing command")
+	}
+	cmd, args := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		cfg, logger, err := parseConfig("serve", args, getenv, stderr)
+		if err != nil {
+			return err
+		}
+		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return server.Serve(ctx, cfg, logger, nil)
+	case "migrate":
+		cfg, logger, err := parseConfig("migrate", args, getenv, stderr)
+		if err != nil {
+			return err
+		}
+		return server.Migrate(ctx, cfg, logger)
+	case "version":
+		fmt.Fprintln(stdout, buildVersion())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+// parseConfig reads flags over environment over defaults.
+func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (server.Config, *slog.Logger, error) {
+	cfg := server.DefaultConfig()
+	env := func(key, def string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return def
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	role := fs.String("role", env("HARNESS_ROLE", string(server.RoleAll)), "modules to serve: all, or builder (the builder service) [HARNESS_ROLE]")
+	port := fs.String("port", getenv("PORT"), "listen port; default 4000, or 4002 with --role builder [PORT]")
+	addr := fs.String("addr", getenv("HARNESS_ADDR"), "listen address, overrides --port, e.g. 127.0.0.1:4000 [HARNESS_ADDR]")
+	fs.StringVar(&cfg.DatabaseURL, "database-url", getenv("DATABASE_URL"), "postgres:// URL; empty means SQLite under --data-dir [DATABASE_URL]")
+	fs.StringVar(&cfg.DataDir, "data-dir", env("HARNESS_DATA_DIR", cfg.DataDir), "directory of the embedded database and keys [HARNESS_DATA_DIR]")
+	fs.StringVar(&cfg.RedisURL, "redis-url", getenv("REDIS_URL"), "redis:// URL for the event bus [REDIS_URL]")
+	fs.StringVar(&cfg.BuilderServiceURL, "builder-service-url", getenv("BUILDER_SERVICE_URL"), "base URL of an extracted builder service [BUILDER_SERVICE_URL]")
+	origins := fs.String("cors-origins", env("HARNESS_CORS_ORIGINS", strings.Join(cfg.CORSOrigins, ",")), "comma-separated browser origins allowed by CORS [HARNESS_CORS_ORIGINS]")
+	logLevel := fs.String("log-level", env("HARNESS_LOG_LEVEL", "info"), "debug, info, warn or error [HARNESS_LOG_LEVEL]")
+	logFormat := fs.String("log-format", env("HARNESS_LOG_FORMAT", "text"), "text or json [HARNESS_LOG_FORMAT]")
+	if err := fs.Parse(args); err != nil {
+		return cfg, nil, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, nil, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	cfg.Role = server.Role(*role)
+	switch {
+	case *addr != "":
+		cfg.Addr = *addr
+	case *port != "":
+		cfg.Addr = ":" + *port
+	case cfg.Role == server.RoleBuilder:
+		cfg.Addr = ":4002"
+	}
+	cfg.CORSOrigins = nil
+	for o := range strings.SplitSeq(*origins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			cfg.CORSOrigins = append(cfg.CORSOrigins, o)
+		}
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return cfg, nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	var handler slog.Handler = slog.NewTextHandler(stderr, opts)
+	if *logFormat == "json" {
+		handler = slog.NewJSONHandler(stderr, opts)
+	}
+	return cfg, slog.New(handler), cfg.Validate()
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	rev, dirty := "", false
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return info.Main.Version
+	}
+	if dirty {
+		rev += "-dirty"
+	}
+	return rev
+}

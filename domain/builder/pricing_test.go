@@ -1,0 +1,372 @@
+package builder_test
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/harnesshero/platform/domain/builder"
+)
+
+func TestPriceUnitTotals(t *testing.T) {
+	t.Parallel()
+	// Every expected figure is hand-computed from the spec's price table;
+	// base() is STEP_IN 3400 + M 0 + NYLON 0 + PLASTIC 0.
+	tests := []struct {
+		name   string
+		design builder.Design
+		want   int64
+	}{
+		{"style STEP_IN", base(), 3400},
+		{"style OVERHEAD", with(func(d *builder.Design) { d.Style = builder.StyleOverhead }), 3800},
+		{"style VEST", with(func(d *builder.Design) { d.Style = builder.StyleVest }), 4600},
+		{"style NO_PULL", with(func(d *builder.Design) { d.Style = builder.StyleNoPull }), 5200},
+		{"size XS", with(func(d *builder.Design) { d.Size = builder.SizeXS }), 3000},
+		{"size S", with(func(d *builder.Design) { d.Size = builder.SizeS }), 3200},
+		{"size M", with(func(d *builder.Design) { d.Size = builder.SizeM }), 3400},
+		{"size L", with(func(d *builder.Design) { d.Size = builder.SizeL }), 3700},
+		{"size XL", with(func(d *builder.Design) { d.Size = builder.SizeXL }), 4000},
+		{"size XXL", with(func(d *builder.Design) { d.Size = builder.SizeXXL }), 4300},
+		{"material PADDED_MESH", with(func(d *builder.Design) { d.Material = builder.MaterialPaddedMesh }), 4200},
+		{"material LEATHER with ALUMINUM", with(func(d *builder.Design) {
+			d.Material, d.Hardware = builder.MaterialLeather, builder.HardwareAluminum
+		}), 6400},
+		{"hardware ALUMINUM", with(func(d *builder.Design) { d.Hardware = builder.HardwareAluminum }), 4000},
+		{"hardware STAINLESS", with(func(d *builder.Design) { d.Hardware = builder.HardwareStainless }), 4500},
+		{"reflective trim", with(func(d *builder.Design) { d.ReflectiveTrim = true }), 3750},
+		{"back handle", with(func(d *builder.Design) { d.BackHandle = true }), 3900},
+		{"trim colour alone is free", with(func(d *builder.Design) { d.Trim = builder.ColorRed }), 3400},
+		{"name patch 1 char", with(func(d *builder.Design) {
+			d.NamePatch = &builder.NamePatch{Text: "A", Thread: builder.ColorRed}
+		}), 4100},
+		{"name patch 6 chars", with(func(d *builder.Design) {
+			d.NamePatch = &builder.NamePatch{Text: "Buddy1", Thread: builder.ColorRed}
+		}), 4100},
+		{"name patch 7 chars", with(func(d *builder.Design) {
+			d.NamePatch = &builder.NamePatch{Text: "Biscuit", Thread: builder.ColorRed}
+		}), 4150},
+		{"name patch 12 chars", with(func(d *builder.Design) {
+			d.NamePatch = &builder.NamePatch{Text: "Maximilian J", Thread: builder.ColorRed}
+		}), 4400},
+		{"leash 1200", with(func(d *builder.Design) { d.LeashMM = 1200 }), 5200},
+		{"leash 1800", with(func(d *builder.Design) { d.LeashMM = 1800 }), 5600},
+		{"ID tag", with(func(d *builder.Design) { d.IDTag = &builder.IDTag{Engraving: "Rex"} }), 4300},
+		{"measurements alone are free", with(func(d *builder.Design) {
+			d.Measurements = &builder.Measurements{ChestMM: 500, NeckMM: 350}
+		}), 3400},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := builder.PriceUnit(tt.design)
+			if err != nil {
+				t.Fatalf("PriceUnit: %v", err)
+			}
+			if got.TotalCents != tt.want {
+				t.Errorf("TotalCents = %d, want %d (parts %+v)", got.TotalCents, tt.want, got.Parts)
+			}
+		})
+	}
+}
+
+func TestPriceUnitParts(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		design builder.Design
+		want   []builder.Part
+		total  int64
+	}{
+		{
+			name:   "base has the four fixed parts, zero amounts included",
+			design: base(),
+			want: []builder.Part{
+				{Code: "style", Label: "Step-in harness", AmountCents: 3400},
+				{Code: "size", Label: "Size M", AmountCents: 0},
+				{Code: "material", Label: "Nylon", AmountCents: 0},
+				{Code: "hardware", Label: "Plastic hardware", AmountCents: 0},
+			},
+			total: 3400,
+		},
+		{
+			name: "negative size adjustment",
+			design: with(func(d *builder.Design) {
+				d.Style, d.Size, d.Hardware = builder.StyleOverhead, builder.SizeXS, builder.HardwareAluminum
+			}),
+			want: []builder.Part{
+				{Code: "style", Label: "Overhead harness", AmountCents: 3800},
+				{Code: "size", Label: "Size XS", AmountCents: -400},
+				{Code: "material", Label: "Nylon", AmountCents: 0},
+				{Code: "hardware", Label: "Aluminum hardware", AmountCents: 600},
+			},
+			total: 4000,
+		},
+		{
+			name: "leather no-pull XXL",
+			design: with(func(d *builder.Design) {
+				d.Style, d.Size, d.Material = builder.StyleNoPull, builder.SizeXXL, builder.MaterialLeather
+				d.Hardware, d.Webbing = builder.HardwareStainless, builder.ColorBrown
+			}),
+			want: []builder.Part{
+				{Code: "style", Label: "No-pull harness", AmountCents: 5200},
+				{Code: "size", Label: "Size XXL", AmountCents: 900},
+				{Code: "material", Label: "Leather", AmountCents: 2400},
+				{Code: "hardware", Label: "Stainless steel hardware", AmountCents: 1100},
+			},
+			total: 9600,
+		},
+		{
+			name: "every option, in order",
+			design: builder.Design{
+				Style: builder.StyleVest, Size: builder.SizeL, Material: builder.MaterialPaddedMesh,
+				Hardware: builder.HardwareStainless, Webbing: builder.ColorNavy, Trim: builder.ColorOrange,
+				ReflectiveTrim: true, BackHandle: true,
+				NamePatch:    &builder.NamePatch{Text: "Biscuit", Thread: builder.ColorYellow},
+				LeashMM:      1800,
+				IDTag:        &builder.IDTag{Engraving: "Call 555-0100"},
+				Measurements: &builder.Measurements{ChestMM: 650, NeckMM: 450},
+			},
+			want: []builder.Part{
+				{Code: "style", Label: "Vest harness", AmountCents: 4600},
+				{Code: "size", Label: "Size L", AmountCents: 300},
+				{Code: "material", Label: "Padded mesh", AmountCents: 800},
+				{Code: "hardware", Label: "Stainless steel hardware", AmountCents: 1100},
+				{Code: "reflective_trim", Label: "Reflective trim", AmountCents: 350},
+				{Code: "back_handle", Label: "Back handle", AmountCents: 500},
+				{Code: "name_patch", Label: "Name patch (7 characters)", AmountCents: 750},
+				{Code: "leash", Label: "Leash 1800 mm", AmountCents: 2200},
+				{Code: "id_tag", Label: "ID tag", AmountCents: 900},
+			},
+			total: 11500,
+		},
+		{
+			name: "one-character patch and short leash",
+			design: with(func(d *builder.Design) {
+				d.NamePatch = &builder.NamePatch{Text: "Q", Thread: builder.ColorPink}
+				d.LeashMM = 1200
+			}),
+			want: []builder.Part{
+				{Code: "style", Label: "Step-in harness", AmountCents: 3400},
+				{Code: "size", Label: "Size M", AmountCents: 0},
+				{Code: "material", Label: "Nylon", AmountCents: 0},
+				{Code: "hardware", Label: "Plastic hardware", AmountCents: 0},
+				{Code: "name_patch", Label: "Name patch (1 character)", AmountCents: 700},
+				{Code: "leash", Label: "Leash 1200 mm", AmountCents: 1800},
+			},
+			total: 5900,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := builder.PriceUnit(tt.design)
+			if err != nil {
+				t.Fatalf("PriceUnit: %v", err)
+			}
+			if !slices.Equal(got.Parts, tt.want) {
+				t.Errorf("Parts =\n%+v\nwant\n%+v", got.Parts, tt.want)
+			}
+			if got.TotalCents != tt.total {
+				t.Errorf("TotalCents = %d, want %d", got.TotalCents, tt.total)
+			}
+		})
+	}
+}
+
+func TestPriceUnitInvalid(t *testing.T) {
+	t.Parallel()
+	_, err := builder.PriceUnit(with(func(d *builder.Design) { d.Material = builder.MaterialLeather }))
+	if !errors.Is(err, builder.ErrInvalidDesign) {
+		t.Fatalf("err = %v, want ErrInvalidDesign", err)
+	}
+	var ve *builder.ValidationError
+	if !errors.As(err, &ve) || len(ve.Violations) != 1 || ve.Violations[0].Rule != "leather_hardware" {
+		t.Errorf("err = %#v, want one leather_hardware violation", err)
+	}
+}
+
+func TestPriceLine(t *testing.T) {
+	t.Parallel()
+	reflective := with(func(d *builder.Design) { d.ReflectiveTrim = true }) // unit 3750
+	tests := []struct {
+		name                            string
+		design                          builder.Design
+		quantity                        int32
+		unit, subtotal, discount, total int64
+	}{
+		{"q1", base(), 1, 3400, 3400, 0, 3400},
+		{"q2 no discount", base(), 2, 3400, 6800, 0, 6800},
+		{"q3 10% off", base(), 3, 3400, 10200, 1020, 9180},
+		{"q10 10% off", base(), 10, 3400, 34000, 3400, 30600},
+		// 11250 × 10 / 100 = 1125 exactly: every catalog price is a multiple
+		// of 50, so a subtotal is too and the floor never drops a cent.
+		{"q3 odd-cents discount", reflective, 3, 3750, 11250, 1125, 10125},
+		{"q9 max-price design", with(func(d *builder.Design) {
+			d.Style, d.Size, d.Material, d.Hardware = builder.StyleNoPull, builder.SizeXXL, builder.MaterialLeather, builder.HardwareStainless
+			d.ReflectiveTrim, d.BackHandle, d.LeashMM = true, true, 1800
+			d.NamePatch = &builder.NamePatch{Text: "Maximilian J", Thread: builder.ColorRed}
+			d.IDTag = &builder.IDTag{Engraving: "x"}
+		}), 9, 14550, 130950, 13095, 117855},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := builder.PriceLine(tt.design, tt.quantity)
+			if err != nil {
+				t.Fatalf("PriceLine: %v", err)
+			}
+			if got.Unit.TotalCents != tt.unit || got.Quantity != tt.quantity || got.SubtotalCents != tt.subtotal ||
+				got.DiscountCents != tt.discount || got.TotalCents != tt.total {
+				t.Errorf("got unit %d q %d subtotal %d discount %d total %d, want %d %d %d %d %d",
+					got.Unit.TotalCents, got.Quantity, got.SubtotalCents, got.DiscountCents, got.TotalCents,
+					tt.unit, tt.quantity, tt.subtotal, tt.discount, tt.total)
+			}
+		})
+	}
+}
+
+func TestPriceLineRefused(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		design   builder.Design
+		quantity int32
+		want     error
+		msg      string
+	}{
+		{"quantity 0", base(), 0, builder.ErrInvalidQuantity, "builder: invalid quantity: 0 (want 1 to 10)"},
+		{"quantity 11", base(), 11, builder.ErrInvalidQuantity, "builder: invalid quantity: 11 (want 1 to 10)"},
+		{"quantity -1", base(), -1, builder.ErrInvalidQuantity, "builder: invalid quantity: -1 (want 1 to 10)"},
+		{"quantity checked before design", builder.Design{}, 0, builder.ErrInvalidQuantity, "builder: invalid quantity: 0 (want 1 to 10)"},
+		{"invalid design", with(func(d *builder.Design) { d.BackHandle, d.Size = true, builder.SizeXS }), 1,
+			builder.ErrInvalidDesign, "builder: invalid design: back_handle: a back handle is not made in XS"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := builder.PriceLine(tt.design, tt.quantity)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+			if err.Error() != tt.msg {
+				t.Errorf("err = %q, want %q", err, tt.msg)
+			}
+		})
+	}
+}
+
+// lines returns n lines of the base design at quantity 1 (3400 each).
+func lines(n int) []builder.LineInput {
+	out := make([]builder.LineInput, n)
+	for i := range out {
+		out[i] = builder.LineInput{Design: base(), Quantity: 1}
+	}
+	return out
+}
+
+func TestPriceOrder(t *testing.T) {
+	t.Parallel()
+	reflective := with(func(d *builder.Design) { d.ReflectiveTrim = true }) // 3750
+	below := with(func(d *builder.Design) {                                 // 5200+800+1100+350 = 7450
+		d.Style, d.Material, d.Hardware, d.ReflectiveTrim = builder.StyleNoPull, builder.MaterialPaddedMesh, builder.HardwareStainless, true
+	})
+	overhead := with(func(d *builder.Design) { d.Style = builder.StyleOverhead }) // 3800
+	xs := with(func(d *builder.Design) { d.Size = builder.SizeXS })              // 3000
+	tests := []struct {
+		name                      string
+		lines                     []builder.LineInput
+		lineTotals                []int64
+		subtotal, shipping, total int64
+	}{
+		{"one line", lines(1), []int64{3400}, 3400, 599, 3999},
+		{"just below free shipping", []builder.LineInput{{below, 1}}, []int64{7450}, 7450, 599, 8049},
+		{"at free shipping", []builder.LineInput{{reflective, 2}}, []int64{7500}, 7500, 0, 7500},
+		{"just above free shipping", []builder.LineInput{{reflective, 1}, {overhead, 1}}, []int64{3750, 3800}, 7550, 0, 7550},
+		{"discounted line counts after discount", []builder.LineInput{{xs, 3}}, []int64{8100}, 8100, 0, 8100},
+		{"discount drops below threshold", []builder.LineInput{{xs, 2}, {base(), 1}}, []int64{6000, 3400}, 9400, 0, 9400},
+		{"twenty lines", lines(20), slices.Repeat([]int64{3400}, 20), 68000, 0, 68000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := builder.PriceOrder(tt.lines)
+			if err != nil {
+				t.Fatalf("PriceOrder: %v", err)
+			}
+			var totals []int64
+			for _, l := range got.Lines {
+				totals = append(totals, l.TotalCents)
+			}
+			if !slices.Equal(totals, tt.lineTotals) {
+				t.Errorf("line totals = %v, want %v", totals, tt.lineTotals)
+			}
+			if got.SubtotalCents != tt.subtotal || got.ShippingCents != tt.shipping || got.TotalCents != tt.total {
+				t.Errorf("subtotal %d shipping %d total %d, want %d %d %d",
+					got.SubtotalCents, got.ShippingCents, got.TotalCents, tt.subtotal, tt.shipping, tt.total)
+			}
+		})
+	}
+}
+
+func TestPriceOrderLineCount(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		n   int
+		msg string
+	}{
+		{0, "builder: invalid line count: 0 (want 1 to 20)"},
+		{21, "builder: invalid line count: 21 (want 1 to 20)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.msg, func(t *testing.T) {
+			t.Parallel()
+			_, err := builder.PriceOrder(lines(tt.n))
+			if !errors.Is(err, builder.ErrInvalidLineCount) || err.Error() != tt.msg {
+				t.Errorf("err = %v, want %q", err, tt.msg)
+			}
+		})
+	}
+}
+
+func TestPriceOrderLineError(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		bad   builder.LineInput
+		want  error
+		msg   string
+		field string
+	}{
+		{"quantity", builder.LineInput{Design: base(), Quantity: 11}, builder.ErrInvalidQuantity,
+			"builder: line 2: invalid quantity: 11 (want 1 to 10)", ""},
+		{"design", builder.LineInput{Design: with(func(d *builder.Design) { d.Trim = builder.ColorBlack }), Quantity: 1},
+			builder.ErrInvalidDesign,
+			"builder: line 2: invalid design: trim_color: the trim colour must differ from the webbing colour (both BLACK)",
+			"trim_color"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			in := lines(4)
+			in[2] = tt.bad
+			in[3] = tt.bad // only the first failing line is reported
+			_, err := builder.PriceOrder(in)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+			if err.Error() != tt.msg {
+				t.Errorf("err = %q, want %q", err, tt.msg)
+			}
+			var le *builder.LineError
+			if !errors.As(err, &le) || le.Index != 2 {
+				t.Errorf("LineError = %+v, want index 2", le)
+			}
+			var ve *builder.ValidationError
+			if got := errors.As(err, &ve); got != (tt.field != "") {
+				t.Errorf("errors.As(ValidationError) = %v", got)
+			} else if got && ve.Violations[0].Field != tt.field {
+				t.Errorf("violation field = %q, want %q", ve.Violations[0].Field, tt.field)
+			}
+		})
+	}
+}

@@ -1,0 +1,44 @@
+// Package identity carries the verified caller of an RPC through a
+// context. The server's authentication interceptor is the only writer; a
+// module reads the caller with FromContext and scopes its queries by the
+// caller's user id.
+package identity
+
+import "context"
+
+// Role is what a caller may do beyond their own resources.
+type Role string
+
+// The roles.
+const (
+	RoleUser  Role = "user"
+	RoleAdmin Role = "admin"
+)
+
+// Identity is a verified caller.
+type Identity struct {
+	UserID string
+	Role   Role
+}
+
+// IsAdmin reports whether the caller has the admin role.
+func (id Identity) IsAdmin() bool { return id.Role == RoleAdmin }
+
+type contextKey struct{}
+
+// NewContext returns a copy of ctx carrying id.
+func NewContext(ctx context.Context, id Identity) context.Context {
+	return context.WithValue(ctx, contextKey{}, id)
+}
+
+// FromContext returns the caller carried by ctx, and false when the call is
+// anonymous.
+func FromContext(ctx context.Context) (Identity, bool) {
+	id, ok := ctx.Value(contextKey{}).(Identity)
+	return id, ok && id.UserID != ""
+}
+
+// PlaceholderOwnerID is the owner of every design until the accounts module
+// lands: the server puts it in every call's context.
+// TODO(accounts): remove with the authentication interceptor.
+const PlaceholderOwnerID = "00000000-0000-7000-8000-000000000001"

@@ -1,0 +1,56 @@
+// Package builder is the harness builder module: the public catalog, quotes
+// and size advice (CatalogService) and users' saved designs
+// (DesignService), served on a connect.Server through the generated
+// handlers. Its tables are its own (builder_*); other modules reach it only
+// through its generated clients.
+package builder
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	connect "connectrpc.com/connect/v2"
+	"github.com/uptrace/bun"
+
+	"github.com/harnesshero/platform/gen/harness/builder/v1/builderv1connect"
+	"github.com/harnesshero/platform/modules/builder/migrations"
+	"github.com/harnesshero/platform/storage"
+)
+
+// Deps are what the module needs from the composition root.
+type Deps struct {
+	// DB is the module's database; its migrations must have been applied
+	// (see Migrations).
+	DB *bun.DB
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Module is the registered builder module.
+type Module struct {
+	store *store
+}
+
+// Register registers the builder's services on srv and returns the module.
+func Register(srv *connect.Server, deps Deps) (*Module, error) {
+	if deps.DB == nil {
+		return nil, errors.New("builder: Deps.DB is nil")
+	}
+	now := deps.Now
+	if now == nil {
+		now = time.Now
+	}
+	st := &store{db: deps.DB}
+	builderv1connect.RegisterCatalogServiceHandler(srv, newCatalogService())
+	builderv1connect.RegisterDesignServiceHandler(srv, &designService{store: st, now: now})
+	return &Module{store: st}, nil
+}
+
+// Ready reports whether the module can serve: its database answers.
+func (m *Module) Ready(ctx context.Context) error { return m.store.ping(ctx) }
+
+// Migrations are the module's schema migrations.
+func Migrations() storage.MigrationSet {
+	return storage.MigrationSet{Module: "builder", Migrations: migrations.Migrations}
+}

@@ -1,0 +1,72 @@
+package builder
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	connect "connectrpc.com/connect/v2"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/harnesshero/platform/domain/builder"
+	"github.com/harnesshero/platform/validation"
+)
+
+// toConnectError maps the module's errors to Connect errors: the one place
+// where codes and public messages are chosen. req is the request message,
+// used to name the fields of broken rules; prefix is the path of the design
+// inside it ("design" or "lines").
+func toConnectError(req proto.Message, prefix string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var (
+		verr    *builder.ValidationError
+		lineErr *builder.LineError
+	)
+	if errors.As(err, &lineErr) {
+		prefix = fmt.Sprintf("%s[%d]", prefix, lineErr.Index)
+		if errors.Is(err, builder.ErrInvalidQuantity) {
+			return validation.Error(req, []validation.Violation{{
+				Path: prefix + ".quantity", Rule: "quantity_range",
+				Message: fmt.Sprintf("quantity must be %d to %d", builder.MinQuantity, builder.MaxQuantity),
+			}})
+		}
+		prefix += ".design"
+	}
+	switch {
+	case errors.As(err, &verr):
+		violations := make([]validation.Violation, 0, len(verr.Violations))
+		for _, v := range verr.Violations {
+			violations = append(violations, validation.Violation{
+				Path: prefix + "." + v.Field, Rule: v.Rule, Message: v.Message,
+			})
+		}
+		return validation.Error(req, violations)
+	case errors.Is(err, builder.ErrInvalidQuantity):
+		return validation.Error(req, []validation.Violation{{
+			Path: "quantity", Rule: "quantity_range",
+			Message: fmt.Sprintf("quantity must be %d to %d", builder.MinQuantity, builder.MaxQuantity),
+		}})
+	case errors.Is(err, builder.ErrInvalidLineCount):
+		return validation.Error(req, []validation.Violation{{
+			Path: "lines", Rule: "line_count",
+			Message: fmt.Sprintf("a cart has 1 to %d lines", builder.MaxOrderLines),
+		}})
+	case errors.Is(err, errNotFound):
+		return connect.NewError(connect.CodeNotFound, "design not found").WithCause(err)
+	case errors.Is(err, errVersionConflict):
+		return connect.NewError(connect.CodeAborted, "design was changed by another request: get it again and retry").WithCause(err)
+	case errors.Is(err, errBadPageToken):
+		return validation.Error(req, []validation.Violation{{Path: "page_token", Rule: "page_token", Message: "invalid page token"}})
+	case errors.Is(err, errUnauthenticated):
+		return connect.NewError(connect.CodeUnauthenticated, "sign in to keep designs").WithCause(err)
+	case errors.Is(err, context.Canceled):
+		return connect.NewError(connect.CodeCanceled, "request canceled").WithCause(err)
+	case errors.Is(err, context.DeadlineExceeded):
+		return connect.NewError(connect.CodeDeadlineExceeded, "request timed out").WithCause(err)
+	default:
+		return connect.NewError(connect.CodeInternal, "internal error").WithCause(err)
+	}
+}
+

@@ -1,0 +1,107 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/harnesshero/platform/storage"
+)
+
+// Role names the modules a process serves.
+type Role string
+
+// The process roles.
+const (
+	// RoleAll serves every module: the platform, on :4000 by default.
+	// Modules configured as remote (BuilderServiceURL) are reached there.
+	RoleAll Role = "all"
+	// RoleBuilder serves only the builder module: the seed's
+	// builder-service, on :4002 by default.
+	RoleBuilder Role = "builder"
+)
+
+// Config is the whole configuration of a process. The composition root
+// fills it from flags and environment; modules never read the environment.
+type Config struct {
+	// Addr is the listen address, e.g. ":4000".
+	Addr string
+	// Role selects the modules this process serves.
+	Role Role
+	// DatabaseURL is a postgres:// URL; empty means SQLite under DataDir.
+	DatabaseURL string
+	// DataDir holds the embedded SQLite database and generated keys.
+	DataDir string
+	// RedisURL selects Redis Streams for events (not used yet).
+	RedisURL string
+	// BuilderServiceURL, when set, is the base URL of an extracted builder
+	// service; builder calls go there over HTTP instead of in process.
+	BuilderServiceURL string
+	// CORSOrigins are the browser origins allowed to call the API.
+	CORSOrigins []string
+	// MaxRequestBytes caps a request body.
+	MaxRequestBytes int64
+	// ShutdownTimeout bounds the graceful shutdown.
+	ShutdownTimeout time.Duration
+}
+
+// DefaultConfig returns the embedded default: everything in one process on
+// :4000, SQLite under ./var, the web app's dev origin allowed.
+func DefaultConfig() Config {
+	return Config{
+		Addr:            ":4000",
+		Role:            RoleAll,
+		DataDir:         "var",
+		CORSOrigins:     []string{"http://localhost:3000"},
+		MaxRequestBytes: 1 << 20,
+		ShutdownTimeout: 15 * time.Second,
+	}
+}
+
+// DSN returns the database to open: DatabaseURL, or the SQLite file.
+func (c Config) DSN() string {
+	if c.DatabaseURL != "" {
+		return c.DatabaseURL
+	}
+	return filepath.Join(c.DataDir, "harness.db")
+}
+
+// Validate reports a configuration that cannot run.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Addr == "" {
+		errs = append(errs, errors.New("server: empty listen address"))
+	}
+	switch c.Role {
+	case RoleAll:
+	case RoleBuilder:
+		if c.BuilderServiceURL != "" {
+			errs = append(errs, errors.New("server: the builder service cannot route builder calls elsewhere (BUILDER_SERVICE_URL set with role builder)"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("server: unknown role %q (want all or builder)", c.Role))
+	}
+	if c.BuilderServiceURL != "" && !strings.HasPrefix(c.BuilderServiceURL, "http://") && !strings.HasPrefix(c.BuilderServiceURL, "https://") {
+		errs = append(errs, fmt.Errorf("server: BUILDER_SERVICE_URL %q is not an http(s) URL", c.BuilderServiceURL))
+	}
+	if c.MaxRequestBytes <= 0 {
+		errs = append(errs, errors.New("server: MaxRequestBytes must be positive"))
+	}
+	return errors.Join(errs...)
+}
+
+// LogValue logs the configuration with secrets masked.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("addr", c.Addr),
+		slog.String("role", string(c.Role)),
+		slog.String("database", storage.Redact(c.DSN())),
+		slog.String("redis", storage.Redact(c.RedisURL)),
+		slog.String("builder_service_url", c.BuilderServiceURL),
+		slog.Any("cors_origins", c.CORSOrigins),
+		slog.Int64("max_request_bytes", c.MaxRequestBytes),
+	)
+}

@@ -1,0 +1,78 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	connect "connectrpc.com/connect/v2"
+
+	"github.com/harnesshero/platform/identity"
+)
+
+// recoverInterceptor turns a handler panic into Internal and logs it with
+// its stack; the process keeps serving.
+func recoverInterceptor(logger *slog.Logger) connect.ServerInterceptor {
+	return func(next connect.ServerFunc) connect.ServerFunc {
+		return func(ctx context.Context, spec connect.Spec, stream connect.ServerStream) (err error) {
+			defer func() {
+				if r := recover(); r != nil {
+					logger.ErrorContext(ctx, "panic in handler", "procedure", spec.Procedure, "panic", r, "stack", string(debug.Stack()))
+					err = connect.NewError(connect.CodeInternal, "internal error")
+				}
+			}()
+			return next(ctx, spec, stream)
+		}
+	}
+}
+
+// logInterceptor logs each call once it ends: procedure, code, duration.
+// Internal and Unknown errors are logged at error level with their cause.
+func logInterceptor(logger *slog.Logger) connect.ServerInterceptor {
+	return func(next connect.ServerFunc) connect.ServerFunc {
+		return func(ctx context.Context, spec connect.Spec, stream connect.ServerStream) error {
+			start := time.Now()
+			err := next(ctx, spec, stream)
+			attrs := []any{
+				"procedure", spec.Procedure,
+				"duration", time.Since(start),
+			}
+			if info, ok := connect.CallInfoForServerContext(ctx); ok {
+				attrs = append(attrs, "protocol", info.Protocol, "peer", info.PeerAddr)
+			}
+			if err == nil {
+				logger.InfoContext(ctx, "rpc", append(attrs, "code", "ok")...)
+				return nil
+			}
+			code := connect.CodeOf(err)
+			attrs = append(attrs, "code", code.String())
+			switch code {
+			case connect.CodeInternal, connect.CodeUnknown, connect.CodeDataLoss:
+				logger.ErrorContext(ctx, "rpc", append(attrs, "error", errorChain(err))...)
+			default:
+				logger.InfoContext(ctx, "rpc", attrs...)
+			}
+			return err
+		}
+	}
+}
+
+// errorChain is err's text including its (unexported) cause.
+func errorChain(err error) string {
+	var cerr *connect.Error
+	if errors.As(err, &cerr) && cerr.Unwrap() != nil {
+		return cerr.Error() + ": " + cerr.Unwrap().Error()
+	}
+	return err.Error()
+}
+
+// placeholderIdentityInterceptor makes every caller the placeholder owner.
+// TODO(accounts): replaced by token verification in the accounts issue.
+func placeholderIdentityInterceptor(next connect.ServerFunc) connect.ServerFunc {
+	return func(ctx context.Context, spec connect.Spec, stream connect.ServerStream) error {
+		ctx = identity.NewContext(ctx, identity.Identity{UserID: identity.PlaceholderOwnerID, Role: identity.RoleUser})
+		return next(ctx, spec, stream)
+	}
+}

@@ -1,0 +1,197 @@
+// Package server is the composition root: it reads nothing from the
+// environment itself but turns a Config into a running platform — the
+// database, the modules (in process or remote), one connect.Server with the
+// interceptor chain, and the HTTP mux with Connect, gRPC and gRPC-Web routes,
+// reflection, CORS and health checks.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	connect "connectrpc.com/connect/v2"
+	"connectrpc.com/connect/v2/connecthttp"
+	"connectrpc.com/connect/v2/connectinprocess"
+	"connectrpc.com/grpcreflect/v2"
+	"connectrpc.com/validate"
+	"github.com/rs/cors"
+	"github.com/uptrace/bun"
+
+	"github.com/harnesshero/platform/gen/harness/builder/v1/builderv1connect"
+	"github.com/harnesshero/platform/modules/builder"
+	"github.com/harnesshero/platform/storage"
+	"github.com/harnesshero/platform/validation"
+)
+
+// Platform is a wired process: its modules registered on one
+// connect.Server, ready to be mounted on HTTP.
+type Platform struct {
+	cfg     Config
+	logger  *slog.Logger
+	db      *bun.DB
+	server  *connect.Server
+	handler http.Handler
+	ready   []func(context.Context) error
+}
+
+// New opens the database, applies the migrations of the modules this
+// process serves, and registers them. Close releases what it opened.
+func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Platform, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	validator, err := validation.New()
+	if err != nil {
+		return nil, err
+	}
+	p := &Platform{cfg: cfg, logger: logger}
+	// recover → log → authenticate → validate: the same chain serves HTTP
+	// and in-process calls.
+	p.server = connect.NewServer(
+		recoverInterceptor(logger),
+		logInterceptor(logger),
+		placeholderIdentityInterceptor,
+		validate.NewServerInterceptor(validate.WithValidator(validator)),
+	)
+
+	localBuilder := cfg.Role == RoleBuilder || cfg.BuilderServiceURL == ""
+	if localBuilder {
+		if p.db, err = storage.Open(ctx, cfg.DSN()); err != nil {
+			return nil, err
+		}
+		if err := storage.Migrate(ctx, p.db, logger, builder.Migrations()); err != nil {
+			_ = p.db.Close()
+			return nil, err
+		}
+		mod, err := builder.Register(p.server, builder.Deps{DB: p.db})
+		if err != nil {
+			_ = p.db.Close()
+			return nil, err
+		}
+		p.ready = append(p.ready, mod.Ready)
+	} else {
+		// The builder runs elsewhere: serve its API here by forwarding
+		// through its generated clients, so callers see one platform.
+		remote := remoteClient(newHTTPClient(), cfg.BuilderServiceURL)
+		builderv1connect.RegisterCatalogServiceHandler(p.server, builderv1connect.NewCatalogServiceClient(remote))
+		builderv1connect.RegisterDesignServiceHandler(p.server, builderv1connect.NewDesignServiceClient(remote))
+	}
+	grpcreflect.Register(p.server)
+	p.handler = p.newHandler()
+	return p, nil
+}
+
+// Handler returns the HTTP handler: the RPC routes, /healthz and /readyz,
+// behind CORS and a request size limit.
+func (p *Platform) Handler() http.Handler { return p.handler }
+
+// Transport returns an in-process transport to this platform's server,
+// running the same interceptors as HTTP calls.
+func (p *Platform) Transport() connect.Transport { return connectinprocess.New(p.server) }
+
+// Close releases the database.
+func (p *Platform) Close() error {
+	if p.db != nil {
+		return p.db.Close()
+	}
+	return nil
+}
+
+func (p *Platform) newHandler() http.Handler {
+	mux := http.NewServeMux()
+	connecthttp.Mount(mux, p.server, connecthttp.WithReadMaxBytes(int(p.cfg.MaxRequestBytes)))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", p.readyz)
+	c := cors.New(cors.Options{
+		AllowedOrigins: p.cfg.CORSOrigins,
+		AllowedMethods: []string{http.MethodGet, http.MethodPost},
+		AllowedHeaders: []string{
+			"Content-Type", "Connect-Protocol-Version", "Connect-Timeout-Ms",
+			"Grpc-Timeout", "X-Grpc-Web", "X-User-Agent", "Authorization", "Idempotency-Key",
+		},
+		ExposedHeaders: []string{"Grpc-Status", "Grpc-Message", "Grpc-Status-Details-Bin"},
+		MaxAge:         7200,
+	})
+	return c.Handler(http.MaxBytesHandler(mux, p.cfg.MaxRequestBytes+4096))
+}
+
+func (p *Platform) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	for _, check := range p.ready {
+		if err := check(ctx); err != nil {
+			p.logger.WarnContext(ctx, "not ready", "error", err)
+			http.Error(w, "not ready", http.StatusServiceUnavailable)
+			return
+		}
+	}
+	_, _ = w.Write([]byte("ready\n"))
+}
+
+// Serve serves the platform on cfg.Addr until ctx ends, then shuts down
+// gracefully within cfg.ShutdownTimeout. ln, when non-nil, is used instead of
+// listening on cfg.Addr.
+func Serve(ctx context.Context, cfg Config, logger *slog.Logger, ln net.Listener) error {
+	logger.InfoContext(ctx, "starting", "config", cfg)
+	p, err := New(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+
+	protocols := new(http.Protocols)
+	protocols.SetHTTP1(true)
+	protocols.SetUnencryptedHTTP2(true) // gRPC clients without TLS
+	srv := &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           p.Handler(),
+		Protocols:         protocols,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	if ln == nil {
+		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+			return fmt.Errorf("server: listen: %w", err)
+		}
+	}
+	logger.InfoContext(ctx, "listening", "addr", ln.Addr().String(), "role", cfg.Role)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("server: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("server: shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("server: %w", err)
+	}
+	return nil
+}
+
+// Migrate applies the migrations of every module this configuration serves
+// locally, and returns.
+func Migrate(ctx context.Context, cfg Config, logger *slog.Logger) error {
+	db, err := storage.Open(ctx, cfg.DSN())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return storage.Migrate(ctx, db, logger, builder.Migrations())
+}
