@@ -6,8 +6,15 @@ SHELL := bash
 
 TS_DIR      := clients/ts
 BUF         := $(TS_DIR)/node_modules/.bin/buf
-PROTOVALIDATE_DIR = $(shell go list -m -f '{{.Dir}}' github.com/bufbuild/protovalidate)
-GO_TEST_FLAGS ?= -race -count=1
+# validate.proto ships in this Go module (it has no Go package, so go.mod
+# cannot keep it: the version is pinned here).
+PROTOVALIDATE_VERSION := v1.2.2
+PROTOVALIDATE_DIR = $(shell go mod download -json github.com/bufbuild/protovalidate@$(PROTOVALIDATE_VERSION) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p')
+# The race detector needs cgo and a C compiler; a machine without gcc runs
+# the tests without it.
+RACE := $(shell command -v gcc >/dev/null 2>&1 && [ "$$(go env CGO_ENABLED)" = 1 ] && echo -race)
+GO_TEST_FLAGS ?= $(RACE) -count=1
+FUZZTIME ?= 30s
 
 .PHONY: help
 help: ## List the targets.
@@ -28,8 +35,9 @@ $(TS_DIR)/node_modules/.installed: $(TS_DIR)/package.json $(TS_DIR)/package-lock
 	cd $(TS_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-.build/protovalidate: go.mod
+.build/protovalidate: Makefile
 	rm -rf $@ && mkdir -p .build
+	test -d "$(PROTOVALIDATE_DIR)/proto/protovalidate"
 	cp -r $(PROTOVALIDATE_DIR)/proto/protovalidate $@
 	chmod -R u+w $@
 
@@ -48,6 +56,7 @@ check-generated: generate ## Fail when generated code is stale.
 lint: tools .build/protovalidate ## buf lint, buf format, go vet, layering.
 	$(BUF) lint
 	$(BUF) format -d --exit-code api
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt: $$unformatted"; exit 1; fi
 	go vet ./...
 
 .PHONY: breaking
@@ -66,6 +75,6 @@ test-ts: tools build ## TS client tests against a freshly started server.
 	./scripts/with-server.sh bash -c 'cd $(TS_DIR) && npm test'
 
 .PHONY: fuzz
-fuzz: ## Fuzz the pricing for 30s each.
-	go test -run=^$$ -fuzz=FuzzPriceLine -fuzztime=30s ./domain/builder
-	go test -run=^$$ -fuzz=FuzzRecommend -fuzztime=30s ./domain/builder
+fuzz: ## Fuzz pricing and size advice (FUZZTIME each, default 30s).
+	go test -run=^$$ -fuzz=FuzzPriceLine -fuzztime=$(FUZZTIME) ./domain/builder
+	go test -run=^$$ -fuzz=FuzzRecommend -fuzztime=$(FUZZTIME) ./domain/builder

@@ -139,7 +139,7 @@ func buildCatalog() *builderv1.Catalog {
 		c.Leashes = append(c.Leashes, &builderv1.LeashOption{LengthMm: mm, PriceCents: int32(price)})
 	}
 	for _, r := range builder.Rules() {
-		c.Rules = append(c.Rules, &builderv1.CatalogRule{Id: r.ID, Field: r.Field, Description: r.Description})
+		c.Rules = append(c.Rules, &builderv1.CatalogRule{Id: r.Field + "." + r.ID, Field: r.Field, Description: r.Description})
 	}
 	return c
 }

@@ -39,7 +39,7 @@ func toConnectError(req proto.Message, prefix string, err error) error {
 		violations := make([]validation.Violation, 0, len(verr.Violations))
 		for _, v := range verr.Violations {
 			violations = append(violations, validation.Violation{
-				Path: prefix + "." + v.Field, Rule: v.Rule, Message: v.Message,
+				Path: prefix + "." + v.Field, Rule: v.Field + "." + v.Rule, Message: v.Message,
 			})
 		}
 		return validation.Error(req, violations)
@@ -69,4 +69,3 @@ func toConnectError(req proto.Message, prefix string, err error) error {
 		return connect.NewError(connect.CodeInternal, "internal error").WithCause(err)
 	}
 }
-

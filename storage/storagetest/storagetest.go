@@ -8,7 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
-		"log/slog"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -103,4 +103,3 @@ func newPostgresDatabase(t testing.TB) string {
 	u.Path = "/" + name
 	return u.String()
 }
-

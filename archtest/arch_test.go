@@ -1,0 +1,75 @@
+// Package archtest checks the project's layering (STYLE.md, "Three rings"),
+// so review does not have to: domain imports only the standard library,
+// modules never import each other or the composition root, and only cmd
+// imports server.
+package archtest
+
+import (
+	"encoding/json"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/harnesshero/platform/"
+
+type pkg struct {
+	ImportPath string
+	Imports    []string
+	Standard   bool
+}
+
+func packages(t *testing.T) []pkg {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-json=ImportPath,Imports,Standard", module+"...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	var pkgs []pkg
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for dec.More() {
+		var p pkg
+		if err := dec.Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	return pkgs
+}
+
+func rel(path string) string { return strings.TrimPrefix(path, module) }
+
+// moduleOf returns "builder" for modules/builder/...
+func moduleOf(path string) string {
+	r := rel(path)
+	if !strings.HasPrefix(r, "modules/") {
+		return ""
+	}
+	name, _, _ := strings.Cut(strings.TrimPrefix(r, "modules/"), "/")
+	return name
+}
+
+func TestLayering(t *testing.T) {
+	pkgs := packages(t)
+	if len(pkgs) < 5 {
+		t.Fatalf("go list found %d packages", len(pkgs))
+	}
+	for _, p := range pkgs {
+		from := rel(p.ImportPath)
+		for _, imp := range p.Imports {
+			own := strings.HasPrefix(imp, module)
+			to := rel(imp)
+			switch {
+			case strings.HasPrefix(from, "domain/"):
+				first, _, _ := strings.Cut(imp, "/")
+				if strings.Contains(first, ".") && !strings.HasPrefix(to, "domain/") {
+					t.Errorf("%s imports %s: domain imports only the standard library and domain", from, imp)
+				}
+			case own && (strings.HasPrefix(to, "server") || strings.HasPrefix(to, "cmd/")) && !strings.HasPrefix(from, "cmd/") && !strings.HasPrefix(from, "server"):
+				t.Errorf("%s imports %s: only cmd imports the composition root", from, imp)
+			case own && moduleOf(p.ImportPath) != "" && moduleOf(imp) != "" && moduleOf(imp) != moduleOf(p.ImportPath):
+				t.Errorf("%s imports %s: modules reach each other only through generated clients", from, imp)
+			}
+		}
+	}
+}

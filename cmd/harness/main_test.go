@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	connect "connectrpc.com/connect/v2"
+	"connectrpc.com/connect/v2/connecthttp"
+
+	"github.com/harnesshero/platform/modules/builder/buildertest"
+	"github.com/harnesshero/platform/server"
+	"github.com/harnesshero/platform/storage"
+	"github.com/harnesshero/platform/storage/storagetest"
+)
+
+func TestParseConfig(t *testing.T) {
+	env := map[string]string{
+		"PORT": "5000", "DATABASE_URL": "postgres://u:secret@db/x", "BUILDER_SERVICE_URL": "http://builder:4002",
+		"HARNESS_CORS_ORIGINS": "https://a.example, https://b.example",
+	}
+	cfg, _, err := parseConfig("serve", nil, func(k string) string { return env[k] }, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Addr != ":5000" || cfg.DatabaseURL != env["DATABASE_URL"] || cfg.BuilderServiceURL != "http://builder:4002" ||
+		strings.Join(cfg.CORSOrigins, " ") != "https://a.example https://b.example" {
+		t.Errorf("config from env = %+v", cfg)
+	}
+	cfg, _, err = parseConfig("serve", []string{"--role", "builder"}, func(string) string { return "" }, &bytes.Buffer{})
+	if err != nil || cfg.Addr != ":4002" || cfg.Role != server.RoleBuilder {
+		t.Errorf("--role builder: addr %q role %q err %v", cfg.Addr, cfg.Role, err)
+	}
+	if _, _, err := parseConfig("serve", []string{"--role", "nope"}, func(string) string { return "" }, &bytes.Buffer{}); err == nil {
+		t.Error("unknown role accepted")
+	}
+	if err := run(t.Context(), []string{"frobnicate"}, func(string) string { return "" }, &bytes.Buffer{}, &bytes.Buffer{}); err == nil {
+		t.Error("unknown command accepted")
+	}
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"version"}, func(string) string { return "" }, &out, &bytes.Buffer{}); err != nil || out.Len() == 0 {
+		t.Errorf("version: %q, %v", out.String(), err)
+	}
+	if strings.Contains(fmt.Sprint(cfg.LogValue()), "secret") {
+		t.Error("config log shows the database password")
+	}
+}
+
+// TestTwoProcesses runs the builder as its own process (the builder
+// service) and the platform as another routing builder calls to it, then
+// runs the builder suite through the platform and directly against the
+// service. Both stop cleanly on SIGTERM.
+func TestTwoProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "harness")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	for _, engine := range storagetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			var env []string
+			if engine == storage.Postgres {
+				env = []string{"DATABASE_URL=" + storagetest.DSN(t, engine)}
+			}
+			builderURL := start(t, bin, env, "--role", "builder")
+			platformURL := start(t, bin, append(env, "BUILDER_SERVICE_URL="+builderURL))
+			for name, url := range map[string]string{"Platform": platformURL, "BuilderService": builderURL} {
+				t.Run(name, func(t *testing.T) {
+					buildertest.Run(t, buildertest.NewClients(connect.NewClient(connecthttp.NewTransport(http.DefaultClient, url))))
+				})
+			}
+		})
+	}
+}
+
+// start runs `harness serve` with args on a free port, waits until it is
+// ready, and stops it with SIGTERM at the end of the test, which must exit 0.
+func start(t *testing.T, bin string, env []string, args ...string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	var logs bytes.Buffer
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr, "--data-dir", t.TempDir()}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("%v exited with %v after SIGTERM\n%s", args, err, logs.String())
+			}
+		case <-time.After(20 * time.Second):
+			_ = cmd.Process.Kill()
+			t.Errorf("%v did not stop on SIGTERM", args)
+		}
+	})
+	url := "http://" + addr
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url+"/readyz", nil)
+		if res, err := http.DefaultClient.Do(req); err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return url
+			}
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("%v exited early: %v\n%s", args, err, logs.String())
+		case <-ctx.Done():
+			t.Fatalf("%v not ready in 30s\n%s", args, logs.String())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}

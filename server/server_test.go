@@ -1,0 +1,190 @@
+package server_test
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	connect "connectrpc.com/connect/v2"
+	"connectrpc.com/connect/v2/connecthttp"
+	"connectrpc.com/grpcreflect/v2"
+
+	"github.com/harnesshero/platform/modules/builder/buildertest"
+	"github.com/harnesshero/platform/server"
+	"github.com/harnesshero/platform/storage"
+	"github.com/harnesshero/platform/storage/storagetest"
+)
+
+// newPlatform starts a platform with cfg changed by fn on a fresh database
+// of engine, served over HTTP (HTTP/1.1 and h2c).
+func newPlatform(t *testing.T, engine storage.Engine, fn func(*server.Config)) (*server.Platform, *httptest.Server) {
+	t.Helper()
+	cfg := server.DefaultConfig()
+	cfg.DataDir = t.TempDir()
+	cfg.DatabaseURL = storagetest.DSN(t, engine)
+	if engine == storage.SQLite {
+		cfg.DatabaseURL = ""
+	}
+	if fn != nil {
+		fn(&cfg)
+	}
+	p, err := server.New(t.Context(), cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatalf("server.New: %v", err)
+	}
+	t.Cleanup(func() { _ = p.Close() })
+	hs := httptest.NewUnstartedServer(p.Handler())
+	hs.Config.Protocols = new(http.Protocols)
+	hs.Config.Protocols.SetHTTP1(true)
+	hs.Config.Protocols.SetUnencryptedHTTP2(true)
+	hs.Start()
+	t.Cleanup(hs.Close)
+	return p, hs
+}
+
+func h2cClient() *http.Client {
+	protocols := new(http.Protocols)
+	protocols.SetUnencryptedHTTP2(true)
+	return &http.Client{Transport: &http.Transport{Protocols: protocols}}
+}
+
+// TestBuilderWirings runs the builder suite through every wiring on every
+// engine: in process, over HTTP (Connect and gRPC), and with the builder
+// extracted behind a gateway.
+func TestBuilderWirings(t *testing.T) {
+	for _, engine := range storagetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Run("InProcess", func(t *testing.T) {
+				p, _ := newPlatform(t, engine, nil)
+				buildertest.Run(t, buildertest.NewClients(connect.NewClient(p.Transport())))
+			})
+			t.Run("HTTP", func(t *testing.T) {
+				_, hs := newPlatform(t, engine, nil)
+				buildertest.Run(t, buildertest.NewClients(connect.NewClient(connecthttp.NewTransport(hs.Client(), hs.URL))))
+			})
+			t.Run("GRPC", func(t *testing.T) {
+				_, hs := newPlatform(t, engine, nil)
+				buildertest.Run(t, buildertest.NewClients(connect.NewClient(connecthttp.NewTransport(h2cClient(), hs.URL, connecthttp.WithGRPC()))))
+			})
+			t.Run("Extracted", func(t *testing.T) {
+				_, builderSvc := newPlatform(t, engine, func(c *server.Config) { c.Role = server.RoleBuilder })
+				gateway, hs := newPlatform(t, engine, func(c *server.Config) { c.BuilderServiceURL = builderSvc.URL })
+				t.Run("HTTP", func(t *testing.T) {
+					buildertest.Run(t, buildertest.NewClients(connect.NewClient(connecthttp.NewTransport(hs.Client(), hs.URL))))
+				})
+				t.Run("InProcess", func(t *testing.T) {
+					buildertest.Run(t, buildertest.NewClients(connect.NewClient(gateway.Transport())))
+				})
+			})
+		})
+	}
+}
+
+func TestHealth(t *testing.T) {
+	_, hs := newPlatform(t, storage.SQLite, nil)
+	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200, "/nope": 404} {
+		res, err := hs.Client().Get(hs.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != want {
+			t.Errorf("GET %s = %d, want %d", path, res.StatusCode, want)
+		}
+	}
+}
+
+func TestCORS(t *testing.T) {
+	_, hs := newPlatform(t, storage.SQLite, func(c *server.Config) { c.CORSOrigins = []string{"https://shop.example"} })
+	preflight := func(origin string) string {
+		req, _ := http.NewRequest(http.MethodOptions, hs.URL+"/harness.builder.v1.CatalogService/Quote", nil)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		req.Header.Set("Access-Control-Request-Headers", "authorization,connect-protocol-version,content-type") // sorted, as browsers send it
+		res, err := hs.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.Header.Get("Access-Control-Allow-Origin")
+	}
+	if got := preflight("https://shop.example"); got != "https://shop.example" {
+		t.Errorf("allowed origin: Access-Control-Allow-Origin = %q", got)
+	}
+	if got := preflight("https://evil.example"); got != "" {
+		t.Errorf("other origin: Access-Control-Allow-Origin = %q, want none", got)
+	}
+}
+
+func TestConnectJSONAndLimits(t *testing.T) {
+	_, hs := newPlatform(t, storage.SQLite, func(c *server.Config) { c.MaxRequestBytes = 4096 })
+	post := func(body string) (int, string) {
+		res, err := hs.Client().Post(hs.URL+"/harness.builder.v1.CatalogService/Quote", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	code, body := post(`{"design":{"style":"STYLE_STEP_IN","size":"SIZE_M","material":"MATERIAL_NYLON","hardware":"HARDWARE_PLASTIC","webbingColor":"COLOR_BLACK"},"quantity":1}`)
+	if code != 200 || !strings.Contains(body, `"totalCents":3400`) {
+		t.Errorf("quote = %d %s", code, body)
+	}
+	code, body = post(`{"design":{"style":"STYLE_STEP_IN","size":"SIZE_XS","material":"MATERIAL_LEATHER","hardware":"HARDWARE_PLASTIC","webbingColor":"COLOR_BLACK"},"quantity":1}`)
+	if code != 400 || !strings.Contains(body, "invalid_argument") || !strings.Contains(body, "design.hardware") || !strings.Contains(body, "design.size") {
+		t.Errorf("broken quote = %d %s", code, body)
+	}
+	code, body = post(`{"design":`)
+	if code != 400 || !strings.Contains(body, "invalid_argument") {
+		t.Errorf("malformed JSON = %d %s", code, body)
+	}
+	code, _ = post(`{"design":{"nameP` + strings.Repeat("a", 8192) + `"}}`)
+	if code == 200 {
+		t.Errorf("oversized request accepted")
+	}
+}
+
+func TestReflection(t *testing.T) {
+	_, hs := newPlatform(t, storage.SQLite, nil)
+	client := grpcreflect.NewClient(connect.NewClient(connecthttp.NewTransport(h2cClient(), hs.URL, connecthttp.WithGRPC())))
+	stream := client.NewStream(t.Context())
+	defer stream.Close()
+	names, err := stream.ListServices()
+	if err != nil {
+		t.Fatalf("ListServices: %v", err)
+	}
+	var got []string
+	for _, n := range names {
+		got = append(got, string(n))
+	}
+	for _, want := range []string{"harness.builder.v1.CatalogService", "harness.builder.v1.DesignService"} {
+		if !strings.Contains(strings.Join(got, " "), want) {
+			t.Errorf("reflection lists %v, missing %s", got, want)
+		}
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	for name, fn := range map[string]func(*server.Config){
+		"unknown role":     func(c *server.Config) { c.Role = "nope" },
+		"builder remote":   func(c *server.Config) { c.Role, c.BuilderServiceURL = server.RoleBuilder, "http://x" },
+		"bad builder url":  func(c *server.Config) { c.BuilderServiceURL = "x:4002" },
+		"no address":       func(c *server.Config) { c.Addr = "" },
+		"no request limit": func(c *server.Config) { c.MaxRequestBytes = 0 },
+	} {
+		cfg := server.DefaultConfig()
+		cfg.DataDir = filepath.Join(t.TempDir(), "x")
+		fn(&cfg)
+		if err := cfg.Validate(); err == nil {
+			t.Errorf("%s: Validate() = nil, want an error", name)
+		}
+	}
+	if err := server.DefaultConfig().Validate(); err != nil {
+		t.Errorf("default config: %v", err)
+	}
+}
