@@ -19,6 +19,11 @@ const (
 type Identity struct {
 	UserID string
 	Role   Role
+	// SessionID is the sign-in session the caller's token belongs to.
+	SessionID string
+	// Token is the verified access token itself, forwarded on calls to
+	// other modules so that they verify the caller themselves.
+	Token string
 }
 
 // IsAdmin reports whether the caller has the admin role.
@@ -37,8 +42,3 @@ func FromContext(ctx context.Context) (Identity, bool) {
 	id, ok := ctx.Value(contextKey{}).(Identity)
 	return id, ok && id.UserID != ""
 }
-
-// PlaceholderOwnerID is the owner of every design until the accounts module
-// lands: the server puts it in every call's context.
-// TODO(accounts): remove with the authentication interceptor.
-const PlaceholderOwnerID = "00000000-0000-7000-8000-000000000001"

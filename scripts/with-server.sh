@@ -13,6 +13,8 @@
 # environment (DATABASE_URL, REDIS_URL, HARNESS_LOG_LEVEL, ...) reaches the
 # server untouched.
 #
+# CMD runs from the repository root.
+#
 # Example: ./scripts/with-server.sh bash -c 'cd clients/ts && npm test'
 set -euo pipefail
 

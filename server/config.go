@@ -40,6 +40,14 @@ type Config struct {
 	// BuilderServiceURL, when set, is the base URL of an extracted builder
 	// service; builder calls go there over HTTP instead of in process.
 	BuilderServiceURL string
+	// AccessTokenPrivateKeyFile is the PEM (PKCS #8) Ed25519 key that signs
+	// access tokens. Empty: a key pair kept under DataDir/keys, created on
+	// first start.
+	AccessTokenPrivateKeyFile string
+	// AccessTokenPublicKeyFile is the PEM (PKIX) Ed25519 key that verifies
+	// access tokens; a process that issues none (the builder service) needs
+	// only this. Empty: the public half of the private key.
+	AccessTokenPublicKeyFile string
 	// CORSOrigins are the browser origins allowed to call the API.
 	CORSOrigins []string
 	// MaxRequestBytes caps a request body.
@@ -101,6 +109,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("database", storage.Redact(c.DSN())),
 		slog.String("redis", storage.Redact(c.RedisURL)),
 		slog.String("builder_service_url", c.BuilderServiceURL),
+		slog.String("access_token_private_key_file", c.AccessTokenPrivateKeyFile),
+		slog.String("access_token_public_key_file", c.AccessTokenPublicKeyFile),
 		slog.Any("cors_origins", c.CORSOrigins),
 		slog.Int64("max_request_bytes", c.MaxRequestBytes),
 	)

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	connect "connectrpc.com/connect/v2"
-
-	"github.com/harnesshero/platform/identity"
 )
 
 // recoverInterceptor turns a handler panic into Internal and logs it with
@@ -66,13 +64,4 @@ func errorChain(err error) string {
 		return cerr.Error() + ": " + cerr.Unwrap().Error()
 	}
 	return err.Error()
-}
-
-// placeholderIdentityInterceptor makes every caller the placeholder owner.
-// TODO(accounts): replaced by token verification in the accounts issue.
-func placeholderIdentityInterceptor(next connect.ServerFunc) connect.ServerFunc {
-	return func(ctx context.Context, spec connect.Spec, stream connect.ServerStream) error {
-		ctx = identity.NewContext(ctx, identity.Identity{UserID: identity.PlaceholderOwnerID, Role: identity.RoleUser})
-		return next(ctx, spec, stream)
-	}
 }

@@ -8,6 +8,8 @@ import (
 
 	connect "connectrpc.com/connect/v2"
 	"connectrpc.com/connect/v2/connecthttp"
+
+	"github.com/harnesshero/platform/auth"
 )
 
 // newHTTPClient returns the HTTP client used to reach extracted modules.
@@ -25,11 +27,12 @@ func newHTTPClient() *http.Client {
 }
 
 // remoteClient returns a connect client for the module served at baseURL.
-// Its errors are re-authored as this process's own (relayErrors), so a
-// module's verdict reaches our caller unchanged instead of being scrubbed
-// to Internal as a forwarded remote error.
+// The caller's access token goes with every call (the module verifies it
+// itself), and errors are re-authored as this process's own (relayErrors),
+// so a module's verdict reaches our caller unchanged instead of being
+// scrubbed to Internal as a forwarded remote error.
 func remoteClient(httpClient *http.Client, baseURL string) *connect.Client {
-	return connect.NewClient(connecthttp.NewTransport(httpClient, baseURL), relayErrors)
+	return connect.NewClient(connecthttp.NewTransport(httpClient, baseURL), auth.ForwardToken, relayErrors)
 }
 
 // relayErrors re-authors every remote error with its code, message and

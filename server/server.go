@@ -7,6 +7,7 @@ package server
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -22,8 +23,10 @@ import (
 	"github.com/rs/cors"
 	"github.com/uptrace/bun"
 
+	"github.com/harnesshero/platform/auth"
 	"github.com/harnesshero/platform/gen/harness/builder/v1/builderv1connect"
 	"github.com/harnesshero/platform/modules/builder"
+	"github.com/harnesshero/platform/modules/user"
 	"github.com/harnesshero/platform/storage"
 	"github.com/harnesshero/platform/validation"
 )
@@ -49,41 +52,82 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Platform, error
 	if err != nil {
 		return nil, err
 	}
+	serveUsers := cfg.Role == RoleAll
+	privateKey, publicKey, err := loadKeys(cfg, serveUsers)
+	if err != nil {
+		return nil, err
+	}
 	p := &Platform{cfg: cfg, logger: logger}
 	// recover → log → authenticate → validate: the same chain serves HTTP
 	// and in-process calls.
 	p.server = connect.NewServer(
 		recoverInterceptor(logger),
 		logInterceptor(logger),
-		placeholderIdentityInterceptor,
+		auth.NewServerInterceptor(auth.NewVerifier(publicKey, nil), reflectionProcedures...),
 		validate.NewServerInterceptor(validate.WithValidator(validator)),
 	)
-
-	localBuilder := cfg.Role == RoleBuilder || cfg.BuilderServiceURL == ""
-	if localBuilder {
-		if p.db, err = storage.Open(ctx, cfg.DSN()); err != nil {
-			return nil, err
-		}
-		if err := storage.Migrate(ctx, p.db, logger, builder.Migrations()); err != nil {
-			_ = p.db.Close()
-			return nil, err
-		}
-		mod, err := builder.Register(p.server, builder.Deps{DB: p.db})
-		if err != nil {
-			_ = p.db.Close()
-			return nil, err
-		}
-		p.ready = append(p.ready, mod.Ready)
-	} else {
-		// The builder runs elsewhere: serve its API here by forwarding
-		// through its generated clients, so callers see one platform.
-		remote := remoteClient(newHTTPClient(), cfg.BuilderServiceURL)
-		builderv1connect.RegisterCatalogServiceHandler(p.server, builderv1connect.NewCatalogServiceClient(remote))
-		builderv1connect.RegisterDesignServiceHandler(p.server, builderv1connect.NewDesignServiceClient(remote))
+	if err := p.registerModules(ctx, privateKey); err != nil {
+		_ = p.Close()
+		return nil, err
 	}
 	grpcreflect.Register(p.server)
 	p.handler = p.newHandler()
 	return p, nil
+}
+
+// reflectionProcedures are gRPC reflection's RPCs: public, for tooling.
+var reflectionProcedures = []string{
+	"/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+	"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+}
+
+// registerModules opens the database when a module is served here, applies
+// its migrations and registers it; a module served elsewhere is registered
+// as a forwarder to it.
+func (p *Platform) registerModules(ctx context.Context, privateKey ed25519.PrivateKey) error {
+	cfg := p.cfg
+	localBuilder := cfg.Role == RoleBuilder || cfg.BuilderServiceURL == ""
+	serveUsers := cfg.Role == RoleAll
+	var sets []storage.MigrationSet
+	if localBuilder {
+		sets = append(sets, builder.Migrations())
+	}
+	if serveUsers {
+		sets = append(sets, user.Migrations())
+	}
+	if len(sets) > 0 {
+		var err error
+		if p.db, err = storage.Open(ctx, cfg.DSN()); err != nil {
+			return err
+		}
+		if err := storage.Migrate(ctx, p.db, p.logger, sets...); err != nil {
+			return err
+		}
+	}
+	if localBuilder {
+		mod, err := builder.Register(p.server, builder.Deps{DB: p.db})
+		if err != nil {
+			return err
+		}
+		p.ready = append(p.ready, mod.Ready)
+	} else {
+		// The builder runs elsewhere: serve its API here by forwarding
+		// through its generated clients, so callers see one platform. The
+		// caller's token goes along; the builder service verifies it.
+		remote := remoteClient(newHTTPClient(), cfg.BuilderServiceURL)
+		builderv1connect.RegisterCatalogServiceHandler(p.server, builderv1connect.NewCatalogServiceClient(remote))
+		builderv1connect.RegisterDesignServiceHandler(p.server, builderv1connect.NewDesignServiceClient(remote))
+	}
+	if serveUsers {
+		mod, err := user.Register(p.server, user.Deps{
+			DB: p.db, Issuer: auth.NewIssuer(privateKey, nil), Logger: p.logger,
+		})
+		if err != nil {
+			return err
+		}
+		p.ready = append(p.ready, mod.Ready)
+	}
+	return nil
 }
 
 // Handler returns the HTTP handler: the RPC routes, /healthz and /readyz,
@@ -193,5 +237,26 @@ func Migrate(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		return err
 	}
 	defer db.Close()
-	return storage.Migrate(ctx, db, logger, builder.Migrations())
+	var sets []storage.MigrationSet
+	if cfg.Role == RoleBuilder || cfg.BuilderServiceURL == "" {
+		sets = append(sets, builder.Migrations())
+	}
+	if cfg.Role == RoleAll {
+		sets = append(sets, user.Migrations())
+	}
+	return storage.Migrate(ctx, db, logger, sets...)
+}
+
+// GrantAdmin gives the user registered with email the admin role. It is
+// the only way to make an admin: no RPC can.
+func GrantAdmin(ctx context.Context, cfg Config, logger *slog.Logger, email string) error {
+	if err := Migrate(ctx, cfg, logger); err != nil {
+		return err
+	}
+	db, err := storage.Open(ctx, cfg.DSN())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return user.GrantAdmin(ctx, db, email)
 }

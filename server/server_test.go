@@ -2,9 +2,7 @@ package server_test
 
 import (
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,73 +17,38 @@ import (
 	"github.com/harnesshero/platform/storage/storagetest"
 )
 
-// newPlatform starts a platform with cfg changed by fn on a fresh database
-// of engine, served over HTTP (HTTP/1.1 and h2c).
-func newPlatform(t *testing.T, engine storage.Engine, fn func(*server.Config)) (*server.Platform, *httptest.Server) {
-	t.Helper()
-	cfg := server.DefaultConfig()
-	cfg.DataDir = t.TempDir()
-	cfg.DatabaseURL = storagetest.DSN(t, engine)
-	if engine == storage.SQLite {
-		cfg.DatabaseURL = ""
-	}
-	if fn != nil {
-		fn(&cfg)
-	}
-	p, err := server.New(t.Context(), cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatalf("server.New: %v", err)
-	}
-	t.Cleanup(func() { _ = p.Close() })
-	hs := httptest.NewUnstartedServer(p.Handler())
-	hs.Config.Protocols = new(http.Protocols)
-	hs.Config.Protocols.SetHTTP1(true)
-	hs.Config.Protocols.SetUnencryptedHTTP2(true)
-	hs.Start()
-	t.Cleanup(hs.Close)
-	return p, hs
-}
-
-func h2cClient() *http.Client {
-	protocols := new(http.Protocols)
-	protocols.SetUnencryptedHTTP2(true)
-	return &http.Client{Transport: &http.Transport{Protocols: protocols}}
-}
-
 // TestBuilderWirings runs the builder suite through every wiring on every
-// engine: in process, over HTTP (Connect and gRPC), and with the builder
-// extracted behind a gateway.
+// engine, as a signed-in user: in process, over HTTP (Connect and gRPC), and
+// with the builder extracted behind the platform — through the platform, in
+// process to the platform, and straight to the builder service.
 func TestBuilderWirings(t *testing.T) {
 	for _, engine := range storagetest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Run("InProcess", func(t *testing.T) {
-				p, _ := newPlatform(t, engine, nil)
-				buildertest.Run(t, buildertest.NewClients(connect.NewClient(p.Transport())))
+				in := start(t, engine, nil)
+				buildertest.Run(t, as(in.p.Transport(), signUp(t, in.p.Transport())))
 			})
 			t.Run("HTTP", func(t *testing.T) {
-				_, hs := newPlatform(t, engine, nil)
-				buildertest.Run(t, buildertest.NewClients(connect.NewClient(connecthttp.NewTransport(hs.Client(), hs.URL))))
+				in := start(t, engine, nil)
+				buildertest.Run(t, as(in.httpTransport(), signUp(t, in.httpTransport())))
 			})
 			t.Run("GRPC", func(t *testing.T) {
-				_, hs := newPlatform(t, engine, nil)
-				buildertest.Run(t, buildertest.NewClients(connect.NewClient(connecthttp.NewTransport(h2cClient(), hs.URL, connecthttp.WithGRPC()))))
+				in := start(t, engine, nil)
+				buildertest.Run(t, as(in.grpcTransport(), signUp(t, in.grpcTransport())))
 			})
 			t.Run("Extracted", func(t *testing.T) {
-				_, builderSvc := newPlatform(t, engine, func(c *server.Config) { c.Role = server.RoleBuilder })
-				gateway, hs := newPlatform(t, engine, func(c *server.Config) { c.BuilderServiceURL = builderSvc.URL })
-				t.Run("HTTP", func(t *testing.T) {
-					buildertest.Run(t, buildertest.NewClients(connect.NewClient(connecthttp.NewTransport(hs.Client(), hs.URL))))
-				})
-				t.Run("InProcess", func(t *testing.T) {
-					buildertest.Run(t, buildertest.NewClients(connect.NewClient(gateway.Transport())))
-				})
+				builderSvc, platform := startExtracted(t, engine)
+				alice := signUp(t, platform.httpTransport())
+				t.Run("HTTP", func(t *testing.T) { buildertest.Run(t, as(platform.httpTransport(), alice)) })
+				t.Run("InProcess", func(t *testing.T) { buildertest.Run(t, as(platform.p.Transport(), alice)) })
+				t.Run("BuilderService", func(t *testing.T) { buildertest.Run(t, as(builderSvc.httpTransport(), alice)) })
 			})
 		})
 	}
 }
 
 func TestHealth(t *testing.T) {
-	_, hs := newPlatform(t, storage.SQLite, nil)
+	hs := start(t, storage.SQLite, nil).hs
 	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200, "/nope": 404} {
 		res, err := hs.Client().Get(hs.URL + path)
 		if err != nil {
@@ -99,7 +62,7 @@ func TestHealth(t *testing.T) {
 }
 
 func TestCORS(t *testing.T) {
-	_, hs := newPlatform(t, storage.SQLite, func(c *server.Config) { c.CORSOrigins = []string{"https://shop.example"} })
+	hs := start(t, storage.SQLite, func(c *server.Config) { c.CORSOrigins = []string{"https://shop.example"} }).hs
 	preflight := func(origin string) string {
 		req, _ := http.NewRequest(http.MethodOptions, hs.URL+"/harness.builder.v1.CatalogService/Quote", nil)
 		req.Header.Set("Origin", origin)
@@ -121,7 +84,7 @@ func TestCORS(t *testing.T) {
 }
 
 func TestConnectJSONAndLimits(t *testing.T) {
-	_, hs := newPlatform(t, storage.SQLite, func(c *server.Config) { c.MaxRequestBytes = 4096 })
+	hs := start(t, storage.SQLite, func(c *server.Config) { c.MaxRequestBytes = 4096 }).hs
 	post := func(body string) (int, string) {
 		res, err := hs.Client().Post(hs.URL+"/harness.builder.v1.CatalogService/Quote", "application/json", strings.NewReader(body))
 		if err != nil {
@@ -150,7 +113,7 @@ func TestConnectJSONAndLimits(t *testing.T) {
 }
 
 func TestReflection(t *testing.T) {
-	_, hs := newPlatform(t, storage.SQLite, nil)
+	hs := start(t, storage.SQLite, nil).hs
 	client := grpcreflect.NewClient(connect.NewClient(connecthttp.NewTransport(h2cClient(), hs.URL, connecthttp.WithGRPC())))
 	stream := client.NewStream(t.Context())
 	defer stream.Close()

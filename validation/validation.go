@@ -95,7 +95,12 @@ func Error(msg proto.Message, violations []Violation) *connect.Error {
 	verr := &protovalidate.ValidationError{}
 	root := msg.ProtoReflect().Descriptor()
 	for _, v := range violations {
-		elements, _ := resolve(root, v.Path)
+		elements, ok := resolve(root, v.Path)
+		if !ok {
+			// A path the message does not have is a bug in the caller; keep
+			// the path in the text rather than lose it.
+			v.Message = v.Path + ": " + v.Message
+		}
 		verr.Violations = append(verr.Violations, &protovalidate.Violation{
 			Proto: validatepb.Violation_builder{
 				Field:   validatepb.FieldPath_builder{Elements: elements}.Build(),

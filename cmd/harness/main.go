@@ -4,6 +4,7 @@
 //	harness serve                    all modules on :4000 (SQLite under ./var)
 //	harness serve --role builder     the builder service alone on :4002
 //	harness migrate                  apply migrations and exit
+//	harness users grant-admin EMAIL  make a registered user an admin
 //	harness version                  print the build version
 //
 // Configuration comes from flags, then the seed's environment variables
@@ -43,6 +44,7 @@ const usage = `usage: harness <command> [flags]
 commands:
   serve     run the platform (or one module with --role)
   migrate   apply database migrations and exit
+  users     grant-admin EMAIL: make a registered user an admin
   version   print the version
 `
 
@@ -67,6 +69,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		return server.Migrate(ctx, cfg, logger)
+	case "users":
+		if len(args) < 2 || args[0] != "grant-admin" {
+			return errors.New("usage: harness users grant-admin EMAIL [flags]")
+		}
+		email := args[1]
+		cfg, logger, err := parseConfig("users grant-admin", args[2:], getenv, stderr)
+		if err != nil {
+			return err
+		}
+		if err := server.GrantAdmin(ctx, cfg, logger, email); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s is now an admin\n", email)
+		return nil
 	case "version":
 		fmt.Fprintln(stdout, buildVersion())
 		return nil
@@ -97,6 +113,8 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	fs.StringVar(&cfg.DataDir, "data-dir", env("HARNESS_DATA_DIR", cfg.DataDir), "directory of the embedded database and keys [HARNESS_DATA_DIR]")
 	fs.StringVar(&cfg.RedisURL, "redis-url", getenv("REDIS_URL"), "redis:// URL for the event bus [REDIS_URL]")
 	fs.StringVar(&cfg.BuilderServiceURL, "builder-service-url", getenv("BUILDER_SERVICE_URL"), "base URL of an extracted builder service [BUILDER_SERVICE_URL]")
+	fs.StringVar(&cfg.AccessTokenPrivateKeyFile, "access-token-private-key-file", getenv("HARNESS_ACCESS_TOKEN_PRIVATE_KEY_FILE"), "PEM Ed25519 key signing access tokens; default: generated under --data-dir/keys [HARNESS_ACCESS_TOKEN_PRIVATE_KEY_FILE]")
+	fs.StringVar(&cfg.AccessTokenPublicKeyFile, "access-token-public-key-file", getenv("HARNESS_ACCESS_TOKEN_PUBLIC_KEY_FILE"), "PEM Ed25519 public key verifying access tokens (all the builder service needs) [HARNESS_ACCESS_TOKEN_PUBLIC_KEY_FILE]")
 	origins := fs.String("cors-origins", env("HARNESS_CORS_ORIGINS", strings.Join(cfg.CORSOrigins, ",")), "comma-separated browser origins allowed by CORS [HARNESS_CORS_ORIGINS]")
 	logLevel := fs.String("log-level", env("HARNESS_LOG_LEVEL", "info"), "debug, info, warn or error [HARNESS_LOG_LEVEL]")
 	logFormat := fs.String("log-format", env("HARNESS_LOG_FORMAT", "text"), "text or json [HARNESS_LOG_FORMAT]")

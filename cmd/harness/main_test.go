@@ -17,6 +17,9 @@ import (
 	connect "connectrpc.com/connect/v2"
 	"connectrpc.com/connect/v2/connecthttp"
 
+	"github.com/harnesshero/platform/auth"
+	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
+	"github.com/harnesshero/platform/gen/harness/user/v1/userv1connect"
 	"github.com/harnesshero/platform/modules/builder/buildertest"
 	"github.com/harnesshero/platform/server"
 	"github.com/harnesshero/platform/storage"
@@ -74,20 +77,50 @@ func TestTwoProcesses(t *testing.T) {
 			if engine == storage.Postgres {
 				env = []string{"DATABASE_URL=" + storagetest.DSN(t, engine)}
 			}
-			builderURL := start(t, bin, env, "--role", "builder")
-			platformURL := start(t, bin, append(env, "BUILDER_SERVICE_URL="+builderURL))
+			// The platform signs tokens; the builder service holds only the
+			// public key.
+			keys := t.TempDir()
+			if _, err := auth.LoadOrCreateKeyPair(keys); err != nil {
+				t.Fatal(err)
+			}
+			builderURL, _ := start(t, bin, append(env, "HARNESS_ACCESS_TOKEN_PUBLIC_KEY_FILE="+auth.PublicKeyPath(keys)), "--role", "builder")
+			platformURL, platformDir := start(t, bin, append(env, "BUILDER_SERVICE_URL="+builderURL,
+				"HARNESS_ACCESS_TOKEN_PRIVATE_KEY_FILE="+auth.PrivateKeyPath(keys)))
+
+			users := userv1connect.NewUserServiceClient(connect.NewClient(connecthttp.NewTransport(http.DefaultClient, platformURL)))
+			email := fmt.Sprintf("two-processes-%d@example.com", time.Now().UnixNano())
+			reg, err := users.Register(t.Context(), &userv1.RegisterRequest{Email: email, Password: "correct horse battery", DisplayName: "Two"})
+			if err != nil {
+				t.Fatalf("Register: %v", err)
+			}
 			for name, url := range map[string]string{"Platform": platformURL, "BuilderService": builderURL} {
 				t.Run(name, func(t *testing.T) {
-					buildertest.Run(t, buildertest.NewClients(connect.NewClient(connecthttp.NewTransport(http.DefaultClient, url))))
+					buildertest.Run(t, buildertest.NewClients(connect.NewClient(
+						connecthttp.NewTransport(http.DefaultClient, url), auth.BearerToken(reg.GetSession().GetAccessToken()))))
 				})
+			}
+
+			// The first admin is made by the CLI, on the platform's database.
+			grant := exec.Command(bin, "users", "grant-admin", email, "--data-dir", platformDir)
+			grant.Env = append(os.Environ(), env...)
+			if out, err := grant.CombinedOutput(); err != nil {
+				t.Fatalf("users grant-admin: %v\n%s", err, out)
+			}
+			signIn, err := users.SignIn(t.Context(), &userv1.SignInRequest{Email: email, Password: "correct horse battery"})
+			if err != nil {
+				t.Fatalf("SignIn: %v", err)
+			}
+			if role := signIn.GetUser().GetRole(); role != userv1.Role_ROLE_ADMIN {
+				t.Errorf("role after grant-admin = %v, want admin", role)
 			}
 		})
 	}
 }
 
-// start runs `harness serve` with args on a free port, waits until it is
-// ready, and stops it with SIGTERM at the end of the test, which must exit 0.
-func start(t *testing.T, bin string, env []string, args ...string) string {
+// start runs `harness serve` with args on a free port and a new data
+// directory, waits until it is ready, and stops it with SIGTERM at the end of
+// the test, which must exit 0. It returns its URL and data directory.
+func start(t *testing.T, bin string, env []string, args ...string) (string, string) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -96,7 +129,8 @@ func start(t *testing.T, bin string, env []string, args ...string) string {
 	addr := ln.Addr().String()
 	ln.Close()
 	var logs bytes.Buffer
-	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr, "--data-dir", t.TempDir()}, args...)...)
+	dir := t.TempDir()
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr, "--data-dir", dir}, args...)...)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
@@ -124,7 +158,7 @@ func start(t *testing.T, bin string, env []string, args ...string) string {
 		if res, err := http.DefaultClient.Do(req); err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
-				return url
+				return url, dir
 			}
 		}
 		select {

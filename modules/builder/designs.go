@@ -20,8 +20,9 @@ const (
 )
 
 var (
-	errBadPageToken    = errors.New("builder: invalid page token")
-	errUnauthenticated = errors.New("builder: no caller identity")
+	errBadPageToken     = errors.New("builder: invalid page token")
+	errUnauthenticated  = errors.New("builder: no caller identity")
+	errPermissionDenied = errors.New("builder: only admins list other users' designs")
 )
 
 // designService implements DesignService on the store. The owner of every
@@ -83,7 +84,7 @@ func (s *designService) GetDesign(ctx context.Context, req *builderv1.GetDesignR
 	if err != nil {
 		return nil, toConnectError(req, "", err)
 	}
-	d, err := s.store.get(ctx, ownerID, req.GetId())
+	d, err := s.store.get(ctx, ownerID, canonicalID(req.GetId()))
 	if err != nil {
 		return nil, toConnectError(req, "", err)
 	}
@@ -94,6 +95,13 @@ func (s *designService) ListDesigns(ctx context.Context, req *builderv1.ListDesi
 	ownerID, err := owner(ctx)
 	if err != nil {
 		return nil, toConnectError(req, "", err)
+	}
+	if other := req.GetOwnerId(); other != "" && other != ownerID {
+		// Only admins see other users' designs.
+		if caller, _ := identity.FromContext(ctx); !caller.IsAdmin() {
+			return nil, toConnectError(req, "", errPermissionDenied)
+		}
+		ownerID = canonicalID(other)
 	}
 	before, err := decodePageToken(req.GetPageToken())
 	if err != nil {
@@ -130,7 +138,7 @@ func (s *designService) UpdateDesign(ctx context.Context, req *builderv1.UpdateD
 		return nil, toConnectError(req, "design", err)
 	}
 	d, err := s.store.update(ctx, savedDesign{
-		ID: req.GetId(), OwnerID: ownerID, Name: req.GetName(),
+		ID: canonicalID(req.GetId()), OwnerID: ownerID, Name: req.GetName(),
 		Design: req.GetDesign(), Quote: quote,
 		UpdatedAt: s.now().UTC().Truncate(time.Microsecond),
 	}, req.ExpectedVersion)
@@ -145,10 +153,20 @@ func (s *designService) DeleteDesign(ctx context.Context, req *builderv1.DeleteD
 	if err != nil {
 		return nil, toConnectError(req, "", err)
 	}
-	if err := s.store.delete(ctx, ownerID, req.GetId()); err != nil {
+	if err := s.store.delete(ctx, ownerID, canonicalID(req.GetId())); err != nil {
 		return nil, toConnectError(req, "", err)
 	}
 	return &builderv1.DeleteDesignResponse{}, nil
+}
+
+// canonicalID returns a UUID in the lower-case form ids are stored in, so
+// an id in upper case names the same design. The contract has
+// already checked it is a UUID.
+func canonicalID(id string) string {
+	if u, err := uuid.Parse(id); err == nil {
+		return u.String()
+	}
+	return id
 }
 
 // Page tokens are opaque to clients: the id of the last design of the page.

@@ -59,6 +59,8 @@ func toConnectError(req proto.Message, prefix string, err error) error {
 		return connect.NewError(connect.CodeAborted, "design was changed by another request: get it again and retry").WithCause(err)
 	case errors.Is(err, errBadPageToken):
 		return validation.Error(req, []validation.Violation{{Path: "page_token", Rule: "page_token", Message: "invalid page token"}})
+	case errors.Is(err, errPermissionDenied):
+		return connect.NewError(connect.CodePermissionDenied, "only admins list other users' designs").WithCause(err)
 	case errors.Is(err, errUnauthenticated):
 		return connect.NewError(connect.CodeUnauthenticated, "sign in to keep designs").WithCause(err)
 	case errors.Is(err, context.Canceled):

@@ -5,6 +5,7 @@ import { createConnectTransport } from "@connectrpc/connect-web";
 
 import { CatalogService } from "./gen/harness/builder/v1/catalog_service_pb.js";
 import { DesignService } from "./gen/harness/builder/v1/design_service_pb.js";
+import { UserService } from "./gen/harness/user/v1/user_service_pb.js";
 
 /**
  * Supplies the bearer token of the signed-in user, or undefined when nobody
@@ -48,8 +49,14 @@ export interface HarnessClientOptions {
 export interface HarnessClient {
   /** The public catalog, quotes and size advice; needs no sign-in. */
   catalog: Client<typeof CatalogService>;
-  /** The caller's saved designs. */
+  /** The caller's saved designs; every call needs a signed-in caller. */
   designs: Client<typeof DesignService>;
+  /**
+   * Accounts: register, sign in, refresh and sign out, profile and password.
+   * Register and sign in return a session whose `accessToken` is the bearer
+   * token to give this client (via `token` or `getToken`).
+   */
+  users: Client<typeof UserService>;
 }
 
 /**
@@ -98,5 +105,6 @@ export function createHarnessClient(options: HarnessClientOptions): HarnessClien
   return {
     catalog: createClient(CatalogService, transport),
     designs: createClient(DesignService, transport),
+    users: createClient(UserService, transport),
   };
 }

@@ -14,6 +14,7 @@ import {
   Style,
   createHarnessClient,
   violationsOf,
+  type Design,
   type DesignSchema,
   type FieldViolation,
   type HarnessClient,
@@ -21,7 +22,8 @@ import {
 } from "@harnesshero/client";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 
-export type DesignInit = MessageInitShape<typeof DesignSchema>;
+/** A design as a plain object, without $typeName. */
+export type DesignInit = Exclude<MessageInitShape<typeof DesignSchema>, Design>;
 
 /**
  * The base URL of the server under test. Throws a clear error when
@@ -39,9 +41,41 @@ export function harnessUrl(): string {
   return url;
 }
 
-/** A client of the server under test. */
+/** The password of every account the tests register. */
+export const PASSWORD = "correct horse battery staple";
+
+/** Registers a new account and returns its session's access token. */
+export async function signUp(label = "user"): Promise<{ email: string; token: string; refreshToken: string; userId: string }> {
+  const anonymous = createHarnessClient({ baseUrl: harnessUrl() });
+  const email = `${RUN}-${label}-${randomUUID().slice(0, 8)}@example.com`;
+  const res = await anonymous.users.register({ email, password: PASSWORD, displayName: `TS ${label}` });
+  assert.ok(res.session?.accessToken, "register returned no access token");
+  return {
+    email,
+    token: res.session.accessToken,
+    refreshToken: res.session.refreshToken,
+    userId: res.user?.id ?? "",
+  };
+}
+
+let defaultToken: Promise<string> | undefined;
+
+/**
+ * A client of the server under test, signed in as one account registered
+ * for this test run (or as HARNESS_TOKEN when that is set).
+ */
 export function connect(options: Partial<HarnessClientOptions> = {}): HarnessClient {
-  return createHarnessClient({ baseUrl: harnessUrl(), ...options });
+  const fixed = process.env.HARNESS_TOKEN;
+  const getToken = async () => {
+    if (fixed) return fixed;
+    defaultToken ??= signUp("default").then((s) => s.token);
+    return defaultToken;
+  };
+  return createHarnessClient({
+    baseUrl: harnessUrl(),
+    ...(options.token === undefined && options.getToken === undefined ? { getToken } : {}),
+    ...options,
+  });
 }
 
 /** A prefix unique to this test run, so tests never depend on an empty database. */

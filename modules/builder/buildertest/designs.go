@@ -3,6 +3,7 @@ package buildertest
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,6 +47,11 @@ func testDesigns(t *testing.T, c Clients) {
 	}
 	if diff := cmp.Diff(saved, got.GetDesign(), protocmp.Transform()); diff != "" {
 		t.Errorf("GetDesign differs from CreateDesign (-want +got):\n%s", diff)
+	}
+
+	// Ids are case-insensitive UUIDs.
+	if upper, err := c.Designs.GetDesign(ctx, &builderv1.GetDesignRequest{Id: strings.ToUpper(saved.GetId())}); err != nil || upper.GetDesign().GetId() != saved.GetId() {
+		t.Errorf("GetDesign with an upper-case id = %v, %v", upper.GetDesign().GetId(), err)
 	}
 
 	// Update re-prices and bumps the version.

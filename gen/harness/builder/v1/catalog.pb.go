@@ -334,7 +334,8 @@ type Catalog struct {
 	Leashes   []*LeashOption         `protobuf:"bytes,6,rep,name=leashes,proto3" json:"leashes,omitempty"`
 	Options   *OptionPrices          `protobuf:"bytes,7,opt,name=options,proto3" json:"options,omitempty"`
 	Pricing   *PricingRules          `protobuf:"bytes,8,opt,name=pricing,proto3" json:"pricing,omitempty"`
-	// Rules lists the cross-field rules in words, for display.
+	// Rules lists the cross-field rules in words, for display. A rule's id is
+	// the rule_id its violations carry, e.g. "hardware.leather_hardware".
 	Rules         []*CatalogRule `protobuf:"bytes,9,rep,name=rules,proto3" json:"rules,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

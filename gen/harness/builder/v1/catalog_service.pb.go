@@ -8,6 +8,7 @@ package builderv1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "github.com/harnesshero/platform/gen/harness/auth/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -512,7 +513,7 @@ var File_harness_builder_v1_catalog_service_proto protoreflect.FileDescriptor
 
 const file_harness_builder_v1_catalog_service_proto_rawDesc = "" +
 	"\n" +
-	"(harness/builder/v1/catalog_service.proto\x12\x12harness.builder.v1\x1a\x1bbuf/validate/validate.proto\x1a harness/builder/v1/catalog.proto\x1a\x1fharness/builder/v1/design.proto\"\x13\n" +
+	"(harness/builder/v1/catalog_service.proto\x12\x12harness.builder.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1charness/auth/v1/access.proto\x1a harness/builder/v1/catalog.proto\x1a\x1fharness/builder/v1/design.proto\"\x13\n" +
 	"\x11GetCatalogRequest\"K\n" +
 	"\x12GetCatalogResponse\x125\n" +
 	"\acatalog\x18\x01 \x01(\v2\x1b.harness.builder.v1.CatalogR\acatalog\"q\n" +
@@ -545,13 +546,13 @@ const file_harness_builder_v1_catalog_service_proto_rawDesc = "" +
 	"chestSizes\x127\n" +
 	"\n" +
 	"neck_sizes\x18\x05 \x03(\x0e2\x18.harness.builder.v1.SizeR\tneckSizes\x12\x16\n" +
-	"\x06reason\x18\x06 \x01(\tR\x06reason2\x8f\x03\n" +
-	"\x0eCatalogService\x12`\n" +
+	"\x06reason\x18\x06 \x01(\tR\x06reason2\x9f\x03\n" +
+	"\x0eCatalogService\x12d\n" +
 	"\n" +
-	"GetCatalog\x12%.harness.builder.v1.GetCatalogRequest\x1a&.harness.builder.v1.GetCatalogResponse\"\x03\x90\x02\x01\x12Q\n" +
-	"\x05Quote\x12 .harness.builder.v1.QuoteRequest\x1a!.harness.builder.v1.QuoteResponse\"\x03\x90\x02\x01\x12]\n" +
-	"\tQuoteCart\x12$.harness.builder.v1.QuoteCartRequest\x1a%.harness.builder.v1.QuoteCartResponse\"\x03\x90\x02\x01\x12i\n" +
-	"\rRecommendSize\x12(.harness.builder.v1.RecommendSizeRequest\x1a).harness.builder.v1.RecommendSizeResponse\"\x03\x90\x02\x01B\xd9\x01\n" +
+	"GetCatalog\x12%.harness.builder.v1.GetCatalogRequest\x1a&.harness.builder.v1.GetCatalogResponse\"\a\x88\xb5\x18\x01\x90\x02\x01\x12U\n" +
+	"\x05Quote\x12 .harness.builder.v1.QuoteRequest\x1a!.harness.builder.v1.QuoteResponse\"\a\x88\xb5\x18\x01\x90\x02\x01\x12a\n" +
+	"\tQuoteCart\x12$.harness.builder.v1.QuoteCartRequest\x1a%.harness.builder.v1.QuoteCartResponse\"\a\x88\xb5\x18\x01\x90\x02\x01\x12m\n" +
+	"\rRecommendSize\x12(.harness.builder.v1.RecommendSizeRequest\x1a).harness.builder.v1.RecommendSizeResponse\"\a\x88\xb5\x18\x01\x90\x02\x01B\xd9\x01\n" +
 	"\x16com.harness.builder.v1B\x13CatalogServiceProtoP\x01Z@github.com/harnesshero/platform/gen/harness/builder/v1;builderv1\xa2\x02\x03HBX\xaa\x02\x12Harness.Builder.V1\xca\x02\x12Harness\\Builder\\V1\xe2\x02\x1eHarness\\Builder\\V1\\GPBMetadata\xea\x02\x14Harness::Builder::V1b\x06proto3"
 
 var (

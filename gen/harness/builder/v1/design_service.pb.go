@@ -8,6 +8,7 @@ package builderv1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "github.com/harnesshero/platform/gen/harness/auth/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -323,7 +324,10 @@ type ListDesignsRequest struct {
 	// 1 to 100; 0 means the default of 20.
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The next_page_token of the previous page; empty for the first page.
-	PageToken     string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// Admins only: list this user's designs instead of the caller's. Anyone
+	// else gets PermissionDenied for another user's id.
+	OwnerId       string `protobuf:"bytes,3,opt,name=owner_id,json=ownerId,proto3" json:"owner_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -368,6 +372,13 @@ func (x *ListDesignsRequest) GetPageSize() int32 {
 func (x *ListDesignsRequest) GetPageToken() string {
 	if x != nil {
 		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListDesignsRequest) GetOwnerId() string {
+	if x != nil {
+		return x.OwnerId
 	}
 	return ""
 }
@@ -628,7 +639,7 @@ var File_harness_builder_v1_design_service_proto protoreflect.FileDescriptor
 
 const file_harness_builder_v1_design_service_proto_rawDesc = "" +
 	"\n" +
-	"'harness/builder/v1/design_service.proto\x12\x12harness.builder.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fharness/builder/v1/design.proto\"\xc9\x02\n" +
+	"'harness/builder/v1/design_service.proto\x12\x12harness.builder.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1charness/auth/v1/access.proto\x1a\x1fharness/builder/v1/design.proto\"\xc9\x02\n" +
 	"\vSavedDesign\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x19\n" +
 	"\bowner_id\x18\x02 \x01(\tR\aownerId\x12\x12\n" +
@@ -648,11 +659,12 @@ const file_harness_builder_v1_design_service_proto_rawDesc = "" +
 	"\x10GetDesignRequest\x12\x18\n" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"L\n" +
 	"\x11GetDesignResponse\x127\n" +
-	"\x06design\x18\x01 \x01(\v2\x1f.harness.builder.v1.SavedDesignR\x06design\"e\n" +
+	"\x06design\x18\x01 \x01(\v2\x1f.harness.builder.v1.SavedDesignR\x06design\"\x8d\x01\n" +
 	"\x12ListDesignsRequest\x12&\n" +
 	"\tpage_size\x18\x01 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12'\n" +
 	"\n" +
-	"page_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"x\n" +
+	"page_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\x12&\n" +
+	"\bowner_id\x18\x03 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\aownerId\"x\n" +
 	"\x13ListDesignsResponse\x129\n" +
 	"\adesigns\x18\x01 \x03(\v2\x1f.harness.builder.v1.SavedDesignR\adesigns\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xd6\x01\n" +
@@ -666,13 +678,13 @@ const file_harness_builder_v1_design_service_proto_rawDesc = "" +
 	"\x06design\x18\x01 \x01(\v2\x1f.harness.builder.v1.SavedDesignR\x06design\"/\n" +
 	"\x13DeleteDesignRequest\x12\x18\n" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"\x16\n" +
-	"\x14DeleteDesignResponse2\x81\x04\n" +
-	"\rDesignService\x12a\n" +
-	"\fCreateDesign\x12'.harness.builder.v1.CreateDesignRequest\x1a(.harness.builder.v1.CreateDesignResponse\x12]\n" +
-	"\tGetDesign\x12$.harness.builder.v1.GetDesignRequest\x1a%.harness.builder.v1.GetDesignResponse\"\x03\x90\x02\x01\x12c\n" +
-	"\vListDesigns\x12&.harness.builder.v1.ListDesignsRequest\x1a'.harness.builder.v1.ListDesignsResponse\"\x03\x90\x02\x01\x12a\n" +
-	"\fUpdateDesign\x12'.harness.builder.v1.UpdateDesignRequest\x1a(.harness.builder.v1.UpdateDesignResponse\x12f\n" +
-	"\fDeleteDesign\x12'.harness.builder.v1.DeleteDesignRequest\x1a(.harness.builder.v1.DeleteDesignResponse\"\x03\x90\x02\x02B\xd8\x01\n" +
+	"\x14DeleteDesignResponse2\x99\x04\n" +
+	"\rDesignService\x12g\n" +
+	"\fCreateDesign\x12'.harness.builder.v1.CreateDesignRequest\x1a(.harness.builder.v1.CreateDesignResponse\"\x04\x88\xb5\x18\x02\x12a\n" +
+	"\tGetDesign\x12$.harness.builder.v1.GetDesignRequest\x1a%.harness.builder.v1.GetDesignResponse\"\a\x88\xb5\x18\x02\x90\x02\x01\x12g\n" +
+	"\vListDesigns\x12&.harness.builder.v1.ListDesignsRequest\x1a'.harness.builder.v1.ListDesignsResponse\"\a\x88\xb5\x18\x02\x90\x02\x01\x12g\n" +
+	"\fUpdateDesign\x12'.harness.builder.v1.UpdateDesignRequest\x1a(.harness.builder.v1.UpdateDesignResponse\"\x04\x88\xb5\x18\x02\x12j\n" +
+	"\fDeleteDesign\x12'.harness.builder.v1.DeleteDesignRequest\x1a(.harness.builder.v1.DeleteDesignResponse\"\a\x88\xb5\x18\x02\x90\x02\x02B\xd8\x01\n" +
 	"\x16com.harness.builder.v1B\x12DesignServiceProtoP\x01Z@github.com/harnesshero/platform/gen/harness/builder/v1;builderv1\xa2\x02\x03HBX\xaa\x02\x12Harness.Builder.V1\xca\x02\x12Harness\\Builder\\V1\xe2\x02\x1eHarness\\Builder\\V1\\GPBMetadata\xea\x02\x14Harness::Builder::V1b\x06proto3"
 
 var (

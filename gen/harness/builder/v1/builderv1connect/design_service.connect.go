@@ -84,6 +84,7 @@ type DesignServiceClient interface {
 	// GetDesign returns one of the caller's designs.
 	GetDesign(context.Context, *v1.GetDesignRequest) (*v1.GetDesignResponse, error)
 	// ListDesigns lists the caller's designs, newest first, a page at a time.
+	// An admin may list another user's designs with owner_id.
 	ListDesigns(context.Context, *v1.ListDesignsRequest) (*v1.ListDesignsResponse, error)
 	// UpdateDesign replaces a design's name and configuration and re-prices it.
 	UpdateDesign(context.Context, *v1.UpdateDesignRequest) (*v1.UpdateDesignResponse, error)
@@ -104,6 +105,7 @@ type DesignServiceHandler interface {
 	// GetDesign returns one of the caller's designs.
 	GetDesign(context.Context, *v1.GetDesignRequest) (*v1.GetDesignResponse, error)
 	// ListDesigns lists the caller's designs, newest first, a page at a time.
+	// An admin may list another user's designs with owner_id.
 	ListDesigns(context.Context, *v1.ListDesignsRequest) (*v1.ListDesignsResponse, error)
 	// UpdateDesign replaces a design's name and configuration and re-prices it.
 	UpdateDesign(context.Context, *v1.UpdateDesignRequest) (*v1.UpdateDesignResponse, error)

@@ -60,7 +60,8 @@ export type Catalog = Message<"harness.builder.v1.Catalog"> & {
   pricing?: PricingRules | undefined;
 
   /**
-   * Rules lists the cross-field rules in words, for display.
+   * Rules lists the cross-field rules in words, for display. A rule's id is
+   * the rule_id its violations carry, e.g. "hardware.leather_hardware".
    *
    * @generated from field: repeated harness.builder.v1.CatalogRule rules = 9;
    */

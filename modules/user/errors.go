@@ -1,0 +1,59 @@
+package user
+
+import (
+	"context"
+	"errors"
+
+	connect "connectrpc.com/connect/v2"
+	"connectrpc.com/connect/v2/connectproto"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/harnesshero/platform/validation"
+)
+
+// toConnectError maps the module's errors to Connect errors: the one place
+// where codes and public messages are chosen. req is the request message,
+// used to name the fields of broken rules. The cause is attached for logs,
+// never put in the message.
+func toConnectError(req proto.Message, err error) error {
+	if err == nil {
+		return nil
+	}
+	var limited *rateLimitedError
+	switch {
+	case errors.Is(err, errInvalidEmail):
+		return validation.Error(req, []validation.Violation{{
+			Path: "email", Rule: "email.format", Message: "must be a valid email address",
+		}})
+	case errors.Is(err, errPasswordMismatch):
+		return validation.Error(req, []validation.Violation{{
+			Path: "current_password", Rule: "current_password.mismatch", Message: "does not match",
+		}})
+	case errors.Is(err, errEmailTaken):
+		return connect.NewError(connect.CodeAlreadyExists, "email already registered").WithCause(err)
+	case errors.Is(err, errBadCredentials):
+		return connect.NewError(connect.CodeUnauthenticated, "wrong email or password").WithCause(err)
+	case errors.As(err, &limited):
+		cerr := connect.NewError(connect.CodeResourceExhausted, "too many failed sign-ins; try again later").WithCause(err)
+		if detail, derr := connectproto.NewErrorDetail(&errdetails.RetryInfo{RetryDelay: durationpb.New(limited.Wait)}); derr == nil {
+			cerr = cerr.WithDetail(detail)
+		}
+		return cerr
+	case errors.Is(err, errInvalidRefresh):
+		return connect.NewError(connect.CodeUnauthenticated, "invalid or expired refresh token").WithCause(err)
+	case errors.Is(err, errSessionEnded):
+		return connect.NewError(connect.CodeUnauthenticated, "session has ended: sign in again").WithCause(err)
+	case errors.Is(err, errNoCaller):
+		return connect.NewError(connect.CodeUnauthenticated, "sign in required").WithCause(err)
+	case errors.Is(err, ErrUserNotFound):
+		return connect.NewError(connect.CodeNotFound, "user not found").WithCause(err)
+	case errors.Is(err, context.Canceled):
+		return connect.NewError(connect.CodeCanceled, "request canceled").WithCause(err)
+	case errors.Is(err, context.DeadlineExceeded):
+		return connect.NewError(connect.CodeDeadlineExceeded, "request timed out").WithCause(err)
+	default:
+		return connect.NewError(connect.CodeInternal, "internal error").WithCause(err)
+	}
+}

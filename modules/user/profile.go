@@ -1,0 +1,78 @@
+package user
+
+import (
+	"context"
+	"strings"
+
+	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
+)
+
+func (s *service) GetProfile(ctx context.Context, req *userv1.GetProfileRequest) (*userv1.GetProfileResponse, error) {
+	caller, err := callerOf(ctx)
+	if err != nil {
+		return nil, toConnectError(req, err)
+	}
+	a, err := s.store.userByID(ctx, caller.UserID)
+	if err != nil {
+		return nil, toConnectError(req, err)
+	}
+	return &userv1.GetProfileResponse{User: userToProto(a)}, nil
+}
+
+func (s *service) UpdateProfile(ctx context.Context, req *userv1.UpdateProfileRequest) (*userv1.UpdateProfileResponse, error) {
+	caller, err := callerOf(ctx)
+	if err != nil {
+		return nil, toConnectError(req, err)
+	}
+	a, err := s.store.updateDisplayName(ctx, caller.UserID, strings.TrimSpace(req.GetDisplayName()), s.now())
+	if err != nil {
+		return nil, toConnectError(req, err)
+	}
+	return &userv1.UpdateProfileResponse{User: userToProto(a)}, nil
+}
+
+// ChangePassword checks the current password, stores the new one, ends
+// every other session of the caller and returns fresh tokens for the
+// current session (whose older refresh tokens stop working). Wrong current
+// passwords count as failed sign-ins of the account. The hashing is
+// done outside the transaction; the store replaces the hash only if it is
+// still the one checked, so of two concurrent changes one wins and the
+// other is a mismatch.
+func (s *service) ChangePassword(ctx context.Context, req *userv1.ChangePasswordRequest) (*userv1.ChangePasswordResponse, error) {
+	caller, err := callerOf(ctx)
+	if err != nil {
+		return nil, toConnectError(req, err)
+	}
+	a, err := s.store.userByID(ctx, caller.UserID)
+	if err != nil {
+		return nil, toConnectError(req, err)
+	}
+	// A stolen access token must not become a password oracle: wrong
+	// current passwords are throttled like failed sign-ins.
+	att, err := s.limiter.begin(a.Email, clientHost(ctx))
+	if err != nil {
+		return nil, toConnectError(req, err)
+	}
+	ok, err := verifyPassword(ctx, a.PasswordHash, req.GetCurrentPassword())
+	att.done(err == nil && !ok)
+	if err != nil {
+		return nil, toConnectError(req, err)
+	}
+	if !ok {
+		return nil, toConnectError(req, errPasswordMismatch)
+	}
+	hash, err := hashPassword(ctx, req.GetNewPassword())
+	if err != nil {
+		return nil, toConnectError(req, err)
+	}
+	refresh, refreshHash := newRefreshToken()
+	a, sess, err := s.store.changePassword(ctx, a.ID, caller.SessionID, a.PasswordHash, hash, refreshHash, s.now())
+	if err != nil {
+		return nil, toConnectError(req, err)
+	}
+	out, err := s.sessionToProto(a, sess, refresh)
+	if err != nil {
+		return nil, toConnectError(req, err)
+	}
+	return &userv1.ChangePasswordResponse{Session: out}, nil
+}

@@ -1,0 +1,133 @@
+package server_test
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	connect "connectrpc.com/connect/v2"
+	"connectrpc.com/connect/v2/connecthttp"
+
+	"github.com/harnesshero/platform/auth"
+	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
+	"github.com/harnesshero/platform/gen/harness/user/v1/userv1connect"
+	"github.com/harnesshero/platform/modules/builder/buildertest"
+	"github.com/harnesshero/platform/server"
+	"github.com/harnesshero/platform/storage"
+	"github.com/harnesshero/platform/storage/storagetest"
+)
+
+// instance is one running platform process: its config, the wired
+// platform and an HTTP server in front of it (HTTP/1.1 and h2c).
+type instance struct {
+	cfg server.Config
+	p   *server.Platform
+	hs  *httptest.Server
+}
+
+// start starts a platform with cfg changed by fn on a fresh database of
+// engine.
+func start(t *testing.T, engine storage.Engine, fn func(*server.Config)) *instance {
+	t.Helper()
+	cfg := server.DefaultConfig()
+	cfg.DataDir = t.TempDir()
+	if engine == storage.Postgres {
+		cfg.DatabaseURL = storagetest.DSN(t, engine)
+	}
+	if fn != nil {
+		fn(&cfg)
+	}
+	p, err := server.New(t.Context(), cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatalf("server.New: %v", err)
+	}
+	t.Cleanup(func() { _ = p.Close() })
+	hs := httptest.NewUnstartedServer(p.Handler())
+	hs.Config.Protocols = new(http.Protocols)
+	hs.Config.Protocols.SetHTTP1(true)
+	hs.Config.Protocols.SetUnencryptedHTTP2(true)
+	hs.Start()
+	t.Cleanup(hs.Close)
+	return &instance{cfg: cfg, p: p, hs: hs}
+}
+
+// startExtracted starts a builder service and a platform routing builder
+// calls to it, sharing one access-token key pair (the service holds only
+// the public key).
+func startExtracted(t *testing.T, engine storage.Engine) (builderSvc, platform *instance) {
+	t.Helper()
+	keys := t.TempDir()
+	if _, err := auth.LoadOrCreateKeyPair(keys); err != nil {
+		t.Fatal(err)
+	}
+	builderSvc = start(t, engine, func(c *server.Config) {
+		c.Role = server.RoleBuilder
+		c.AccessTokenPublicKeyFile = auth.PublicKeyPath(keys)
+	})
+	platform = start(t, engine, func(c *server.Config) {
+		c.BuilderServiceURL = builderSvc.hs.URL
+		c.AccessTokenPrivateKeyFile = auth.PrivateKeyPath(keys)
+	})
+	return builderSvc, platform
+}
+
+func (in *instance) httpTransport() connect.Transport {
+	return connecthttp.NewTransport(in.hs.Client(), in.hs.URL)
+}
+
+func (in *instance) grpcTransport() connect.Transport {
+	return connecthttp.NewTransport(h2cClient(), in.hs.URL, connecthttp.WithGRPC())
+}
+
+func h2cClient() *http.Client {
+	protocols := new(http.Protocols)
+	protocols.SetUnencryptedHTTP2(true)
+	return &http.Client{Transport: &http.Transport{Protocols: protocols}}
+}
+
+// account is a signed-in test user.
+type account struct {
+	id, email, token string
+}
+
+var accounts atomic.Int64
+
+// signUp registers a new user through tr and returns its tokens.
+func signUp(t *testing.T, tr connect.Transport) account {
+	t.Helper()
+	email := fmt.Sprintf("user%d-%d@example.com", accounts.Add(1), time.Now().UnixNano())
+	res, err := userv1connect.NewUserServiceClient(connect.NewClient(tr)).Register(t.Context(), &userv1.RegisterRequest{
+		Email: email, Password: "correct horse battery", DisplayName: "Test User",
+	})
+	if err != nil {
+		t.Fatalf("Register: %v", err)
+	}
+	return account{id: res.GetUser().GetId(), email: email, token: res.GetSession().GetAccessToken()}
+}
+
+// signUpAdmin registers a user, makes it an admin the only way there is
+// (the CLI's GrantAdmin on the database), and signs it in again.
+func signUpAdmin(t *testing.T, in *instance, tr connect.Transport) account {
+	t.Helper()
+	a := signUp(t, tr)
+	if err := server.GrantAdmin(t.Context(), in.cfg, slog.New(slog.DiscardHandler), a.email); err != nil {
+		t.Fatalf("GrantAdmin: %v", err)
+	}
+	res, err := userv1connect.NewUserServiceClient(connect.NewClient(tr)).SignIn(t.Context(), &userv1.SignInRequest{
+		Email: a.email, Password: "correct horse battery",
+	})
+	if err != nil {
+		t.Fatalf("SignIn: %v", err)
+	}
+	a.token = res.GetSession().GetAccessToken()
+	return a
+}
+
+// as returns builder clients on tr that act as a.
+func as(tr connect.Transport, a account) buildertest.Clients {
+	return buildertest.NewClients(connect.NewClient(tr, auth.BearerToken(a.token)))
+}
