@@ -22,6 +22,5 @@ git archive "$against" buf.yaml api | tar -x -C "$tmp/prev"
 # The previous commit pinned protovalidate in its go.mod; its validate.proto
 # only adds options, so the current copy resolves the old imports.
 cp -r .build/protovalidate "$tmp/prev/.build/"
-"$BUF" build "$tmp/prev" -o "$tmp/prev.binpb"
-"$BUF" breaking . --against "$tmp/prev.binpb"
+"$BUF" breaking . --against "$tmp/prev"
 echo "buf breaking: no breaking change against $(git rev-parse --short "$against")"
