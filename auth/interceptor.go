@@ -116,4 +116,3 @@ func BearerToken(token string) connect.ClientInterceptor {
 		}
 	}
 }
-

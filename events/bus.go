@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -58,6 +59,9 @@ type RedisOptions struct {
 	// ConsumerName names this process within each consumer group (default
 	// hostname-pid).
 	ConsumerName string
+	// Prefix is put before every stream name, to keep several platforms
+	// (or tests) apart on one Redis.
+	Prefix string
 }
 
 // NewRedisBus returns a Redis Streams bus on client: a stream per topic, a
@@ -79,11 +83,15 @@ func NewRedisBus(client redis.UniversalClient, logger *slog.Logger, opts RedisOp
 	if err != nil {
 		return nil, fmt.Errorf("events: redis publisher: %w", err)
 	}
-	var subs []message.Subscriber
+	var (
+		mu   sync.Mutex
+		subs []message.Subscriber
+	)
+	prefixed := prefixPublisher{Publisher: pub, prefix: opts.Prefix}
 	return &Bus{
 		Name:        "redis-streams",
-		Publisher:   pub,
-		deadLetters: pub,
+		Publisher:   prefixed,
+		deadLetters: prefixed,
 		subscriber: func(consumer string) (message.Subscriber, error) {
 			sub, err := redisstream.NewSubscriber(redisstream.SubscriberConfig{
 				Client:                        client,
@@ -99,10 +107,14 @@ func NewRedisBus(client redis.UniversalClient, logger *slog.Logger, opts RedisOp
 			if err != nil {
 				return nil, fmt.Errorf("events: redis subscriber for %s: %w", consumer, err)
 			}
+			mu.Lock()
 			subs = append(subs, sub)
-			return sub, nil
+			mu.Unlock()
+			return prefixSubscriber{Subscriber: sub, prefix: opts.Prefix}, nil
 		},
 		close: func() error {
+			mu.Lock()
+			defer mu.Unlock()
 			for _, s := range subs {
 				_ = s.Close()
 			}
@@ -136,7 +148,10 @@ func (d deadLetterTable) Publish(_ string, msgs ...*message.Message) error {
 			Reason:    m.Metadata.Get(middleware.ReasonForPoisonedKey),
 			CreatedAt: time.Now().UTC(),
 		}
-		if _, err := d.db.NewInsert().Model(row).On("CONFLICT DO NOTHING").Exec(context.Background()); err != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_, err := d.db.NewInsert().Model(row).On("CONFLICT DO NOTHING").Exec(ctx)
+		cancel()
+		if err != nil {
 			return fmt.Errorf("events: dead letter: %w", err)
 		}
 	}
@@ -144,3 +159,21 @@ func (d deadLetterTable) Publish(_ string, msgs ...*message.Message) error {
 }
 
 func (deadLetterTable) Close() error { return nil }
+
+type prefixPublisher struct {
+	message.Publisher
+	prefix string
+}
+
+func (p prefixPublisher) Publish(topic string, msgs ...*message.Message) error {
+	return p.Publisher.Publish(p.prefix+topic, msgs...)
+}
+
+type prefixSubscriber struct {
+	message.Subscriber
+	prefix string
+}
+
+func (s prefixSubscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
+	return s.Subscriber.Subscribe(ctx, s.prefix+topic)
+}

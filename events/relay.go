@@ -43,7 +43,7 @@ type Relay struct {
 
 // NewRelay returns a relay from db's outbox to pub.
 func NewRelay(db *bun.DB, pub message.Publisher, logger *slog.Logger) *Relay {
-	return &Relay{db: db, pub: pub, logger: logger, Batch: 500, Idle: 50 * time.Millisecond}
+	return &Relay{db: db, pub: pub, logger: logger, Batch: 500, Idle: 10 * time.Millisecond}
 }
 
 // Run delivers until ctx ends. Bus failures are logged and retried with

@@ -35,8 +35,12 @@ type Config struct {
 	DatabaseURL string
 	// DataDir holds the embedded SQLite database and generated keys.
 	DataDir string
-	// RedisURL selects Redis Streams for events (not used yet).
+	// RedisURL selects Redis Streams as the event bus; empty means the
+	// in-process bus.
 	RedisURL string
+	// EventStreamPrefix is put before every Redis stream name, to keep
+	// several deployments apart on one Redis.
+	EventStreamPrefix string
 	// BuilderServiceURL, when set, is the base URL of an extracted builder
 	// service; builder calls go there over HTTP instead of in process.
 	BuilderServiceURL string
@@ -108,6 +112,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("role", string(c.Role)),
 		slog.String("database", storage.Redact(c.DSN())),
 		slog.String("redis", storage.Redact(c.RedisURL)),
+		slog.String("event_stream_prefix", c.EventStreamPrefix),
 		slog.String("builder_service_url", c.BuilderServiceURL),
 		slog.String("access_token_private_key_file", c.AccessTokenPrivateKeyFile),
 		slog.String("access_token_public_key_file", c.AccessTokenPublicKeyFile),

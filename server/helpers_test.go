@@ -46,6 +46,9 @@ func start(t *testing.T, engine storage.Engine, fn func(*server.Config)) *instan
 		t.Fatalf("server.New: %v", err)
 	}
 	t.Cleanup(func() { _ = p.Close() })
+	if err := p.Start(); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
 	hs := httptest.NewUnstartedServer(p.Handler())
 	hs.Config.Protocols = new(http.Protocols)
 	hs.Config.Protocols.SetHTTP1(true)
@@ -131,3 +134,5 @@ func signUpAdmin(t *testing.T, in *instance, tr connect.Transport) account {
 func as(tr connect.Transport, a account) buildertest.Clients {
 	return buildertest.NewClients(connect.NewClient(tr, auth.BearerToken(a.token)))
 }
+
+func slogDiscard() *slog.Logger { return slog.New(slog.DiscardHandler) }

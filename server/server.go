@@ -7,7 +7,6 @@ package server
 
 import (
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -24,8 +23,6 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/harnesshero/platform/auth"
-	"github.com/harnesshero/platform/gen/harness/builder/v1/builderv1connect"
-	"github.com/harnesshero/platform/modules/builder"
 	"github.com/harnesshero/platform/modules/user"
 	"github.com/harnesshero/platform/storage"
 	"github.com/harnesshero/platform/validation"
@@ -40,6 +37,7 @@ type Platform struct {
 	server  *connect.Server
 	handler http.Handler
 	ready   []func(context.Context) error
+	events  eventsWiring
 }
 
 // New opens the database, applies the migrations of the modules this
@@ -81,55 +79,6 @@ var reflectionProcedures = []string{
 	"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
 }
 
-// registerModules opens the database when a module is served here, applies
-// its migrations and registers it; a module served elsewhere is registered
-// as a forwarder to it.
-func (p *Platform) registerModules(ctx context.Context, privateKey ed25519.PrivateKey) error {
-	cfg := p.cfg
-	localBuilder := cfg.Role == RoleBuilder || cfg.BuilderServiceURL == ""
-	serveUsers := cfg.Role == RoleAll
-	var sets []storage.MigrationSet
-	if localBuilder {
-		sets = append(sets, builder.Migrations())
-	}
-	if serveUsers {
-		sets = append(sets, user.Migrations())
-	}
-	if len(sets) > 0 {
-		var err error
-		if p.db, err = storage.Open(ctx, cfg.DSN()); err != nil {
-			return err
-		}
-		if err := storage.Migrate(ctx, p.db, p.logger, sets...); err != nil {
-			return err
-		}
-	}
-	if localBuilder {
-		mod, err := builder.Register(p.server, builder.Deps{DB: p.db})
-		if err != nil {
-			return err
-		}
-		p.ready = append(p.ready, mod.Ready)
-	} else {
-		// The builder runs elsewhere: serve its API here by forwarding
-		// through its generated clients, so callers see one platform. The
-		// caller's token goes along; the builder service verifies it.
-		remote := remoteClient(newHTTPClient(), cfg.BuilderServiceURL)
-		builderv1connect.RegisterCatalogServiceHandler(p.server, builderv1connect.NewCatalogServiceClient(remote))
-		builderv1connect.RegisterDesignServiceHandler(p.server, builderv1connect.NewDesignServiceClient(remote))
-	}
-	if serveUsers {
-		mod, err := user.Register(p.server, user.Deps{
-			DB: p.db, Issuer: auth.NewIssuer(privateKey, nil), Logger: p.logger,
-		})
-		if err != nil {
-			return err
-		}
-		p.ready = append(p.ready, mod.Ready)
-	}
-	return nil
-}
-
 // Handler returns the HTTP handler: the RPC routes, /healthz and /readyz,
 // behind CORS and a request size limit.
 func (p *Platform) Handler() http.Handler { return p.handler }
@@ -138,8 +87,9 @@ func (p *Platform) Handler() http.Handler { return p.handler }
 // running the same interceptors as HTTP calls.
 func (p *Platform) Transport() connect.Transport { return connectinprocess.New(p.server) }
 
-// Close releases the database.
+// Close stops the background workers and releases the database.
 func (p *Platform) Close() error {
+	p.stopEvents()
 	if p.db != nil {
 		return p.db.Close()
 	}
@@ -189,6 +139,9 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger, ln net.Listener
 		return err
 	}
 	defer p.Close()
+	if err := p.Start(); err != nil {
+		return err
+	}
 
 	protocols := new(http.Protocols)
 	protocols.SetHTTP1(true)
@@ -237,13 +190,7 @@ func Migrate(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		return err
 	}
 	defer db.Close()
-	var sets []storage.MigrationSet
-	if cfg.Role == RoleBuilder || cfg.BuilderServiceURL == "" {
-		sets = append(sets, builder.Migrations())
-	}
-	if cfg.Role == RoleAll {
-		sets = append(sets, user.Migrations())
-	}
+	sets := migrationSets(cfg)
 	return storage.Migrate(ctx, db, logger, sets...)
 }
 

@@ -5,6 +5,8 @@
 //	harness serve --role builder     the builder service alone on :4002
 //	harness migrate                  apply migrations and exit
 //	harness users grant-admin EMAIL  make a registered user an admin
+//	harness events replay --consumer analytics --from T --to T
+//	                                 re-deliver a range of recorded events
 //	harness version                  print the build version
 //
 // Configuration comes from flags, then the seed's environment variables
@@ -23,6 +25,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/harnesshero/platform/server"
 )
@@ -45,6 +48,7 @@ commands:
   serve     run the platform (or one module with --role)
   migrate   apply database migrations and exit
   users     grant-admin EMAIL: make a registered user an admin
+  events    replay --consumer NAME --from RFC3339 --to RFC3339: re-deliver recorded events
   version   print the version
 `
 
@@ -83,6 +87,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		fmt.Fprintf(stdout, "%s is now an admin\n", email)
 		return nil
+	case "events":
+		return replay(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, buildVersion())
 		return nil
@@ -96,7 +102,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 // parseConfig reads flags over environment over defaults.
-func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (server.Config, *slog.Logger, error) {
+// extra, when given, adds the command's own flags.
+func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer, extra ...func(*flag.FlagSet)) (server.Config, *slog.Logger, error) {
 	cfg := server.DefaultConfig()
 	env := func(key, def string) string {
 		if v := getenv(key); v != "" {
@@ -112,12 +119,16 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	fs.StringVar(&cfg.DatabaseURL, "database-url", getenv("DATABASE_URL"), "postgres:// URL; empty means SQLite under --data-dir [DATABASE_URL]")
 	fs.StringVar(&cfg.DataDir, "data-dir", env("HARNESS_DATA_DIR", cfg.DataDir), "directory of the embedded database and keys [HARNESS_DATA_DIR]")
 	fs.StringVar(&cfg.RedisURL, "redis-url", getenv("REDIS_URL"), "redis:// URL for the event bus [REDIS_URL]")
+	fs.StringVar(&cfg.EventStreamPrefix, "event-stream-prefix", getenv("HARNESS_EVENT_STREAM_PREFIX"), "prefix of the Redis stream names [HARNESS_EVENT_STREAM_PREFIX]")
 	fs.StringVar(&cfg.BuilderServiceURL, "builder-service-url", getenv("BUILDER_SERVICE_URL"), "base URL of an extracted builder service [BUILDER_SERVICE_URL]")
 	fs.StringVar(&cfg.AccessTokenPrivateKeyFile, "access-token-private-key-file", getenv("HARNESS_ACCESS_TOKEN_PRIVATE_KEY_FILE"), "PEM Ed25519 key signing access tokens; default: generated under --data-dir/keys [HARNESS_ACCESS_TOKEN_PRIVATE_KEY_FILE]")
 	fs.StringVar(&cfg.AccessTokenPublicKeyFile, "access-token-public-key-file", getenv("HARNESS_ACCESS_TOKEN_PUBLIC_KEY_FILE"), "PEM Ed25519 public key verifying access tokens (all the builder service needs) [HARNESS_ACCESS_TOKEN_PUBLIC_KEY_FILE]")
 	origins := fs.String("cors-origins", env("HARNESS_CORS_ORIGINS", strings.Join(cfg.CORSOrigins, ",")), "comma-separated browser origins allowed by CORS [HARNESS_CORS_ORIGINS]")
 	logLevel := fs.String("log-level", env("HARNESS_LOG_LEVEL", "info"), "debug, info, warn or error [HARNESS_LOG_LEVEL]")
 	logFormat := fs.String("log-format", env("HARNESS_LOG_FORMAT", "text"), "text or json [HARNESS_LOG_FORMAT]")
+	for _, add := range extra {
+		add(fs)
+	}
 	if err := fs.Parse(args); err != nil {
 		return cfg, nil, err
 	}
@@ -175,4 +186,40 @@ func buildVersion() string {
 		rev += "-dirty"
 	}
 	return rev
+}
+
+// replay runs `harness events replay`.
+func replay(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "replay" {
+		return errors.New("usage: harness events replay --consumer NAME [--from RFC3339] [--to RFC3339] [flags]")
+	}
+	var consumer, from, to string
+	cfg, logger, err := parseConfig("events replay", args[1:], getenv, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&consumer, "consumer", "", fmt.Sprintf("the consumer to re-deliver to: one of %v", server.Consumers))
+		fs.StringVar(&from, "from", "", "first record time, RFC 3339 (default: the beginning)")
+		fs.StringVar(&to, "to", "", "end of the range, excluded, RFC 3339 (default: now)")
+	})
+	if err != nil {
+		return err
+	}
+	if consumer == "" {
+		return fmt.Errorf("--consumer is required (one of %v)", server.Consumers)
+	}
+	start, end := time.Time{}, time.Now().Add(time.Minute)
+	if from != "" {
+		if start, err = time.Parse(time.RFC3339, from); err != nil {
+			return fmt.Errorf("--from: %w", err)
+		}
+	}
+	if to != "" {
+		if end, err = time.Parse(time.RFC3339, to); err != nil {
+			return fmt.Errorf("--to: %w", err)
+		}
+	}
+	n, err := server.ReplayEvents(ctx, cfg, logger, consumer, start, end)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "re-delivered %d events to %s\n", n, consumer)
+	return nil
 }

@@ -50,7 +50,8 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 // Ready reports whether the module can serve: its database answers.
 func (m *Module) Ready(ctx context.Context) error { return m.store.ping(ctx) }
 
-// Migrations are the module's schema migrations.
+// Migrations are the module's schema migrations. The module also records
+// events: its database needs events.Migrations() too.
 func Migrations() storage.MigrationSet {
 	return storage.MigrationSet{Module: "builder", Migrations: migrations.Migrations}
 }

@@ -9,7 +9,9 @@ import (
 
 	"github.com/uptrace/bun"
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 
+	"github.com/harnesshero/platform/events"
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 )
 
@@ -80,7 +82,9 @@ func (r *designRow) toSaved() (savedDesign, error) {
 }
 
 // store keeps designs. Every query names the owner in its WHERE clause, so
-// no code path can read or change another user's design.
+// no code path can read or change another user's design. Every change
+// records its event (design.created/updated/deleted) in the outbox in the
+// same transaction.
 type store struct {
 	db *bun.DB
 }
@@ -90,10 +94,34 @@ func (s *store) create(ctx context.Context, d savedDesign) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.db.NewInsert().Model(row).Exec(ctx); err != nil {
-		return fmt.Errorf("builder: insert design: %w", err)
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
+			return fmt.Errorf("builder: insert design: %w", err)
+		}
+		return record(ctx, tx, events.DesignCreated, d.ID, &builderv1.DesignCreated{Design: facts(d)})
+	})
+}
+
+// record writes a design event to the outbox in the change's transaction.
+func record(ctx context.Context, tx bun.Tx, eventType, designID string, payload proto.Message) error {
+	_, err := events.Record(ctx, tx, events.Event{Type: eventType, AggregateID: designID, Payload: payload})
+	return err
+}
+
+// facts are the figures of d that event consumers need.
+func facts(d savedDesign) *builderv1.DesignFacts {
+	return &builderv1.DesignFacts{
+		DesignId:       d.ID,
+		OwnerId:        d.OwnerID,
+		Style:          d.Design.GetStyle(),
+		Size:           d.Design.GetSize(),
+		Material:       d.Design.GetMaterial(),
+		Hardware:       d.Design.GetHardware(),
+		WebbingColor:   d.Design.GetWebbingColor(),
+		TrimColor:      d.Design.GetTrimColor(),
+		UnitPriceCents: d.Quote.GetUnitPriceCents(),
+		Version:        d.Version,
 	}
-	return nil
 }
 
 func (s *store) get(ctx context.Context, ownerID, id string) (savedDesign, error) {
@@ -145,16 +173,29 @@ func (s *store) update(ctx context.Context, d savedDesign, expectedVersion *int6
 		return savedDesign{}, err
 	}
 	var updated []designRow
-	q := s.db.NewUpdate().Model(row).
-		Column("name", "design", "quote", "unit_price_cents", "updated_at").
-		Set("version = version + 1").
-		Where("id = ?", d.ID).Where("owner_id = ?", d.OwnerID).
-		Returning("*")
-	if expectedVersion != nil {
-		q = q.Where("version = ?", *expectedVersion)
-	}
-	if err := q.Scan(ctx, &updated); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return savedDesign{}, fmt.Errorf("builder: update design: %w", err)
+	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		q := tx.NewUpdate().Model(row).
+			Column("name", "design", "quote", "unit_price_cents", "updated_at").
+			Set("version = version + 1").
+			Where("id = ?", d.ID).Where("owner_id = ?", d.OwnerID).
+			Returning("*")
+		if expectedVersion != nil {
+			q = q.Where("version = ?", *expectedVersion)
+		}
+		if err := q.Scan(ctx, &updated); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("builder: update design: %w", err)
+		}
+		if len(updated) == 0 {
+			return nil
+		}
+		saved, err := updated[0].toSaved()
+		if err != nil {
+			return err
+		}
+		return record(ctx, tx, events.DesignUpdated, d.ID, &builderv1.DesignUpdated{Design: facts(saved)})
+	})
+	if err != nil {
+		return savedDesign{}, err
 	}
 	if len(updated) == 0 {
 		if _, err := s.get(ctx, d.OwnerID, d.ID); err != nil {
@@ -166,18 +207,20 @@ func (s *store) update(ctx context.Context, d savedDesign, expectedVersion *int6
 }
 
 func (s *store) delete(ctx context.Context, ownerID, id string) error {
-	res, err := s.db.NewDelete().Model((*designRow)(nil)).
-		Where("id = ?", id).Where("owner_id = ?", ownerID).
-		Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("builder: delete design: %w", err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("builder: delete design: %w", err)
-	} else if n == 0 {
-		return errNotFound
-	}
-	return nil
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewDelete().Model((*designRow)(nil)).
+			Where("id = ?", id).Where("owner_id = ?", ownerID).
+			Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("builder: delete design: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("builder: delete design: %w", err)
+		} else if n == 0 {
+			return errNotFound
+		}
+		return record(ctx, tx, events.DesignDeleted, id, &builderv1.DesignDeleted{DesignId: id, OwnerId: ownerID})
+	})
 }
 
 // ping reports whether the database answers.

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/harnesshero/platform/events"
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 	"github.com/harnesshero/platform/storage/storagetest"
 )
@@ -18,7 +19,7 @@ func TestStore(t *testing.T) {
 	for _, engine := range storagetest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
-			s := &store{db: storagetest.Open(t, engine, Migrations())}
+			s := &store{db: storagetest.Open(t, engine, Migrations(), events.Migrations())}
 			t.Run("OwnerScoped", func(t *testing.T) { testStoreOwnerScoped(t, s) })
 			t.Run("VersionRace", func(t *testing.T) { testStoreVersionRace(t, s) })
 			t.Run("ListOrder", func(t *testing.T) { testStoreListOrder(t, s) })

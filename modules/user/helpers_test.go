@@ -22,6 +22,7 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 
 	"github.com/harnesshero/platform/auth"
+	"github.com/harnesshero/platform/events"
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
 	"github.com/harnesshero/platform/gen/harness/user/v1/userv1connect"
 	"github.com/harnesshero/platform/modules/user"
@@ -73,7 +74,7 @@ func newEnv(t *testing.T, engine storage.Engine, transport string) *env {
 		t.Fatal(err)
 	}
 	e := &env{
-		db:       storagetest.Open(t, engine, user.Migrations()),
+		db:       storagetest.Open(t, engine, user.Migrations(), events.Migrations()),
 		verifier: auth.NewVerifier(pub, nil),
 		clock:    &clock{t: time.Now().UTC()},
 	}

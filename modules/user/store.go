@@ -9,6 +9,8 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/harnesshero/platform/events"
+	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
 	"github.com/harnesshero/platform/identity"
 	"github.com/harnesshero/platform/storage"
 )
@@ -80,7 +82,11 @@ func (s *store) createUser(ctx context.Context, a account, sess session, tokenHa
 			}
 			return fmt.Errorf("user: insert user: %w", err)
 		}
-		// TODO(events): record user.registered in the outbox in this transaction.
+		if _, err := events.Record(ctx, tx, events.Event{
+			Type: events.UserRegistered, AggregateID: a.ID, Payload: &userv1.UserRegistered{UserId: a.ID},
+		}); err != nil {
+			return err
+		}
 		return insertSession(ctx, tx, sess, tokenHash)
 	})
 }

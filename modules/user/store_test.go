@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/harnesshero/platform/events"
 	"github.com/harnesshero/platform/identity"
 	"github.com/harnesshero/platform/storage/storagetest"
 )
@@ -17,7 +18,7 @@ func TestStore(t *testing.T) {
 	for _, engine := range storagetest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
-			s := &store{db: storagetest.Open(t, engine, Migrations())}
+			s := &store{db: storagetest.Open(t, engine, Migrations(), events.Migrations())}
 			t.Run("UniqueEmailRace", func(t *testing.T) { t.Parallel(); testUniqueEmailRace(t, s) })
 			t.Run("RefreshRace", func(t *testing.T) { t.Parallel(); testRefreshRace(t, s) })
 			t.Run("RefreshReuse", func(t *testing.T) { t.Parallel(); testRefreshReuse(t, s) })

@@ -6,6 +6,7 @@ import { createConnectTransport } from "@connectrpc/connect-web";
 import { CatalogService } from "./gen/harness/builder/v1/catalog_service_pb.js";
 import { DesignService } from "./gen/harness/builder/v1/design_service_pb.js";
 import { UserService } from "./gen/harness/user/v1/user_service_pb.js";
+import { AnalyticsService } from "./gen/harness/analytics/v1/analytics_service_pb.js";
 
 /**
  * Supplies the bearer token of the signed-in user, or undefined when nobody
@@ -57,6 +58,8 @@ export interface HarnessClient {
    * token to give this client (via `token` or `getToken`).
    */
   users: Client<typeof UserService>;
+  /** Admin reports built from the platform's events; admins only. */
+  analytics: Client<typeof AnalyticsService>;
 }
 
 /**
@@ -106,5 +109,6 @@ export function createHarnessClient(options: HarnessClientOptions): HarnessClien
     catalog: createClient(CatalogService, transport),
     designs: createClient(DesignService, transport),
     users: createClient(UserService, transport),
+    analytics: createClient(AnalyticsService, transport),
   };
 }

@@ -2,7 +2,8 @@
  * @harnesshero/client: the typed client of the Harness Hero platform.
  *
  * - {@link createHarnessClient} builds the Connect clients of every service
- *   (`catalog`, `designs`, `users`) over fetch, with an optional bearer token.
+ *   (`catalog`, `designs`, `users`, `analytics`) over fetch, with an optional
+ *   bearer token.
  * - {@link validateDesign} / {@link validate} check a message against the
  *   contract's own rules (including the cross-field CEL rules) before it is
  *   sent, so a page can show the same errors the server would.
@@ -52,6 +53,14 @@ export * from "./gen/harness/builder/v1/design_service_pb.js";
 // harness.user.v1: accounts and sessions.
 export * from "./gen/harness/user/v1/user_pb.js";
 export * from "./gen/harness/user/v1/user_service_pb.js";
+export * from "./gen/harness/user/v1/events_pb.js";
+
+// harness.builder.v1 event payloads, and the envelope every event travels in.
+export * from "./gen/harness/builder/v1/events_pb.js";
+export * from "./gen/harness/events/v1/envelope_pb.js";
+
+// harness.analytics.v1: admin reports.
+export * from "./gen/harness/analytics/v1/analytics_service_pb.js";
 
 // The error detail of validation errors, for callers that want the raw
 // buf.validate.Violations rather than violationsOf's plain shape. The whole

@@ -67,3 +67,16 @@ describe("accounts", () => {
     assert.equal(catalog.catalog?.styles.length, 4);
   });
 });
+
+describe("analytics", () => {
+  it("is for admins only", async () => {
+    const me = await signUp("not-admin");
+    const harness = createHarnessClient({ baseUrl: harnessUrl(), token: me.token });
+    const today = new Date().toISOString().slice(0, 10);
+    await expectCode(
+      harness.analytics.getDailyStats({ range: { startDate: today, endDate: today } }),
+      Code.PermissionDenied,
+    );
+    await expectCode(anonymous().analytics.getEventStats({}), Code.Unauthenticated);
+  });
+});

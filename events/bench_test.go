@@ -1,0 +1,96 @@
+package events_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/harnesshero/platform/events"
+	eventsv1 "github.com/harnesshero/platform/gen/harness/events/v1"
+	"github.com/harnesshero/platform/storage"
+)
+
+// benchBus returns the bus named name for a benchmark.
+func benchBus(b *testing.B, name string, db *bun.DB) *events.Bus {
+	if name == "in-process" {
+		return events.NewInProcessBus(db, quiet)
+	}
+	bus, err := events.NewRedisBus(newRedisClient(b, redisURL(b)), quiet, events.RedisOptions{Prefix: prefix(b)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return bus
+}
+
+// benchPipeline runs a relay and a consumer that applies each event once
+// (in SQLite) and reports its latency from recording to applying on
+// applied.
+func benchPipeline(b *testing.B, name string, applied chan<- time.Duration) *bun.DB {
+	db := openDB(b, storage.SQLite)
+	bus := benchBus(b, name, db)
+	c := &counter{db: db, consumer: "bench"}
+	router, err := events.NewRouter(bus, quiet)
+	if err != nil {
+		b.Fatal(err)
+	}
+	router.Subscribe("bench", events.DesignCreated, func(ctx context.Context, env *eventsv1.Envelope) error {
+		if err := c.handle(ctx, env); err != nil {
+			return err
+		}
+		applied <- time.Since(env.GetOccurTime().AsTime())
+		return nil
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { _ = router.Run(ctx) }()
+	<-router.Running()
+	go func() { _ = events.NewRelay(db, bus.Publisher, quiet).Run(ctx) }()
+	b.Cleanup(func() { cancel(); _ = router.Close() })
+	return db
+}
+
+// BenchmarkThroughput: a burst of b.N events recorded at once, drained
+// through outbox → bus → consumer. Reports events per second. Run:
+//
+//	HARNESS_TEST_REDIS_URL=redis://127.0.0.1:6379/0 go test -run=^$ -bench=Throughput -benchtime=10000x ./events
+func BenchmarkThroughput(b *testing.B) {
+	for _, name := range []string{"in-process", "redis"} {
+		b.Run(name, func(b *testing.B) {
+			applied := make(chan time.Duration, b.N)
+			db := benchPipeline(b, name, applied)
+			b.ResetTimer()
+			start := time.Now()
+			record(b, db, b.N)
+			for range b.N {
+				<-applied
+			}
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
+		})
+	}
+}
+
+// BenchmarkLatency: one event at a time, each recorded in its own
+// transaction; reports the latency from recording to the consumer's effect,
+// p50 and p99. Run:
+//
+//	HARNESS_TEST_REDIS_URL=redis://127.0.0.1:6379/0 go test -run=^$ -bench=Latency -benchtime=1000x ./events
+func BenchmarkLatency(b *testing.B) {
+	for _, name := range []string{"in-process", "redis"} {
+		b.Run(name, func(b *testing.B) {
+			applied := make(chan time.Duration, 1)
+			db := benchPipeline(b, name, applied)
+			latencies := make([]time.Duration, 0, b.N)
+			b.ResetTimer()
+			for range b.N {
+				record(b, db, 1)
+				latencies = append(latencies, <-applied)
+			}
+			b.StopTimer()
+			slices.Sort(latencies)
+			b.ReportMetric(float64(latencies[len(latencies)/2].Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(latencies[len(latencies)*99/100].Microseconds())/1000, "p99-ms")
+		})
+	}
+}

@@ -1,0 +1,243 @@
+package events_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/redis/go-redis/v9"
+	"github.com/uptrace/bun"
+
+	"github.com/harnesshero/platform/events"
+	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
+	eventsv1 "github.com/harnesshero/platform/gen/harness/events/v1"
+	"github.com/harnesshero/platform/storage"
+	"github.com/harnesshero/platform/storage/storagetest"
+)
+
+const redisEnv = "HARNESS_TEST_REDIS_URL"
+
+var quiet = slog.New(slog.DiscardHandler)
+
+// redisURL returns the test Redis, skipping (failing under CI) without one.
+func redisURL(t testing.TB) string {
+	t.Helper()
+	url := os.Getenv(redisEnv)
+	if url == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is not set; CI must run the Redis tests", redisEnv)
+		}
+		t.Skipf("%s not set", redisEnv)
+	}
+	return url
+}
+
+// newRedisClient returns a client of url, closed at the end of the test.
+func newRedisClient(t testing.TB, url string) *redis.Client {
+	t.Helper()
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := redis.NewClient(opts)
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// prefix is a stream prefix unique to one test.
+func prefix(testing.TB) string {
+	return "test-" + uuid.NewString()[:8] + ":"
+}
+
+// openDB opens a migrated database with the outbox and a test consumer's
+// tables: processed events, and a count of applications per aggregate.
+func openDB(t testing.TB, engine storage.Engine) *bun.DB {
+	t.Helper()
+	db := storagetest.Open(t, engine, events.Migrations())
+	ts := "TIMESTAMP"
+	if engine == storage.Postgres {
+		ts = "TIMESTAMPTZ"
+	}
+	for _, stmt := range []string{
+		events.ProcessedTableDDL("test_processed", ts),
+		`CREATE TABLE test_counts (consumer TEXT NOT NULL, aggregate_id TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (consumer, aggregate_id))`,
+	} {
+		if _, err := db.ExecContext(t.Context(), stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db
+}
+
+// counter is a test consumer: each event adds 1 to its aggregate's count,
+// exactly once per event thanks to events.Once.
+type counter struct {
+	db       *bun.DB
+	consumer string
+	calls    atomic.Int64 // handler invocations, duplicates included
+}
+
+func (c *counter) handle(ctx context.Context, env *eventsv1.Envelope) error {
+	c.calls.Add(1)
+	_, err := events.Once(ctx, c.db, "test_processed", c.consumer, env, func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.NewRaw(`INSERT INTO test_counts (consumer, aggregate_id, n) VALUES (?, ?, 1)
+			ON CONFLICT (consumer, aggregate_id) DO UPDATE SET n = test_counts.n + 1`, c.consumer, env.GetAggregateId()).Exec(ctx)
+		return err
+	})
+	return err
+}
+
+// applied returns how many events the consumer applied, and the largest
+// count of any aggregate.
+func (c *counter) applied(t testing.TB) (total, most int) {
+	t.Helper()
+	err := c.db.NewRaw(`SELECT COALESCE(SUM(n), 0), COALESCE(MAX(n), 0) FROM test_counts WHERE consumer = ?`, c.consumer).
+		Scan(context.Background(), &total, &most)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return total, most
+}
+
+// record records n design.created events, one aggregate each, in
+// transactions of up to 1000.
+func record(t testing.TB, db *bun.DB, n int) []string {
+	t.Helper()
+	var ids []string
+	for done := 0; done < n; {
+		batch := min(1000, n-done)
+		err := db.RunInTx(t.Context(), nil, func(ctx context.Context, tx bun.Tx) error {
+			for range batch {
+				id := uuid.NewString()
+				if _, err := events.Record(ctx, tx, events.Event{
+					Type: events.DesignCreated, AggregateID: id,
+					Payload: &builderv1.DesignCreated{Design: &builderv1.DesignFacts{DesignId: id}},
+				}); err != nil {
+					return err
+				}
+				ids = append(ids, id)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		done += batch
+	}
+	return ids
+}
+
+// runPipeline starts consumers (a router) and a relay on bus, stopped at
+// the end of the test.
+func runPipeline(t *testing.T, db *bun.DB, bus *events.Bus, consumers ...*counter) {
+	t.Helper()
+	router, err := events.NewRouter(bus, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range consumers {
+		router.Subscribe(c.consumer, events.DesignCreated, c.handle)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{}, 2)
+	go func() { _ = router.Run(ctx); done <- struct{}{} }()
+	select {
+	case <-router.Running():
+	case <-time.After(20 * time.Second):
+		t.Fatal("router did not start")
+	}
+	relay := events.NewRelay(db, bus.Publisher, quiet)
+	go func() { _ = relay.Run(ctx); done <- struct{}{} }()
+	t.Cleanup(func() {
+		cancel()
+		_ = router.Close()
+		<-done
+		<-done
+	})
+}
+
+// waitApplied waits until c applied want events.
+func waitApplied(t *testing.T, c *counter, want int, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		total, most := c.applied(t)
+		if most > 1 {
+			t.Fatalf("%s applied an event twice (an aggregate counted %d times)", c.consumer, most)
+		}
+		if total == want {
+			return
+		}
+		if total > want || time.Now().After(deadline) {
+			t.Fatalf("%s applied %d events, want %d", c.consumer, total, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// redisServer runs a private redis-server with an append-only file, so
+// that it can be stopped and started again with its streams intact.
+type redisServer struct {
+	t    *testing.T
+	dir  string
+	port int
+	cmd  *exec.Cmd
+}
+
+func newRedisServer(t *testing.T) *redisServer {
+	t.Helper()
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("redis-server not found")
+		}
+		t.Skip("redis-server not found")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	s := &redisServer{t: t, dir: t.TempDir(), port: port}
+	s.start()
+	t.Cleanup(s.stop)
+	return s
+}
+
+func (s *redisServer) url() string { return fmt.Sprintf("redis://127.0.0.1:%d/0", s.port) }
+
+func (s *redisServer) start() {
+	s.t.Helper()
+	s.cmd = exec.Command("redis-server", "--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
+		"--dir", s.dir, "--appendonly", "yes", "--appendfsync", "always", "--save", "",
+		"--logfile", filepath.Join(s.dir, "redis.log"))
+	if err := s.cmd.Start(); err != nil {
+		s.t.Fatal(err)
+	}
+	for range 100 {
+		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", s.port)); err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	s.t.Fatal("redis-server did not start")
+}
+
+func (s *redisServer) stop() {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return
+	}
+	_ = s.cmd.Process.Signal(os.Interrupt)
+	_ = s.cmd.Wait()
+	s.cmd = nil
+}

@@ -1,0 +1,114 @@
+// Package analytics is the harness analytics module: what shoppers design
+// and buy, per UTC day, built only from the events other modules publish
+// (design.*, user.registered, and later order.*), in tables of its own
+// (analytics_*), and served to admins by AnalyticsService.
+//
+// Events reach the module through Handle, at least once and possibly
+// concurrently. Each event is applied inside events.Once, which records its
+// id in analytics_processed_events in the same transaction as the effect,
+// and every counter changes by an atomic upsert, so a redelivered or
+// concurrently delivered event changes the figures exactly once.
+package analytics
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	connect "connectrpc.com/connect/v2"
+	"github.com/uptrace/bun"
+
+	"github.com/harnesshero/platform/events"
+	"github.com/harnesshero/platform/gen/harness/analytics/v1/analyticsv1connect"
+	"github.com/harnesshero/platform/modules/analytics/migrations"
+	"github.com/harnesshero/platform/storage"
+)
+
+// Consumer is the module's consumer name: its consumer group on the bus and
+// the consumer recorded in analytics_processed_events.
+const Consumer = "analytics"
+
+// processedTable is the module's processed-events table, for events.Once.
+const processedTable = "analytics_processed_events"
+
+// Deps are what the module needs from the composition root.
+type Deps struct {
+	// DB holds the analytics tables; its migrations must have been applied
+	// (see Migrations).
+	DB *bun.DB
+	// OutboxDB is the database whose events outbox GetEventStats reports;
+	// nil means DB. It needs events.Migrations().
+	OutboxDB *bun.DB
+	// BusName is the bus reported by GetEventStats: "in-process" or
+	// "redis-streams" (events.Bus.Name); empty when unknown.
+	BusName string
+	// Now is the clock; nil means time.Now. No figure reads it: every
+	// figure is dated by its event's occur_time, so a replayed event lands
+	// on the day it happened. It is accepted for the composition root's
+	// uniform wiring.
+	Now func() time.Time
+}
+
+// Module is the registered analytics module. Its methods are safe for
+// concurrent use.
+type Module struct {
+	store  *store
+	outbox *bun.DB
+}
+
+// Register registers AnalyticsService on srv and returns the module, whose
+// Subscribe must then be called on the platform's events.Router. It fails
+// only when Deps.DB is nil.
+func Register(srv *connect.Server, deps Deps) (*Module, error) {
+	if deps.DB == nil {
+		return nil, errors.New("analytics: Deps.DB is nil")
+	}
+	outbox := deps.OutboxDB
+	if outbox == nil {
+		outbox = deps.DB
+	}
+	m := &Module{store: &store{db: deps.DB}, outbox: outbox}
+	analyticsv1connect.RegisterAnalyticsServiceHandler(srv, &service{store: m.store, outbox: outbox, bus: deps.BusName})
+	return m, nil
+}
+
+// subscriptions are the event types the module applies.
+//
+// TODO(orders): add events.OrderCreated, events.OrderPaid,
+// events.OrderCancelled and events.OrderRefunded once gen/harness/order/v1
+// defines their payloads (see effect in handle.go).
+var subscriptions = []string{
+	events.DesignCreated,
+	events.DesignUpdated,
+	events.DesignDeleted,
+	events.UserRegistered,
+}
+
+// Subscribe declares the module's subscriptions on r, all routed to Handle
+// under the consumer name Consumer. Call it before r.Run.
+func (m *Module) Subscribe(r *events.Router) {
+	for _, eventType := range subscriptions {
+		r.Subscribe(Consumer, eventType, m.Handle)
+	}
+}
+
+// Ready reports whether the module can serve: its database and the outbox's
+// answer.
+func (m *Module) Ready(ctx context.Context) error {
+	if err := m.store.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("analytics: database: %w", err)
+	}
+	if m.outbox != m.store.db {
+		if err := m.outbox.PingContext(ctx); err != nil {
+			return fmt.Errorf("analytics: outbox database: %w", err)
+		}
+	}
+	return nil
+}
+
+// Migrations are the module's schema migrations: analytics_processed_events,
+// analytics_designs and analytics_daily.
+func Migrations() storage.MigrationSet {
+	return storage.MigrationSet{Module: "analytics", Migrations: migrations.Migrations}
+}

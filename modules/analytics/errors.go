@@ -1,0 +1,42 @@
+package analytics
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	connect "connectrpc.com/connect/v2"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/harnesshero/platform/validation"
+)
+
+// toConnectError maps the module's errors to Connect errors: the one place
+// where codes and public messages are chosen. req is the request message,
+// used to name the field of a broken rule; its DateRange field is "range".
+func toConnectError(req proto.Message, err error) error {
+	if err == nil {
+		return nil
+	}
+	invalid := func(path, rule, message string) error {
+		return validation.Error(req, []validation.Violation{{Path: path, Rule: rule, Message: message}})
+	}
+	switch {
+	case errors.Is(err, errNoRange):
+		return invalid("range", "required", "range is required")
+	case errors.Is(err, errBadStartDate):
+		return invalid("range.start_date", "start_date.date", "start_date must be a date, YYYY-MM-DD")
+	case errors.Is(err, errBadEndDate):
+		return invalid("range.end_date", "end_date.date", "end_date must be a date, YYYY-MM-DD")
+	case errors.Is(err, errEndBeforeStart):
+		return invalid("range.end_date", "end_date.not_before_start", "end_date must not be before start_date")
+	case errors.Is(err, errRangeTooLong):
+		return invalid("range", "range.max_days", "a range spans at most "+strconv.Itoa(maxDays)+" days")
+	case errors.Is(err, context.Canceled):
+		return connect.NewError(connect.CodeCanceled, "request canceled").WithCause(err)
+	case errors.Is(err, context.DeadlineExceeded):
+		return connect.NewError(connect.CodeDeadlineExceeded, "request timed out").WithCause(err)
+	default:
+		return connect.NewError(connect.CodeInternal, "internal error").WithCause(err)
+	}
+}

@@ -1,0 +1,80 @@
+package server
+
+import (
+	"context"
+	"crypto/ed25519"
+
+	"github.com/harnesshero/platform/auth"
+	"github.com/harnesshero/platform/events"
+	"github.com/harnesshero/platform/gen/harness/builder/v1/builderv1connect"
+	"github.com/harnesshero/platform/modules/analytics"
+	"github.com/harnesshero/platform/modules/builder"
+	"github.com/harnesshero/platform/modules/user"
+	"github.com/harnesshero/platform/storage"
+)
+
+// registerModules opens the database when a module is served here, applies
+// its migrations and registers it; a module served elsewhere is registered
+// as a forwarder to it.
+func (p *Platform) registerModules(ctx context.Context, privateKey ed25519.PrivateKey) error {
+	cfg := p.cfg
+	localBuilder := cfg.Role == RoleBuilder || cfg.BuilderServiceURL == ""
+	serveUsers := cfg.Role == RoleAll
+	sets := migrationSets(cfg)
+	if len(sets) > 0 {
+		var err error
+		if p.db, err = storage.Open(ctx, cfg.DSN()); err != nil {
+			return err
+		}
+		if err := storage.Migrate(ctx, p.db, p.logger, sets...); err != nil {
+			return err
+		}
+	}
+	if localBuilder {
+		mod, err := builder.Register(p.server, builder.Deps{DB: p.db})
+		if err != nil {
+			return err
+		}
+		p.ready = append(p.ready, mod.Ready)
+	} else {
+		// The builder runs elsewhere: serve its API here by forwarding
+		// through its generated clients, so callers see one platform. The
+		// caller's token goes along; the builder service verifies it.
+		remote := remoteClient(newHTTPClient(), cfg.BuilderServiceURL)
+		builderv1connect.RegisterCatalogServiceHandler(p.server, builderv1connect.NewCatalogServiceClient(remote))
+		builderv1connect.RegisterDesignServiceHandler(p.server, builderv1connect.NewDesignServiceClient(remote))
+	}
+	if serveUsers {
+		mod, err := user.Register(p.server, user.Deps{
+			DB: p.db, Issuer: auth.NewIssuer(privateKey, nil), Logger: p.logger,
+		})
+		if err != nil {
+			return err
+		}
+		p.ready = append(p.ready, mod.Ready)
+
+		stats, err := analytics.Register(p.server, analytics.Deps{DB: p.db, BusName: busName(cfg)})
+		if err != nil {
+			return err
+		}
+		p.ready = append(p.ready, stats.Ready)
+		p.events.subscribers = append(p.events.subscribers, stats.Subscribe)
+	}
+	return p.wireEvents(ctx)
+}
+
+// migrationSets are the migrations of the modules cfg serves locally, and
+// the outbox they record events in.
+func migrationSets(cfg Config) []storage.MigrationSet {
+	var sets []storage.MigrationSet
+	if cfg.Role == RoleBuilder || cfg.BuilderServiceURL == "" {
+		sets = append(sets, builder.Migrations())
+	}
+	if cfg.Role == RoleAll {
+		sets = append(sets, user.Migrations(), analytics.Migrations())
+	}
+	if len(sets) > 0 {
+		sets = append(sets, events.Migrations())
+	}
+	return sets
+}
