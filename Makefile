@@ -67,7 +67,7 @@ breaking: tools .build/protovalidate ## buf breaking against the previous commit
 test: test-go test-ts ## Run every test (Go with -race, then the TS client against a live server).
 
 .PHONY: test-go
-test-go: ## Go tests (Postgres/Redis tests run when HARNESS_TEST_POSTGRES_URL is set; required under CI).
+test-go: stripe-mock ## Go tests (Postgres/Redis tests run when HARNESS_TEST_POSTGRES_URL is set; required under CI).
 	go test $(GO_TEST_FLAGS) ./...
 
 .PHONY: test-ts
@@ -78,3 +78,13 @@ test-ts: tools build ## TS client tests against a freshly started server.
 fuzz: ## Fuzz pricing and size advice (FUZZTIME each, default 30s).
 	go test -run=^$$ -fuzz=FuzzPriceLine -fuzztime=$(FUZZTIME) ./domain/builder
 	go test -run=^$$ -fuzz=FuzzRecommend -fuzztime=$(FUZZTIME) ./domain/builder
+
+# stripe-mock serves Stripe's API from its OpenAPI spec and fixtures; the
+# Stripe provider's tests start it (payment/paymenttest).
+STRIPE_MOCK_VERSION := v0.203.0
+.PHONY: stripe-mock
+stripe-mock: bin/stripe-mock-$(STRIPE_MOCK_VERSION) ## Install stripe-mock (tests of the Stripe provider) into bin/.
+
+bin/stripe-mock-$(STRIPE_MOCK_VERSION):
+	GOBIN=$(CURDIR)/bin go install github.com/stripe/stripe-mock@$(STRIPE_MOCK_VERSION)
+	touch $@

@@ -42,6 +42,12 @@ const (
 	OrderDelivered     = "order.delivered"
 	OrderRefunded      = "order.refunded"
 	UserRegistered     = "user.registered"
+
+	// The webhook module's events for the order module: what the payment
+	// provider reported, verified.
+	PaymentSucceeded = "payment.succeeded"
+	PaymentFailed    = "payment.failed"
+	PaymentRefunded  = "payment.refunded"
 )
 
 // Event is what a module records: its type, the aggregate it is about, and

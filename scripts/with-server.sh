@@ -93,6 +93,10 @@ until curl -fsS -o /dev/null --max-time 2 "$URL/readyz" 2>/dev/null; do
 done
 
 export HARNESS_URL="$URL"
+# For tests that act as the payment provider (`harness dev pay` needs the
+# server's data directory and binary).
+export HARNESS_TEST_DATA_DIR="$DATA_DIR"
+export HARNESS_TEST_BIN="$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")"
 echo "with-server: harness ready at $HARNESS_URL (data dir $DATA_DIR)" >&2
 
 status=0

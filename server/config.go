@@ -52,6 +52,16 @@ type Config struct {
 	// access tokens; a process that issues none (the builder service) needs
 	// only this. Empty: the public half of the private key.
 	AccessTokenPublicKeyFile string
+	// PaymentProvider is "test" (the embedded provider: no network; pay
+	// with `harness dev pay`) or "stripe".
+	PaymentProvider string
+	// StripeSecretKey is Stripe's API key ("sk_…"), for the stripe provider.
+	StripeSecretKey string
+	// StripeAPIURL overrides Stripe's API base URL (stripe-mock in tests).
+	StripeAPIURL string
+	// WebhookSecret verifies the provider's webhook signatures ("whsec_…").
+	// Empty with the test provider: one generated under DataDir/keys.
+	WebhookSecret string
 	// CORSOrigins are the browser origins allowed to call the API.
 	CORSOrigins []string
 	// MaxRequestBytes caps a request body.
@@ -69,6 +79,7 @@ func DefaultConfig() Config {
 		DataDir:         "var",
 		CORSOrigins:     []string{"http://localhost:3000"},
 		MaxRequestBytes: 1 << 20,
+		PaymentProvider: "test",
 		ShutdownTimeout: 15 * time.Second,
 	}
 }
@@ -99,6 +110,15 @@ func (c Config) Validate() error {
 	if c.BuilderServiceURL != "" && !strings.HasPrefix(c.BuilderServiceURL, "http://") && !strings.HasPrefix(c.BuilderServiceURL, "https://") {
 		errs = append(errs, fmt.Errorf("server: BUILDER_SERVICE_URL %q is not an http(s) URL", c.BuilderServiceURL))
 	}
+	switch c.PaymentProvider {
+	case "test":
+	case "stripe":
+		if c.Role == RoleAll && (c.StripeSecretKey == "" || c.WebhookSecret == "") {
+			errs = append(errs, errors.New("server: the stripe payment provider needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("server: unknown payment provider %q (want test or stripe)", c.PaymentProvider))
+	}
 	if c.MaxRequestBytes <= 0 {
 		errs = append(errs, errors.New("server: MaxRequestBytes must be positive"))
 	}
@@ -116,6 +136,10 @@ func (c Config) LogValue() slog.Value {
 		slog.String("builder_service_url", c.BuilderServiceURL),
 		slog.String("access_token_private_key_file", c.AccessTokenPrivateKeyFile),
 		slog.String("access_token_public_key_file", c.AccessTokenPublicKeyFile),
+		slog.String("payment_provider", c.PaymentProvider),
+		slog.Bool("stripe_secret_key_set", c.StripeSecretKey != ""),
+		slog.String("stripe_api_url", c.StripeAPIURL),
+		slog.Bool("webhook_secret_set", c.WebhookSecret != ""),
 		slog.Any("cors_origins", c.CORSOrigins),
 		slog.Int64("max_request_bytes", c.MaxRequestBytes),
 	)

@@ -4,12 +4,17 @@ import (
 	"context"
 	"crypto/ed25519"
 
+	connect "connectrpc.com/connect/v2"
+	"connectrpc.com/connect/v2/connectinprocess"
+
 	"github.com/harnesshero/platform/auth"
 	"github.com/harnesshero/platform/events"
 	"github.com/harnesshero/platform/gen/harness/builder/v1/builderv1connect"
 	"github.com/harnesshero/platform/modules/analytics"
 	"github.com/harnesshero/platform/modules/builder"
+	"github.com/harnesshero/platform/modules/order"
 	"github.com/harnesshero/platform/modules/user"
+	"github.com/harnesshero/platform/modules/webhook"
 	"github.com/harnesshero/platform/storage"
 )
 
@@ -30,19 +35,23 @@ func (p *Platform) registerModules(ctx context.Context, privateKey ed25519.Priva
 			return err
 		}
 	}
+	// builderClient is how other modules reach the builder: in process, or
+	// the extracted service. Either way the caller's token goes along and
+	// the builder verifies it itself.
+	var builderClient *connect.Client
 	if localBuilder {
 		mod, err := builder.Register(p.server, builder.Deps{DB: p.db})
 		if err != nil {
 			return err
 		}
 		p.ready = append(p.ready, mod.Ready)
+		builderClient = connect.NewClient(connectinprocess.New(p.server), auth.ForwardToken)
 	} else {
 		// The builder runs elsewhere: serve its API here by forwarding
-		// through its generated clients, so callers see one platform. The
-		// caller's token goes along; the builder service verifies it.
-		remote := remoteClient(newHTTPClient(), cfg.BuilderServiceURL)
-		builderv1connect.RegisterCatalogServiceHandler(p.server, builderv1connect.NewCatalogServiceClient(remote))
-		builderv1connect.RegisterDesignServiceHandler(p.server, builderv1connect.NewDesignServiceClient(remote))
+		// through its generated clients, so callers see one platform.
+		builderClient = remoteClient(newHTTPClient(), cfg.BuilderServiceURL)
+		builderv1connect.RegisterCatalogServiceHandler(p.server, builderv1connect.NewCatalogServiceClient(builderClient))
+		builderv1connect.RegisterDesignServiceHandler(p.server, builderv1connect.NewDesignServiceClient(builderClient))
 	}
 	if serveUsers {
 		mod, err := user.Register(p.server, user.Deps{
@@ -59,8 +68,39 @@ func (p *Platform) registerModules(ctx context.Context, privateKey ed25519.Priva
 		}
 		p.ready = append(p.ready, stats.Ready)
 		p.events.subscribers = append(p.events.subscribers, stats.Subscribe)
+
+		if err := p.registerOrders(builderClient); err != nil {
+			return err
+		}
 	}
 	return p.wireEvents(ctx)
+}
+
+// registerOrders registers the order module, which reaches the builder
+// through builderClient, and the payment webhook endpoint.
+func (p *Platform) registerOrders(builderClient *connect.Client) error {
+	provider, secret, err := paymentProvider(p.cfg)
+	if err != nil {
+		return err
+	}
+	orders, err := order.Register(p.server, order.Deps{
+		DB:       p.db,
+		Designs:  builderv1connect.NewDesignServiceClient(builderClient),
+		Catalog:  builderv1connect.NewCatalogServiceClient(builderClient),
+		Payments: provider,
+		Logger:   p.logger,
+	})
+	if err != nil {
+		return err
+	}
+	p.ready = append(p.ready, orders.Ready)
+	p.events.subscribers = append(p.events.subscribers, orders.Subscribe)
+	hook, err := webhook.NewHandler(webhook.Deps{DB: p.db, Secret: secret, Provider: provider.Name(), Logger: p.logger})
+	if err != nil {
+		return err
+	}
+	p.extraRoutes = append(p.extraRoutes, route{pattern: "POST " + webhook.Path, handler: hook})
+	return nil
 }
 
 // migrationSets are the migrations of the modules cfg serves locally, and
@@ -71,7 +111,7 @@ func migrationSets(cfg Config) []storage.MigrationSet {
 		sets = append(sets, builder.Migrations())
 	}
 	if cfg.Role == RoleAll {
-		sets = append(sets, user.Migrations(), analytics.Migrations())
+		sets = append(sets, user.Migrations(), analytics.Migrations(), order.Migrations(), webhook.Migrations())
 	}
 	if len(sets) > 0 {
 		sets = append(sets, events.Migrations())

@@ -38,6 +38,14 @@ type Platform struct {
 	handler http.Handler
 	ready   []func(context.Context) error
 	events  eventsWiring
+	// extraRoutes are plain HTTP routes of modules (the payment webhook).
+	extraRoutes []route
+}
+
+// route is a plain HTTP route.
+type route struct {
+	pattern string
+	handler http.Handler
 }
 
 // New opens the database, applies the migrations of the modules this
@@ -103,6 +111,9 @@ func (p *Platform) newHandler() http.Handler {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", p.readyz)
+	for _, r := range p.extraRoutes {
+		mux.Handle(r.pattern, r.handler)
+	}
 	c := cors.New(cors.Options{
 		AllowedOrigins: p.cfg.CORSOrigins,
 		AllowedMethods: []string{http.MethodGet, http.MethodPost},

@@ -5,6 +5,7 @@
 //	harness serve --role builder     the builder service alone on :4002
 //	harness migrate                  apply migrations and exit
 //	harness users grant-admin EMAIL  make a registered user an admin
+//	harness dev pay ORDER_ID         pay an order (embedded payment provider)
 //	harness events replay --consumer analytics --from T --to T
 //	                                 re-deliver a range of recorded events
 //	harness version                  print the build version
@@ -48,6 +49,7 @@ commands:
   serve     run the platform (or one module with --role)
   migrate   apply database migrations and exit
   users     grant-admin EMAIL: make a registered user an admin
+  dev       pay ORDER_ID [--outcome succeeded|failed|refunded] [--url URL]: send a signed payment webhook
   events    replay --consumer NAME --from RFC3339 --to RFC3339: re-deliver recorded events
   version   print the version
 `
@@ -89,6 +91,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	case "events":
 		return replay(ctx, args, getenv, stdout, stderr)
+	case "dev":
+		return devPay(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, buildVersion())
 		return nil
@@ -121,6 +125,10 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	fs.StringVar(&cfg.RedisURL, "redis-url", getenv("REDIS_URL"), "redis:// URL for the event bus [REDIS_URL]")
 	fs.StringVar(&cfg.EventStreamPrefix, "event-stream-prefix", getenv("HARNESS_EVENT_STREAM_PREFIX"), "prefix of the Redis stream names [HARNESS_EVENT_STREAM_PREFIX]")
 	fs.StringVar(&cfg.BuilderServiceURL, "builder-service-url", getenv("BUILDER_SERVICE_URL"), "base URL of an extracted builder service [BUILDER_SERVICE_URL]")
+	fs.StringVar(&cfg.PaymentProvider, "payment-provider", env("HARNESS_PAYMENT_PROVIDER", cfg.PaymentProvider), "test (embedded, pay with `harness dev pay`) or stripe [HARNESS_PAYMENT_PROVIDER]")
+	fs.StringVar(&cfg.StripeSecretKey, "stripe-secret-key", getenv("STRIPE_SECRET_KEY"), "Stripe API key [STRIPE_SECRET_KEY]")
+	fs.StringVar(&cfg.StripeAPIURL, "stripe-api-url", getenv("STRIPE_API_URL"), "Stripe API base URL, e.g. stripe-mock's [STRIPE_API_URL]")
+	fs.StringVar(&cfg.WebhookSecret, "webhook-secret", getenv("STRIPE_WEBHOOK_SECRET"), "payment webhook signing secret; default with the test provider: generated under --data-dir/keys [STRIPE_WEBHOOK_SECRET]")
 	fs.StringVar(&cfg.AccessTokenPrivateKeyFile, "access-token-private-key-file", getenv("HARNESS_ACCESS_TOKEN_PRIVATE_KEY_FILE"), "PEM Ed25519 key signing access tokens; default: generated under --data-dir/keys [HARNESS_ACCESS_TOKEN_PRIVATE_KEY_FILE]")
 	fs.StringVar(&cfg.AccessTokenPublicKeyFile, "access-token-public-key-file", getenv("HARNESS_ACCESS_TOKEN_PUBLIC_KEY_FILE"), "PEM Ed25519 public key verifying access tokens (all the builder service needs) [HARNESS_ACCESS_TOKEN_PUBLIC_KEY_FILE]")
 	origins := fs.String("cors-origins", env("HARNESS_CORS_ORIGINS", strings.Join(cfg.CORSOrigins, ",")), "comma-separated browser origins allowed by CORS [HARNESS_CORS_ORIGINS]")
@@ -221,5 +229,33 @@ func replay(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	fmt.Fprintf(stdout, "re-delivered %d events to %s\n", n, consumer)
+	return nil
+}
+
+// devPay runs `harness dev pay ORDER_ID`.
+func devPay(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) < 2 || args[0] != "pay" {
+		return errors.New("usage: harness dev pay ORDER_ID [--outcome succeeded|failed|refunded] [--url http://localhost:4000] [flags]")
+	}
+	orderID := args[1]
+	var outcome, url string
+	cfg, logger, err := parseConfig("dev pay", args[2:], getenv, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&outcome, "outcome", "succeeded", "succeeded, failed or refunded")
+		fs.StringVar(&url, "url", "", "the running platform (default: http://localhost:PORT)")
+	})
+	if err != nil {
+		return err
+	}
+	if url == "" {
+		url = "http://localhost" + cfg.Addr
+		if !strings.HasPrefix(cfg.Addr, ":") {
+			url = "http://" + cfg.Addr
+		}
+	}
+	answer, err := server.DevPay(ctx, cfg, logger, url, orderID, outcome)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "payment %s sent for order %s: %s\n", outcome, orderID, answer)
 	return nil
 }

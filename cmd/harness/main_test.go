@@ -28,7 +28,7 @@ import (
 
 func TestParseConfig(t *testing.T) {
 	env := map[string]string{
-		"PORT": "5000", "DATABASE_URL": "postgres://u:secret@db/x", "BUILDER_SERVICE_URL": "http://builder:4002",
+		"PORT": "5000", "DATABASE_URL": "postgres://u:pw-8f3k2@db/x", "STRIPE_SECRET_KEY": "sk_live_key-9d2m", "BUILDER_SERVICE_URL": "http://builder:4002",
 		"HARNESS_CORS_ORIGINS": "https://a.example, https://b.example",
 	}
 	cfg, _, err := parseConfig("serve", nil, func(k string) string { return env[k] }, &bytes.Buffer{})
@@ -53,8 +53,11 @@ func TestParseConfig(t *testing.T) {
 	if err := run(t.Context(), []string{"version"}, func(string) string { return "" }, &out, &bytes.Buffer{}); err != nil || out.Len() == 0 {
 		t.Errorf("version: %q, %v", out.String(), err)
 	}
-	if strings.Contains(fmt.Sprint(cfg.LogValue()), "secret") {
-		t.Error("config log shows the database password")
+	logged, _, _ := parseConfig("serve", nil, func(k string) string { return env[k] }, &bytes.Buffer{})
+	for _, secret := range []string{"pw-8f3k2", "sk_live_key-9d2m"} {
+		if strings.Contains(fmt.Sprint(logged.LogValue()), secret) {
+			t.Errorf("the config log shows a secret (%s)", secret)
+		}
 	}
 }
 

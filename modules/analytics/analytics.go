@@ -1,6 +1,6 @@
 // Package analytics is the harness analytics module: what shoppers design
 // and buy, per UTC day, built only from the events other modules publish
-// (design.*, user.registered, and later order.*), in tables of its own
+// (design.*, order.* and user.registered), in tables of its own
 // (analytics_*), and served to admins by AnalyticsService.
 //
 // Events reach the module through Handle, at least once and possibly
@@ -73,15 +73,21 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 	return m, nil
 }
 
-// subscriptions are the event types the module applies.
-//
-// TODO(orders): add events.OrderCreated, events.OrderPaid,
-// events.OrderCancelled and events.OrderRefunded once gen/harness/order/v1
-// defines their payloads (see effect in handle.go).
+// subscriptions are the event types the module applies (see Handle).
+// order.payment_failed, order.shipped and order.delivered change no
+// figure; they are applied (and counted in the consumer's progress) so
+// that the module reads the whole order stream.
 var subscriptions = []string{
 	events.DesignCreated,
 	events.DesignUpdated,
 	events.DesignDeleted,
+	events.OrderCreated,
+	events.OrderPaid,
+	events.OrderPaymentFailed,
+	events.OrderCancelled,
+	events.OrderShipped,
+	events.OrderDelivered,
+	events.OrderRefunded,
 	events.UserRegistered,
 }
 
@@ -108,7 +114,7 @@ func (m *Module) Ready(ctx context.Context) error {
 }
 
 // Migrations are the module's schema migrations: analytics_processed_events,
-// analytics_designs and analytics_daily.
+// analytics_designs, analytics_ordered_designs and analytics_daily.
 func Migrations() storage.MigrationSet {
 	return storage.MigrationSet{Module: "analytics", Migrations: migrations.Migrations}
 }

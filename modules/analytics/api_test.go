@@ -36,17 +36,27 @@ func dailyReq(start, end string) *analyticsv1.GetDailyStatsRequest {
 }
 
 func testDailyStats(t *testing.T, e *env) {
+	d := design{id: uuid.NewString()}
+	paid, cancelled := newOrder(4800, d.id), newOrder(1500, d.id)
 	e.handle(t,
-		created(t, design{id: uuid.NewString()}, at(t, "2024-02-28T10:00:00Z")),
+		created(t, d, at(t, "2024-02-28T10:00:00Z")),
 		registered(t, at(t, "2024-03-01T00:30:00Z")),
 		registered(t, at(t, "2024-03-01T23:30:00Z")),
+		orderCreated(t, paid, at(t, "2024-02-29T08:00:00Z")),
+		orderPaid(t, paid, at(t, "2024-02-29T08:05:00Z")),
+		orderCreated(t, cancelled, at(t, "2024-02-29T09:00:00Z")),
+		orderCancelled(t, cancelled, at(t, "2024-03-01T10:00:00Z")),
+		orderRefunded(t, paid, 800, at(t, "2024-03-01T11:00:00Z")),
 	)
-	// Leap day included, zeros for empty days.
+	e.handle(t, orderQuiet(t, paid, at(t, "2024-02-27T12:00:00Z"))...)
+	// Leap day included, zeros for empty days (the order events of
+	// 2024-02-27 count nothing). A refund is taken off the revenue of its
+	// own day, which may go below zero.
 	want := []*analyticsv1.DailyStats{
 		{Date: "2024-02-27"},
 		{Date: "2024-02-28", DesignsCreated: 1},
-		{Date: "2024-02-29"},
-		{Date: "2024-03-01", UsersRegistered: 2},
+		{Date: "2024-02-29", OrdersCreated: 2, OrdersPaid: 1, RevenueCents: 4800},
+		{Date: "2024-03-01", UsersRegistered: 2, OrdersCancelled: 1, OrdersRefunded: 1, RevenueCents: -800},
 	}
 	if diff := cmp.Diff(want, e.days(t, "2024-02-27", "2024-03-01"), protocmp.Transform()); diff != "" {
 		t.Errorf("daily stats (-want +got):\n%s", diff)
@@ -203,35 +213,38 @@ func testConversion(t *testing.T, e *env) {
 		e.handle(t, created(t, d, day))
 	}
 	e.handle(t, created(t, design{id: uuid.NewString()}, day.AddDate(0, 0, -1))) // outside the range
-	// TODO(orders): mark designs ordered through order.paid events once they
-	// exist; until then the test sets the column the order handlers will.
-	if _, err := e.db.NewRaw("UPDATE analytics_designs SET ordered = ? WHERE design_id IN (?, ?)", true, ids[0], ids[1]).
-		Exec(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	// Three designs appear in orders: ids[0] and ids[1], created before
+	// their orders, and late, whose design.created arrives (on its own
+	// stream) after its order. A design in two orders counts once; an order
+	// being cancelled does not undo that its designs were ordered.
+	late := design{id: uuid.NewString()}
+	first, second := newOrder(6800, ids[0], ids[1]), newOrder(3400, ids[1], late.id)
+	e.handle(t,
+		orderCreated(t, first, day.Add(time.Hour)), orderCancelled(t, first, day.Add(2*time.Hour)),
+		orderCreated(t, second, day.Add(3*time.Hour)), orderPaid(t, second, day.Add(3*time.Hour)),
+	)
+	e.handle(t, created(t, late, day))
 	e.handle(t, deleted(t, ids[0], day)) // deleted after ordering: still counted
 
-	conv := func(start, end string) *analyticsv1.GetConversionResponse {
-		t.Helper()
-		res, err := e.client.GetConversion(t.Context(), &analyticsv1.GetConversionRequest{
-			Range: &analyticsv1.DateRange{StartDate: start, EndDate: end},
-		})
-		if err != nil {
-			t.Fatalf("GetConversion: %v", err)
-		}
-		return res
-	}
 	for _, tc := range []struct {
 		start, end string
 		want       *analyticsv1.GetConversionResponse
 	}{
-		// 2 × 10000 / 7 = 2857.14…, rounded down.
-		{"2026-08-10", "2026-08-10", &analyticsv1.GetConversionResponse{DesignsCreated: 7, DesignsOrdered: 2, ConversionBasisPoints: 2857}},
-		{"2026-08-09", "2026-08-10", &analyticsv1.GetConversionResponse{DesignsCreated: 8, DesignsOrdered: 2, ConversionBasisPoints: 2500}},
+		// 3 × 10000 / 8 = 3750; 3 × 10000 / 9 = 3333.3…, rounded down.
+		{"2026-08-10", "2026-08-10", &analyticsv1.GetConversionResponse{DesignsCreated: 8, DesignsOrdered: 3, ConversionBasisPoints: 3750}},
+		{"2026-08-09", "2026-08-10", &analyticsv1.GetConversionResponse{DesignsCreated: 9, DesignsOrdered: 3, ConversionBasisPoints: 3333}},
 		{"2026-08-11", "2026-09-30", &analyticsv1.GetConversionResponse{}},
 	} {
-		if diff := cmp.Diff(tc.want, conv(tc.start, tc.end), protocmp.Transform()); diff != "" {
+		if diff := cmp.Diff(tc.want, e.conversion(t, tc.start, tc.end), protocmp.Transform()); diff != "" {
 			t.Errorf("conversion %s..%s (-want +got):\n%s", tc.start, tc.end, diff)
 		}
+	}
+	// The orders' own figures, on the day of each event.
+	want := &analyticsv1.DailyStats{
+		Date: "2026-08-10", DesignsCreated: 8, DesignsDeleted: 1,
+		OrdersCreated: 2, OrdersPaid: 1, OrdersCancelled: 1, RevenueCents: 3400,
+	}
+	if diff := cmp.Diff(want, e.day(t, "2026-08-10"), protocmp.Transform()); diff != "" {
+		t.Errorf("daily stats (-want +got):\n%s", diff)
 	}
 }

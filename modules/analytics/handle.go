@@ -3,6 +3,7 @@ package analytics
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/uptrace/bun"
 	"google.golang.org/protobuf/proto"
@@ -10,6 +11,7 @@ import (
 	"github.com/harnesshero/platform/events"
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 	eventsv1 "github.com/harnesshero/platform/gen/harness/events/v1"
+	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
 )
 
@@ -21,11 +23,13 @@ const payloadVersion = 1
 // a range of events. It is safe to call concurrently and any number of
 // times with the same envelope: the event is applied once (events.Once).
 //
-// An event type the module does not use returns nil. A known type with a
-// version other than 1, a payload that is not the type's message, a
-// missing design id or a missing occur_time returns an error, so the bus
-// retries and then dead-letters the event instead of misreading it. A
-// database failure returns an error and changes nothing.
+// An event type the module does not use (payment.*, say) returns nil. A
+// known type with a version other than 1, a payload that is not the type's
+// message, a missing design or order id (an order line's design id
+// included), a negative order total or refund amount, or a missing
+// occur_time returns an error, so the bus retries and then dead-letters the
+// event instead of misreading it. A database failure returns an error and
+// changes nothing.
 //
 // The effects, each dated by the UTC day of occur_time:
 //   - design.created stores the design and counts it in designs_created,
@@ -38,6 +42,24 @@ const payloadVersion = 1
 //     designs_deleted, once per design; a design never seen created is
 //     not counted.
 //   - user.registered counts the user in users_registered.
+//   - order.created counts the order in orders_created and marks every
+//     design of its lines ordered, for GetConversion. The mark is kept
+//     apart from the design (analytics_ordered_designs), so it holds
+//     whether the design's creation arrived before, arrives later (the
+//     events come on different streams) or never does.
+//   - order.paid counts the order in orders_paid and adds its total to
+//     revenue_cents; a payment after cancellation counts too (its refund,
+//     if any, is an order.refunded).
+//   - order.cancelled counts the order in orders_cancelled.
+//   - order.refunded counts the order in orders_refunded and takes the
+//     refunded amount off revenue_cents.
+//   - order.payment_failed, order.shipped and order.delivered are checked
+//     and recorded as processed, and change no figure: DailyStats has none
+//     for them.
+//
+// Order counters count events, made exactly-once by events.Once: as with
+// user.registered, the same fact recorded again under a new event id would
+// count again (the order module records each transition once).
 func (m *Module) Handle(ctx context.Context, env *eventsv1.Envelope) error {
 	apply, err := effect(env)
 	if err != nil || apply == nil {
@@ -53,14 +75,9 @@ func (m *Module) Handle(ctx context.Context, env *eventsv1.Envelope) error {
 // transaction; nil when the module does not use env's type.
 func effect(env *eventsv1.Envelope) (func(context.Context, bun.Tx) error, error) {
 	switch env.GetType() {
-	case events.DesignCreated, events.DesignUpdated, events.DesignDeleted, events.UserRegistered:
-	// TODO(orders): add events.OrderCreated (orders_created + 1, and
-	// ordered = TRUE on each design of the order: conversion counts designs
-	// that appear in an order), events.OrderPaid (orders_paid + 1,
-	// revenue_cents + total), events.OrderCancelled (orders_cancelled + 1)
-	// and events.OrderRefunded (orders_refunded + 1, revenue_cents -
-	// amount), each through add on the event's day, once gen/harness/order/v1
-	// defines their payloads; and list them in subscriptions (analytics.go).
+	case events.DesignCreated, events.DesignUpdated, events.DesignDeleted, events.UserRegistered,
+		events.OrderCreated, events.OrderPaid, events.OrderPaymentFailed, events.OrderCancelled,
+		events.OrderShipped, events.OrderDelivered, events.OrderRefunded:
 	default:
 		return nil, nil // not ours
 	}
@@ -103,6 +120,57 @@ func effect(env *eventsv1.Envelope) (func(context.Context, bun.Tx) error, error)
 		}
 		id := p.GetDesignId()
 		return func(ctx context.Context, tx bun.Tx) error { return deleteDesign(ctx, tx, id, day) }, nil
+	case events.OrderCreated:
+		o, err := unpackOrder(env, &orderv1.OrderCreated{})
+		if err != nil {
+			return nil, err
+		}
+		ids, err := orderedDesigns(env, o)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context, tx bun.Tx) error { return createOrder(ctx, tx, day, ids) }, nil
+	case events.OrderPaid:
+		o, err := unpackOrder(env, &orderv1.OrderPaid{})
+		if err != nil {
+			return nil, err
+		}
+		total := int64(o.GetTotalCents())
+		if total < 0 {
+			return nil, fmt.Errorf("analytics: %s %s: negative total %d", env.GetType(), env.GetId(), total)
+		}
+		return func(ctx context.Context, tx bun.Tx) error {
+			if err := add(ctx, tx, day, colOrdersPaid, 1); err != nil {
+				return err
+			}
+			return add(ctx, tx, day, colRevenueCents, total)
+		}, nil
+	case events.OrderCancelled:
+		if _, err := unpackOrder(env, &orderv1.OrderCancelled{}); err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context, tx bun.Tx) error { return add(ctx, tx, day, colOrdersCancelled, 1) }, nil
+	case events.OrderRefunded:
+		p := &orderv1.OrderRefunded{}
+		if _, err := unpackOrder(env, p); err != nil {
+			return nil, err
+		}
+		amount := int64(p.GetAmountCents())
+		if amount < 0 {
+			return nil, fmt.Errorf("analytics: %s %s: negative refund %d", env.GetType(), env.GetId(), amount)
+		}
+		return func(ctx context.Context, tx bun.Tx) error {
+			if err := add(ctx, tx, day, colOrdersRefunded, 1); err != nil {
+				return err
+			}
+			return add(ctx, tx, day, colRevenueCents, -amount)
+		}, nil
+	case events.OrderPaymentFailed:
+		return noEffect(env, &orderv1.OrderPaymentFailed{})
+	case events.OrderShipped:
+		return noEffect(env, &orderv1.OrderShipped{})
+	case events.OrderDelivered:
+		return noEffect(env, &orderv1.OrderDelivered{})
 	default: // events.UserRegistered
 		if err := unpack(env, &userv1.UserRegistered{}); err != nil {
 			return nil, err
@@ -120,6 +188,67 @@ func unpack(env *eventsv1.Envelope, p proto.Message) error {
 		return fmt.Errorf("analytics: %s %s: payload: %w", env.GetType(), env.GetId(), err)
 	}
 	return nil
+}
+
+// orderPayload is the payload of an order.* event: each carries the
+// order's facts.
+type orderPayload interface {
+	proto.Message
+	GetOrder() *orderv1.OrderFacts
+}
+
+// unpackOrder decodes env's payload into p, which must be the payload's
+// type, and returns the order's facts, refusing an order without an id.
+func unpackOrder(env *eventsv1.Envelope, p orderPayload) (*orderv1.OrderFacts, error) {
+	if err := unpack(env, p); err != nil {
+		return nil, err
+	}
+	if p.GetOrder().GetOrderId() == "" {
+		return nil, fmt.Errorf("analytics: %s %s: no order id", env.GetType(), env.GetId())
+	}
+	return p.GetOrder(), nil
+}
+
+// noEffect checks an order event that changes no figure: decoded into p,
+// its payload's type, with an order id. Its effect does nothing, so
+// events.Once only records it processed.
+func noEffect(env *eventsv1.Envelope, p orderPayload) (func(context.Context, bun.Tx) error, error) {
+	if _, err := unpackOrder(env, p); err != nil {
+		return nil, err
+	}
+	return func(context.Context, bun.Tx) error { return nil }, nil
+}
+
+// orderedDesigns returns the ids of the designs of o's lines, sorted and
+// without repeats (so concurrent orders lock shared designs in the same
+// order), refusing a line without a design id.
+func orderedDesigns(env *eventsv1.Envelope, o *orderv1.OrderFacts) ([]string, error) {
+	ids := make([]string, 0, len(o.GetLines()))
+	for i, l := range o.GetLines() {
+		if l.GetDesignId() == "" {
+			return nil, fmt.Errorf("analytics: %s %s: line %d has no design id", env.GetType(), env.GetId(), i)
+		}
+		ids = append(ids, l.GetDesignId())
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids), nil
+}
+
+// createOrder marks the designs ids ordered and counts the order on day.
+// A design already marked (by an earlier order) stays marked; a design
+// analytics has not seen created is marked all the same, and counts in
+// GetConversion once its creation arrives.
+func createOrder(ctx context.Context, tx bun.Tx, day string, ids []string) error {
+	if len(ids) > 0 {
+		rows := make([]orderedDesignRow, len(ids))
+		for i, id := range ids {
+			rows[i].DesignID = id
+		}
+		if _, err := tx.NewInsert().Model(&rows).On("CONFLICT (design_id) DO NOTHING").Exec(ctx); err != nil {
+			return fmt.Errorf("analytics: mark designs ordered: %w", err)
+		}
+	}
+	return add(ctx, tx, day, colOrdersCreated, 1)
 }
 
 // designFromFacts is the analytics_designs row of a design event's facts.

@@ -23,6 +23,7 @@ import (
 	"github.com/harnesshero/platform/gen/harness/analytics/v1/analyticsv1connect"
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 	eventsv1 "github.com/harnesshero/platform/gen/harness/events/v1"
+	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
 	"github.com/harnesshero/platform/modules/analytics"
 	"github.com/harnesshero/platform/storage"
@@ -46,7 +47,12 @@ type options struct {
 
 func newEnv(t *testing.T, engine storage.Engine, opts options) *env {
 	t.Helper()
-	db := storagetest.Open(t, engine, analytics.Migrations(), events.Migrations())
+	return envOn(t, storagetest.Open(t, engine, analytics.Migrations(), events.Migrations()), opts)
+}
+
+// envOn registers the module on db, which must be migrated.
+func envOn(t *testing.T, db *bun.DB, opts options) *env {
+	t.Helper()
 	var interceptors []connect.ServerInterceptor
 	if !opts.noValidate {
 		v, err := validation.New()
@@ -169,6 +175,88 @@ func deleted(t testing.TB, id string, occurred time.Time) *eventsv1.Envelope {
 
 func registered(t testing.TB, occurred time.Time) *eventsv1.Envelope {
 	return envelope(t, events.UserRegistered, &userv1.UserRegistered{UserId: uuid.NewString()}, occurred)
+}
+
+// order is the facts of an order: its id, the designs of its lines and
+// its total.
+type order struct {
+	id      string
+	designs []string
+	total   int32
+}
+
+// newOrder returns an order of the designs ids, for total cents.
+func newOrder(total int32, ids ...string) order {
+	return order{id: uuid.NewString(), designs: ids, total: total}
+}
+
+func (o order) facts() *orderv1.OrderFacts {
+	f := &orderv1.OrderFacts{
+		OrderId: o.id, OwnerId: "owner-1", Status: orderv1.OrderStatus_ORDER_STATUS_PENDING_PAYMENT,
+		SubtotalCents: o.total, TotalCents: o.total, Version: 1,
+	}
+	for _, id := range o.designs {
+		f.Lines = append(f.Lines, &orderv1.OrderLineFacts{
+			DesignId: id, Quantity: 1, TotalCents: o.total / int32(len(o.designs)),
+			Style: builderv1.Style_STYLE_STEP_IN, Size: builderv1.Size_SIZE_M, Material: builderv1.Material_MATERIAL_NYLON,
+		})
+	}
+	return f
+}
+
+func orderCreated(t testing.TB, o order, occurred time.Time) *eventsv1.Envelope {
+	return envelope(t, events.OrderCreated, &orderv1.OrderCreated{Order: o.facts()}, occurred)
+}
+
+func orderPaid(t testing.TB, o order, occurred time.Time) *eventsv1.Envelope {
+	f := o.facts()
+	f.Status, f.Version = orderv1.OrderStatus_ORDER_STATUS_PAID, 2
+	return envelope(t, events.OrderPaid, &orderv1.OrderPaid{Order: f}, occurred)
+}
+
+func orderCancelled(t testing.TB, o order, occurred time.Time) *eventsv1.Envelope {
+	f := o.facts()
+	f.Status, f.Version = orderv1.OrderStatus_ORDER_STATUS_CANCELLED, 2
+	return envelope(t, events.OrderCancelled, &orderv1.OrderCancelled{Order: f}, occurred)
+}
+
+func orderRefunded(t testing.TB, o order, amount int32, occurred time.Time) *eventsv1.Envelope {
+	f := o.facts()
+	f.Status, f.Version = orderv1.OrderStatus_ORDER_STATUS_REFUNDED, 3
+	return envelope(t, events.OrderRefunded, &orderv1.OrderRefunded{Order: f, AmountCents: amount}, occurred)
+}
+
+// orderQuiet returns the order events that change no figure: payment
+// failed, shipped and delivered.
+func orderQuiet(t testing.TB, o order, occurred time.Time) []*eventsv1.Envelope {
+	return []*eventsv1.Envelope{
+		envelope(t, events.OrderPaymentFailed, &orderv1.OrderPaymentFailed{Order: o.facts(), Reason: "card declined"}, occurred),
+		envelope(t, events.OrderShipped, &orderv1.OrderShipped{Order: o.facts()}, occurred),
+		envelope(t, events.OrderDelivered, &orderv1.OrderDelivered{Order: o.facts()}, occurred),
+	}
+}
+
+// conversion returns GetConversion of start to end, failing the test on
+// error.
+func (e *env) conversion(t *testing.T, start, end string) *analyticsv1.GetConversionResponse {
+	t.Helper()
+	res, err := e.client.GetConversion(t.Context(), &analyticsv1.GetConversionRequest{
+		Range: &analyticsv1.DateRange{StartDate: start, EndDate: end},
+	})
+	if err != nil {
+		t.Fatalf("GetConversion(%s, %s): %v", start, end, err)
+	}
+	return res
+}
+
+// processed returns how many events the module recorded as processed.
+func (e *env) processed(t *testing.T) int {
+	t.Helper()
+	n, err := e.db.NewSelect().TableExpr("analytics_processed_events").Count(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(n)
 }
 
 // fields returns the sorted field paths of err's buf.validate.Violations

@@ -104,9 +104,9 @@ func (s *service) GetTopChoices(ctx context.Context, req *analyticsv1.GetTopChoi
 
 // GetConversion returns how many designs were created in the range
 // (deleted ones included, as in GetTopChoices), how many of them appear in
-// an order, and the ratio in basis points, rounded down; 0 when none was
-// created. Until the order module publishes its events no design is
-// ordered.
+// an order (an order.created listing them, at any time and whichever of the
+// two events arrived first), and the ratio in basis points, rounded down; 0
+// when none was created.
 func (s *service) GetConversion(ctx context.Context, req *analyticsv1.GetConversionRequest) (*analyticsv1.GetConversionResponse, error) {
 	r, err := parseRange(req.GetRange())
 	if err != nil {

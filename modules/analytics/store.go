@@ -10,7 +10,8 @@ import (
 )
 
 // designRow is the analytics_designs row: one design's current choices,
-// as enum numbers of the builder's contract.
+// as enum numbers of the builder's contract. Whether it was ordered is in
+// analytics_ordered_designs (orderedDesignRow).
 type designRow struct {
 	bun.BaseModel `bun:"table:analytics_designs"`
 
@@ -24,7 +25,14 @@ type designRow struct {
 	Version      int64   `bun:"version,notnull"`
 	CreatedDay   string  `bun:"created_day,notnull"`
 	DeletedDay   *string `bun:"deleted_day"`
-	Ordered      bool    `bun:"ordered,notnull"`
+}
+
+// orderedDesignRow is the analytics_ordered_designs row: a design that
+// appears in an order, known to analytics or not (yet).
+type orderedDesignRow struct {
+	bun.BaseModel `bun:"table:analytics_ordered_designs"`
+
+	DesignID string `bun:"design_id,pk"`
 }
 
 // dailyRow is the analytics_daily row: one UTC day's counters.
@@ -51,8 +59,11 @@ const (
 	colDesignsCreated  counter = "designs_created"
 	colDesignsDeleted  counter = "designs_deleted"
 	colUsersRegistered counter = "users_registered"
-	// TODO(orders): orders_created, orders_paid, orders_cancelled,
-	// orders_refunded and revenue_cents, for the order events.
+	colOrdersCreated   counter = "orders_created"
+	colOrdersPaid      counter = "orders_paid"
+	colOrdersCancelled counter = "orders_cancelled"
+	colOrdersRefunded  counter = "orders_refunded"
+	colRevenueCents    counter = "revenue_cents"
 )
 
 // add adds delta to counter on day, creating the day's row at zero first
@@ -137,16 +148,20 @@ func (s *store) topChoices(ctx context.Context, c choice, start, end string, lim
 }
 
 // conversion returns how many designs were created from start to end
-// (deleted ones included) and how many of those were ordered.
+// (deleted ones included) and how many of those appear in an order. The
+// join is made here, at read time, so a design ordered before analytics saw
+// it created counts as soon as its creation arrives.
 func (s *store) conversion(ctx context.Context, start, end string) (created, ordered int64, err error) {
 	var r struct {
 		Created int64 `bun:"created_count"`
 		Ordered int64 `bun:"ordered_count"`
 	}
-	if err := s.db.NewSelect().Model((*designRow)(nil)).
+	// design_id is the key of both tables: at most one match per design.
+	if err := s.db.NewSelect().TableExpr("analytics_designs AS d").
+		Join("LEFT JOIN analytics_ordered_designs AS o ON o.design_id = d.design_id").
 		ColumnExpr("COUNT(*) AS created_count").
-		ColumnExpr("COALESCE(SUM(CASE WHEN ordered THEN 1 ELSE 0 END), 0) AS ordered_count").
-		Where("created_day >= ?", start).Where("created_day <= ?", end).
+		ColumnExpr("COUNT(o.design_id) AS ordered_count").
+		Where("d.created_day >= ?", start).Where("d.created_day <= ?", end).
 		Scan(ctx, &r); err != nil {
 		return 0, 0, fmt.Errorf("analytics: conversion: %w", err)
 	}

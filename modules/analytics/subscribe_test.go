@@ -6,12 +6,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/testing/protocmp"
 
 	"github.com/harnesshero/platform/events"
 	analyticsv1 "github.com/harnesshero/platform/gen/harness/analytics/v1"
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
+	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
 	"github.com/harnesshero/platform/storage/storagetest"
 )
@@ -48,16 +51,26 @@ func TestSubscribe(t *testing.T) {
 			}
 
 			d := design{id: uuid.NewString(), style: builderv1.Style_STYLE_VEST}
+			o := newOrder(4100, d.id)
 			var day string // the UTC day of the first event, all in a few ms
+			// The order is recorded first: its stream is delivered before
+			// the design's, as may happen on Redis Streams.
 			for _, ev := range []struct {
 				typ     string
 				payload proto.Message
 			}{
+				{events.OrderCreated, &orderv1.OrderCreated{Order: o.facts()}},
+				{events.OrderPaid, &orderv1.OrderPaid{Order: o.facts()}},
+				{events.OrderPaymentFailed, &orderv1.OrderPaymentFailed{Order: o.facts()}},
+				{events.OrderCancelled, &orderv1.OrderCancelled{Order: o.facts()}},
+				{events.OrderShipped, &orderv1.OrderShipped{Order: o.facts()}},
+				{events.OrderDelivered, &orderv1.OrderDelivered{Order: o.facts()}},
+				{events.OrderRefunded, &orderv1.OrderRefunded{Order: o.facts(), AmountCents: 1000}},
 				{events.DesignCreated, &builderv1.DesignCreated{Design: d.facts()}},
 				{events.DesignUpdated, &builderv1.DesignUpdated{Design: d.facts()}},
 				{events.DesignDeleted, &builderv1.DesignDeleted{DesignId: d.id}},
 				{events.UserRegistered, &userv1.UserRegistered{UserId: uuid.NewString()}},
-				{events.OrderShipped, &userv1.UserRegistered{}}, // no subscriber
+				{"payment.succeeded", &orderv1.PaymentSucceeded{OrderId: o.id}}, // no subscriber
 			} {
 				env, err := events.Record(t.Context(), e.db, events.Event{Type: ev.typ, AggregateID: d.id, Payload: ev.payload})
 				if err != nil {
@@ -70,33 +83,53 @@ func TestSubscribe(t *testing.T) {
 			// The in-process bus returns from Publish once every subscriber
 			// acknowledged, so the figures are final when Flush returns.
 			relay := events.NewRelay(e.db, bus.Publisher, logger)
-			if n, err := relay.Flush(t.Context()); err != nil || n != 5 {
-				t.Fatalf("Flush = %d, %v; want 5", n, err)
+			const recorded, subscribed = 12, 11
+			if n, err := relay.Flush(t.Context()); err != nil || n != recorded {
+				t.Fatalf("Flush = %d, %v; want %d", n, err, recorded)
 			}
 			// Redeliver everything, as after a crash before marking.
 			if _, err := e.db.NewRaw("UPDATE events_outbox SET delivered_at = NULL").Exec(t.Context()); err != nil {
 				t.Fatal(err)
 			}
-			if n, err := relay.Flush(t.Context()); err != nil || n != 5 {
-				t.Fatalf("second Flush = %d, %v; want 5", n, err)
+			if n, err := relay.Flush(t.Context()); err != nil || n != recorded {
+				t.Fatalf("second Flush = %d, %v; want %d", n, err, recorded)
 			}
 
-			got := e.days(t, day, time.Now().UTC().Format("2006-01-02"))
-			var createdN, deletedN, usersN int64
+			today := time.Now().UTC().Format("2006-01-02")
+			got := e.days(t, day, today)
+			sum := &analyticsv1.DailyStats{}
 			for _, s := range got {
-				createdN += s.GetDesignsCreated()
-				deletedN += s.GetDesignsDeleted()
-				usersN += s.GetUsersRegistered()
+				sum.DesignsCreated += s.GetDesignsCreated()
+				sum.DesignsDeleted += s.GetDesignsDeleted()
+				sum.UsersRegistered += s.GetUsersRegistered()
+				sum.OrdersCreated += s.GetOrdersCreated()
+				sum.OrdersPaid += s.GetOrdersPaid()
+				sum.OrdersCancelled += s.GetOrdersCancelled()
+				sum.OrdersRefunded += s.GetOrdersRefunded()
+				sum.RevenueCents += s.GetRevenueCents()
 			}
-			if createdN != 1 || deletedN != 1 || usersN != 1 {
-				t.Errorf("%v: want 1 design created and deleted, 1 user", got)
+			want := &analyticsv1.DailyStats{
+				DesignsCreated: 1, DesignsDeleted: 1, UsersRegistered: 1,
+				OrdersCreated: 1, OrdersPaid: 1, OrdersCancelled: 1, OrdersRefunded: 1, RevenueCents: 3100,
+			}
+			if diff := cmp.Diff(want, sum, protocmp.Transform()); diff != "" {
+				t.Errorf("%v: sums (-want +got):\n%s", got, diff)
+			}
+			conv, err := e.client.GetConversion(t.Context(), &analyticsv1.GetConversionRequest{
+				Range: &analyticsv1.DateRange{StartDate: day, EndDate: today},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if conv.GetDesignsCreated() != 1 || conv.GetDesignsOrdered() != 1 {
+				t.Errorf("conversion = %v, want 1 of 1 design ordered", conv)
 			}
 			stats, err := e.client.GetEventStats(t.Context(), &analyticsv1.GetEventStatsRequest{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c := stats.GetConsumers(); len(c) != 1 || c[0].GetProcessed() != 4 {
-				t.Errorf("consumers = %v, want analytics with 4 events processed", c)
+			if c := stats.GetConsumers(); len(c) != 1 || c[0].GetProcessed() != subscribed {
+				t.Errorf("consumers = %v, want analytics with %d events processed", c, subscribed)
 			}
 		})
 	}

@@ -7,6 +7,7 @@ import { CatalogService } from "./gen/harness/builder/v1/catalog_service_pb.js";
 import { DesignService } from "./gen/harness/builder/v1/design_service_pb.js";
 import { UserService } from "./gen/harness/user/v1/user_service_pb.js";
 import { AnalyticsService } from "./gen/harness/analytics/v1/analytics_service_pb.js";
+import { OrderService } from "./gen/harness/order/v1/order_service_pb.js";
 
 /**
  * Supplies the bearer token of the signed-in user, or undefined when nobody
@@ -60,6 +61,11 @@ export interface HarnessClient {
   users: Client<typeof UserService>;
   /** Admin reports built from the platform's events; admins only. */
   analytics: Client<typeof AnalyticsService>;
+  /**
+   * Orders: create (with an idempotency key), pay with the returned
+   * `payment.clientSecret`, list, get, cancel; admin moves and refunds.
+   */
+  orders: Client<typeof OrderService>;
 }
 
 /**
@@ -110,5 +116,6 @@ export function createHarnessClient(options: HarnessClientOptions): HarnessClien
     designs: createClient(DesignService, transport),
     users: createClient(UserService, transport),
     analytics: createClient(AnalyticsService, transport),
+    orders: createClient(OrderService, transport),
   };
 }

@@ -2,7 +2,7 @@
  * @harnesshero/client: the typed client of the Harness Hero platform.
  *
  * - {@link createHarnessClient} builds the Connect clients of every service
- *   (`catalog`, `designs`, `users`, `analytics`) over fetch, with an optional
+ *   (`catalog`, `designs`, `users`, `orders`, `analytics`) over fetch, with an optional
  *   bearer token.
  * - {@link validateDesign} / {@link validate} check a message against the
  *   contract's own rules (including the cross-field CEL rules) before it is
@@ -58,6 +58,11 @@ export * from "./gen/harness/user/v1/events_pb.js";
 // harness.builder.v1 event payloads, and the envelope every event travels in.
 export * from "./gen/harness/builder/v1/events_pb.js";
 export * from "./gen/harness/events/v1/envelope_pb.js";
+
+// harness.order.v1: orders, and their events.
+export * from "./gen/harness/order/v1/order_pb.js";
+export * from "./gen/harness/order/v1/order_service_pb.js";
+export * from "./gen/harness/order/v1/events_pb.js";
 
 // harness.analytics.v1: admin reports.
 export * from "./gen/harness/analytics/v1/analytics_service_pb.js";

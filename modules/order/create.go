@@ -1,0 +1,187 @@
+package order
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+
+	connect "connectrpc.com/connect/v2"
+	"github.com/google/uuid"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/harnesshero/platform/events"
+	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
+	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
+	"github.com/harnesshero/platform/validation"
+)
+
+// IdempotencyKeyHeader is the header carrying CreateOrder's idempotency key.
+const IdempotencyKeyHeader = "Idempotency-Key"
+
+func (s *service) CreateOrder(ctx context.Context, req *orderv1.CreateOrderRequest) (*orderv1.CreateOrderResponse, error) {
+	owner, err := callerID(ctx)
+	if err != nil {
+		return nil, toConnectError(err)
+	}
+	key, err := idempotencyKey(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	hash := requestHash(req)
+	if key != "" {
+		if o, err := s.replay(ctx, req, owner, key, hash); o != nil || err != nil {
+			return &orderv1.CreateOrderResponse{Order: o}, toConnectError(err)
+		}
+	}
+	lines, cart, err := s.price(ctx, req)
+	if err != nil {
+		return nil, toConnectError(err)
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return nil, toConnectError(err)
+	}
+	now := timestamppb.New(s.deps.Now().UTC())
+	o := &orderv1.Order{
+		Id: id.String(), OwnerId: owner, Status: orderv1.OrderStatus_ORDER_STATUS_PENDING_PAYMENT,
+		Lines: lines, SubtotalCents: cart.GetSubtotalCents(), ShippingCents: cart.GetShippingCents(),
+		TotalCents: cart.GetTotalCents(), Currency: "usd", ShippingAddress: req.GetShippingAddress(),
+		Payment: &orderv1.Payment{Provider: s.deps.Payments.Name()},
+		History: []*orderv1.StatusChange{{
+			To: orderv1.OrderStatus_ORDER_STATUS_PENDING_PAYMENT, Time: now, Actor: owner,
+		}},
+		Version: 1, CreateTime: now, UpdateTime: now,
+	}
+	var k *keyRow
+	if key != "" {
+		k = &keyRow{OwnerID: owner, Key: key, RequestHash: hash, OrderID: o.Id, CreatedAt: now.AsTime()}
+	}
+	err = s.store.create(ctx, o, k, events.Event{
+		Type: events.OrderCreated, AggregateID: o.Id, Payload: &orderv1.OrderCreated{Order: facts(o)},
+	})
+	if errors.Is(err, errKeyTaken) {
+		// A concurrent request with the same key won: answer with its order.
+		o, err := s.replay(ctx, req, owner, key, hash)
+		if err == nil && o == nil {
+			err = errConflict
+		}
+		return &orderv1.CreateOrderResponse{Order: o}, toConnectError(err)
+	}
+	if err != nil {
+		return nil, toConnectError(err)
+	}
+	o, err = s.ensurePayment(ctx, o)
+	return &orderv1.CreateOrderResponse{Order: o}, toConnectError(err)
+}
+
+// replay returns the order an idempotency key already made (with its
+// payment ensured), nil when the key is new, or an error when the key was
+// used for another request.
+func (s *service) replay(ctx context.Context, req *orderv1.CreateOrderRequest, owner, key, hash string) (*orderv1.Order, error) {
+	row, err := s.store.key(ctx, owner, key)
+	if err != nil || row == nil {
+		return nil, err
+	}
+	if row.RequestHash != hash {
+		return nil, validation.Error(req, []validation.Violation{{
+			Path: "idempotency_key", Rule: "idempotency_key.reused",
+			Message: "this idempotency key was already used for a different order request",
+		}})
+	}
+	o, err := s.store.get(ctx, s.store.db, owner, row.OrderID)
+	if err != nil {
+		return nil, err
+	}
+	return s.ensurePayment(ctx, o)
+}
+
+// idempotencyKey is the request's key: the Idempotency-Key header or the
+// field; when both are sent they must agree.
+func idempotencyKey(ctx context.Context, req *orderv1.CreateOrderRequest) (string, error) {
+	field := req.GetIdempotencyKey()
+	var header string
+	if info, ok := connect.CallInfoForServerContext(ctx); ok {
+		header = info.RequestHeader().Get(IdempotencyKeyHeader)
+	}
+	switch {
+	case header == "":
+		return field, nil
+	case field != "" && field != header:
+		return "", validation.Error(req, []validation.Violation{{
+			Path: "idempotency_key", Rule: "idempotency_key.header_mismatch",
+			Message: "differs from the Idempotency-Key header",
+		}})
+	case len(header) > 100 || !validKey(header):
+		return "", validation.Error(req, []validation.Violation{{
+			Path: "idempotency_key", Rule: "idempotency_key.header_invalid",
+			Message: "the Idempotency-Key header must be 1 to 100 characters of A-Z a-z 0-9 . _ : -",
+		}})
+	}
+	return header, nil
+}
+
+func validKey(k string) bool {
+	for _, c := range k {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == ':' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// requestHash identifies a request's content, without its key.
+func requestHash(req *orderv1.CreateOrderRequest) string {
+	c := proto.CloneOf(req)
+	c.IdempotencyKey = ""
+	data, _ := proto.MarshalOptions{Deterministic: true}.Marshal(c)
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// price reads the caller's designs and has the builder price them, as the
+// order's frozen lines. The builder decides ownership: another user's design
+// is NotFound.
+func (s *service) price(ctx context.Context, req *orderv1.CreateOrderRequest) ([]*orderv1.OrderLine, *builderv1.QuoteCartResponse, error) {
+	lines := make([]*orderv1.OrderLine, 0, len(req.GetLines()))
+	cartLines := make([]*builderv1.CartLine, 0, len(req.GetLines()))
+	for i, in := range req.GetLines() {
+		res, err := s.deps.Designs.GetDesign(ctx, &builderv1.GetDesignRequest{Id: in.GetDesignId()})
+		if err != nil {
+			return nil, nil, builderError(err, fmt.Sprintf("lines[%d].design_id: ", i))
+		}
+		d := res.GetDesign()
+		lines = append(lines, &orderv1.OrderLine{DesignId: d.GetId(), DesignName: d.GetName(), Design: d.GetDesign()})
+		cartLines = append(cartLines, &builderv1.CartLine{Design: d.GetDesign(), Quantity: in.GetQuantity()})
+	}
+	cart, err := s.deps.Catalog.QuoteCart(ctx, &builderv1.QuoteCartRequest{Lines: cartLines})
+	if err != nil {
+		return nil, nil, builderError(err, "lines: ")
+	}
+	if len(cart.GetLines()) != len(lines) {
+		return nil, nil, fmt.Errorf("order: builder priced %d of %d lines", len(cart.GetLines()), len(lines))
+	}
+	for i, q := range cart.GetLines() {
+		lines[i].Quote = q
+	}
+	return lines, cart, nil
+}
+
+// builderError re-authors a builder error as this module's own (a
+// forwarded remote error would reach the caller as Internal).
+func builderError(err error, prefix string) error {
+	switch code := connect.CodeOf(err); code {
+	case connect.CodeNotFound:
+		return connect.NewError(code, prefix+"design not found").WithCause(err)
+	case connect.CodeInvalidArgument:
+		return connect.NewError(code, prefix+"a saved design no longer meets the catalog's rules: update it first").WithCause(err)
+	case connect.CodeUnauthenticated, connect.CodePermissionDenied:
+		return connect.NewError(code, prefix+"the builder refused the caller").WithCause(err)
+	case connect.CodeCanceled, connect.CodeDeadlineExceeded:
+		return connect.NewError(code, "request canceled").WithCause(err)
+	default:
+		return connect.NewError(connect.CodeUnavailable, "the builder is unavailable: retry").WithCause(err)
+	}
+}

@@ -1,0 +1,67 @@
+package order
+
+import (
+	"context"
+	"errors"
+
+	connect "connectrpc.com/connect/v2"
+
+	domain "github.com/harnesshero/platform/domain/order"
+	"github.com/harnesshero/platform/payment"
+)
+
+var (
+	errUnauthenticated = errors.New("order: no caller identity")
+	errBadPageToken    = errors.New("order: invalid page token")
+	errVersionMismatch = errors.New("order: order version differs from expected_version")
+	errNoPayment       = errors.New("order: the order has no payment to refund")
+)
+
+// toConnectError maps the module's errors to Connect codes: the one place
+// where codes and public messages are chosen. Errors already authored as
+// *connect.Error (validation, downstream re-authored) pass through.
+func toConnectError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if cerr, ok := errors.AsType[*connect.Error](err); ok && !cerr.IsRemote() {
+		return cerr
+	}
+	switch {
+	case errors.Is(err, context.Canceled):
+		return connect.NewError(connect.CodeCanceled, "request canceled").WithCause(err)
+	case errors.Is(err, context.DeadlineExceeded):
+		return connect.NewError(connect.CodeDeadlineExceeded, "request timed out").WithCause(err)
+	case errors.Is(err, errNotFound):
+		return connect.NewError(connect.CodeNotFound, "order not found").WithCause(err)
+	case errors.Is(err, domain.ErrMoveNotAllowed):
+		return connect.NewError(connect.CodeFailedPrecondition, "this order cannot make that move: "+moveText(err)).WithCause(err)
+	case errors.Is(err, errVersionMismatch), errors.Is(err, errConflict):
+		return connect.NewError(connect.CodeAborted, "the order was changed by another request: get it again and retry").WithCause(err)
+	case errors.Is(err, errNoPayment):
+		return connect.NewError(connect.CodeFailedPrecondition, "the order has no payment to refund").WithCause(err)
+	case errors.Is(err, payment.ErrProviderUnavailable):
+		return connect.NewError(connect.CodeUnavailable, "the payment provider is unavailable: retry (with the same idempotency key)").WithCause(err)
+	case errors.Is(err, payment.ErrProviderRejected):
+		return connect.NewError(connect.CodeFailedPrecondition, "the payment provider refused the request").WithCause(err)
+	case errors.Is(err, errBadPageToken):
+		return connect.NewError(connect.CodeInvalidArgument, "page_token: invalid page token").WithCause(err)
+	case errors.Is(err, errUnauthenticated):
+		return connect.NewError(connect.CodeUnauthenticated, "sign in required").WithCause(err)
+	default:
+		return connect.NewError(connect.CodeInternal, "internal error").WithCause(err)
+	}
+}
+
+// moveText is the "FROM → TO" part of a refused move.
+func moveText(err error) string {
+	msg := err.Error()
+	for i := len(msg) - 1; i >= 0; i-- {
+		if msg[i] == ':' {
+			if i+2 <= len(msg) {
+				return msg[i+2:]
+			}
+		}
+	}
+	return msg
+}

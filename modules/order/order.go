@@ -1,0 +1,95 @@
+// Package order is the order module: a signed-in user turns saved designs
+// into an order, priced by the builder module (through its generated
+// client, in process or remote) and frozen; the payment provider collects
+// the money; the payment webhook's events move the order to PAID; admins
+// run it to delivery. Every change records its order.* event in the outbox
+// in the same transaction.
+package order
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	connect "connectrpc.com/connect/v2"
+	"github.com/uptrace/bun"
+
+	"github.com/harnesshero/platform/events"
+	"github.com/harnesshero/platform/gen/harness/builder/v1/builderv1connect"
+	"github.com/harnesshero/platform/gen/harness/order/v1/orderv1connect"
+	"github.com/harnesshero/platform/modules/order/migrations"
+	"github.com/harnesshero/platform/payment"
+	"github.com/harnesshero/platform/storage"
+)
+
+// Consumer is the module's name as an event consumer (payment.* events).
+const Consumer = "order"
+
+// Deps are what the module needs from the composition root.
+type Deps struct {
+	// DB holds the order tables (Migrations) and the outbox
+	// (events.Migrations).
+	DB *bun.DB
+	// Designs and Catalog are the builder module's clients. They must
+	// forward the caller's token (auth.ForwardToken): the builder decides
+	// which designs the caller owns.
+	Designs builderv1connect.DesignServiceClient
+	Catalog builderv1connect.CatalogServiceClient
+	// Payments collects and refunds payments.
+	Payments payment.Provider
+	// Now is the clock; nil means time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Module is the registered order module.
+type Module struct {
+	svc *service
+}
+
+// Register registers OrderService on srv.
+func Register(srv *connect.Server, deps Deps) (*Module, error) {
+	if deps.DB == nil || deps.Designs == nil || deps.Catalog == nil || deps.Payments == nil {
+		return nil, errors.New("order: Deps.DB, Designs, Catalog and Payments are required")
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	svc := &service{deps: deps, store: &store{db: deps.DB}}
+	orderv1connect.RegisterOrderServiceHandler(srv, svc)
+	return &Module{svc: svc}, nil
+}
+
+// Subscribe declares the module's event subscriptions: the payment events
+// the webhook module records.
+func (m *Module) Subscribe(r *events.Router) {
+	for _, t := range []string{events.PaymentSucceeded, events.PaymentFailed, events.PaymentRefunded} {
+		r.Subscribe(Consumer, t, m.svc.handlePayment)
+	}
+}
+
+// Ready reports whether the module's database answers.
+func (m *Module) Ready(ctx context.Context) error { return m.svc.store.ping(ctx) }
+
+// Migrations are the module's schema migrations; its database needs
+// events.Migrations() too.
+func Migrations() storage.MigrationSet {
+	return storage.MigrationSet{Module: "order", Migrations: migrations.Migrations}
+}
+
+// PaymentOf returns the payment intent and total of an order, for the
+// embedded provider's `harness dev pay`.
+func PaymentOf(ctx context.Context, db *bun.DB, orderID string) (intentID string, totalCents int64, err error) {
+	o, err := (&store{db: db}).get(ctx, db, "", orderID)
+	if err != nil {
+		return "", 0, err
+	}
+	if o.GetPayment().GetPaymentIntentId() == "" {
+		return "", 0, errors.New("order: the order has no payment yet")
+	}
+	return o.GetPayment().GetPaymentIntentId(), int64(o.GetTotalCents()), nil
+}

@@ -1,0 +1,180 @@
+package order
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	domain "github.com/harnesshero/platform/domain/order"
+	"github.com/harnesshero/platform/events"
+	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
+	"github.com/harnesshero/platform/gen/harness/order/v1/orderv1connect"
+	"github.com/harnesshero/platform/identity"
+)
+
+const (
+	defaultPageSize = 20
+	maxPageSize     = 100
+)
+
+// errUnchanged tells mutate that fn left the order as it was.
+var errUnchanged = errors.New("order: unchanged")
+
+// service implements OrderService. Customers reach only their own orders:
+// the owner is in every query's WHERE clause.
+type service struct {
+	deps  Deps
+	store *store
+}
+
+var _ orderv1connect.OrderServiceHandler = (*service)(nil)
+
+func callerID(ctx context.Context) (string, error) {
+	id, ok := identity.FromContext(ctx)
+	if !ok {
+		return "", errUnauthenticated
+	}
+	return id.UserID, nil
+}
+
+func (s *service) now() *timestamppb.Timestamp { return timestamppb.New(s.deps.Now().UTC()) }
+
+// mutate reads order id (owner's, when owner is set), lets fn change it,
+// and saves it with fn's event if nobody changed it meanwhile; otherwise it
+// reads again and retries — unless expected pins the version, in which case
+// a concurrent change is errVersionMismatch/errConflict. fn returns
+// errUnchanged to leave the order as it is.
+func (s *service) mutate(ctx context.Context, db bun.IDB, owner, id string, expected *int64, fn func(o *orderv1.Order) (*events.Event, error)) (*orderv1.Order, error) {
+	for attempt := 0; ; attempt++ {
+		o, err := s.store.get(ctx, db, owner, id)
+		if err != nil {
+			return nil, err
+		}
+		if expected != nil && o.GetVersion() != *expected {
+			return nil, errVersionMismatch
+		}
+		prev := o.GetVersion()
+		ev, err := fn(o)
+		if errors.Is(err, errUnchanged) {
+			return o, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		err = s.store.save(ctx, db, o, prev, ev)
+		if errors.Is(err, errConflict) && expected == nil && attempt < 5 {
+			continue
+		}
+		return o, err
+	}
+}
+
+func (s *service) GetOrder(ctx context.Context, req *orderv1.GetOrderRequest) (*orderv1.GetOrderResponse, error) {
+	owner, err := callerID(ctx)
+	if err != nil {
+		return nil, toConnectError(err)
+	}
+	o, err := s.store.get(ctx, s.store.db, owner, canonicalID(req.GetId()))
+	if err != nil {
+		return nil, toConnectError(err)
+	}
+	// An order whose payment could not be started yet gets another try.
+	if paid, err := s.ensurePayment(ctx, o); err == nil {
+		o = paid
+	}
+	return &orderv1.GetOrderResponse{Order: o}, nil
+}
+
+func (s *service) ListOrders(ctx context.Context, req *orderv1.ListOrdersRequest) (*orderv1.ListOrdersResponse, error) {
+	owner, err := callerID(ctx)
+	if err != nil {
+		return nil, toConnectError(err)
+	}
+	orders, next, err := s.page(ctx, filter{owner: owner}, req.GetPageSize(), req.GetPageToken())
+	if err != nil {
+		return nil, toConnectError(err)
+	}
+	return &orderv1.ListOrdersResponse{Orders: orders, NextPageToken: next}, nil
+}
+
+func (s *service) CancelOrder(ctx context.Context, req *orderv1.CancelOrderRequest) (*orderv1.CancelOrderResponse, error) {
+	owner, err := callerID(ctx)
+	if err != nil {
+		return nil, toConnectError(err)
+	}
+	o, err := s.mutate(ctx, s.store.db, owner, canonicalID(req.GetId()), nil, func(o *orderv1.Order) (*events.Event, error) {
+		if err := move(o, domain.ActorCustomer, orderv1.OrderStatus_ORDER_STATUS_CANCELLED, owner, "cancelled by the customer", s.now()); err != nil {
+			return nil, err
+		}
+		return moveEvent(o, 0), nil
+	})
+	if err != nil {
+		return nil, toConnectError(err)
+	}
+	return &orderv1.CancelOrderResponse{Order: o}, nil
+}
+
+// page lists one page of orders matching f.
+func (s *service) page(ctx context.Context, f filter, size int32, token string) ([]*orderv1.Order, string, error) {
+	before, err := decodePageToken(token)
+	if err != nil {
+		return nil, "", err
+	}
+	f.beforeID = before
+	f.limit = int(size)
+	if f.limit == 0 {
+		f.limit = defaultPageSize
+	}
+	f.limit = min(f.limit, maxPageSize)
+	want := f.limit
+	f.limit++ // one more tells whether a next page exists
+	orders, err := s.store.list(ctx, f)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(orders) > want {
+		orders = orders[:want]
+		next = base64.RawURLEncoding.EncodeToString([]byte(orders[want-1].GetId()))
+	}
+	return orders, next, nil
+}
+
+func decodePageToken(token string) (string, error) {
+	if token == "" {
+		return "", nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil {
+		return "", errBadPageToken
+	}
+	id, err := uuid.ParseBytes(raw)
+	if err != nil {
+		return "", errBadPageToken
+	}
+	return id.String(), nil
+}
+
+// canonicalID returns a UUID in the lower-case form ids are stored in.
+func canonicalID(id string) string {
+	if u, err := uuid.Parse(id); err == nil {
+		return u.String()
+	}
+	return id
+}
+
+// withoutSecret returns o without the payment's client secret, which only
+// the owner sees.
+func withoutSecret(o *orderv1.Order) *orderv1.Order {
+	if o.GetPayment().GetClientSecret() == "" {
+		return o
+	}
+	c := proto.CloneOf(o)
+	c.Payment.ClientSecret = ""
+	return c
+}

@@ -1,0 +1,183 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
+	"github.com/harnesshero/platform/payment"
+	"github.com/harnesshero/platform/payment/paymenttest"
+	"github.com/harnesshero/platform/server"
+	"github.com/harnesshero/platform/storage"
+)
+
+// post sends a webhook body with a signature header and returns the status.
+func post(t *testing.T, in *instance, body []byte, signature string) int {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, in.hs.URL+"/webhooks/payments", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if signature != "" {
+		req.Header.Set("Stripe-Signature", signature)
+	}
+	res, err := in.hs.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+// TestWebhook: the payment webhook verifies before it reads, applies each
+// provider event once, and loses nothing.
+func TestWebhook(t *testing.T) {
+	in := start(t, storage.SQLite, nil)
+	tr := in.httpTransport()
+	alice, admin := signUp(t, tr), signUpAdmin(t, in, tr)
+	secret, err := server.LoadOrCreateWebhookSecret(in.cfg.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newOrder := func() *orderv1.Order {
+		res, err := orders(tr, alice).CreateOrder(t.Context(), &orderv1.CreateOrderRequest{
+			Lines: []*orderv1.OrderLineInput{{DesignId: saveDesign(t, tr, alice, vest()), Quantity: 1}}, ShippingAddress: address(),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.GetOrder()
+	}
+	o := newOrder()
+	intent, total := o.GetPayment().GetPaymentIntentId(), int64(o.GetTotalCents())
+	good := payment.NewEventPayload(payment.EventPaymentSucceeded, intent, o.GetId(), total, "usd", "")
+	now := time.Now()
+
+	altered := bytes.Replace(good, []byte(`"usd"`), []byte(`"eur"`), 1)
+	for name, c := range map[string]struct {
+		body []byte
+		sig  string
+		want int
+	}{
+		"wrong secret":     {good, payment.SignWebhook(good, "whsec_not_ours", now), http.StatusBadRequest},
+		"altered body":     {altered, payment.SignWebhook(good, secret, now), http.StatusBadRequest},
+		"old timestamp":    {good, payment.SignWebhook(good, secret, now.Add(-6*time.Minute)), http.StatusBadRequest},
+		"future timestamp": {good, payment.SignWebhook(good, secret, now.Add(6*time.Minute)), http.StatusBadRequest},
+		"no signature":     {good, "", http.StatusBadRequest},
+		"malformed JSON":   {[]byte(`{"id": "evt_1", "type": `), payment.SignWebhook([]byte(`{"id": "evt_1", "type": `), secret, now), http.StatusBadRequest},
+	} {
+		if got := post(t, in, c.body, c.sig); got != c.want {
+			t.Errorf("%s: %d, want %d", name, got, c.want)
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	if got := waitStatus(t, orders(tr, alice), o.GetId(), orderv1.OrderStatus_ORDER_STATUS_PENDING_PAYMENT); got.GetVersion() != o.GetVersion() {
+		t.Fatalf("refused webhooks changed the order: %v", got)
+	}
+
+	// An event type the platform does not act on is acknowledged.
+	other := []byte(`{"id":"evt_other_1","object":"event","type":"customer.created","created":1,"data":{"object":{"id":"cus_1","object":"customer"}}}`)
+	if got := post(t, in, other, payment.SignWebhook(other, secret, now)); got != http.StatusOK {
+		t.Errorf("unknown event type: %d, want 200", got)
+	}
+	// The good event, delivered three times: paid once.
+	for i := range 3 {
+		if got := post(t, in, good, payment.SignWebhook(good, secret, time.Now())); got != http.StatusOK {
+			t.Errorf("delivery %d: %d, want 200", i, got)
+		}
+	}
+	paid := waitStatus(t, orders(tr, alice), o.GetId(), orderv1.OrderStatus_ORDER_STATUS_PAID)
+	time.Sleep(200 * time.Millisecond)
+	paid = waitStatus(t, orders(tr, alice), o.GetId(), orderv1.OrderStatus_ORDER_STATUS_PAID)
+	moves := 0
+	for _, h := range paid.GetHistory() {
+		if h.GetTo() == orderv1.OrderStatus_ORDER_STATUS_PAID {
+			moves++
+		}
+	}
+	if moves != 1 {
+		t.Errorf("paid %d times: %v", moves, paid.GetHistory())
+	}
+
+	// A failed payment leaves the order pending and records the failure.
+	o2 := newOrder()
+	failed := payment.NewEventPayload(payment.EventPaymentFailed, o2.GetPayment().GetPaymentIntentId(), o2.GetId(), 0, "usd", "Your card was declined.")
+	if got := post(t, in, failed, payment.SignWebhook(failed, secret, time.Now())); got != http.StatusOK {
+		t.Fatalf("failed payment: %d", got)
+	}
+	waitFor(t, func() bool {
+		res, err := orders(tr, alice).GetOrder(t.Context(), &orderv1.GetOrderRequest{Id: o2.GetId()})
+		return err == nil && res.GetOrder().GetPayment().GetFailureReason() == "Your card was declined." &&
+			res.GetOrder().GetStatus() == orderv1.OrderStatus_ORDER_STATUS_PENDING_PAYMENT
+	})
+
+	// A cancel racing the payment: paid wins, and the shop sees it.
+	if _, err := orders(tr, alice).CancelOrder(t.Context(), &orderv1.CancelOrderRequest{Id: o2.GetId()}); err != nil {
+		t.Fatal(err)
+	}
+	pay(t, in, o2.GetId(), "succeeded")
+	late := waitStatus(t, orders(tr, alice), o2.GetId(), orderv1.OrderStatus_ORDER_STATUS_PAID)
+	if !late.GetPaidAfterCancellation() {
+		t.Error("paid after cancellation is not flagged")
+	}
+
+	// Refund by an admin, then the provider's refund webhook: refunded once.
+	if _, err := orders(tr, admin).AdminRefundOrder(t.Context(), &orderv1.AdminRefundOrderRequest{Id: o.GetId()}); err != nil {
+		t.Fatalf("AdminRefundOrder: %v", err)
+	}
+	pay(t, in, o.GetId(), "refunded")
+	refunded := waitStatus(t, orders(tr, alice), o.GetId(), orderv1.OrderStatus_ORDER_STATUS_REFUNDED)
+	time.Sleep(200 * time.Millisecond)
+	refunded = waitStatus(t, orders(tr, alice), o.GetId(), orderv1.OrderStatus_ORDER_STATUS_REFUNDED)
+	if n := len(refunded.GetHistory()); n != 3 {
+		t.Errorf("history after refunds = %v, want created, paid, refunded", refunded.GetHistory())
+	}
+}
+
+// waitFor waits until cond holds.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			t.Fatal("condition not met in 30s")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// TestCheckoutWithStripe runs the checkout against the Stripe provider
+// (stripe-go) served by stripe-mock: a real PaymentIntent and refund calls,
+// and a webhook signed with the endpoint's secret.
+func TestCheckoutWithStripe(t *testing.T) {
+	stripeURL := paymenttest.StripeMock(t)
+	const secret = "whsec_test_checkout"
+	in := start(t, storage.SQLite, func(c *server.Config) {
+		c.PaymentProvider, c.StripeSecretKey, c.StripeAPIURL, c.WebhookSecret = "stripe", "sk_test_123", stripeURL, secret
+	})
+	tr := in.httpTransport()
+	alice, admin := signUp(t, tr), signUpAdmin(t, in, tr)
+	res, err := orders(tr, alice).CreateOrder(t.Context(), &orderv1.CreateOrderRequest{
+		Lines: []*orderv1.OrderLineInput{{DesignId: saveDesign(t, tr, alice, vest()), Quantity: 2}}, ShippingAddress: address(),
+	})
+	if err != nil {
+		t.Fatalf("CreateOrder: %v", err)
+	}
+	o := res.GetOrder()
+	if p := o.GetPayment(); p.GetProvider() != "stripe" || !strings.HasPrefix(p.GetPaymentIntentId(), "pi_") || p.GetClientSecret() == "" {
+		t.Fatalf("payment = %v", p)
+	}
+	body := payment.NewEventPayload(payment.EventPaymentSucceeded, o.GetPayment().GetPaymentIntentId(), o.GetId(), int64(o.GetTotalCents()), "usd", "")
+	if got := post(t, in, body, payment.SignWebhook(body, secret, time.Now())); got != http.StatusOK {
+		t.Fatalf("webhook: %d", got)
+	}
+	waitStatus(t, orders(tr, alice), o.GetId(), orderv1.OrderStatus_ORDER_STATUS_PAID)
+	if _, err := orders(tr, admin).AdminRefundOrder(t.Context(), &orderv1.AdminRefundOrderRequest{Id: o.GetId()}); err != nil {
+		t.Fatalf("AdminRefundOrder through Stripe: %v", err)
+	}
+	waitStatus(t, orders(tr, alice), o.GetId(), orderv1.OrderStatus_ORDER_STATUS_REFUNDED)
+}
