@@ -106,3 +106,12 @@ func Redact(dsn string) string {
 	}
 	return u.String()
 }
+
+// TimestampType is the column type migrations use for times: a real
+// time-zoned timestamp on Postgres, bun's text form on SQLite.
+func TimestampType(db bun.IDB) string {
+	if EngineOf(db) == Postgres {
+		return "TIMESTAMPTZ"
+	}
+	return "TIMESTAMP"
+}

@@ -2,7 +2,6 @@ package builder
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 	"github.com/harnesshero/platform/gen/harness/builder/v1/builderv1connect"
 	"github.com/harnesshero/platform/identity"
+	"github.com/harnesshero/platform/pagination"
 )
 
 const (
@@ -20,7 +20,6 @@ const (
 )
 
 var (
-	errBadPageToken     = errors.New("builder: invalid page token")
 	errUnauthenticated  = errors.New("builder: no caller identity")
 	errPermissionDenied = errors.New("builder: only admins list other users' designs")
 )
@@ -84,7 +83,7 @@ func (s *designService) GetDesign(ctx context.Context, req *builderv1.GetDesignR
 	if err != nil {
 		return nil, toConnectError(req, "", err)
 	}
-	d, err := s.store.get(ctx, ownerID, canonicalID(req.GetId()))
+	d, err := s.store.get(ctx, ownerID, pagination.CanonicalUUID(req.GetId()))
 	if err != nil {
 		return nil, toConnectError(req, "", err)
 	}
@@ -101,9 +100,9 @@ func (s *designService) ListDesigns(ctx context.Context, req *builderv1.ListDesi
 		if caller, _ := identity.FromContext(ctx); !caller.IsAdmin() {
 			return nil, toConnectError(req, "", errPermissionDenied)
 		}
-		ownerID = canonicalID(other)
+		ownerID = pagination.CanonicalUUID(other)
 	}
-	before, err := decodePageToken(req.GetPageToken())
+	before, err := pagination.After(req.GetPageToken())
 	if err != nil {
 		return nil, toConnectError(req, "", err)
 	}
@@ -120,7 +119,7 @@ func (s *designService) ListDesigns(ctx context.Context, req *builderv1.ListDesi
 	res := &builderv1.ListDesignsResponse{}
 	if len(designs) > size {
 		designs = designs[:size]
-		res.NextPageToken = encodePageToken(designs[size-1].ID)
+		res.NextPageToken = pagination.Token(designs[size-1].ID)
 	}
 	for _, d := range designs {
 		res.Designs = append(res.Designs, savedToProto(d))
@@ -138,7 +137,7 @@ func (s *designService) UpdateDesign(ctx context.Context, req *builderv1.UpdateD
 		return nil, toConnectError(req, "design", err)
 	}
 	d, err := s.store.update(ctx, savedDesign{
-		ID: canonicalID(req.GetId()), OwnerID: ownerID, Name: req.GetName(),
+		ID: pagination.CanonicalUUID(req.GetId()), OwnerID: ownerID, Name: req.GetName(),
 		Design: req.GetDesign(), Quote: quote,
 		UpdatedAt: s.now().UTC().Truncate(time.Microsecond),
 	}, req.ExpectedVersion)
@@ -153,38 +152,8 @@ func (s *designService) DeleteDesign(ctx context.Context, req *builderv1.DeleteD
 	if err != nil {
 		return nil, toConnectError(req, "", err)
 	}
-	if err := s.store.delete(ctx, ownerID, canonicalID(req.GetId())); err != nil {
+	if err := s.store.delete(ctx, ownerID, pagination.CanonicalUUID(req.GetId())); err != nil {
 		return nil, toConnectError(req, "", err)
 	}
 	return &builderv1.DeleteDesignResponse{}, nil
-}
-
-// canonicalID returns a UUID in the lower-case form ids are stored in, so
-// an id in upper case names the same design. The contract has
-// already checked it is a UUID.
-func canonicalID(id string) string {
-	if u, err := uuid.Parse(id); err == nil {
-		return u.String()
-	}
-	return id
-}
-
-// Page tokens are opaque to clients: the id of the last design of the page.
-func encodePageToken(lastID string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(lastID))
-}
-
-func decodePageToken(token string) (string, error) {
-	if token == "" {
-		return "", nil
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(token)
-	if err != nil {
-		return "", errBadPageToken
-	}
-	id, err := uuid.ParseBytes(raw)
-	if err != nil {
-		return "", errBadPageToken
-	}
-	return id.String(), nil
 }

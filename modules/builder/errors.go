@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/harnesshero/platform/domain/builder"
+	"github.com/harnesshero/platform/pagination"
 	"github.com/harnesshero/platform/validation"
 )
 
@@ -57,7 +58,7 @@ func toConnectError(req proto.Message, prefix string, err error) error {
 		return connect.NewError(connect.CodeNotFound, "design not found").WithCause(err)
 	case errors.Is(err, errVersionConflict):
 		return connect.NewError(connect.CodeAborted, "design was changed by another request: get it again and retry").WithCause(err)
-	case errors.Is(err, errBadPageToken):
+	case errors.Is(err, pagination.ErrInvalidToken):
 		return validation.Error(req, []validation.Violation{{Path: "page_token", Rule: "page_token", Message: "invalid page token"}})
 	case errors.Is(err, errPermissionDenied):
 		return connect.NewError(connect.CodePermissionDenied, "only admins list other users' designs").WithCause(err)

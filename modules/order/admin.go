@@ -7,12 +7,13 @@ import (
 	domain "github.com/harnesshero/platform/domain/order"
 	"github.com/harnesshero/platform/events"
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
+	"github.com/harnesshero/platform/pagination"
 	"github.com/harnesshero/platform/payment"
 	"github.com/harnesshero/platform/validation"
 )
 
 func (s *service) AdminListOrders(ctx context.Context, req *orderv1.AdminListOrdersRequest) (*orderv1.AdminListOrdersResponse, error) {
-	f := filter{owner: canonicalIDOrEmpty(req.GetOwnerId())}
+	f := filter{owner: ownerFilter(req.GetOwnerId())}
 	for _, st := range req.GetStatuses() {
 		f.statuses = append(f.statuses, int32(st))
 	}
@@ -43,7 +44,7 @@ func (s *service) AdminListOrders(ctx context.Context, req *orderv1.AdminListOrd
 }
 
 func (s *service) AdminGetOrder(ctx context.Context, req *orderv1.AdminGetOrderRequest) (*orderv1.AdminGetOrderResponse, error) {
-	o, err := s.store.get(ctx, s.store.db, "", canonicalID(req.GetId()))
+	o, err := s.store.get(ctx, s.store.db, "", pagination.CanonicalUUID(req.GetId()))
 	if err != nil {
 		return nil, toConnectError(err)
 	}
@@ -55,7 +56,7 @@ func (s *service) AdminMoveOrder(ctx context.Context, req *orderv1.AdminMoveOrde
 	if err != nil {
 		return nil, toConnectError(err)
 	}
-	o, err := s.mutate(ctx, s.store.db, "", canonicalID(req.GetId()), req.ExpectedVersion, func(o *orderv1.Order) (*events.Event, error) {
+	o, err := s.mutate(ctx, s.store.db, "", pagination.CanonicalUUID(req.GetId()), req.ExpectedVersion, func(o *orderv1.Order) (*events.Event, error) {
 		// Refunds move money: they go through AdminRefundOrder only.
 		if err := move(o, domain.ActorAdmin, req.GetStatus(), admin, req.GetNote(), s.now()); err != nil {
 			return nil, err
@@ -73,7 +74,7 @@ func (s *service) AdminRefundOrder(ctx context.Context, req *orderv1.AdminRefund
 	if err != nil {
 		return nil, toConnectError(err)
 	}
-	id := canonicalID(req.GetId())
+	id := pagination.CanonicalUUID(req.GetId())
 	o, err := s.store.get(ctx, s.store.db, "", id)
 	if err != nil {
 		return nil, toConnectError(err)
@@ -112,9 +113,9 @@ func (s *service) AdminRefundOrder(ctx context.Context, req *orderv1.AdminRefund
 	return &orderv1.AdminRefundOrderResponse{Order: withoutSecret(o)}, nil
 }
 
-func canonicalIDOrEmpty(id string) string {
+func ownerFilter(id string) string {
 	if id == "" {
 		return ""
 	}
-	return canonicalID(id)
+	return pagination.CanonicalUUID(id)
 }

@@ -7,12 +7,12 @@ import (
 	connect "connectrpc.com/connect/v2"
 
 	domain "github.com/harnesshero/platform/domain/order"
+	"github.com/harnesshero/platform/pagination"
 	"github.com/harnesshero/platform/payment"
 )
 
 var (
 	errUnauthenticated = errors.New("order: no caller identity")
-	errBadPageToken    = errors.New("order: invalid page token")
 	errVersionMismatch = errors.New("order: order version differs from expected_version")
 	errNoPayment       = errors.New("order: the order has no payment to refund")
 )
@@ -44,7 +44,7 @@ func toConnectError(err error) error {
 		return connect.NewError(connect.CodeUnavailable, "the payment provider is unavailable: retry (with the same idempotency key)").WithCause(err)
 	case errors.Is(err, payment.ErrProviderRejected):
 		return connect.NewError(connect.CodeFailedPrecondition, "the payment provider refused the request").WithCause(err)
-	case errors.Is(err, errBadPageToken):
+	case errors.Is(err, pagination.ErrInvalidToken):
 		return connect.NewError(connect.CodeInvalidArgument, "page_token: invalid page token").WithCause(err)
 	case errors.Is(err, errUnauthenticated):
 		return connect.NewError(connect.CodeUnauthenticated, "sign in required").WithCause(err)

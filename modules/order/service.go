@@ -2,10 +2,8 @@ package order
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 
-	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -15,6 +13,7 @@ import (
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
 	"github.com/harnesshero/platform/gen/harness/order/v1/orderv1connect"
 	"github.com/harnesshero/platform/identity"
+	"github.com/harnesshero/platform/pagination"
 )
 
 const (
@@ -79,7 +78,7 @@ func (s *service) GetOrder(ctx context.Context, req *orderv1.GetOrderRequest) (*
 	if err != nil {
 		return nil, toConnectError(err)
 	}
-	o, err := s.store.get(ctx, s.store.db, owner, canonicalID(req.GetId()))
+	o, err := s.store.get(ctx, s.store.db, owner, pagination.CanonicalUUID(req.GetId()))
 	if err != nil {
 		return nil, toConnectError(err)
 	}
@@ -107,7 +106,7 @@ func (s *service) CancelOrder(ctx context.Context, req *orderv1.CancelOrderReque
 	if err != nil {
 		return nil, toConnectError(err)
 	}
-	o, err := s.mutate(ctx, s.store.db, owner, canonicalID(req.GetId()), nil, func(o *orderv1.Order) (*events.Event, error) {
+	o, err := s.mutate(ctx, s.store.db, owner, pagination.CanonicalUUID(req.GetId()), nil, func(o *orderv1.Order) (*events.Event, error) {
 		if err := move(o, domain.ActorCustomer, orderv1.OrderStatus_ORDER_STATUS_CANCELLED, owner, "cancelled by the customer", s.now()); err != nil {
 			return nil, err
 		}
@@ -121,7 +120,7 @@ func (s *service) CancelOrder(ctx context.Context, req *orderv1.CancelOrderReque
 
 // page lists one page of orders matching f.
 func (s *service) page(ctx context.Context, f filter, size int32, token string) ([]*orderv1.Order, string, error) {
-	before, err := decodePageToken(token)
+	before, err := pagination.After(token)
 	if err != nil {
 		return nil, "", err
 	}
@@ -140,32 +139,9 @@ func (s *service) page(ctx context.Context, f filter, size int32, token string) 
 	next := ""
 	if len(orders) > want {
 		orders = orders[:want]
-		next = base64.RawURLEncoding.EncodeToString([]byte(orders[want-1].GetId()))
+		next = pagination.Token(orders[want-1].GetId())
 	}
 	return orders, next, nil
-}
-
-func decodePageToken(token string) (string, error) {
-	if token == "" {
-		return "", nil
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(token)
-	if err != nil {
-		return "", errBadPageToken
-	}
-	id, err := uuid.ParseBytes(raw)
-	if err != nil {
-		return "", errBadPageToken
-	}
-	return id.String(), nil
-}
-
-// canonicalID returns a UUID in the lower-case form ids are stored in.
-func canonicalID(id string) string {
-	if u, err := uuid.Parse(id); err == nil {
-		return u.String()
-	}
-	return id
 }
 
 // withoutSecret returns o without the payment's client secret, which only

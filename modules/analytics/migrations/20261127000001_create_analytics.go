@@ -14,10 +14,7 @@ func init() {
 		// The one difference between the engines: Postgres has a real
 		// time-zoned timestamp type; SQLite stores bun's text form. Days are
 		// "YYYY-MM-DD" text on both, so they compare and sort as dates.
-		timestamp := "TIMESTAMP"
-		if storage.EngineOf(db) == storage.Postgres {
-			timestamp = "TIMESTAMPTZ"
-		}
+		timestamp := storage.TimestampType(db)
 		return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 			stmts := []string{
 				// The events applied, recorded by events.Once in the

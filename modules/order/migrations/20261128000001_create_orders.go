@@ -11,10 +11,7 @@ import (
 
 func init() {
 	Migrations.MustRegister(func(ctx context.Context, db *bun.DB) error {
-		timestamp := "TIMESTAMP"
-		if storage.EngineOf(db) == storage.Postgres {
-			timestamp = "TIMESTAMPTZ"
-		}
+		timestamp := storage.TimestampType(db)
 		return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 			for _, stmt := range []string{
 				// The order itself is stored whole as protobuf JSON (data);

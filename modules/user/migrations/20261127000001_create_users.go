@@ -10,12 +10,7 @@ import (
 
 func init() {
 	Migrations.MustRegister(func(ctx context.Context, db *bun.DB) error {
-		// The one difference between the engines: Postgres has a real
-		// time-zoned timestamp type; SQLite stores bun's text form.
-		timestamp := "TIMESTAMP"
-		if storage.EngineOf(db) == storage.Postgres {
-			timestamp = "TIMESTAMPTZ"
-		}
+		timestamp := storage.TimestampType(db)
 		return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 			stmts := []string{
 				// email is stored normalised (trimmed, lower-case); the

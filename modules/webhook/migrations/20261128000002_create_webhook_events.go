@@ -10,10 +10,7 @@ import (
 
 func init() {
 	Migrations.MustRegister(func(ctx context.Context, db *bun.DB) error {
-		timestamp := "TIMESTAMP"
-		if storage.EngineOf(db) == storage.Postgres {
-			timestamp = "TIMESTAMPTZ"
-		}
+		timestamp := storage.TimestampType(db)
 		_, err := db.ExecContext(ctx, `CREATE TABLE webhook_events (
 			provider TEXT NOT NULL,
 			event_id TEXT NOT NULL,
