@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/migrate"
@@ -20,6 +21,19 @@ type MigrationSet struct {
 // Migrate applies every pending migration of each set, in order. It is safe
 // to call at every start-up: applied migrations are skipped.
 func Migrate(ctx context.Context, db *bun.DB, logger *slog.Logger, sets ...MigrationSet) error {
+	if EngineOf(db) == Postgres {
+		// Processes starting together on one database take turns: bun's
+		// own lock table cannot guard the creation of its tables.
+		conn, err := db.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("storage: migrations connection: %w", err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(?)", migrationsLockID); err != nil {
+			return fmt.Errorf("storage: migrations lock: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(?)", migrationsLockID) //nolint:errcheck // released with the session anyway
+	}
 	for _, set := range sets {
 		m := migrate.NewMigrator(db, set.Migrations,
 			migrate.WithTableName(set.Module+"_migrations"),
@@ -29,7 +43,7 @@ func Migrate(ctx context.Context, db *bun.DB, logger *slog.Logger, sets ...Migra
 		if err := m.Init(ctx); err != nil {
 			return fmt.Errorf("storage: init %s migrations: %w", set.Module, err)
 		}
-		if err := m.Lock(ctx); err != nil {
+		if err := lock(ctx, m); err != nil {
 			return fmt.Errorf("storage: lock %s migrations: %w", set.Module, err)
 		}
 		group, err := m.Migrate(ctx)
@@ -45,4 +59,24 @@ func Migrate(ctx context.Context, db *bun.DB, logger *slog.Logger, sets ...Migra
 		}
 	}
 	return nil
+}
+
+// migrationsLockID is the Postgres advisory lock held while migrating.
+const migrationsLockID = 0x68686d67 // "hhmg"
+
+// lock takes the migration lock of m, waiting while another process (two
+// services started together on one database) holds it.
+func lock(ctx context.Context, m *migrate.Migrator) error {
+	deadline := time.Now().Add(time.Minute)
+	for {
+		err := m.Lock(ctx)
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
