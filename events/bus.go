@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,7 +29,24 @@ type Bus struct {
 	deadLetters message.Publisher
 	// subscriber returns the subscriber of one consuming module.
 	subscriber func(consumer string) (message.Subscriber, error)
+	groups     func(ctx context.Context) ([]GroupStats, error)
 	close      func() error
+}
+
+// GroupStats is one consumer group of one stream of the Redis bus.
+type GroupStats struct {
+	Stream, Group string
+	Consumers     int64
+	Pending, Lag  int64 // Lag is -1 when Redis cannot tell
+}
+
+// Groups reports the consumer groups of the platform's streams: nil on the
+// in-process bus, which has no backlog of its own.
+func (b *Bus) Groups(ctx context.Context) ([]GroupStats, error) {
+	if b.groups == nil {
+		return nil, nil
+	}
+	return b.groups(ctx)
 }
 
 // Close releases the bus.
@@ -111,6 +129,23 @@ func NewRedisBus(client redis.UniversalClient, logger *slog.Logger, opts RedisOp
 			subs = append(subs, sub)
 			mu.Unlock()
 			return prefixSubscriber{Subscriber: sub, prefix: opts.Prefix}, nil
+		},
+		groups: func(ctx context.Context) ([]GroupStats, error) {
+			var out []GroupStats
+			for _, topic := range Topics() {
+				stream := opts.Prefix + topic
+				groups, err := client.XInfoGroups(ctx, stream).Result()
+				if err != nil {
+					if strings.Contains(err.Error(), "no such key") {
+						continue // nothing published there yet
+					}
+					return nil, fmt.Errorf("events: stream %s: %w", stream, err)
+				}
+				for _, g := range groups {
+					out = append(out, GroupStats{Stream: stream, Group: g.Name, Consumers: g.Consumers, Pending: g.Pending, Lag: g.Lag})
+				}
+			}
+			return out, nil
 		},
 		close: func() error {
 			mu.Lock()

@@ -21,6 +21,15 @@ func Topic(eventType string) string {
 	return "events." + module
 }
 
+// Topics are the topics of every event type the platform records.
+func Topics() []string {
+	var out []string
+	for _, t := range []string{DesignCreated, OrderCreated, UserRegistered, PaymentSucceeded} {
+		out = append(out, Topic(t))
+	}
+	return out
+}
+
 // DeadLetterTopic receives the events a consumer failed on after every
 // retry.
 const DeadLetterTopic = "events.dead_letter"

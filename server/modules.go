@@ -62,7 +62,16 @@ func (p *Platform) registerModules(ctx context.Context, privateKey ed25519.Priva
 		}
 		p.ready = append(p.ready, mod.Ready)
 
-		stats, err := analytics.Register(p.server, analytics.Deps{DB: p.db, BusName: busName(cfg)})
+		stats, err := analytics.Register(p.server, analytics.Deps{
+			DB: p.db, BusName: busName(cfg),
+			// The bus is built after the modules: read it at call time.
+			Groups: func(ctx context.Context) ([]events.GroupStats, error) {
+				if p.events.bus == nil {
+					return nil, nil
+				}
+				return p.events.bus.Groups(ctx)
+			},
+		})
 		if err != nil {
 			return err
 		}

@@ -43,6 +43,9 @@ type Deps struct {
 	// BusName is the bus reported by GetEventStats: "in-process" or
 	// "redis-streams" (events.Bus.Name); empty when unknown.
 	BusName string
+	// Groups reports the bus's consumer groups (events.Bus.Groups) for
+	// GetEventStats; nil reports none.
+	Groups func(ctx context.Context) ([]events.GroupStats, error)
 	// Now is the clock; nil means time.Now. No figure reads it: every
 	// figure is dated by its event's occur_time, so a replayed event lands
 	// on the day it happened. It is accepted for the composition root's
@@ -69,7 +72,7 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 		outbox = deps.DB
 	}
 	m := &Module{store: &store{db: deps.DB}, outbox: outbox}
-	analyticsv1connect.RegisterAnalyticsServiceHandler(srv, &service{store: m.store, outbox: outbox, bus: deps.BusName})
+	analyticsv1connect.RegisterAnalyticsServiceHandler(srv, &service{store: m.store, outbox: outbox, bus: deps.BusName, groups: deps.Groups})
 	return m, nil
 }
 

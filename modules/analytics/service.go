@@ -22,6 +22,7 @@ type service struct {
 	store  *store
 	outbox *bun.DB
 	bus    string
+	groups func(ctx context.Context) ([]events.GroupStats, error)
 }
 
 var _ analyticsv1connect.AnalyticsServiceHandler = (*service)(nil)
@@ -150,6 +151,17 @@ func (s *service) GetEventStats(ctx context.Context, req *analyticsv1.GetEventSt
 			Processed:         p.Processed,
 			LastProcessedTime: timestamppb.New(p.LastProcessed),
 		})
+	}
+	if s.groups != nil {
+		groups, err := s.groups(ctx)
+		if err != nil {
+			return nil, toConnectError(req, err)
+		}
+		for _, g := range groups {
+			res.Groups = append(res.Groups, &analyticsv1.StreamGroup{
+				Stream: g.Stream, ConsumerGroup: g.Group, Consumers: g.Consumers, Pending: g.Pending, Lag: g.Lag,
+			})
+		}
 	}
 	return res, nil
 }

@@ -835,7 +835,11 @@ type GetEventStatsResponse struct {
 	OutboxDelivered int64            `protobuf:"varint,3,opt,name=outbox_delivered,json=outboxDelivered,proto3" json:"outbox_delivered,omitempty"`
 	Consumers       []*ConsumerStats `protobuf:"bytes,4,rep,name=consumers,proto3" json:"consumers,omitempty"`
 	// The bus: "in-process" or "redis-streams".
-	Bus           string `protobuf:"bytes,5,opt,name=bus,proto3" json:"bus,omitempty"`
+	Bus string `protobuf:"bytes,5,opt,name=bus,proto3" json:"bus,omitempty"`
+	// On Redis Streams, each consumer group of each stream: what it has
+	// not yet received (lag) and what it received but not yet acknowledged
+	// (pending). Empty on the in-process bus, which delivers synchronously.
+	Groups        []*StreamGroup `protobuf:"bytes,6,rep,name=groups,proto3" json:"groups,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -905,6 +909,94 @@ func (x *GetEventStatsResponse) GetBus() string {
 	return ""
 }
 
+func (x *GetEventStatsResponse) GetGroups() []*StreamGroup {
+	if x != nil {
+		return x.Groups
+	}
+	return nil
+}
+
+// StreamGroup is one consumer group of one Redis stream.
+type StreamGroup struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Stream        string                 `protobuf:"bytes,1,opt,name=stream,proto3" json:"stream,omitempty"`
+	ConsumerGroup string                 `protobuf:"bytes,2,opt,name=consumer_group,json=consumerGroup,proto3" json:"consumer_group,omitempty"`
+	// Consumers in the group.
+	Consumers int64 `protobuf:"varint,3,opt,name=consumers,proto3" json:"consumers,omitempty"`
+	// Messages delivered to the group's consumers and not acknowledged yet.
+	Pending int64 `protobuf:"varint,4,opt,name=pending,proto3" json:"pending,omitempty"`
+	// Messages in the stream not yet delivered to the group; -1 when Redis
+	// cannot tell.
+	Lag           int64 `protobuf:"varint,5,opt,name=lag,proto3" json:"lag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StreamGroup) Reset() {
+	*x = StreamGroup{}
+	mi := &file_harness_analytics_v1_analytics_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StreamGroup) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StreamGroup) ProtoMessage() {}
+
+func (x *StreamGroup) ProtoReflect() protoreflect.Message {
+	mi := &file_harness_analytics_v1_analytics_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StreamGroup.ProtoReflect.Descriptor instead.
+func (*StreamGroup) Descriptor() ([]byte, []int) {
+	return file_harness_analytics_v1_analytics_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *StreamGroup) GetStream() string {
+	if x != nil {
+		return x.Stream
+	}
+	return ""
+}
+
+func (x *StreamGroup) GetConsumerGroup() string {
+	if x != nil {
+		return x.ConsumerGroup
+	}
+	return ""
+}
+
+func (x *StreamGroup) GetConsumers() int64 {
+	if x != nil {
+		return x.Consumers
+	}
+	return 0
+}
+
+func (x *StreamGroup) GetPending() int64 {
+	if x != nil {
+		return x.Pending
+	}
+	return 0
+}
+
+func (x *StreamGroup) GetLag() int64 {
+	if x != nil {
+		return x.Lag
+	}
+	return 0
+}
+
 var File_harness_analytics_v1_analytics_service_proto protoreflect.FileDescriptor
 
 const file_harness_analytics_v1_analytics_service_proto_rawDesc = "" +
@@ -963,13 +1055,20 @@ const file_harness_analytics_v1_analytics_service_proto_rawDesc = "" +
 	"\rConsumerStats\x12\x1a\n" +
 	"\bconsumer\x18\x01 \x01(\tR\bconsumer\x12\x1c\n" +
 	"\tprocessed\x18\x02 \x01(\x03R\tprocessed\x12J\n" +
-	"\x13last_processed_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x11lastProcessedTime\"\x8a\x02\n" +
+	"\x13last_processed_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x11lastProcessedTime\"\xc5\x02\n" +
 	"\x15GetEventStatsResponse\x12%\n" +
 	"\x0eoutbox_pending\x18\x01 \x01(\x03R\routboxPending\x12J\n" +
 	"\x13oldest_pending_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x11oldestPendingTime\x12)\n" +
 	"\x10outbox_delivered\x18\x03 \x01(\x03R\x0foutboxDelivered\x12A\n" +
 	"\tconsumers\x18\x04 \x03(\v2#.harness.analytics.v1.ConsumerStatsR\tconsumers\x12\x10\n" +
-	"\x03bus\x18\x05 \x01(\tR\x03bus2\xde\x03\n" +
+	"\x03bus\x18\x05 \x01(\tR\x03bus\x129\n" +
+	"\x06groups\x18\x06 \x03(\v2!.harness.analytics.v1.StreamGroupR\x06groups\"\x96\x01\n" +
+	"\vStreamGroup\x12\x16\n" +
+	"\x06stream\x18\x01 \x01(\tR\x06stream\x12%\n" +
+	"\x0econsumer_group\x18\x02 \x01(\tR\rconsumerGroup\x12\x1c\n" +
+	"\tconsumers\x18\x03 \x01(\x03R\tconsumers\x12\x18\n" +
+	"\apending\x18\x04 \x01(\x03R\apending\x12\x10\n" +
+	"\x03lag\x18\x05 \x01(\x03R\x03lag2\xde\x03\n" +
 	"\x10AnalyticsService\x12q\n" +
 	"\rGetDailyStats\x12*.harness.analytics.v1.GetDailyStatsRequest\x1a+.harness.analytics.v1.GetDailyStatsResponse\"\a\x88\xb5\x18\x03\x90\x02\x01\x12q\n" +
 	"\rGetTopChoices\x12*.harness.analytics.v1.GetTopChoicesRequest\x1a+.harness.analytics.v1.GetTopChoicesResponse\"\a\x88\xb5\x18\x03\x90\x02\x01\x12q\n" +
@@ -989,7 +1088,7 @@ func file_harness_analytics_v1_analytics_service_proto_rawDescGZIP() []byte {
 	return file_harness_analytics_v1_analytics_service_proto_rawDescData
 }
 
-var file_harness_analytics_v1_analytics_service_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_harness_analytics_v1_analytics_service_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_harness_analytics_v1_analytics_service_proto_goTypes = []any{
 	(*DateRange)(nil),             // 0: harness.analytics.v1.DateRange
 	(*GetDailyStatsRequest)(nil),  // 1: harness.analytics.v1.GetDailyStatsRequest
@@ -1006,41 +1105,43 @@ var file_harness_analytics_v1_analytics_service_proto_goTypes = []any{
 	(*GetEventStatsRequest)(nil),  // 12: harness.analytics.v1.GetEventStatsRequest
 	(*ConsumerStats)(nil),         // 13: harness.analytics.v1.ConsumerStats
 	(*GetEventStatsResponse)(nil), // 14: harness.analytics.v1.GetEventStatsResponse
-	(v1.Style)(0),                 // 15: harness.builder.v1.Style
-	(v1.Size)(0),                  // 16: harness.builder.v1.Size
-	(v1.Material)(0),              // 17: harness.builder.v1.Material
-	(v1.Color)(0),                 // 18: harness.builder.v1.Color
-	(*timestamppb.Timestamp)(nil), // 19: google.protobuf.Timestamp
+	(*StreamGroup)(nil),           // 15: harness.analytics.v1.StreamGroup
+	(v1.Style)(0),                 // 16: harness.builder.v1.Style
+	(v1.Size)(0),                  // 17: harness.builder.v1.Size
+	(v1.Material)(0),              // 18: harness.builder.v1.Material
+	(v1.Color)(0),                 // 19: harness.builder.v1.Color
+	(*timestamppb.Timestamp)(nil), // 20: google.protobuf.Timestamp
 }
 var file_harness_analytics_v1_analytics_service_proto_depIdxs = []int32{
 	0,  // 0: harness.analytics.v1.GetDailyStatsRequest.range:type_name -> harness.analytics.v1.DateRange
 	2,  // 1: harness.analytics.v1.GetDailyStatsResponse.days:type_name -> harness.analytics.v1.DailyStats
 	0,  // 2: harness.analytics.v1.GetTopChoicesRequest.range:type_name -> harness.analytics.v1.DateRange
-	15, // 3: harness.analytics.v1.StyleCount.style:type_name -> harness.builder.v1.Style
-	16, // 4: harness.analytics.v1.SizeCount.size:type_name -> harness.builder.v1.Size
-	17, // 5: harness.analytics.v1.MaterialCount.material:type_name -> harness.builder.v1.Material
-	18, // 6: harness.analytics.v1.ColorCount.color:type_name -> harness.builder.v1.Color
+	16, // 3: harness.analytics.v1.StyleCount.style:type_name -> harness.builder.v1.Style
+	17, // 4: harness.analytics.v1.SizeCount.size:type_name -> harness.builder.v1.Size
+	18, // 5: harness.analytics.v1.MaterialCount.material:type_name -> harness.builder.v1.Material
+	19, // 6: harness.analytics.v1.ColorCount.color:type_name -> harness.builder.v1.Color
 	5,  // 7: harness.analytics.v1.GetTopChoicesResponse.styles:type_name -> harness.analytics.v1.StyleCount
 	6,  // 8: harness.analytics.v1.GetTopChoicesResponse.sizes:type_name -> harness.analytics.v1.SizeCount
 	7,  // 9: harness.analytics.v1.GetTopChoicesResponse.materials:type_name -> harness.analytics.v1.MaterialCount
 	8,  // 10: harness.analytics.v1.GetTopChoicesResponse.colors:type_name -> harness.analytics.v1.ColorCount
 	0,  // 11: harness.analytics.v1.GetConversionRequest.range:type_name -> harness.analytics.v1.DateRange
-	19, // 12: harness.analytics.v1.ConsumerStats.last_processed_time:type_name -> google.protobuf.Timestamp
-	19, // 13: harness.analytics.v1.GetEventStatsResponse.oldest_pending_time:type_name -> google.protobuf.Timestamp
+	20, // 12: harness.analytics.v1.ConsumerStats.last_processed_time:type_name -> google.protobuf.Timestamp
+	20, // 13: harness.analytics.v1.GetEventStatsResponse.oldest_pending_time:type_name -> google.protobuf.Timestamp
 	13, // 14: harness.analytics.v1.GetEventStatsResponse.consumers:type_name -> harness.analytics.v1.ConsumerStats
-	1,  // 15: harness.analytics.v1.AnalyticsService.GetDailyStats:input_type -> harness.analytics.v1.GetDailyStatsRequest
-	4,  // 16: harness.analytics.v1.AnalyticsService.GetTopChoices:input_type -> harness.analytics.v1.GetTopChoicesRequest
-	10, // 17: harness.analytics.v1.AnalyticsService.GetConversion:input_type -> harness.analytics.v1.GetConversionRequest
-	12, // 18: harness.analytics.v1.AnalyticsService.GetEventStats:input_type -> harness.analytics.v1.GetEventStatsRequest
-	3,  // 19: harness.analytics.v1.AnalyticsService.GetDailyStats:output_type -> harness.analytics.v1.GetDailyStatsResponse
-	9,  // 20: harness.analytics.v1.AnalyticsService.GetTopChoices:output_type -> harness.analytics.v1.GetTopChoicesResponse
-	11, // 21: harness.analytics.v1.AnalyticsService.GetConversion:output_type -> harness.analytics.v1.GetConversionResponse
-	14, // 22: harness.analytics.v1.AnalyticsService.GetEventStats:output_type -> harness.analytics.v1.GetEventStatsResponse
-	19, // [19:23] is the sub-list for method output_type
-	15, // [15:19] is the sub-list for method input_type
-	15, // [15:15] is the sub-list for extension type_name
-	15, // [15:15] is the sub-list for extension extendee
-	0,  // [0:15] is the sub-list for field type_name
+	15, // 15: harness.analytics.v1.GetEventStatsResponse.groups:type_name -> harness.analytics.v1.StreamGroup
+	1,  // 16: harness.analytics.v1.AnalyticsService.GetDailyStats:input_type -> harness.analytics.v1.GetDailyStatsRequest
+	4,  // 17: harness.analytics.v1.AnalyticsService.GetTopChoices:input_type -> harness.analytics.v1.GetTopChoicesRequest
+	10, // 18: harness.analytics.v1.AnalyticsService.GetConversion:input_type -> harness.analytics.v1.GetConversionRequest
+	12, // 19: harness.analytics.v1.AnalyticsService.GetEventStats:input_type -> harness.analytics.v1.GetEventStatsRequest
+	3,  // 20: harness.analytics.v1.AnalyticsService.GetDailyStats:output_type -> harness.analytics.v1.GetDailyStatsResponse
+	9,  // 21: harness.analytics.v1.AnalyticsService.GetTopChoices:output_type -> harness.analytics.v1.GetTopChoicesResponse
+	11, // 22: harness.analytics.v1.AnalyticsService.GetConversion:output_type -> harness.analytics.v1.GetConversionResponse
+	14, // 23: harness.analytics.v1.AnalyticsService.GetEventStats:output_type -> harness.analytics.v1.GetEventStatsResponse
+	20, // [20:24] is the sub-list for method output_type
+	16, // [16:20] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_harness_analytics_v1_analytics_service_proto_init() }
@@ -1054,7 +1155,7 @@ func file_harness_analytics_v1_analytics_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_harness_analytics_v1_analytics_service_proto_rawDesc), len(file_harness_analytics_v1_analytics_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   15,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
