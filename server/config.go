@@ -62,6 +62,9 @@ type Config struct {
 	// WebhookSecret verifies the provider's webhook signatures ("whsec_…").
 	// Empty with the test provider: one generated under DataDir/keys.
 	WebhookSecret string
+	// TrustedProxies are the CIDRs of reverse proxies whose
+	// X-Forwarded-For header names the client (for sign-in throttling).
+	TrustedProxies []string
 	// CORSOrigins are the browser origins allowed to call the API.
 	CORSOrigins []string
 	// MaxRequestBytes caps a request body.
@@ -140,6 +143,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("stripe_secret_key_set", c.StripeSecretKey != ""),
 		slog.String("stripe_api_url", c.StripeAPIURL),
 		slog.Bool("webhook_secret_set", c.WebhookSecret != ""),
+		slog.Any("trusted_proxies", c.TrustedProxies),
 		slog.Any("cors_origins", c.CORSOrigins),
 		slog.Int64("max_request_bytes", c.MaxRequestBytes),
 	)

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	connect "connectrpc.com/connect/v2"
+
+	"github.com/harnesshero/platform/clientip"
 )
 
 // recoverInterceptor turns a handler panic into Internal and logs it with
@@ -64,4 +66,17 @@ func errorChain(err error) string {
 		return cerr.Error() + ": " + cerr.Unwrap().Error()
 	}
 	return err.Error()
+}
+
+// clientIPInterceptor resolves the client's address (through trusted
+// proxies) once, for modules that throttle by address.
+func clientIPInterceptor(r *clientip.Resolver) connect.ServerInterceptor {
+	return func(next connect.ServerFunc) connect.ServerFunc {
+		return func(ctx context.Context, spec connect.Spec, stream connect.ServerStream) error {
+			if info, ok := connect.CallInfoForServerContext(ctx); ok && info.PeerAddr != "" {
+				ctx = clientip.NewContext(ctx, r.Resolve(info.PeerAddr, info.RequestHeader().Values("X-Forwarded-For")))
+			}
+			return next(ctx, spec, stream)
+		}
+	}
 }

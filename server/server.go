@@ -23,6 +23,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/harnesshero/platform/auth"
+	"github.com/harnesshero/platform/clientip"
 	"github.com/harnesshero/platform/modules/user"
 	"github.com/harnesshero/platform/storage"
 	"github.com/harnesshero/platform/validation"
@@ -63,12 +64,17 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Platform, error
 	if err != nil {
 		return nil, err
 	}
+	proxies, err := clientip.New(cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
 	p := &Platform{cfg: cfg, logger: logger}
 	// recover → log → authenticate → validate: the same chain serves HTTP
 	// and in-process calls.
 	p.server = connect.NewServer(
 		recoverInterceptor(logger),
 		logInterceptor(logger),
+		clientIPInterceptor(proxies),
 		auth.NewServerInterceptor(auth.NewVerifier(publicKey, nil), reflectionProcedures...),
 		validate.NewServerInterceptor(validate.WithValidator(validator)),
 	)

@@ -131,6 +131,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	fs.StringVar(&cfg.WebhookSecret, "webhook-secret", getenv("STRIPE_WEBHOOK_SECRET"), "payment webhook signing secret; default with the test provider: generated under --data-dir/keys [STRIPE_WEBHOOK_SECRET]")
 	fs.StringVar(&cfg.AccessTokenPrivateKeyFile, "access-token-private-key-file", getenv("HARNESS_ACCESS_TOKEN_PRIVATE_KEY_FILE"), "PEM Ed25519 key signing access tokens; default: generated under --data-dir/keys [HARNESS_ACCESS_TOKEN_PRIVATE_KEY_FILE]")
 	fs.StringVar(&cfg.AccessTokenPublicKeyFile, "access-token-public-key-file", getenv("HARNESS_ACCESS_TOKEN_PUBLIC_KEY_FILE"), "PEM Ed25519 public key verifying access tokens (all the builder service needs) [HARNESS_ACCESS_TOKEN_PUBLIC_KEY_FILE]")
+	proxies := fs.String("trusted-proxies", getenv("HARNESS_TRUSTED_PROXIES"), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client [HARNESS_TRUSTED_PROXIES]")
 	origins := fs.String("cors-origins", env("HARNESS_CORS_ORIGINS", strings.Join(cfg.CORSOrigins, ",")), "comma-separated browser origins allowed by CORS [HARNESS_CORS_ORIGINS]")
 	logLevel := fs.String("log-level", env("HARNESS_LOG_LEVEL", "info"), "debug, info, warn or error [HARNESS_LOG_LEVEL]")
 	logFormat := fs.String("log-format", env("HARNESS_LOG_FORMAT", "text"), "text or json [HARNESS_LOG_FORMAT]")
@@ -151,6 +152,11 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 		cfg.Addr = ":" + *port
 	case cfg.Role == server.RoleBuilder:
 		cfg.Addr = ":4002"
+	}
+	for p := range strings.SplitSeq(*proxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			cfg.TrustedProxies = append(cfg.TrustedProxies, p)
+		}
 	}
 	cfg.CORSOrigins = nil
 	for o := range strings.SplitSeq(*origins, ",") {

@@ -10,6 +10,7 @@ import (
 
 	connect "connectrpc.com/connect/v2"
 
+	"github.com/harnesshero/platform/clientip"
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
 	"github.com/harnesshero/platform/gen/harness/user/v1/userv1connect"
 	"github.com/harnesshero/platform/identity"
@@ -160,6 +161,9 @@ func callerOf(ctx context.Context) (identity.Identity, error) {
 // call without a network peer (in process). Behind a reverse proxy this is
 // the proxy's address.
 func clientHost(ctx context.Context) string {
+	if addr, ok := clientip.FromContext(ctx); ok {
+		return addr // resolved by the server, trusted proxies considered
+	}
 	info, ok := connect.CallInfoForServerContext(ctx)
 	if !ok || info.PeerAddr == "" {
 		return ""
