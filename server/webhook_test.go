@@ -123,6 +123,17 @@ func TestWebhook(t *testing.T) {
 		t.Error("paid after cancellation is not flagged")
 	}
 
+	// A refund reported without the order id in the charge's metadata is
+	// matched by its payment intent.
+	o3 := newOrder()
+	pay(t, in, o3.GetId(), "succeeded")
+	waitStatus(t, orders(tr, alice), o3.GetId(), orderv1.OrderStatus_ORDER_STATUS_PAID)
+	bare := payment.NewEventPayload(payment.EventRefunded, o3.GetPayment().GetPaymentIntentId(), "", int64(o3.GetTotalCents()), "usd", "")
+	if got := post(t, in, bare, payment.SignWebhook(bare, secret, time.Now())); got != http.StatusOK {
+		t.Fatalf("refund without order id: %d", got)
+	}
+	waitStatus(t, orders(tr, alice), o3.GetId(), orderv1.OrderStatus_ORDER_STATUS_REFUNDED)
+
 	// Refund by an admin, then the provider's refund webhook: refunded once.
 	if _, err := orders(tr, admin).AdminRefundOrder(t.Context(), &orderv1.AdminRefundOrderRequest{Id: o.GetId()}); err != nil {
 		t.Fatalf("AdminRefundOrder: %v", err)

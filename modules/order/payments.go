@@ -72,10 +72,25 @@ func (s *service) handlePayment(ctx context.Context, env *eventsv1.Envelope) err
 }
 
 func (s *service) applyPayment(ctx context.Context, tx bun.Tx, msg proto.Message) error {
+	// The order id comes from the payment's metadata; without it, the
+	// payment intent names the order.
+	orderOf := func(orderID, intentID string) (string, error) {
+		if orderID != "" {
+			return orderID, nil
+		}
+		if intentID == "" {
+			return "", errNotFound
+		}
+		return s.store.idByIntent(ctx, tx, intentID)
+	}
 	var err error
 	switch p := msg.(type) {
 	case *orderv1.PaymentSucceeded:
-		_, err = s.mutate(ctx, tx, "", p.GetOrderId(), nil, func(o *orderv1.Order) (*events.Event, error) {
+		id, ierr := orderOf(p.GetOrderId(), p.GetPaymentIntentId())
+		if ierr != nil {
+			return ierr
+		}
+		_, err = s.mutate(ctx, tx, "", id, nil, func(o *orderv1.Order) (*events.Event, error) {
 			switch {
 			case intentMismatch(o, p.GetPaymentIntentId()):
 				s.deps.Logger.ErrorContext(ctx, "payment for another intent of the order", "order", o.GetId(), "intent", p.GetPaymentIntentId())
@@ -95,14 +110,22 @@ func (s *service) applyPayment(ctx context.Context, tx bun.Tx, msg proto.Message
 			return moveEvent(o, 0), nil
 		})
 	case *orderv1.PaymentFailed:
-		_, err = s.mutate(ctx, tx, "", p.GetOrderId(), nil, func(o *orderv1.Order) (*events.Event, error) {
+		id, ierr := orderOf(p.GetOrderId(), p.GetPaymentIntentId())
+		if ierr != nil {
+			return ierr
+		}
+		_, err = s.mutate(ctx, tx, "", id, nil, func(o *orderv1.Order) (*events.Event, error) {
 			if o.GetStatus() != orderv1.OrderStatus_ORDER_STATUS_PENDING_PAYMENT || intentMismatch(o, p.GetPaymentIntentId()) {
 				return nil, errUnchanged
 			}
 			return paymentFailure(o, p.GetReason(), s)
 		})
 	case *orderv1.PaymentRefunded:
-		_, err = s.mutate(ctx, tx, "", p.GetOrderId(), nil, func(o *orderv1.Order) (*events.Event, error) {
+		id, ierr := orderOf(p.GetOrderId(), p.GetPaymentIntentId())
+		if ierr != nil {
+			return ierr
+		}
+		_, err = s.mutate(ctx, tx, "", id, nil, func(o *orderv1.Order) (*events.Event, error) {
 			if domain.CheckMove(domain.ActorPayment, domain.Status(o.GetStatus()), domain.StatusRefunded) != nil {
 				if o.GetStatus() != orderv1.OrderStatus_ORDER_STATUS_REFUNDED {
 					s.deps.Logger.WarnContext(ctx, "refund for an order that cannot be refunded", "order", o.GetId(), "status", o.GetStatus())

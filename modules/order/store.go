@@ -133,6 +133,19 @@ func (s *store) get(ctx context.Context, db bun.IDB, owner, id string) (*orderv1
 	return row.toOrder()
 }
 
+// idByIntent returns the id of the order paid by a payment intent.
+func (s *store) idByIntent(ctx context.Context, db bun.IDB, intentID string) (string, error) {
+	var id string
+	err := db.NewSelect().Model((*orderRow)(nil)).Column("id").Where("payment_intent_id = ?", intentID).Limit(1).Scan(ctx, &id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", errNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("order: find order by payment: %w", err)
+	}
+	return id, nil
+}
+
 // filter selects orders to list.
 type filter struct {
 	owner         string // empty: everyone's

@@ -130,16 +130,22 @@ func (h *handler) record(ctx context.Context, ev payment.Event) (duplicate bool,
 		if payload == nil {
 			return nil // acknowledged, nothing to do
 		}
-		_, err = events.Record(ctx, tx, events.Event{Type: typ, AggregateID: ev.OrderID, Payload: payload})
+		aggregate := ev.OrderID
+		if aggregate == "" {
+			aggregate = ev.PaymentIntentID
+		}
+		_, err = events.Record(ctx, tx, events.Event{Type: typ, AggregateID: aggregate, Payload: payload})
 		return err
 	})
 	return duplicate, err
 }
 
 // toEvent is the platform event of a provider event, or nil for an event
-// the platform does not act on.
+// the platform does not act on. An event without the order id in its
+// metadata (a charge that did not inherit it) still names the payment
+// intent, by which the order module finds the order.
 func (h *handler) toEvent(ev payment.Event) (string, proto.Message) {
-	if ev.OrderID == "" {
+	if ev.OrderID == "" && ev.PaymentIntentID == "" {
 		return "", nil
 	}
 	switch ev.Kind {

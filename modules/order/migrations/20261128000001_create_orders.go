@@ -30,6 +30,7 @@ func init() {
 				`CREATE INDEX order_orders_owner_id ON order_orders (owner_id, id)`,
 				`CREATE INDEX order_orders_status ON order_orders (status, id)`,
 				`CREATE INDEX order_orders_created_at ON order_orders (created_at)`,
+				`CREATE INDEX order_orders_payment_intent_id ON order_orders (payment_intent_id)`,
 				`CREATE TABLE order_idempotency_keys (
 					owner_id TEXT NOT NULL,
 					key TEXT NOT NULL,
