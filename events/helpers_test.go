@@ -24,22 +24,10 @@ import (
 	"github.com/harnesshero/platform/storage/storagetest"
 )
 
-const redisEnv = "HARNESS_TEST_REDIS_URL"
-
 var quiet = slog.New(slog.DiscardHandler)
 
-// redisURL returns the test Redis, skipping (failing under CI) without one.
-func redisURL(t testing.TB) string {
-	t.Helper()
-	url := os.Getenv(redisEnv)
-	if url == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is not set; CI must run the Redis tests", redisEnv)
-		}
-		t.Skipf("%s not set", redisEnv)
-	}
-	return url
-}
+// redisURL returns the test Redis (storagetest.RedisURL).
+func redisURL(t testing.TB) string { return storagetest.RedisURL(t) }
 
 // newRedisClient returns a client of url, closed at the end of the test.
 func newRedisClient(t testing.TB, url string) *redis.Client {

@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -19,19 +18,6 @@ import (
 	"github.com/harnesshero/platform/storage/storagetest"
 )
 
-// redisURL returns the test Redis, skipping without one (failing under CI).
-func redisURL(t *testing.T) string {
-	t.Helper()
-	url := os.Getenv("HARNESS_TEST_REDIS_URL")
-	if url == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("HARNESS_TEST_REDIS_URL is not set; CI must run the Redis tests")
-		}
-		t.Skip("HARNESS_TEST_REDIS_URL not set")
-	}
-	return url
-}
-
 // TestAnalyticsFromEvents: designs and users made through the API reach
 // the analytics module through the outbox and the bus — in process, over
 // Redis Streams, and from an extracted builder service over Redis — and its
@@ -43,12 +29,12 @@ func TestAnalyticsFromEvents(t *testing.T) {
 			return in, in.httpTransport()
 		},
 		"RedisStreams": func(t *testing.T, engine storage.Engine) (*instance, connect.Transport) {
-			url, pfx := redisURL(t), "test-"+uuid.NewString()[:8]+":"
+			url, pfx := storagetest.RedisURL(t), "test-"+uuid.NewString()[:8]+":"
 			in := start(t, engine, func(c *server.Config) { c.RedisURL, c.EventStreamPrefix = url, pfx })
 			return in, in.httpTransport()
 		},
 		"ExtractedBuilderOverRedis": func(t *testing.T, engine storage.Engine) (*instance, connect.Transport) {
-			url, pfx := redisURL(t), "test-"+uuid.NewString()[:8]+":"
+			url, pfx := storagetest.RedisURL(t), "test-"+uuid.NewString()[:8]+":"
 			keys := t.TempDir()
 			if _, err := auth.LoadOrCreateKeyPair(keys); err != nil {
 				t.Fatal(err)

@@ -88,11 +88,28 @@ func Open(ctx context.Context, dsn string) (*bun.DB, error) {
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := db.PingContext(pingCtx); err != nil {
+	if err := ping(pingCtx, db); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("storage: ping %s: %w", EngineOf(db), err)
 	}
 	return db, nil
+}
+
+// ping checks that db answers. A SQLite file being switched to WAL by
+// another process (two services starting together on one file) is busy
+// for a moment, without the busy timeout applying: wait for it.
+func ping(ctx context.Context, db *bun.DB) error {
+	for {
+		err := db.PingContext(ctx)
+		if err == nil || !isBusy(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // Redact returns dsn with any password masked, for logs.

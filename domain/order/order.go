@@ -55,8 +55,20 @@ const (
 	ActorPayment
 )
 
-// ErrMoveNotAllowed is returned for any move the lifecycle does not allow.
+// ErrMoveNotAllowed is matched (errors.Is) by every *MoveError.
 var ErrMoveNotAllowed = errors.New("order: move not allowed")
+
+// MoveError is a move the lifecycle does not allow.
+type MoveError struct {
+	From, To Status
+}
+
+func (e *MoveError) Error() string {
+	return fmt.Sprintf("order: move not allowed: %s → %s", e.From, e.To)
+}
+
+// Is makes a *MoveError match ErrMoveNotAllowed.
+func (e *MoveError) Is(target error) bool { return target == ErrMoveNotAllowed }
 
 type move struct{ from, to Status }
 
@@ -83,12 +95,12 @@ var allowed = map[Actor]map[move]bool{
 }
 
 // CheckMove returns nil when actor may move an order from from to to, and
-// an error wrapping ErrMoveNotAllowed otherwise.
+// a *MoveError (matching ErrMoveNotAllowed) otherwise.
 func CheckMove(actor Actor, from, to Status) error {
 	if allowed[actor][move{from, to}] {
 		return nil
 	}
-	return fmt.Errorf("%w: %s → %s", ErrMoveNotAllowed, from, to)
+	return &MoveError{From: from, To: to}
 }
 
 // PaidAfterCancellation reports whether a move is a payment arriving for a

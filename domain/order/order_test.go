@@ -34,6 +34,10 @@ func TestCheckMove(t *testing.T) {
 			}
 		}
 	}
+	var me *order.MoveError
+	if err := order.CheckMove(order.ActorCustomer, paid, cancelled); !errors.As(err, &me) || me.From != paid || me.To != cancelled {
+		t.Errorf("CheckMove error = %v, want a *MoveError PAID → CANCELLED", err)
+	}
 	if !order.PaidAfterCancellation(cancelled, paid) || order.PaidAfterCancellation(p, paid) {
 		t.Error("PaidAfterCancellation")
 	}

@@ -3,7 +3,6 @@ package analytics_test
 import (
 	"context"
 	"log/slog"
-	"os"
 	"testing"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/harnesshero/platform/events"
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 	"github.com/harnesshero/platform/storage"
+	"github.com/harnesshero/platform/storage/storagetest"
 )
 
 // TestBurst: 10,000 design.created events recorded in the outbox drain
@@ -29,14 +29,7 @@ func TestBurst(t *testing.T) {
 	buses := map[string]func(t *testing.T, db *bun.DB) *events.Bus{
 		"in-process": func(t *testing.T, db *bun.DB) *events.Bus { return events.NewInProcessBus(db, logger) },
 		"redis": func(t *testing.T, db *bun.DB) *events.Bus {
-			url := os.Getenv("HARNESS_TEST_REDIS_URL")
-			if url == "" {
-				if os.Getenv("CI") != "" {
-					t.Fatal("HARNESS_TEST_REDIS_URL is not set; CI must run the Redis tests")
-				}
-				t.Skip("HARNESS_TEST_REDIS_URL not set")
-			}
-			opts, err := redis.ParseURL(url)
+			opts, err := redis.ParseURL(storagetest.RedisURL(t))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -27,6 +27,7 @@ func toConnectError(err error) error {
 	if cerr, ok := errors.AsType[*connect.Error](err); ok && !cerr.IsRemote() {
 		return cerr
 	}
+	var move *domain.MoveError
 	switch {
 	case errors.Is(err, context.Canceled):
 		return connect.NewError(connect.CodeCanceled, "request canceled").WithCause(err)
@@ -34,8 +35,8 @@ func toConnectError(err error) error {
 		return connect.NewError(connect.CodeDeadlineExceeded, "request timed out").WithCause(err)
 	case errors.Is(err, errNotFound):
 		return connect.NewError(connect.CodeNotFound, "order not found").WithCause(err)
-	case errors.Is(err, domain.ErrMoveNotAllowed):
-		return connect.NewError(connect.CodeFailedPrecondition, "this order cannot make that move: "+moveText(err)).WithCause(err)
+	case errors.As(err, &move):
+		return connect.Errorf(connect.CodeFailedPrecondition, "this order cannot move from %s to %s", move.From, move.To).WithCause(err)
 	case errors.Is(err, errVersionMismatch), errors.Is(err, errConflict):
 		return connect.NewError(connect.CodeAborted, "the order was changed by another request: get it again and retry").WithCause(err)
 	case errors.Is(err, errNoPayment):
@@ -51,17 +52,4 @@ func toConnectError(err error) error {
 	default:
 		return connect.NewError(connect.CodeInternal, "internal error").WithCause(err)
 	}
-}
-
-// moveText is the "FROM → TO" part of a refused move.
-func moveText(err error) string {
-	msg := err.Error()
-	for i := len(msg) - 1; i >= 0; i-- {
-		if msg[i] == ':' {
-			if i+2 <= len(msg) {
-				return msg[i+2:]
-			}
-		}
-	}
-	return msg
 }

@@ -1,7 +1,8 @@
 // Package storagetest gives tests a fresh, migrated database on every
-// engine the machine offers: SQLite always, Postgres when
-// HARNESS_TEST_POSTGRES_URL names a server. Under CI (the CI variable set) a
-// missing Postgres fails the test instead of skipping it.
+// engine the machine offers — SQLite always, Postgres when
+// HARNESS_TEST_POSTGRES_URL names a server — and the test Redis
+// (HARNESS_TEST_REDIS_URL). Under CI (the CI variable set) a missing
+// Postgres or Redis fails the test instead of skipping it.
 package storagetest
 
 import (
@@ -23,6 +24,24 @@ import (
 // PostgresEnv names the variable holding an admin URL of a Postgres server
 // on which tests may create and drop databases.
 const PostgresEnv = "HARNESS_TEST_POSTGRES_URL"
+
+// RedisEnv names the variable holding the URL of a Redis the tests may use
+// (each test keeps to its own stream prefix).
+const RedisEnv = "HARNESS_TEST_REDIS_URL"
+
+// RedisURL returns the test Redis. Without one the test is skipped, and
+// under CI it fails.
+func RedisURL(t testing.TB) string {
+	t.Helper()
+	url := os.Getenv(RedisEnv)
+	if url == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("storagetest: %s is not set; CI must run the Redis tests", RedisEnv)
+		}
+		t.Skipf("storagetest: %s not set", RedisEnv)
+	}
+	return url
+}
 
 // Engines lists the engines to run a store suite on. Postgres is included
 // when PostgresEnv is set; under CI its absence is a test failure.
