@@ -18,7 +18,6 @@ import (
 	"connectrpc.com/connect/v2/connecthttp"
 	"connectrpc.com/connect/v2/connectinprocess"
 	"connectrpc.com/grpcreflect/v2"
-	"connectrpc.com/validate"
 	"github.com/rs/cors"
 	"github.com/uptrace/bun"
 
@@ -26,7 +25,6 @@ import (
 	"github.com/harnesshero/platform/clientip"
 	"github.com/harnesshero/platform/modules/user"
 	"github.com/harnesshero/platform/storage"
-	"github.com/harnesshero/platform/validation"
 )
 
 // Platform is a wired process: its modules registered on one
@@ -55,7 +53,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Platform, error
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	validator, err := validation.New()
+	validator, err := newValidator()
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +74,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Platform, error
 		logInterceptor(logger),
 		clientIPInterceptor(proxies),
 		auth.NewServerInterceptor(auth.NewVerifier(publicKey, nil), reflectionProcedures...),
-		validate.NewServerInterceptor(validate.WithValidator(validator)),
+		validateInterceptor(validator),
 	)
 	if err := p.registerModules(ctx, privateKey); err != nil {
 		_ = p.Close()
@@ -112,7 +110,7 @@ func (p *Platform) Close() error {
 
 func (p *Platform) newHandler() http.Handler {
 	mux := http.NewServeMux()
-	connecthttp.Mount(mux, p.server, connecthttp.WithReadMaxBytes(int(p.cfg.MaxRequestBytes)))
+	connecthttp.Mount(mux, p.server, connecthttp.WithReadMaxBytes(int(p.cfg.MaxRequestBytes)), codecs())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("ok\n"))
 	})

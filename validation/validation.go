@@ -24,28 +24,53 @@ import (
 )
 
 // New returns a protovalidate Validator that anchors message-level rule
-// violations on the field their id names.
-func New() (protovalidate.Validator, error) {
+// violations on the field their id names, and runs checks on every message
+// of their type inside the validated one, merging their violations into the
+// same error: a request breaking a contract rule and a check reports both at
+// once.
+func New(checks ...Check) (protovalidate.Validator, error) {
 	inner, err := protovalidate.New()
 	if err != nil {
 		return nil, fmt.Errorf("validation: %w", err)
 	}
-	return anchoring{inner: inner}, nil
+	a := &anchoring{inner: inner}
+	if len(checks) > 0 {
+		a.checks = newCheckSet(checks)
+	}
+	return a, nil
 }
 
-type anchoring struct{ inner protovalidate.Validator }
+type anchoring struct {
+	inner  protovalidate.Validator
+	checks *checkSet // nil without checks
+}
 
-func (a anchoring) Validate(msg proto.Message, opts ...protovalidate.ValidationOption) error {
+func (a *anchoring) Validate(msg proto.Message, opts ...protovalidate.ValidationOption) error {
 	err := a.inner.Validate(msg, opts...)
 	var verr *protovalidate.ValidationError
-	if !errors.As(err, &verr) {
+	if err != nil && !errors.As(err, &verr) {
 		return err
 	}
 	root := msg.ProtoReflect().Descriptor()
-	for _, v := range verr.Violations {
-		anchor(root, v.Proto)
+	if verr != nil {
+		for _, v := range verr.Violations {
+			anchor(root, v.Proto)
+		}
 	}
-	return err
+	if a.checks == nil {
+		return err
+	}
+	extra := a.checks.run(msg.ProtoReflect())
+	if len(extra) == 0 {
+		return err
+	}
+	if verr == nil {
+		verr = &protovalidate.ValidationError{}
+	}
+	for _, v := range extra {
+		verr.Violations = append(verr.Violations, toProtovalidate(root, v))
+	}
+	return verr
 }
 
 // anchor appends to v's field path the field named by the prefix of its rule
@@ -79,7 +104,8 @@ func anchor(root protoreflect.MessageDescriptor, v *validatepb.Violation) {
 // Violation is a rule broken in domain code.
 type Violation struct {
 	// Path is the dotted field path from the request message, with list
-	// subscripts, e.g. "design.size" or "lines[2].design.hardware".
+	// subscripts, e.g. "design.size" or "lines[2].design.hardware"; empty
+	// for the request as a whole.
 	Path string
 	// Rule is the rule's stable id.
 	Rule string
@@ -95,25 +121,36 @@ func Error(msg proto.Message, violations []Violation) *connect.Error {
 	verr := &protovalidate.ValidationError{}
 	root := msg.ProtoReflect().Descriptor()
 	for _, v := range violations {
-		elements, ok := resolve(root, v.Path)
-		if !ok {
-			// A path the message does not have is a bug in the caller; keep
-			// the path in the text rather than lose it.
-			v.Message = v.Path + ": " + v.Message
-		}
-		verr.Violations = append(verr.Violations, &protovalidate.Violation{
-			Proto: validatepb.Violation_builder{
-				Field:   validatepb.FieldPath_builder{Elements: elements}.Build(),
-				RuleId:  proto.String(v.Rule),
-				Message: proto.String(v.Message),
-			}.Build(),
-		})
+		verr.Violations = append(verr.Violations, toProtovalidate(root, v))
 	}
 	cerr := connect.NewError(connect.CodeInvalidArgument, verr.Error()).WithCause(verr)
 	if detail, err := connectproto.NewErrorDetail(verr.ToProto()); err == nil {
 		cerr = cerr.WithDetail(detail)
 	}
 	return cerr
+}
+
+// toProtovalidate turns v into a protovalidate violation with the field path
+// of its dotted path in root. An empty path names no field: the request as a
+// whole.
+func toProtovalidate(root protoreflect.MessageDescriptor, v Violation) *protovalidate.Violation {
+	var elements []*validatepb.FieldPathElement
+	if v.Path != "" {
+		var ok bool
+		if elements, ok = resolve(root, v.Path); !ok {
+			// A path the message does not have is a bug in the caller; keep
+			// the path in the text rather than lose it.
+			v.Message = v.Path + ": " + v.Message
+		}
+	}
+	b := validatepb.Violation_builder{
+		RuleId:  proto.String(v.Rule),
+		Message: proto.String(v.Message),
+	}
+	if len(elements) > 0 {
+		b.Field = validatepb.FieldPath_builder{Elements: elements}.Build()
+	}
+	return &protovalidate.Violation{Proto: b.Build()}
 }
 
 // resolve turns a dotted path such as "lines[2].design.size" into field path

@@ -9,6 +9,7 @@ package builderv1
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	_ "github.com/harnesshero/platform/gen/harness/auth/v1"
+	_ "github.com/harnesshero/platform/gen/harness/validate/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -639,7 +640,7 @@ var File_harness_builder_v1_design_service_proto protoreflect.FileDescriptor
 
 const file_harness_builder_v1_design_service_proto_rawDesc = "" +
 	"\n" +
-	"'harness/builder/v1/design_service.proto\x12\x12harness.builder.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1charness/auth/v1/access.proto\x1a\x1fharness/builder/v1/design.proto\"\xc9\x02\n" +
+	"'harness/builder/v1/design_service.proto\x12\x12harness.builder.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1charness/auth/v1/access.proto\x1a\x1fharness/builder/v1/design.proto\x1a\x1fharness/validate/v1/rules.proto\"\xc9\x02\n" +
 	"\vSavedDesign\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x19\n" +
 	"\bowner_id\x18\x02 \x01(\tR\aownerId\x12\x12\n" +
@@ -650,27 +651,27 @@ const file_harness_builder_v1_design_service_proto_rawDesc = "" +
 	"\vcreate_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"n\n" +
-	"\x13CreateDesignRequest\x12\x1b\n" +
-	"\x04name\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18PR\x04name\x12:\n" +
+	"updateTime\"r\n" +
+	"\x13CreateDesignRequest\x12\x1f\n" +
+	"\x04name\x18\x01 \x01(\tB\v\xbaH\br\x06\x88\x88'\x01\x18PR\x04name\x12:\n" +
 	"\x06design\x18\x02 \x01(\v2\x1a.harness.builder.v1.DesignB\x06\xbaH\x03\xc8\x01\x01R\x06design\"O\n" +
 	"\x14CreateDesignResponse\x127\n" +
 	"\x06design\x18\x01 \x01(\v2\x1f.harness.builder.v1.SavedDesignR\x06design\",\n" +
 	"\x10GetDesignRequest\x12\x18\n" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"L\n" +
 	"\x11GetDesignResponse\x127\n" +
-	"\x06design\x18\x01 \x01(\v2\x1f.harness.builder.v1.SavedDesignR\x06design\"\x8d\x01\n" +
+	"\x06design\x18\x01 \x01(\v2\x1f.harness.builder.v1.SavedDesignR\x06design\"\x91\x01\n" +
 	"\x12ListDesignsRequest\x12&\n" +
-	"\tpage_size\x18\x01 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12'\n" +
+	"\tpage_size\x18\x01 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12+\n" +
 	"\n" +
-	"page_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\x12&\n" +
+	"page_token\x18\x02 \x01(\tB\f\xbaH\tr\a\x88\x88'\x01\x18\xc8\x01R\tpageToken\x12&\n" +
 	"\bowner_id\x18\x03 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\aownerId\"x\n" +
 	"\x13ListDesignsResponse\x129\n" +
 	"\adesigns\x18\x01 \x03(\v2\x1f.harness.builder.v1.SavedDesignR\adesigns\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xd6\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xda\x01\n" +
 	"\x13UpdateDesignRequest\x12\x18\n" +
-	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\x1b\n" +
-	"\x04name\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18PR\x04name\x12:\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\x1f\n" +
+	"\x04name\x18\x02 \x01(\tB\v\xbaH\br\x06\x88\x88'\x01\x18PR\x04name\x12:\n" +
 	"\x06design\x18\x03 \x01(\v2\x1a.harness.builder.v1.DesignB\x06\xbaH\x03\xc8\x01\x01R\x06design\x127\n" +
 	"\x10expected_version\x18\x04 \x01(\x03B\a\xbaH\x04\"\x02(\x01H\x00R\x0fexpectedVersion\x88\x01\x01B\x13\n" +
 	"\x11_expected_version\"O\n" +

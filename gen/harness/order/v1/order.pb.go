@@ -9,6 +9,7 @@ package orderv1
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	v1 "github.com/harnesshero/platform/gen/harness/builder/v1"
+	_ "github.com/harnesshero/platform/gen/harness/validate/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -611,15 +612,13 @@ var File_harness_order_v1_order_proto protoreflect.FileDescriptor
 
 const file_harness_order_v1_order_proto_rawDesc = "" +
 	"\n" +
-	"\x1charness/order/v1/order.proto\x12\x10harness.order.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fharness/builder/v1/design.proto\"\xf6\x02\n" +
-	"\x0fShippingAddress\x12!\n" +
-	"\x04name\x18\x01 \x01(\tB\r\xbaH\n" +
-	"r\b\x10\x01\x18d2\x02\\SR\x04name\x12$\n" +
-	"\x05line1\x18\x02 \x01(\tB\x0e\xbaH\vr\t\x10\x01\x18\xc8\x012\x02\\SR\x05line1\x12\x1e\n" +
-	"\x05line2\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x05line2\x12!\n" +
-	"\x04city\x18\x04 \x01(\tB\r\xbaH\n" +
-	"r\b\x10\x01\x18d2\x02\\SR\x04city\x12\x1f\n" +
-	"\x06region\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18dR\x06region\x12R\n" +
+	"\x1charness/order/v1/order.proto\x12\x10harness.order.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fharness/builder/v1/design.proto\x1a\x1fharness/validate/v1/rules.proto\"\x8a\x03\n" +
+	"\x0fShippingAddress\x12%\n" +
+	"\x04name\x18\x01 \x01(\tB\x11\xbaH\x0er\f\x88\x88'\x01\x10\x01\x18d2\x02\\SR\x04name\x12(\n" +
+	"\x05line1\x18\x02 \x01(\tB\x12\xbaH\x0fr\r\x88\x88'\x01\x10\x01\x18\xc8\x012\x02\\SR\x05line1\x12\"\n" +
+	"\x05line2\x18\x03 \x01(\tB\f\xbaH\tr\a\x88\x88'\x01\x18\xc8\x01R\x05line2\x12%\n" +
+	"\x04city\x18\x04 \x01(\tB\x11\xbaH\x0er\f\x88\x88'\x01\x10\x01\x18d2\x02\\SR\x04city\x12#\n" +
+	"\x06region\x18\x05 \x01(\tB\v\xbaH\br\x06\x88\x88'\x01\x18dR\x06region\x12R\n" +
 	"\vpostal_code\x18\x06 \x01(\tB1\xbaH.r,\x10\x02\x18\f2&^[A-Za-z0-9][A-Za-z0-9 -]*[A-Za-z0-9]$R\n" +
 	"postalCode\x124\n" +
 	"\fcountry_code\x18\a \x01(\tB\x11\xbaH\x0er\f2\n" +

@@ -9,6 +9,7 @@ package orderv1
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	_ "github.com/harnesshero/platform/gen/harness/auth/v1"
+	_ "github.com/harnesshero/platform/gen/harness/validate/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -923,7 +924,7 @@ var File_harness_order_v1_order_service_proto protoreflect.FileDescriptor
 
 const file_harness_order_v1_order_service_proto_rawDesc = "" +
 	"\n" +
-	"$harness/order/v1/order_service.proto\x12\x10harness.order.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1charness/auth/v1/access.proto\x1a\x1charness/order/v1/order.proto\"^\n" +
+	"$harness/order/v1/order_service.proto\x12\x10harness.order.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1charness/auth/v1/access.proto\x1a\x1charness/order/v1/order.proto\x1a\x1fharness/validate/v1/rules.proto\"^\n" +
 	"\x0eOrderLineInput\x12%\n" +
 	"\tdesign_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\bdesignId\x12%\n" +
 	"\bquantity\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\n" +
@@ -939,25 +940,25 @@ const file_harness_order_v1_order_service_proto_rawDesc = "" +
 	"\x0fGetOrderRequest\x12\x18\n" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"A\n" +
 	"\x10GetOrderResponse\x12-\n" +
-	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order\"d\n" +
+	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order\"h\n" +
 	"\x11ListOrdersRequest\x12&\n" +
-	"\tpage_size\x18\x01 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12'\n" +
+	"\tpage_size\x18\x01 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12+\n" +
 	"\n" +
-	"page_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"m\n" +
+	"page_token\x18\x02 \x01(\tB\f\xbaH\tr\a\x88\x88'\x01\x18\xc8\x01R\tpageToken\"m\n" +
 	"\x12ListOrdersResponse\x12/\n" +
 	"\x06orders\x18\x01 \x03(\v2\x17.harness.order.v1.OrderR\x06orders\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\".\n" +
 	"\x12CancelOrderRequest\x12\x18\n" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"D\n" +
 	"\x13CancelOrderResponse\x12-\n" +
-	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order\"\xbb\x02\n" +
+	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order\"\xc7\x02\n" +
 	"\x16AdminListOrdersRequest\x12J\n" +
-	"\bstatuses\x18\x01 \x03(\x0e2\x1d.harness.order.v1.OrderStatusB\x0f\xbaH\f\x92\x01\t\"\a\x82\x01\x04\x10\x01 \x00R\bstatuses\x12,\n" +
-	"\rcreated_after\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18(R\fcreatedAfter\x12.\n" +
-	"\x0ecreated_before\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18(R\rcreatedBefore\x12&\n" +
-	"\tpage_size\x18\x04 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12'\n" +
+	"\bstatuses\x18\x01 \x03(\x0e2\x1d.harness.order.v1.OrderStatusB\x0f\xbaH\f\x92\x01\t\"\a\x82\x01\x04\x10\x01 \x00R\bstatuses\x120\n" +
+	"\rcreated_after\x18\x02 \x01(\tB\v\xbaH\br\x06\x88\x88'\x01\x18(R\fcreatedAfter\x122\n" +
+	"\x0ecreated_before\x18\x03 \x01(\tB\v\xbaH\br\x06\x88\x88'\x01\x18(R\rcreatedBefore\x12&\n" +
+	"\tpage_size\x18\x04 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12+\n" +
 	"\n" +
-	"page_token\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\x12&\n" +
+	"page_token\x18\x05 \x01(\tB\f\xbaH\tr\a\x88\x88'\x01\x18\xc8\x01R\tpageToken\x12&\n" +
 	"\bowner_id\x18\x06 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\aownerId\"r\n" +
 	"\x17AdminListOrdersResponse\x12/\n" +
 	"\x06orders\x18\x01 \x03(\v2\x17.harness.order.v1.OrderR\x06orders\x12&\n" +
@@ -965,18 +966,18 @@ const file_harness_order_v1_order_service_proto_rawDesc = "" +
 	"\x14AdminGetOrderRequest\x12\x18\n" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"F\n" +
 	"\x15AdminGetOrderResponse\x12-\n" +
-	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order\"\xe1\x01\n" +
+	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order\"\xe5\x01\n" +
 	"\x15AdminMoveOrderRequest\x12\x18\n" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12B\n" +
 	"\x06status\x18\x02 \x01(\x0e2\x1d.harness.order.v1.OrderStatusB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x06status\x127\n" +
-	"\x10expected_version\x18\x03 \x01(\x03B\a\xbaH\x04\"\x02(\x01H\x00R\x0fexpectedVersion\x88\x01\x01\x12\x1c\n" +
-	"\x04note\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x04noteB\x13\n" +
+	"\x10expected_version\x18\x03 \x01(\x03B\a\xbaH\x04\"\x02(\x01H\x00R\x0fexpectedVersion\x88\x01\x01\x12 \n" +
+	"\x04note\x18\x04 \x01(\tB\f\xbaH\tr\a\x88\x88'\x01\x18\xc8\x01R\x04noteB\x13\n" +
 	"\x11_expected_version\"G\n" +
 	"\x16AdminMoveOrderResponse\x12-\n" +
-	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order\"Q\n" +
+	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order\"U\n" +
 	"\x17AdminRefundOrderRequest\x12\x18\n" +
-	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\x1c\n" +
-	"\x04note\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x04note\"I\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12 \n" +
+	"\x04note\x18\x02 \x01(\tB\f\xbaH\tr\a\x88\x88'\x01\x18\xc8\x01R\x04note\"I\n" +
 	"\x18AdminRefundOrderResponse\x12-\n" +
 	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order2\xc8\x06\n" +
 	"\fOrderService\x12`\n" +

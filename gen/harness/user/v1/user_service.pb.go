@@ -9,6 +9,7 @@ package userv1
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	_ "github.com/harnesshero/platform/gen/harness/auth/v1"
+	_ "github.com/harnesshero/platform/gen/harness/validate/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -684,45 +685,36 @@ var File_harness_user_v1_user_service_proto protoreflect.FileDescriptor
 
 const file_harness_user_v1_user_service_proto_rawDesc = "" +
 	"\n" +
-	"\"harness/user/v1/user_service.proto\x12\x0fharness.user.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1charness/auth/v1/access.proto\x1a\x1aharness/user/v1/user.proto\"\x8d\x01\n" +
-	"\x0fRegisterRequest\x12 \n" +
-	"\x05email\x18\x01 \x01(\tB\n" +
-	"\xbaH\ar\x05\x18\xfe\x01`\x01R\x05email\x12&\n" +
-	"\bpassword\x18\x02 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\f\x18\x80\x01R\bpassword\x120\n" +
-	"\fdisplay_name\x18\x03 \x01(\tB\r\xbaH\n" +
-	"r\b\x10\x01\x18<2\x02\\SR\vdisplayName\"q\n" +
+	"\"harness/user/v1/user_service.proto\x12\x0fharness.user.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1charness/auth/v1/access.proto\x1a\x1aharness/user/v1/user.proto\x1a\x1fharness/validate/v1/rules.proto\"\x99\x01\n" +
+	"\x0fRegisterRequest\x12$\n" +
+	"\x05email\x18\x01 \x01(\tB\x0e\xbaH\vr\t\x88\x88'\x01\x18\xfe\x01`\x01R\x05email\x12*\n" +
+	"\bpassword\x18\x02 \x01(\tB\x0e\xbaH\vr\t\x88\x88'\x01\x10\f\x18\x80\x01R\bpassword\x124\n" +
+	"\fdisplay_name\x18\x03 \x01(\tB\x11\xbaH\x0er\f\x88\x88'\x01\x10\x01\x18<2\x02\\SR\vdisplayName\"q\n" +
 	"\x10RegisterResponse\x12)\n" +
 	"\x04user\x18\x01 \x01(\v2\x15.harness.user.v1.UserR\x04user\x122\n" +
-	"\asession\x18\x02 \x01(\v2\x18.harness.user.v1.SessionR\asession\"Y\n" +
-	"\rSignInRequest\x12 \n" +
-	"\x05email\x18\x01 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xfe\x01R\x05email\x12&\n" +
-	"\bpassword\x18\x02 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\x80\x01R\bpassword\"o\n" +
+	"\asession\x18\x02 \x01(\v2\x18.harness.user.v1.SessionR\asession\"a\n" +
+	"\rSignInRequest\x12$\n" +
+	"\x05email\x18\x01 \x01(\tB\x0e\xbaH\vr\t\x88\x88'\x01\x10\x01\x18\xfe\x01R\x05email\x12*\n" +
+	"\bpassword\x18\x02 \x01(\tB\x0e\xbaH\vr\t\x88\x88'\x01\x10\x01\x18\x80\x01R\bpassword\"o\n" +
 	"\x0eSignInResponse\x12)\n" +
 	"\x04user\x18\x01 \x01(\v2\x15.harness.user.v1.UserR\x04user\x122\n" +
-	"\asession\x18\x02 \x01(\v2\x18.harness.user.v1.SessionR\asession\"H\n" +
-	"\x15RefreshSessionRequest\x12/\n" +
-	"\rrefresh_token\x18\x01 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\frefreshToken\"L\n" +
+	"\asession\x18\x02 \x01(\v2\x18.harness.user.v1.SessionR\asession\"L\n" +
+	"\x15RefreshSessionRequest\x123\n" +
+	"\rrefresh_token\x18\x01 \x01(\tB\x0e\xbaH\vr\t\x88\x88'\x01\x10\x01\x18\xc8\x01R\frefreshToken\"L\n" +
 	"\x16RefreshSessionResponse\x122\n" +
 	"\asession\x18\x01 \x01(\v2\x18.harness.user.v1.SessionR\asession\"\x10\n" +
 	"\x0eSignOutRequest\"\x11\n" +
 	"\x0fSignOutResponse\"\x13\n" +
 	"\x11GetProfileRequest\"?\n" +
 	"\x12GetProfileResponse\x12)\n" +
-	"\x04user\x18\x01 \x01(\v2\x15.harness.user.v1.UserR\x04user\"H\n" +
-	"\x14UpdateProfileRequest\x120\n" +
-	"\fdisplay_name\x18\x01 \x01(\tB\r\xbaH\n" +
-	"r\b\x10\x01\x18<2\x02\\SR\vdisplayName\"B\n" +
+	"\x04user\x18\x01 \x01(\v2\x15.harness.user.v1.UserR\x04user\"L\n" +
+	"\x14UpdateProfileRequest\x124\n" +
+	"\fdisplay_name\x18\x01 \x01(\tB\x11\xbaH\x0er\f\x88\x88'\x01\x10\x01\x18<2\x02\\SR\vdisplayName\"B\n" +
 	"\x15UpdateProfileResponse\x12)\n" +
-	"\x04user\x18\x01 \x01(\v2\x15.harness.user.v1.UserR\x04user\"}\n" +
-	"\x15ChangePasswordRequest\x125\n" +
-	"\x10current_password\x18\x01 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\x80\x01R\x0fcurrentPassword\x12-\n" +
-	"\fnew_password\x18\x02 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\f\x18\x80\x01R\vnewPassword\"L\n" +
+	"\x04user\x18\x01 \x01(\v2\x15.harness.user.v1.UserR\x04user\"\x85\x01\n" +
+	"\x15ChangePasswordRequest\x129\n" +
+	"\x10current_password\x18\x01 \x01(\tB\x0e\xbaH\vr\t\x88\x88'\x01\x10\x01\x18\x80\x01R\x0fcurrentPassword\x121\n" +
+	"\fnew_password\x18\x02 \x01(\tB\x0e\xbaH\vr\t\x88\x88'\x01\x10\f\x18\x80\x01R\vnewPassword\"L\n" +
 	"\x16ChangePasswordResponse\x122\n" +
 	"\asession\x18\x01 \x01(\v2\x18.harness.user.v1.SessionR\asession2\xa1\x05\n" +
 	"\vUserService\x12U\n" +

@@ -1,0 +1,520 @@
+package validation
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// Rule ids of decoding violations.
+const (
+	// RuleJSONSyntax: the body is not well-formed JSON (a bad escape,
+	// invalid UTF-8, an early end) at the named field.
+	RuleJSONSyntax = "json.syntax"
+	// RuleJSONType: a value of the wrong JSON type, e.g. text for a message.
+	RuleJSONType = "json.type"
+	// RuleJSONNumber: a number that is not valid for its field (a fraction
+	// or an out-of-range value for an integer).
+	RuleJSONNumber = "json.number"
+	// RuleEnumDefined: an enum name the contract does not define; the same
+	// id as protovalidate's rule refusing an undefined enum number.
+	RuleEnumDefined = "enum.defined_only"
+)
+
+// diagnose walks data as the protobuf JSON of a message of type desc and
+// returns the first problem found, with the path of the field where it is,
+// or nil when it finds none. Unknown fields are skipped (checked only for
+// syntax), as a lenient decode ignores them; well-known types are checked
+// only for syntax. It is the error path of JSONCodec: it need not be fast.
+func diagnose(data []byte, desc protoreflect.MessageDescriptor) *DecodeError {
+	d := &diagnoser{data: data}
+	d.ws()
+	if c, ok := d.peek(); ok && c != '{' {
+		return &DecodeError{Rule: RuleJSONType, Message: "the request body must be a JSON object, not " + d.kind()}
+	}
+	if err := d.message(desc, ""); err != nil {
+		return err
+	}
+	d.ws()
+	if d.pos < len(d.data) {
+		return &DecodeError{Rule: RuleJSONSyntax, Message: "unexpected text after the JSON object"}
+	}
+	return nil
+}
+
+type diagnoser struct {
+	data []byte
+	pos  int
+}
+
+func (d *diagnoser) ws() {
+	for d.pos < len(d.data) {
+		switch d.data[d.pos] {
+		case ' ', '\t', '\n', '\r':
+			d.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (d *diagnoser) peek() (byte, bool) {
+	d.ws()
+	if d.pos >= len(d.data) {
+		return 0, false
+	}
+	return d.data[d.pos], true
+}
+
+// kind names the JSON value at the cursor in words.
+func (d *diagnoser) kind() string {
+	c, ok := d.peek()
+	switch {
+	case !ok:
+		return "nothing"
+	case c == '{':
+		return "an object"
+	case c == '[':
+		return "a list"
+	case c == '"':
+		return "text"
+	case c == 't' || c == 'f':
+		return "true or false"
+	case c == 'n':
+		return "null"
+	case c == '-' || '0' <= c && c <= '9':
+		return "a number"
+	default:
+		return fmt.Sprintf("the character %q", rune(c))
+	}
+}
+
+func syntaxErr(path, msg string) *DecodeError {
+	return &DecodeError{Path: path, Rule: RuleJSONSyntax, Message: msg}
+}
+
+func (d *diagnoser) eof(path string) *DecodeError {
+	return syntaxErr(path, "the JSON ends too early: the body is cut off or a bracket is missing")
+}
+
+// mismatch reports a value of the wrong type, unless the value itself is
+// malformed JSON, which is reported instead.
+func (d *diagnoser) mismatch(path, want string) *DecodeError {
+	got := d.kind()
+	if err := d.skip(path); err != nil {
+		return err
+	}
+	return &DecodeError{Path: path, Rule: RuleJSONType, Message: "must be " + want + ", not " + got}
+}
+
+func (d *diagnoser) expect(path string, c byte, what string) *DecodeError {
+	got, ok := d.peek()
+	if !ok {
+		return d.eof(path)
+	}
+	if got != c {
+		return syntaxErr(path, fmt.Sprintf("expected %s, found %s", what, d.kind()))
+	}
+	d.pos++
+	return nil
+}
+
+// message checks an object of type desc; the cursor is on '{'.
+func (d *diagnoser) message(desc protoreflect.MessageDescriptor, path string) *DecodeError {
+	return d.object(path, func(key string) *DecodeError {
+		fd := desc.Fields().ByJSONName(key)
+		if fd == nil {
+			fd = desc.Fields().ByTextName(key)
+		}
+		if fd == nil {
+			return d.skip(path) // an unknown field: ignored
+		}
+		return d.field(fd, join(path, string(fd.Name())))
+	})
+}
+
+// object walks an object, calling value with the cursor on each member's
+// value; the cursor is on '{'.
+func (d *diagnoser) object(path string, value func(key string) *DecodeError) *DecodeError {
+	if err := d.expect(path, '{', "an object"); err != nil {
+		return err
+	}
+	if c, ok := d.peek(); ok && c == '}' {
+		d.pos++
+		return nil
+	}
+	for {
+		if c, ok := d.peek(); !ok {
+			return d.eof(path)
+		} else if c != '"' {
+			return syntaxErr(path, "expected a field name in double quotes, found "+d.kind())
+		}
+		key, err := d.str(path)
+		if err != nil {
+			return err
+		}
+		if err := d.expect(path, ':', "':' after a field name"); err != nil {
+			return err
+		}
+		if _, ok := d.peek(); !ok {
+			return d.eof(path)
+		}
+		if err := value(key); err != nil {
+			return err
+		}
+		c, ok := d.peek()
+		if !ok {
+			return d.eof(path)
+		}
+		d.pos++
+		switch c {
+		case ',':
+		case '}':
+			return nil
+		default:
+			return syntaxErr(path, fmt.Sprintf("expected ',' or '}' after a field, found %q", rune(c)))
+		}
+	}
+}
+
+// field checks the value of fd at the cursor.
+func (d *diagnoser) field(fd protoreflect.FieldDescriptor, path string) *DecodeError {
+	if c, _ := d.peek(); c == 'n' {
+		return d.literal(path, "null") // null leaves any field unset
+	}
+	switch {
+	case fd.IsMap():
+		if c, _ := d.peek(); c != '{' {
+			return d.mismatch(path, "an object (a map)")
+		}
+		return d.object(path, func(string) *DecodeError { return d.single(fd.MapValue(), path) })
+	case fd.IsList():
+		if c, _ := d.peek(); c != '[' {
+			return d.mismatch(path, "a list")
+		}
+		d.pos++
+		if c, ok := d.peek(); ok && c == ']' {
+			d.pos++
+			return nil
+		}
+		for i := 0; ; i++ {
+			if _, ok := d.peek(); !ok {
+				return d.eof(path)
+			}
+			if err := d.single(fd, path+"["+strconv.Itoa(i)+"]"); err != nil {
+				return err
+			}
+			c, ok := d.peek()
+			if !ok {
+				return d.eof(path)
+			}
+			d.pos++
+			switch c {
+			case ',':
+			case ']':
+				return nil
+			default:
+				return syntaxErr(path, fmt.Sprintf("expected ',' or ']' in a list, found %q", rune(c)))
+			}
+		}
+	default:
+		return d.single(fd, path)
+	}
+}
+
+// single checks one value of fd's kind (an element, for a list) at the
+// cursor.
+func (d *diagnoser) single(fd protoreflect.FieldDescriptor, path string) *DecodeError {
+	c, _ := d.peek()
+	switch fd.Kind() {
+	case protoreflect.MessageKind, protoreflect.GroupKind:
+		if strings.HasPrefix(string(fd.Message().FullName()), "google.protobuf.") {
+			return d.skip(path) // a well-known type has its own JSON form
+		}
+		if c != '{' {
+			return d.mismatch(path, "an object")
+		}
+		return d.message(fd.Message(), path)
+	case protoreflect.EnumKind:
+		return d.enum(fd.Enum(), path)
+	case protoreflect.StringKind:
+		if c != '"' {
+			return d.mismatch(path, "text (a JSON string)")
+		}
+		_, err := d.str(path)
+		return err
+	case protoreflect.BytesKind:
+		if c != '"' {
+			return d.mismatch(path, "base64 text")
+		}
+		_, err := d.str(path)
+		return err
+	case protoreflect.BoolKind:
+		switch c {
+		case 't':
+			return d.literal(path, "true")
+		case 'f':
+			return d.literal(path, "false")
+		}
+		return d.mismatch(path, "true or false")
+	case protoreflect.FloatKind, protoreflect.DoubleKind:
+		return d.float(path)
+	default:
+		return d.integer(fd.Kind(), path)
+	}
+}
+
+func (d *diagnoser) enum(ed protoreflect.EnumDescriptor, path string) *DecodeError {
+	c, _ := d.peek()
+	switch {
+	case ed.FullName() == "google.protobuf.NullValue":
+		return d.skip(path)
+	case c == '-' || '0' <= c && c <= '9':
+		// A number: the contract's defined_only rule judges it.
+		_, err := d.number(path)
+		return err
+	case c != '"':
+		return d.mismatch(path, "one of "+enumNames(ed))
+	}
+	name, err := d.str(path)
+	if err != nil {
+		return err
+	}
+	if ed.Values().ByName(protoreflect.Name(name)) == nil {
+		return &DecodeError{Path: path, Rule: RuleEnumDefined,
+			Message: fmt.Sprintf("%q is not a known value: use one of %s", name, enumNames(ed))}
+	}
+	return nil
+}
+
+// enumNames lists an enum's names but its zero value, "A, B or C".
+func enumNames(ed protoreflect.EnumDescriptor) string {
+	var names []string
+	for i := range ed.Values().Len() {
+		if v := ed.Values().Get(i); v.Number() != 0 {
+			names = append(names, string(v.Name()))
+		}
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// integer checks a whole number of kind k, as a JSON number or text.
+func (d *diagnoser) integer(k protoreflect.Kind, path string) *DecodeError {
+	c, _ := d.peek()
+	var text string
+	var err *DecodeError
+	switch {
+	case c == '"':
+		text, err = d.str(path)
+	case c == '-' || '0' <= c && c <= '9':
+		text, err = d.number(path)
+	default:
+		return d.mismatch(path, "a whole number")
+	}
+	if err != nil {
+		return err
+	}
+	lo, hi := intRange(k)
+	var ok bool
+	if n, perr := strconv.ParseInt(text, 10, 64); perr == nil {
+		ok = float64(n) >= lo && float64(n) <= hi
+	} else if u, perr := strconv.ParseUint(text, 10, 64); perr == nil {
+		ok = float64(u) <= hi
+	} else if f, perr := strconv.ParseFloat(text, 64); perr == nil {
+		ok = f == math.Trunc(f) && f >= lo && f <= hi // e.g. 1e3
+	}
+	if !ok {
+		return &DecodeError{Path: path, Rule: RuleJSONNumber,
+			Message: fmt.Sprintf("must be a whole number from %.0f to %.0f, not %s", lo, hi, text)}
+	}
+	return nil
+}
+
+func intRange(k protoreflect.Kind) (lo, hi float64) {
+	switch k {
+	case protoreflect.Int32Kind, protoreflect.Sint32Kind, protoreflect.Sfixed32Kind:
+		return math.MinInt32, math.MaxInt32
+	case protoreflect.Uint32Kind, protoreflect.Fixed32Kind:
+		return 0, math.MaxUint32
+	case protoreflect.Uint64Kind, protoreflect.Fixed64Kind:
+		return 0, math.MaxUint64
+	default:
+		return math.MinInt64, math.MaxInt64
+	}
+}
+
+func (d *diagnoser) float(path string) *DecodeError {
+	c, _ := d.peek()
+	switch {
+	case c == '"':
+		text, err := d.str(path)
+		if err != nil {
+			return err
+		}
+		switch text {
+		case "NaN", "Infinity", "-Infinity":
+			return nil
+		}
+		if _, perr := strconv.ParseFloat(text, 64); perr != nil {
+			return &DecodeError{Path: path, Rule: RuleJSONNumber, Message: fmt.Sprintf("must be a number, not %q", text)}
+		}
+		return nil
+	case c == '-' || '0' <= c && c <= '9':
+		_, err := d.number(path)
+		return err
+	default:
+		return d.mismatch(path, "a number")
+	}
+}
+
+// skip checks the syntax of any value at the cursor and moves past it.
+func (d *diagnoser) skip(path string) *DecodeError {
+	c, ok := d.peek()
+	switch {
+	case !ok:
+		return d.eof(path)
+	case c == '{':
+		return d.object(path, func(string) *DecodeError { return d.skip(path) })
+	case c == '[':
+		d.pos++
+		if c, ok := d.peek(); ok && c == ']' {
+			d.pos++
+			return nil
+		}
+		for {
+			if err := d.skip(path); err != nil {
+				return err
+			}
+			c, ok := d.peek()
+			if !ok {
+				return d.eof(path)
+			}
+			d.pos++
+			switch c {
+			case ',':
+			case ']':
+				return nil
+			default:
+				return syntaxErr(path, fmt.Sprintf("expected ',' or ']' in a list, found %q", rune(c)))
+			}
+		}
+	case c == '"':
+		_, err := d.str(path)
+		return err
+	case c == 't':
+		return d.literal(path, "true")
+	case c == 'f':
+		return d.literal(path, "false")
+	case c == 'n':
+		return d.literal(path, "null")
+	case c == '-' || '0' <= c && c <= '9':
+		_, err := d.number(path)
+		return err
+	default:
+		return syntaxErr(path, fmt.Sprintf("unexpected character %q", rune(c)))
+	}
+}
+
+func (d *diagnoser) literal(path, word string) *DecodeError {
+	if !strings.HasPrefix(string(d.data[d.pos:min(len(d.data), d.pos+len(word))]), word) {
+		return syntaxErr(path, "is not valid JSON: expected "+word)
+	}
+	d.pos += len(word)
+	return nil
+}
+
+// number reads a JSON number and returns its text.
+func (d *diagnoser) number(path string) (string, *DecodeError) {
+	start := d.pos
+	digits := func() int {
+		n := 0
+		for d.pos < len(d.data) && '0' <= d.data[d.pos] && d.data[d.pos] <= '9' {
+			d.pos++
+			n++
+		}
+		return n
+	}
+	bad := func() (string, *DecodeError) {
+		return "", syntaxErr(path, "is not a valid JSON number")
+	}
+	if d.data[d.pos] == '-' {
+		d.pos++
+	}
+	if digits() == 0 {
+		return bad()
+	}
+	if d.pos < len(d.data) && d.data[d.pos] == '.' {
+		d.pos++
+		if digits() == 0 {
+			return bad()
+		}
+	}
+	if d.pos < len(d.data) && (d.data[d.pos] == 'e' || d.data[d.pos] == 'E') {
+		d.pos++
+		if d.pos < len(d.data) && (d.data[d.pos] == '+' || d.data[d.pos] == '-') {
+			d.pos++
+		}
+		if digits() == 0 {
+			return bad()
+		}
+	}
+	return string(d.data[start:d.pos]), nil
+}
+
+// str reads a JSON string and returns its raw text (escapes unresolved);
+// the cursor is on '"'.
+func (d *diagnoser) str(path string) (string, *DecodeError) {
+	d.pos++
+	start := d.pos
+	for d.pos < len(d.data) {
+		c := d.data[d.pos]
+		switch {
+		case c == '"':
+			s := string(d.data[start:d.pos])
+			d.pos++
+			return s, nil
+		case c == '\\':
+			if d.pos+1 >= len(d.data) {
+				return "", d.eof(path)
+			}
+			switch e := d.data[d.pos+1]; e {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				d.pos += 2
+			case 'u':
+				if d.pos+6 > len(d.data) || !isHex(d.data[d.pos+2:d.pos+6]) {
+					return "", syntaxErr(path, `has an invalid \u escape: it needs four hex digits`)
+				}
+				d.pos += 6
+			default:
+				return "", syntaxErr(path, fmt.Sprintf(`has an invalid escape sequence \%c: use \\ for a backslash`, rune(e)))
+			}
+		case c < 0x20:
+			return "", syntaxErr(path, "has a raw control character: write it escaped, e.g. \\n for a line break")
+		case c < utf8.RuneSelf:
+			d.pos++
+		default:
+			r, size := utf8.DecodeRune(d.data[d.pos:])
+			if r == utf8.RuneError && size <= 1 {
+				return "", syntaxErr(path, "is not valid UTF-8 text")
+			}
+			d.pos += size
+		}
+	}
+	return "", d.eof(path)
+}
+
+func isHex(b []byte) bool {
+	for _, c := range b {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
