@@ -1,13 +1,14 @@
 // Client-side validation with the contract's own rules, and the reading of the
 // server's validation errors, both in one plain shape a form can show.
 
-import { create, type DescField, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
+import { create, createRegistry, type DescField, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
 import { pathToString, type Path } from "@bufbuild/protobuf/reflect";
 import { createValidator, type Validator, type Violation } from "@bufbuild/protovalidate";
 import { ConnectError } from "@connectrpc/connect";
 
 import { ViolationsSchema, type FieldPathElement } from "./gen/buf/validate/validate_pb.js";
 import { DesignSchema } from "./gen/harness/builder/v1/design_pb.js";
+import { file_harness_validate_v1_rules } from "./gen/harness/validate/v1/rules_pb.js";
 
 /** One broken rule, named by the field it concerns. */
 export interface FieldViolation {
@@ -39,9 +40,11 @@ export interface ValidationOutcome {
 let sharedValidator: Validator | undefined;
 
 // The validator compiles each message type's rules once and keeps them, so
-// one instance serves every call.
+// one instance serves every call. It knows the contracts' shared predefined
+// rules (harness.validate.v1, e.g. no_nul), which it could not compile
+// otherwise.
 function validator(): Validator {
-  sharedValidator ??= createValidator();
+  sharedValidator ??= createValidator({ registry: createRegistry(file_harness_validate_v1_rules) });
   return sharedValidator;
 }
 

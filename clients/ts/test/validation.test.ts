@@ -7,7 +7,9 @@ import { after, before, describe, test } from "node:test";
 import {
   CartLineSchema,
   Color,
+  CreateDesignRequestSchema,
   QuoteCartRequestSchema,
+  RegisterRequestSchema,
   Size,
   validate,
   validateDesign,
@@ -136,6 +138,20 @@ describe("validateDesign (offline)", () => {
       ],
     });
     assert.deepEqual(fieldsOf(cart.violations), ["lines[1].design.back_handle", "lines[1].quantity"]);
+  });
+
+  test("refuses the NUL character in free text (the shared no_nul rule)", () => {
+    const reg = validate(RegisterRequestSchema, {
+      email: "rex@example.com",
+      password: "correct horse battery",
+      displayName: "Rex\u0000",
+    });
+    assert.deepEqual(
+      reg.violations.map((v) => [v.field, v.ruleId]),
+      [["display_name", "string.no_nul"]],
+    );
+    const design = validate(CreateDesignRequestSchema, { name: "\u0000", design: basicDesign() });
+    assert.deepEqual(fieldsOf(design.violations), ["name"]);
   });
 });
 
