@@ -6,6 +6,12 @@
 // "<field path>.<rule>" (for example "hardware.leather_hardware"); the
 // Validator returned by New reports such a violation on that field, so a
 // client sees design.hardware, not just design.
+//
+// Rules a contract cannot state come from the module that owns them as a
+// Check, run by the same Validator, so one error lists every violation. A
+// request body that does not decode is reported the same way: JSONCodec
+// names the field where the body is wrong, and NewServerInterceptor turns
+// that into the InvalidArgument a broken rule gets.
 package validation
 
 import (
