@@ -50,15 +50,29 @@ type Event struct {
 	// OrderID comes from the intent's (or charge's) metadata["order_id"];
 	// empty for payments the platform did not create.
 	OrderID string
-	// AmountCents is the amount received (succeeded), refunded (refunded),
-	// or the intent's amount (failed).
+	// AmountCents is the amount received (succeeded), refunded so far
+	// (refunded: the charge's amount_refunded, which a partial refund
+	// leaves below the amount captured), or the intent's amount (failed).
 	AmountCents int64
+	// CapturedCents is the charge's amount_captured, for refunds.
+	CapturedCents int64
+	// ChargeRefunded is the charge's "refunded" flag, for refunds: the
+	// provider marks a charge refunded once it is refunded in full.
+	ChargeRefunded bool
 	// Currency is the payment's currency, e.g. "usd".
 	Currency string
 	// FailureReason is last_payment_error.message, for failures.
 	FailureReason string
 	// Created is when the provider created the event.
 	Created time.Time
+}
+
+// FullRefund reports whether e refunds its charge in full: a refund event
+// of a charge marked refunded whose amount refunded is the (positive)
+// amount captured. A partial refund, or a charge whose flag and amounts
+// disagree, is not one.
+func (e Event) FullRefund() bool {
+	return e.Kind == EventRefunded && e.ChargeRefunded && e.AmountCents > 0 && e.AmountCents == e.CapturedCents
 }
 
 // ErrBadSignature reports a webhook whose Stripe-Signature header does not
@@ -141,6 +155,7 @@ func parseEvent(payload []byte) (Event, error) {
 			return Event{}, fmt.Errorf("%w: %s %s: %w", ErrMalformed, ev.Type, ev.ID, err)
 		}
 		ev.Kind, ev.AmountCents, ev.Currency = EventRefunded, ch.AmountRefunded, string(ch.Currency)
+		ev.CapturedCents, ev.ChargeRefunded = ch.AmountCaptured, ch.Refunded
 		ev.OrderID = ch.Metadata["order_id"]
 		if ch.PaymentIntent != nil {
 			ev.PaymentIntentID = ch.PaymentIntent.ID

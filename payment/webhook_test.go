@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -75,6 +76,7 @@ func TestVerifyWebhookEvents(t *testing.T) {
 		{"refunded", payment.EventRefunded, "", payment.Event{
 			Type: "charge.refunded", Kind: payment.EventRefunded,
 			PaymentIntentID: "pi_abc", OrderID: "ord_42", AmountCents: 4999, Currency: "usd",
+			CapturedCents: 4999, ChargeRefunded: true,
 		}},
 		{"other", payment.EventOther, "", payment.Event{Type: "payment_intent.created", Kind: payment.EventOther}},
 	}
@@ -145,5 +147,57 @@ func TestVerifyWebhookUnknownAndOddEvents(t *testing.T) {
 				t.Errorf("kind %d, want %d", ev.Kind, tt.wantKind)
 			}
 		})
+	}
+}
+
+// TestFullRefund: only a charge marked refunded whose amount refunded is
+// the amount captured is refunded in full.
+func TestFullRefund(t *testing.T) {
+	charge := func(captured, refunded int64, flag bool) []byte {
+		return []byte(fmt.Sprintf(`{"id":"evt_1","object":"event","type":"charge.refunded","created":1,"data":{"object":{
+			"id":"ch_1","object":"charge","amount":%[1]d,"amount_captured":%[1]d,"amount_refunded":%[2]d,"refunded":%[3]t,
+			"currency":"usd","payment_intent":"pi_1","metadata":{"order_id":"ord_1"}}}}`, captured, refunded, flag))
+	}
+	tests := []struct {
+		name string
+		body []byte
+		want bool
+	}{
+		{"full refund", payment.NewEvent(payment.EventSpec{Kind: payment.EventRefunded, IntentID: "pi_1", AmountCents: 5199, Currency: "usd"}), true},
+		{"partial refund", payment.NewEvent(payment.EventSpec{Kind: payment.EventRefunded, IntentID: "pi_1", AmountCents: 5199, Currency: "usd", RefundedCents: 1}), false},
+		{"all but a cent", payment.NewEvent(payment.EventSpec{Kind: payment.EventRefunded, IntentID: "pi_1", AmountCents: 5199, Currency: "usd", RefundedCents: 5198}), false},
+		{"refunded flag, partial amount", charge(5199, 1, true), false},
+		{"full amount, no refunded flag", charge(5199, 5199, false), false},
+		{"nothing captured", charge(0, 0, true), false},
+		{"a success", payment.NewEvent(payment.EventSpec{Kind: payment.EventPaymentSucceeded, IntentID: "pi_1", AmountCents: 5199, Currency: "usd"}), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ev, err := payment.VerifyWebhook(tt.body, payment.SignWebhook(tt.body, secret, time.Now()), secret)
+			if err != nil {
+				t.Fatalf("VerifyWebhook: %v", err)
+			}
+			if got := ev.FullRefund(); got != tt.want {
+				t.Errorf("FullRefund() = %t, want %t (event %+v)", got, tt.want, ev)
+			}
+		})
+	}
+}
+
+// TestNewEventPartialRefund: a partial refund is shaped as Stripe sends it:
+// amount_refunded below the amount captured, and refunded false.
+func TestNewEventPartialRefund(t *testing.T) {
+	body := payment.NewEvent(payment.EventSpec{Kind: payment.EventRefunded, IntentID: "pi_1", OrderID: "ord_1", AmountCents: 5199, Currency: "usd", RefundedCents: 1})
+	var ev stripe.Event
+	if err := json.Unmarshal(body, &ev); err != nil {
+		t.Fatal(err)
+	}
+	var ch stripe.Charge
+	if err := json.Unmarshal(ev.Data.Raw, &ch); err != nil {
+		t.Fatal(err)
+	}
+	if ch.AmountRefunded != 1 || ch.AmountCaptured != 5199 || ch.Refunded || ch.PaymentIntent.ID != "pi_1" || ch.Metadata["order_id"] != "ord_1" {
+		t.Errorf("charge: amount_refunded %d, amount_captured %d, refunded %t, intent %v, metadata %v",
+			ch.AmountRefunded, ch.AmountCaptured, ch.Refunded, ch.PaymentIntent, ch.Metadata)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/harnesshero/platform/payment/paymenttest"
 	"github.com/harnesshero/platform/server"
 	"github.com/harnesshero/platform/storage"
+	"github.com/harnesshero/platform/storage/storagetest"
 )
 
 // post sends a webhook body with a signature header and returns the status.
@@ -191,4 +192,123 @@ func TestCheckoutWithStripe(t *testing.T) {
 		t.Fatalf("AdminRefundOrder through Stripe: %v", err)
 	}
 	waitStatus(t, orders(tr, alice), o.GetId(), orderv1.OrderStatus_ORDER_STATUS_REFUNDED)
+}
+
+// TestWebhookEventsThatPayOrRefundNothing: validly signed events that are
+// not this order's payment or its full refund — another currency, a
+// partial refund, another order's payment intent, no intent — never pay or
+// refund it, on every engine; the right ones still do.
+func TestWebhookEventsThatPayOrRefundNothing(t *testing.T) {
+	const (
+		pending  = orderv1.OrderStatus_ORDER_STATUS_PENDING_PAYMENT
+		paid     = orderv1.OrderStatus_ORDER_STATUS_PAID
+		refunded = orderv1.OrderStatus_ORDER_STATUS_REFUNDED
+	)
+	type pair struct{ x, y *orderv1.Order }
+	// intent is an order's payment intent; total its total.
+	intent := func(o *orderv1.Order) string { return o.GetPayment().GetPaymentIntentId() }
+	total := func(o *orderv1.Order) int64 { return int64(o.GetTotalCents()) }
+	succeeded := func(o *orderv1.Order, intentID, currency string) payment.EventSpec {
+		return payment.EventSpec{Kind: payment.EventPaymentSucceeded, IntentID: intentID, OrderID: o.GetId(), AmountCents: total(o), Currency: currency}
+	}
+	refund := func(o *orderv1.Order, intentID string, refundedCents int64) payment.EventSpec {
+		return payment.EventSpec{Kind: payment.EventRefunded, IntentID: intentID, OrderID: o.GetId(), AmountCents: total(o), Currency: "usd", RefundedCents: refundedCents}
+	}
+	tests := []struct {
+		name  string
+		paid  bool // both orders are paid before the event
+		event func(p pair) payment.EventSpec
+		// want is y's status after the event; failure a part of the
+		// failure reason it records ("" for none: y does not change).
+		want    orderv1.OrderStatus
+		failure string
+	}{
+		{"success in another currency", false, func(p pair) payment.EventSpec { return succeeded(p.y, intent(p.y), "jpy") }, pending, "currency"},
+		{"success without a currency", false, func(p pair) payment.EventSpec { return succeeded(p.y, intent(p.y), "") }, pending, "currency"},
+		{"success of another order's intent", false, func(p pair) payment.EventSpec { return succeeded(p.y, intent(p.x), "usd") }, pending, ""},
+		{"success in the order's currency, any case", false, func(p pair) payment.EventSpec { return succeeded(p.y, intent(p.y), "USD") }, paid, ""},
+		{"partial refund", true, func(p pair) payment.EventSpec { return refund(p.y, intent(p.y), 1) }, paid, ""},
+		{"all but a cent refunded", true, func(p pair) payment.EventSpec { return refund(p.y, intent(p.y), total(p.y)-1) }, paid, ""},
+		{"refund of another order's intent", true, func(p pair) payment.EventSpec { return refund(p.y, intent(p.x), 0) }, paid, ""},
+		{"refund naming no intent", true, func(p pair) payment.EventSpec { return refund(p.y, "", 0) }, paid, ""},
+		{"full refund", true, func(p pair) payment.EventSpec { return refund(p.y, intent(p.y), 0) }, refunded, ""},
+	}
+	for _, engine := range storagetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			in := start(t, engine, nil)
+			tr := in.httpTransport()
+			alice := signUp(t, tr)
+			secret, err := server.LoadOrCreateWebhookSecret(in.cfg.DataDir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			db, err := storage.Open(t.Context(), in.cfg.DSN())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = db.Close() })
+			send := func(t *testing.T, spec payment.EventSpec) {
+				t.Helper()
+				body := payment.NewEvent(spec)
+				if got := post(t, in, body, payment.SignWebhook(body, secret, time.Now())); got != http.StatusOK {
+					t.Fatalf("webhook answered %d, want 200", got)
+				}
+			}
+			// settled waits until the order module has applied every
+			// payment event the webhook recorded.
+			settled := func(t *testing.T) {
+				t.Helper()
+				waitFor(t, func() bool {
+					var behind int
+					err := db.QueryRowContext(t.Context(), `SELECT
+						(SELECT count(*) FROM events_outbox WHERE type LIKE 'payment.%') -
+						(SELECT count(*) FROM order_processed_events WHERE consumer = 'order')`).Scan(&behind)
+					return err == nil && behind == 0
+				})
+			}
+			get := func(t *testing.T, o *orderv1.Order) *orderv1.Order {
+				t.Helper()
+				res, err := orders(tr, alice).GetOrder(t.Context(), &orderv1.GetOrderRequest{Id: o.GetId()})
+				if err != nil {
+					t.Fatalf("GetOrder: %v", err)
+				}
+				return res.GetOrder()
+			}
+			newOrder := func(t *testing.T, pay bool) *orderv1.Order {
+				t.Helper()
+				res, err := orders(tr, alice).CreateOrder(t.Context(), &orderv1.CreateOrderRequest{
+					Lines: []*orderv1.OrderLineInput{{DesignId: saveDesign(t, tr, alice, vest()), Quantity: 1}}, ShippingAddress: address(),
+				})
+				if err != nil {
+					t.Fatalf("CreateOrder: %v", err)
+				}
+				o := res.GetOrder()
+				if pay {
+					send(t, succeeded(o, intent(o), "usd"))
+					o = waitStatus(t, orders(tr, alice), o.GetId(), paid)
+				}
+				return o
+			}
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					p := pair{x: newOrder(t, tt.paid), y: newOrder(t, tt.paid)}
+					send(t, tt.event(p))
+					settled(t)
+					y := get(t, p.y)
+					if y.GetStatus() != tt.want {
+						t.Errorf("y is %v, want %v; history %v", y.GetStatus(), tt.want, y.GetHistory())
+					}
+					if reason := y.GetPayment().GetFailureReason(); !strings.Contains(reason, tt.failure) || (tt.failure == "") != (reason == "") {
+						t.Errorf("failure reason %q, want one naming %q", reason, tt.failure)
+					}
+					if tt.want == p.y.GetStatus() && tt.failure == "" && y.GetVersion() != p.y.GetVersion() {
+						t.Errorf("y changed: version %d → %d, history %v", p.y.GetVersion(), y.GetVersion(), y.GetHistory())
+					}
+					if x := get(t, p.x); x.GetVersion() != p.x.GetVersion() || x.GetStatus() != p.x.GetStatus() {
+						t.Errorf("x changed: %v v%d → %v v%d", p.x.GetStatus(), p.x.GetVersion(), x.GetStatus(), x.GetVersion())
+					}
+				})
+			}
+		})
+	}
 }

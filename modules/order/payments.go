@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/uptrace/bun"
 	"google.golang.org/protobuf/proto"
@@ -60,10 +61,14 @@ func (s *service) handlePayment(ctx context.Context, env *eventsv1.Envelope) err
 	}
 	_, err = events.Once(ctx, s.store.db, "order_processed_events", Consumer, env, func(ctx context.Context, tx bun.Tx) error {
 		err := s.applyPayment(ctx, tx, msg)
-		if errors.Is(err, errNotFound) {
+		switch {
+		case errors.Is(err, errNotFound):
 			// Not one of our orders (another environment on the same
 			// provider account): acknowledge and move on.
 			s.deps.Logger.WarnContext(ctx, "payment event for an unknown order", "type", env.GetType(), "event", env.GetId())
+			return nil
+		case errors.Is(err, errPaymentMismatch):
+			s.deps.Logger.ErrorContext(ctx, "payment event ignored", "type", env.GetType(), "event", env.GetId(), "error", err)
 			return nil
 		}
 		return err
@@ -71,34 +76,52 @@ func (s *service) handlePayment(ctx context.Context, env *eventsv1.Envelope) err
 	return err
 }
 
-func (s *service) applyPayment(ctx context.Context, tx bun.Tx, msg proto.Message) error {
-	// The order id comes from the payment's metadata; without it, the
-	// payment intent names the order.
-	orderOf := func(orderID, intentID string) (string, error) {
-		if orderID != "" {
-			return orderID, nil
-		}
-		if intentID == "" {
-			return "", errNotFound
-		}
-		return s.store.idByIntent(ctx, tx, intentID)
+// errPaymentMismatch reports a payment event that is not about the order's
+// recorded payment: it changes nothing.
+var errPaymentMismatch = errors.New("order: payment event does not match the order's payment")
+
+// paymentOrder returns the id of the order a payment event is about: the
+// order whose recorded payment intent the event names. The metadata's
+// order id is not trusted on its own: when present it must name the same
+// order, else errPaymentMismatch. An intent of no order is errNotFound.
+func (s *service) paymentOrder(ctx context.Context, tx bun.Tx, orderID, intentID string) (string, error) {
+	if intentID == "" {
+		return "", fmt.Errorf("%w: the event names no payment intent (metadata order %q)", errPaymentMismatch, orderID)
 	}
+	id, err := s.store.idByIntent(ctx, tx, intentID)
+	if err != nil {
+		return "", err
+	}
+	if orderID != "" && orderID != id {
+		return "", fmt.Errorf("%w: intent %s is order %s's, the metadata names order %s", errPaymentMismatch, intentID, id, orderID)
+	}
+	return id, nil
+}
+
+func (s *service) applyPayment(ctx context.Context, tx bun.Tx, msg proto.Message) error {
 	var err error
 	switch p := msg.(type) {
 	case *orderv1.PaymentSucceeded:
-		id, ierr := orderOf(p.GetOrderId(), p.GetPaymentIntentId())
+		id, ierr := s.paymentOrder(ctx, tx, p.GetOrderId(), p.GetPaymentIntentId())
 		if ierr != nil {
 			return ierr
 		}
 		_, err = s.mutate(ctx, tx, "", id, nil, func(o *orderv1.Order) (*events.Event, error) {
-			switch {
-			case intentMismatch(o, p.GetPaymentIntentId()):
-				s.deps.Logger.ErrorContext(ctx, "payment for another intent of the order", "order", o.GetId(), "intent", p.GetPaymentIntentId())
-				return nil, errUnchanged
-			case p.GetAmountCents() != int64(o.GetTotalCents()):
-				return paymentFailure(o, fmt.Sprintf("amount mismatch: received %d, expected %d cents", p.GetAmountCents(), o.GetTotalCents()), s)
+			if o.GetPayment().GetPaymentIntentId() != p.GetPaymentIntentId() {
+				return nil, fmt.Errorf("%w: intent %s, order %s has %q", errPaymentMismatch, p.GetPaymentIntentId(), o.GetId(), o.GetPayment().GetPaymentIntentId())
 			}
-			if domain.CheckMove(domain.ActorPayment, domain.Status(o.GetStatus()), domain.StatusPaid) != nil {
+			payable := domain.CheckMove(domain.ActorPayment, domain.Status(o.GetStatus()), domain.StatusPaid) == nil
+			if reason := paymentMismatch(o, p); reason != "" {
+				// The money came in, but not as this order's payment: it
+				// pays nothing, and someone has to refund it by hand.
+				s.deps.Logger.ErrorContext(ctx, "payment does not pay the order: refund it at the provider",
+					"order", o.GetId(), "intent", p.GetPaymentIntentId(), "reason", reason, "status", o.GetStatus())
+				if !payable {
+					return nil, errUnchanged // paid already: keep it as it is
+				}
+				return paymentFailure(o, reason, s)
+			}
+			if !payable {
 				return nil, errUnchanged // already paid (or later): a duplicate
 			}
 			now := s.now()
@@ -106,27 +129,35 @@ func (s *service) applyPayment(ctx context.Context, tx bun.Tx, msg proto.Message
 				return nil, err
 			}
 			o.Payment.PaidTime = now
-			o.Payment.PaymentIntentId = p.GetPaymentIntentId()
 			return moveEvent(o, 0), nil
 		})
 	case *orderv1.PaymentFailed:
-		id, ierr := orderOf(p.GetOrderId(), p.GetPaymentIntentId())
+		id, ierr := s.paymentOrder(ctx, tx, p.GetOrderId(), p.GetPaymentIntentId())
 		if ierr != nil {
 			return ierr
 		}
 		_, err = s.mutate(ctx, tx, "", id, nil, func(o *orderv1.Order) (*events.Event, error) {
-			if o.GetStatus() != orderv1.OrderStatus_ORDER_STATUS_PENDING_PAYMENT || intentMismatch(o, p.GetPaymentIntentId()) {
+			if o.GetStatus() != orderv1.OrderStatus_ORDER_STATUS_PENDING_PAYMENT || o.GetPayment().GetPaymentIntentId() != p.GetPaymentIntentId() {
 				return nil, errUnchanged
 			}
 			return paymentFailure(o, p.GetReason(), s)
 		})
 	case *orderv1.PaymentRefunded:
-		id, ierr := orderOf(p.GetOrderId(), p.GetPaymentIntentId())
+		id, ierr := s.paymentOrder(ctx, tx, p.GetOrderId(), p.GetPaymentIntentId())
 		if ierr != nil {
 			return ierr
 		}
 		_, err = s.mutate(ctx, tx, "", id, nil, func(o *orderv1.Order) (*events.Event, error) {
-			if domain.CheckMove(domain.ActorPayment, domain.Status(o.GetStatus()), domain.StatusRefunded) != nil {
+			switch {
+			case o.GetPayment().GetPaymentIntentId() != p.GetPaymentIntentId():
+				return nil, fmt.Errorf("%w: intent %s, order %s has %q", errPaymentMismatch, p.GetPaymentIntentId(), o.GetId(), o.GetPayment().GetPaymentIntentId())
+			case p.GetAmountCents() != int64(o.GetTotalCents()):
+				// The webhook forwards full refunds only; a refund of
+				// another amount is not this order's full refund.
+				s.deps.Logger.WarnContext(ctx, "refund of another amount than the order's total: the order stays as it is",
+					"order", o.GetId(), "refunded_cents", p.GetAmountCents(), "total_cents", o.GetTotalCents())
+				return nil, errUnchanged
+			case domain.CheckMove(domain.ActorPayment, domain.Status(o.GetStatus()), domain.StatusRefunded) != nil:
 				if o.GetStatus() != orderv1.OrderStatus_ORDER_STATUS_REFUNDED {
 					s.deps.Logger.WarnContext(ctx, "refund for an order that cannot be refunded", "order", o.GetId(), "status", o.GetStatus())
 				}
@@ -145,9 +176,17 @@ func (s *service) applyPayment(ctx context.Context, tx bun.Tx, msg proto.Message
 	return err
 }
 
-func intentMismatch(o *orderv1.Order, intentID string) bool {
-	have := o.GetPayment().GetPaymentIntentId()
-	return have != "" && intentID != "" && have != intentID
+// paymentMismatch is why a successful payment does not pay o — another
+// amount, or another or no currency (compared case-insensitively: Stripe
+// sends "usd") — or "" when it pays it.
+func paymentMismatch(o *orderv1.Order, p *orderv1.PaymentSucceeded) string {
+	switch {
+	case p.GetCurrency() == "" || !strings.EqualFold(p.GetCurrency(), o.GetCurrency()):
+		return fmt.Sprintf("currency mismatch: received %q, expected %q", p.GetCurrency(), o.GetCurrency())
+	case p.GetAmountCents() != int64(o.GetTotalCents()):
+		return fmt.Sprintf("amount mismatch: received %d, expected %d cents", p.GetAmountCents(), o.GetTotalCents())
+	}
+	return ""
 }
 
 // paymentFailure records a failed payment: the order stays

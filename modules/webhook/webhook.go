@@ -126,7 +126,7 @@ func (h *handler) record(ctx context.Context, ev payment.Event) (duplicate bool,
 			duplicate = true
 			return err
 		}
-		typ, payload := h.toEvent(ev)
+		typ, payload := h.toEvent(ctx, ev)
 		if payload == nil {
 			return nil // acknowledged, nothing to do
 		}
@@ -141,11 +141,17 @@ func (h *handler) record(ctx context.Context, ev payment.Event) (duplicate bool,
 }
 
 // toEvent is the platform event of a provider event, or nil for an event
-// the platform does not act on. An event without the order id in its
-// metadata (a charge that did not inherit it) still names the payment
-// intent, by which the order module finds the order.
-func (h *handler) toEvent(ev payment.Event) (string, proto.Message) {
-	if ev.OrderID == "" && ev.PaymentIntentID == "" {
+// the platform does not act on. The order module finds the order by the
+// payment intent (the metadata's order id must agree with it), so an event
+// without an intent is not acted on. A refund is acted on only when it
+// refunds the charge in full; a partial refund changes no order and is
+// logged.
+func (h *handler) toEvent(ctx context.Context, ev payment.Event) (string, proto.Message) {
+	if ev.PaymentIntentID == "" {
+		if ev.Kind != payment.EventOther {
+			h.deps.Logger.WarnContext(ctx, "webhook: payment event without a payment intent ignored",
+				"event", ev.ID, "type", ev.Type, "order", ev.OrderID)
+		}
 		return "", nil
 	}
 	switch ev.Kind {
@@ -160,6 +166,13 @@ func (h *handler) toEvent(ev payment.Event) (string, proto.Message) {
 			Reason: ev.FailureReason, ProviderEventId: ev.ID,
 		}
 	case payment.EventRefunded:
+		if !ev.FullRefund() {
+			h.deps.Logger.WarnContext(ctx, "webhook: partial refund: the order stays as it is",
+				"event", ev.ID, "order", ev.OrderID, "intent", ev.PaymentIntentID,
+				"refunded_cents", ev.AmountCents, "captured_cents", ev.CapturedCents,
+				"charge_refunded", ev.ChargeRefunded, "currency", ev.Currency)
+			return "", nil
+		}
 		return events.PaymentRefunded, &orderv1.PaymentRefunded{
 			OrderId: ev.OrderID, Provider: h.deps.Provider, PaymentIntentId: ev.PaymentIntentID,
 			AmountCents: ev.AmountCents, ProviderEventId: ev.ID,
