@@ -28,7 +28,7 @@ func (p *Platform) registerModules(ctx context.Context, privateKey ed25519.Priva
 	sets := migrationSets(cfg)
 	if len(sets) > 0 {
 		var err error
-		if p.db, err = storage.Open(ctx, cfg.DSN()); err != nil {
+		if p.db, err = storage.Open(ctx, cfg.DSN(), cfg.storageOptions()...); err != nil {
 			return err
 		}
 		if err := storage.Migrate(ctx, p.db, p.logger, sets...); err != nil {
@@ -126,4 +126,12 @@ func migrationSets(cfg Config) []storage.MigrationSet {
 		sets = append(sets, events.Migrations())
 	}
 	return sets
+}
+
+// storageOptions are the storage.Open options cfg asks for.
+func (c Config) storageOptions() []storage.Option {
+	if c.DatabaseQueryTimeout > 0 {
+		return []storage.Option{storage.WithQueryTimeout(c.DatabaseQueryTimeout)}
+	}
+	return nil
 }
