@@ -45,6 +45,12 @@ func (p *Platform) registerModules(ctx context.Context, privateKey ed25519.Priva
 			return err
 		}
 		p.ready = append(p.ready, mod.Ready)
+		if serveUsers || cfg.RedisURL != "" {
+			// user.deleted reaches the builder in this process, or
+			// through Redis; a builder service alone on an in-process bus
+			// consumes nothing (its events wait in the outbox).
+			p.events.subscribers = append(p.events.subscribers, mod.Subscribe)
+		}
 		builderClient = connect.NewClient(connectinprocess.New(p.server), auth.ForwardToken)
 	} else {
 		// The builder runs elsewhere: serve its API here by forwarding

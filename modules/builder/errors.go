@@ -62,6 +62,8 @@ func toConnectError(req proto.Message, prefix string, err error) error {
 		return validation.Error(req, []validation.Violation{{Path: "page_token", Rule: "page_token", Message: "invalid page token"}})
 	case errors.Is(err, errPermissionDenied):
 		return connect.NewError(connect.CodePermissionDenied, "only admins list other users' designs").WithCause(err)
+	case errors.Is(err, errOwnerDeleted):
+		return connect.NewError(connect.CodeUnauthenticated, "this account has been deleted").WithCause(err)
 	case errors.Is(err, errUnauthenticated):
 		return connect.NewError(connect.CodeUnauthenticated, "sign in to keep designs").WithCause(err)
 	default:

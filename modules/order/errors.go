@@ -43,6 +43,8 @@ func toConnectError(err error) error {
 		return connect.NewError(connect.CodeFailedPrecondition, "the payment provider refused the request").WithCause(err)
 	case errors.Is(err, pagination.ErrInvalidToken):
 		return connect.NewError(connect.CodeInvalidArgument, "page_token: invalid page token").WithCause(err)
+	case errors.Is(err, errOwnerDeleted):
+		return connect.NewError(connect.CodeUnauthenticated, "this account has been deleted").WithCause(err)
 	case errors.Is(err, errUnauthenticated):
 		return connect.NewError(connect.CodeUnauthenticated, "sign in required").WithCause(err)
 	default:

@@ -45,6 +45,8 @@ func toConnectError(req proto.Message, err error) error {
 		return connect.NewError(connect.CodeUnauthenticated, "invalid or expired refresh token").WithCause(err)
 	case errors.Is(err, errSessionEnded):
 		return connect.NewError(connect.CodeUnauthenticated, "session has ended: sign in again").WithCause(err)
+	case errors.Is(err, errAccountDeleted):
+		return connect.NewError(connect.CodeUnauthenticated, "this account has been deleted").WithCause(err)
 	case errors.Is(err, errNoCaller):
 		return connect.NewError(connect.CodeUnauthenticated, "sign in required").WithCause(err)
 	case errors.Is(err, ErrUserNotFound):
