@@ -12,8 +12,10 @@ import (
 	connect "connectrpc.com/connect/v2"
 
 	"github.com/harnesshero/platform/auth"
+	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
 	"github.com/harnesshero/platform/gen/harness/user/v1/userv1connect"
+	"github.com/harnesshero/platform/modules/builder/buildertest"
 	"github.com/harnesshero/platform/server"
 	"github.com/harnesshero/platform/storage/storagetest"
 )
@@ -67,12 +69,19 @@ func TestDatabaseFaults(t *testing.T) {
 					&userv1.SignInRequest{Email: a.email, Password: "correct horse battery"})
 				return err
 			}},
+			{"CreateDesign", func() error {
+				_, err := as(in.httpTransport(), a).Designs.CreateDesign(t.Context(),
+					&builderv1.CreateDesignRequest{Name: "while down", Design: buildertest.Basic()})
+				return err
+			}},
 			{"ListDesigns", func() error {
 				_, err := as(in.httpTransport(), a).Designs.ListDesigns(t.Context(), nil)
 				return err
 			}},
 		} {
+			started := time.Now()
 			err := call.err()
+			t.Logf("%s with the database stopped answered %v in %v", call.name, connect.CodeOf(err), time.Since(started))
 			if connect.CodeOf(err) != connect.CodeUnavailable {
 				t.Errorf("%s with the database stopped = %v, want unavailable", call.name, err)
 				continue
