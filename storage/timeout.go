@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -41,6 +42,49 @@ func WithTimeout(ctx context.Context, d time.Duration) context.Context {
 
 type txCancelKey struct{}
 
+// ErrQueryTimeout is the error of a statement or transaction cut by the
+// storage timeout (the caller's own deadline not being the cause). It
+// matches both ErrUnavailable and context.DeadlineExceeded with errors.Is.
+var ErrQueryTimeout error = queryTimeoutError{}
+
+type queryTimeoutError struct{}
+
+func (queryTimeoutError) Error() string { return "storage: the database did not answer in time" }
+
+// Is reports ErrQueryTimeout as ErrUnavailable and as
+// context.DeadlineExceeded.
+func (queryTimeoutError) Is(target error) bool {
+	return target == ErrUnavailable || target == context.DeadlineExceeded
+}
+
+// Timeout reports true, as context.DeadlineExceeded does.
+func (queryTimeoutError) Timeout() bool { return true }
+
+// errTimeoutCause is the cause of a storage deadline.
+var errTimeoutCause = errors.New("storage: query timeout")
+
+// timeoutCtx is a context with the storage deadline whose Err tells that
+// deadline apart: drivers and database/sql return ctx.Err() for a call
+// cut by its context, so the storage timeout reads as ErrQueryTimeout
+// while a caller's own deadline still reads as context.DeadlineExceeded.
+// Done, Value and Deadline are the inner context's, so the context
+// package's fast paths still apply to children of it.
+type timeoutCtx struct{ context.Context }
+
+func (c timeoutCtx) Err() error {
+	err := c.Context.Err()
+	if err == context.DeadlineExceeded && errors.Is(context.Cause(c.Context), errTimeoutCause) {
+		return ErrQueryTimeout
+	}
+	return err
+}
+
+// withTimeout returns ctx bounded by d, with the storage timeout's Err.
+func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	inner, cancel := context.WithTimeoutCause(ctx, d, errTimeoutCause)
+	return timeoutCtx{inner}, cancel
+}
+
 // timeoutHook puts a deadline on every query bun builds and runs to the end
 // (Scan, Exec, Count) and on every transaction, so a hung database fails a
 // call instead of holding it. A statement's deadline is released in
@@ -72,12 +116,12 @@ func (h timeoutHook) BeforeQuery(ctx context.Context, event *bun.QueryEvent) con
 	}
 	switch {
 	case event.IQuery == nil && event.Query == "BEGIN":
-		ctx, cancel := context.WithTimeout(ctx, d)
+		ctx, cancel := withTimeout(ctx, d)
 		return context.WithValue(ctx, txCancelKey{}, cancel)
 	case event.IQuery == nil:
 		return ctx
 	}
-	ctx, cancel := context.WithTimeout(ctx, d)
+	ctx, cancel := withTimeout(ctx, d)
 	if event.Stash == nil {
 		event.Stash = make(map[any]any, 1)
 	}

@@ -49,8 +49,8 @@ func TestQueryTimeout(t *testing.T) {
 				}
 				return insert(ctx, tx, "late")
 			})
-			if !errors.Is(storage.Classify(err), storage.ErrUnavailable) && !errors.Is(err, context.DeadlineExceeded) {
-				t.Errorf("transaction past the timeout = %v, want cut", err)
+			if !errors.Is(storage.Classify(err), storage.ErrUnavailable) {
+				t.Errorf("transaction past the timeout = %v, want ErrUnavailable", err)
 			}
 			// A slow statement is cut, and reads as the database unavailable.
 			if engine == storage.Postgres {
@@ -62,6 +62,13 @@ func TestQueryTimeout(t *testing.T) {
 				}
 				if !errors.Is(storage.Classify(err), storage.ErrUnavailable) {
 					t.Errorf("slow statement = %v, want ErrUnavailable", err)
+				}
+				// The caller's own deadline is not the database's failure.
+				ctx, cancel := context.WithTimeout(t.Context(), timeout/3)
+				defer cancel()
+				err = db.NewRaw("SELECT pg_sleep(5)::text").Scan(ctx, &s)
+				if !errors.Is(err, context.DeadlineExceeded) || errors.Is(storage.Classify(err), storage.ErrUnavailable) {
+					t.Errorf("statement past the caller's deadline = %v, want DeadlineExceeded, not ErrUnavailable", err)
 				}
 				// With a longer timeout for the context it completes.
 				if err := db.NewRaw("SELECT pg_sleep(0.5)::text").Scan(storage.WithTimeout(t.Context(), time.Minute), &s); err != nil {

@@ -17,9 +17,10 @@ import (
 
 // ErrUnavailable is what Classify wraps around a driver error that says the
 // database cannot be reached or did not answer in time: a refused, reset or
-// closed connection, a failed connect, a query cut by the storage timeout,
-// a server shutting down, SQLite still busy after its wait. Such a call may
-// succeed when retried later; callers test for it with errors.Is.
+// closed connection, a failed connect, a query cut by the storage timeout
+// (ErrQueryTimeout), a server shutting down, SQLite still busy after its
+// wait. Such a call may succeed when retried later; callers test for it
+// with errors.Is. A caller's own deadline or cancellation is not one.
 var ErrUnavailable = errors.New("storage: the database is unavailable")
 
 // Classify returns err wrapped with ErrUnavailable when it says the database
@@ -52,8 +53,12 @@ func unavailable(err error) bool {
 		code := sqliteErr.Code() & 0xff
 		return code == sqlite3.SQLITE_BUSY || code == sqlite3.SQLITE_LOCKED
 	}
+	// A caller's own deadline (context.DeadlineExceeded, also a net.Error)
+	// is not the database's failure; the storage timeout is ErrQueryTimeout,
+	// matched above by Classify.
+	callerDeadline := errors.Is(err, context.DeadlineExceeded)
 	switch {
-	case pgconn.Timeout(err), // pgx gave up waiting for the server
+	case pgconn.Timeout(err) && !callerDeadline, // pgx gave up waiting for the server
 		pgconn.SafeToRetry(err), // failed before anything was sent
 		errors.Is(err, pgconn.ErrConnClosed),
 		errors.Is(err, driver.ErrBadConn),
@@ -66,9 +71,7 @@ func unavailable(err error) bool {
 		errors.Is(err, syscall.EPIPE):
 		return true
 	}
-	// context.DeadlineExceeded is a net.Error too: a request past its own
-	// deadline is not the database's failure.
-	if netErr, ok := errors.AsType[net.Error](err); ok && netErr.Timeout() && !errors.Is(err, context.DeadlineExceeded) {
+	if netErr, ok := errors.AsType[net.Error](err); ok && netErr.Timeout() && !callerDeadline {
 		return true
 	}
 	_, isOpErr := errors.AsType[*net.OpError](err)
