@@ -13,6 +13,7 @@ import (
 
 	connect "connectrpc.com/connect/v2"
 	"connectrpc.com/connect/v2/connectinprocess"
+	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/harnesshero/platform/auth"
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
@@ -155,5 +156,67 @@ func TestForwardToken(t *testing.T) {
 				t.Errorf("%s: %v, want unauthenticated (no identity travels by itself)", name, err)
 			}
 		}
+	}
+}
+
+// TestVerifyLifetime: a token signed by the real key is refused when it
+// claims a longer life than an Issuer grants, has no issue time, or was
+// issued in the future.
+func TestVerifyLifetime(t *testing.T) {
+	t.Parallel()
+	_, key, _ := ed25519.GenerateKey(rand.Reader)
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	verifier := auth.NewVerifier(key.Public().(ed25519.PublicKey), func() time.Time { return now })
+	kid := func() string {
+		// The kid is the issuer's: take it from a token the real Issuer signed.
+		tok, _, err := auth.NewIssuer(key, nil).Issue(identity.Identity{UserID: "u", Role: identity.RoleUser, SessionID: "s"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		parsed, _, err := jwt.NewParser().ParseUnverified(tok, jwt.MapClaims{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return parsed.Header["kid"].(string)
+	}()
+	sign := func(iat *time.Time, exp time.Time) string {
+		c := jwt.MapClaims{
+			"iss": "harnesshero", "aud": "harnesshero-api", "sub": "u1",
+			"role": "user", "sid": "s1", "exp": exp.Unix(),
+		}
+		if iat != nil {
+			c["iat"] = iat.Unix()
+		}
+		tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, c)
+		tok.Header["kid"] = kid
+		signed, err := tok.SignedString(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return signed
+	}
+	at := func(d time.Duration) *time.Time { v := now.Add(d); return &v }
+	tests := []struct {
+		name  string
+		token string
+		ok    bool
+	}{
+		{"issuer's lifetime", sign(at(0), now.Add(auth.AccessTokenTTL)), true},
+		{"lifetime within skew", sign(at(0), now.Add(auth.AccessTokenTTL+20*time.Second)), true},
+		{"ten-year token", sign(at(0), now.AddDate(10, 0, 0)), false},
+		{"one hour token", sign(at(-time.Minute), now.Add(time.Hour)), false},
+		{"no iat", sign(nil, now.Add(time.Minute)), false},
+		{"iat in the future", sign(at(5*time.Minute), now.Add(10*time.Minute)), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := verifier.Verify(tt.token)
+			if tt.ok && err != nil {
+				t.Errorf("Verify = %v, want accepted", err)
+			}
+			if !tt.ok && !errors.Is(err, auth.ErrInvalidToken) {
+				t.Errorf("Verify = %v, want ErrInvalidToken", err)
+			}
+		})
 	}
 }

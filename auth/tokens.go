@@ -21,10 +21,15 @@ const (
 	AccessTokenTTL = 15 * time.Minute
 	// leeway tolerates clock skew between processes.
 	leeway = 30 * time.Second
+	// maxLifetime is the longest exp − iat a verifier accepts: what an
+	// Issuer grants plus the skew tolerated between processes. A token
+	// signed with a longer life (a leaked key, a buggy issuer) is refused.
+	maxLifetime = AccessTokenTTL + leeway
 )
 
 // ErrInvalidToken is returned for any token that does not verify: bad
-// signature, other key, expired, malformed, wrong issuer or audience.
+// signature, other key, expired, malformed, wrong issuer or audience, no
+// issue time, or a lifetime longer than an Issuer grants.
 var ErrInvalidToken = errors.New("auth: invalid access token")
 
 type claims struct {
@@ -118,6 +123,15 @@ func (v *Verifier) Verify(token string) (identity.Identity, error) {
 	})
 	if err != nil {
 		return identity.Identity{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
+	}
+	// The parser checked that iat, when present, is not in the future
+	// (beyond the leeway); it must also be present, and the token may not
+	// live longer than an Issuer grants.
+	if c.IssuedAt == nil {
+		return identity.Identity{}, fmt.Errorf("%w: no issue time", ErrInvalidToken)
+	}
+	if life := c.ExpiresAt.Sub(c.IssuedAt.Time); life > maxLifetime {
+		return identity.Identity{}, fmt.Errorf("%w: lifetime %v exceeds %v", ErrInvalidToken, life, maxLifetime)
 	}
 	if c.Subject == "" || c.SessionID == "" || (c.Role != identity.RoleUser && c.Role != identity.RoleAdmin) {
 		return identity.Identity{}, fmt.Errorf("%w: incomplete claims", ErrInvalidToken)

@@ -42,6 +42,7 @@ const (
 	OrderDelivered     = "order.delivered"
 	OrderRefunded      = "order.refunded"
 	UserRegistered     = "user.registered"
+	UserDeleted        = "user.deleted"
 
 	// The webhook module's events for the order module: what the payment
 	// provider reported, verified.

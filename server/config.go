@@ -33,6 +33,9 @@ type Config struct {
 	Role Role
 	// DatabaseURL is a postgres:// URL; empty means SQLite under DataDir.
 	DatabaseURL string
+	// DatabaseQueryTimeout bounds each database statement and transaction;
+	// zero means storage.DefaultQueryTimeout.
+	DatabaseQueryTimeout time.Duration
 	// DataDir holds the embedded SQLite database and generated keys.
 	DataDir string
 	// RedisURL selects Redis Streams as the event bus; empty means the
@@ -134,6 +137,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("addr", c.Addr),
 		slog.String("role", string(c.Role)),
 		slog.String("database", storage.Redact(c.DSN())),
+		slog.Duration("database_query_timeout", c.DatabaseQueryTimeout),
 		slog.String("redis", storage.Redact(c.RedisURL)),
 		slog.String("event_stream_prefix", c.EventStreamPrefix),
 		slog.String("builder_service_url", c.BuilderServiceURL),

@@ -28,7 +28,7 @@ func (p *Platform) registerModules(ctx context.Context, privateKey ed25519.Priva
 	sets := migrationSets(cfg)
 	if len(sets) > 0 {
 		var err error
-		if p.db, err = storage.Open(ctx, cfg.DSN()); err != nil {
+		if p.db, err = storage.Open(ctx, cfg.DSN(), cfg.storageOptions()...); err != nil {
 			return err
 		}
 		if err := storage.Migrate(ctx, p.db, p.logger, sets...); err != nil {
@@ -45,6 +45,12 @@ func (p *Platform) registerModules(ctx context.Context, privateKey ed25519.Priva
 			return err
 		}
 		p.ready = append(p.ready, mod.Ready)
+		if serveUsers || cfg.RedisURL != "" {
+			// user.deleted reaches the builder in this process, or
+			// through Redis; a builder service alone on an in-process bus
+			// consumes nothing (its events wait in the outbox).
+			p.events.subscribers = append(p.events.subscribers, mod.Subscribe)
+		}
 		builderClient = connect.NewClient(connectinprocess.New(p.server), auth.ForwardToken)
 	} else {
 		// The builder runs elsewhere: serve its API here by forwarding
@@ -126,4 +132,12 @@ func migrationSets(cfg Config) []storage.MigrationSet {
 		sets = append(sets, events.Migrations())
 	}
 	return sets
+}
+
+// storageOptions are the storage.Open options cfg asks for.
+func (c Config) storageOptions() []storage.Option {
+	if c.DatabaseQueryTimeout > 0 {
+		return []storage.Option{storage.WithQueryTimeout(c.DatabaseQueryTimeout)}
+	}
+	return nil
 }

@@ -19,8 +19,10 @@ type MigrationSet struct {
 }
 
 // Migrate applies every pending migration of each set, in order. It is safe
-// to call at every start-up: applied migrations are skipped.
+// to call at every start-up: applied migrations are skipped. Its statements
+// are bounded by MigrationTimeout instead of the database's query timeout.
 func Migrate(ctx context.Context, db *bun.DB, logger *slog.Logger, sets ...MigrationSet) error {
+	ctx = WithTimeout(ctx, MigrationTimeout)
 	if EngineOf(db) == Postgres {
 		// Processes starting together on one database take turns: bun's
 		// own lock table cannot guard the creation of its tables.

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,10 +51,25 @@ func EngineOf(db bun.IDB) Engine {
 // directory is created when missing. SQLite runs in WAL mode with a busy
 // timeout and immediate write transactions, so concurrent writers wait for
 // each other instead of failing.
-func Open(ctx context.Context, dsn string) (*bun.DB, error) {
+//
+// Every statement and transaction is bounded by a timeout
+// (DefaultQueryTimeout unless WithQueryTimeout says otherwise), and a
+// Postgres connection attempt by connect_timeout (DefaultConnectTimeout
+// unless the URL sets it), so a hung database fails calls instead of
+// holding them. Errors that say the database is unavailable are told
+// apart by Classify.
+func Open(ctx context.Context, dsn string, opts ...Option) (*bun.DB, error) {
+	o := options{queryTimeout: DefaultQueryTimeout}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	var db *bun.DB
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		dsn, err := withConnectTimeout(dsn)
+		if err != nil {
+			return nil, err
+		}
 		sqldb, err := sql.Open("pgx", dsn)
 		if err != nil {
 			return nil, fmt.Errorf("storage: open postgres: %w", err)
@@ -86,6 +102,7 @@ func Open(ctx context.Context, dsn string) (*bun.DB, error) {
 		sqldb.SetMaxOpenConns(8)
 		db = bun.NewDB(sqldb, sqlitedialect.New())
 	}
+	db.AddQueryHook(timeoutHook{timeout: o.queryTimeout})
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := ping(pingCtx, db); err != nil {
@@ -93,6 +110,25 @@ func Open(ctx context.Context, dsn string) (*bun.DB, error) {
 		return nil, fmt.Errorf("storage: ping %s: %w", EngineOf(db), err)
 	}
 	return db, nil
+}
+
+// DefaultConnectTimeout bounds a Postgres connection attempt (dial and
+// start-up) when the URL sets no connect_timeout.
+const DefaultConnectTimeout = 5 * time.Second
+
+// withConnectTimeout adds connect_timeout to a Postgres URL that has none.
+func withConnectTimeout(dsn string) (string, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "", fmt.Errorf("storage: parse postgres URL: %w", err)
+	}
+	q := u.Query()
+	if q.Get("connect_timeout") != "" {
+		return dsn, nil
+	}
+	q.Set("connect_timeout", strconv.Itoa(int(DefaultConnectTimeout/time.Second)))
+	u.RawQuery = q.Encode()
+	return u.String(), nil
 }
 
 // ping checks that db answers. A SQLite file being switched to WAL by

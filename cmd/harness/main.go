@@ -121,6 +121,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	port := fs.String("port", getenv("PORT"), "listen port; default 4000, or 4002 with --role builder [PORT]")
 	addr := fs.String("addr", getenv("HARNESS_ADDR"), "listen address, overrides --port, e.g. 127.0.0.1:4000 [HARNESS_ADDR]")
 	fs.StringVar(&cfg.DatabaseURL, "database-url", getenv("DATABASE_URL"), "postgres:// URL; empty means SQLite under --data-dir [DATABASE_URL]")
+	dbTimeout := fs.String("database-query-timeout", getenv("HARNESS_DATABASE_QUERY_TIMEOUT"), "bound on each database statement and transaction, e.g. 5s; default 5s [HARNESS_DATABASE_QUERY_TIMEOUT]")
 	fs.StringVar(&cfg.DataDir, "data-dir", env("HARNESS_DATA_DIR", cfg.DataDir), "directory of the embedded database and keys [HARNESS_DATA_DIR]")
 	fs.StringVar(&cfg.RedisURL, "redis-url", getenv("REDIS_URL"), "redis:// URL for the event bus [REDIS_URL]")
 	fs.StringVar(&cfg.EventStreamPrefix, "event-stream-prefix", getenv("HARNESS_EVENT_STREAM_PREFIX"), "prefix of the Redis stream names [HARNESS_EVENT_STREAM_PREFIX]")
@@ -163,6 +164,13 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 		if o = strings.TrimSpace(o); o != "" {
 			cfg.CORSOrigins = append(cfg.CORSOrigins, o)
 		}
+	}
+	if *dbTimeout != "" {
+		d, err := time.ParseDuration(*dbTimeout)
+		if err != nil || d <= 0 {
+			return cfg, nil, fmt.Errorf("--database-query-timeout: want a positive duration such as 5s, got %q", *dbTimeout)
+		}
+		cfg.DatabaseQueryTimeout = d
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {

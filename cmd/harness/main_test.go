@@ -29,14 +29,14 @@ import (
 func TestParseConfig(t *testing.T) {
 	env := map[string]string{
 		"PORT": "5000", "DATABASE_URL": "postgres://u:pw-8f3k2@db/x", "STRIPE_SECRET_KEY": "sk_live_key-9d2m", "BUILDER_SERVICE_URL": "http://builder:4002",
-		"HARNESS_CORS_ORIGINS": "https://a.example, https://b.example",
+		"HARNESS_CORS_ORIGINS": "https://a.example, https://b.example", "HARNESS_DATABASE_QUERY_TIMEOUT": "2500ms",
 	}
 	cfg, _, err := parseConfig("serve", nil, func(k string) string { return env[k] }, &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.Addr != ":5000" || cfg.DatabaseURL != env["DATABASE_URL"] || cfg.BuilderServiceURL != "http://builder:4002" ||
-		strings.Join(cfg.CORSOrigins, " ") != "https://a.example https://b.example" {
+		strings.Join(cfg.CORSOrigins, " ") != "https://a.example https://b.example" || cfg.DatabaseQueryTimeout != 2500*time.Millisecond {
 		t.Errorf("config from env = %+v", cfg)
 	}
 	cfg, _, err = parseConfig("serve", []string{"--role", "builder"}, func(string) string { return "" }, &bytes.Buffer{})

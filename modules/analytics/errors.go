@@ -1,13 +1,12 @@
 package analytics
 
 import (
-	"context"
 	"errors"
 	"strconv"
 
-	connect "connectrpc.com/connect/v2"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/harnesshero/platform/rpcerr"
 	"github.com/harnesshero/platform/validation"
 )
 
@@ -32,11 +31,7 @@ func toConnectError(req proto.Message, err error) error {
 		return invalid("range.end_date", "end_date.not_before_start", "end_date must not be before start_date")
 	case errors.Is(err, errRangeTooLong):
 		return invalid("range", "range.max_days", "a range spans at most "+strconv.Itoa(maxDays)+" days")
-	case errors.Is(err, context.Canceled):
-		return connect.NewError(connect.CodeCanceled, "request canceled").WithCause(err)
-	case errors.Is(err, context.DeadlineExceeded):
-		return connect.NewError(connect.CodeDeadlineExceeded, "request timed out").WithCause(err)
 	default:
-		return connect.NewError(connect.CodeInternal, "internal error").WithCause(err)
+		return rpcerr.Fallback(err)
 	}
 }

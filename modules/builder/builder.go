@@ -30,6 +30,7 @@ type Deps struct {
 // Module is the registered builder module.
 type Module struct {
 	store *store
+	now   func() time.Time
 }
 
 // Register registers the builder's services on srv and returns the module.
@@ -44,7 +45,7 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 	st := &store{db: deps.DB}
 	builderv1connect.RegisterCatalogServiceHandler(srv, newCatalogService())
 	builderv1connect.RegisterDesignServiceHandler(srv, &designService{store: st, now: now})
-	return &Module{store: st}, nil
+	return &Module{store: st, now: now}, nil
 }
 
 // Ready reports whether the module can serve: its database answers.

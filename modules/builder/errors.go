@@ -1,7 +1,6 @@
 package builder
 
 import (
-	"context"
 	"errors"
 	"fmt"
 
@@ -10,6 +9,7 @@ import (
 
 	"github.com/harnesshero/platform/domain/builder"
 	"github.com/harnesshero/platform/pagination"
+	"github.com/harnesshero/platform/rpcerr"
 	"github.com/harnesshero/platform/validation"
 )
 
@@ -62,13 +62,11 @@ func toConnectError(req proto.Message, prefix string, err error) error {
 		return validation.Error(req, []validation.Violation{{Path: "page_token", Rule: "page_token", Message: "invalid page token"}})
 	case errors.Is(err, errPermissionDenied):
 		return connect.NewError(connect.CodePermissionDenied, "only admins list other users' designs").WithCause(err)
+	case errors.Is(err, errOwnerDeleted):
+		return connect.NewError(connect.CodeUnauthenticated, "this account has been deleted").WithCause(err)
 	case errors.Is(err, errUnauthenticated):
 		return connect.NewError(connect.CodeUnauthenticated, "sign in to keep designs").WithCause(err)
-	case errors.Is(err, context.Canceled):
-		return connect.NewError(connect.CodeCanceled, "request canceled").WithCause(err)
-	case errors.Is(err, context.DeadlineExceeded):
-		return connect.NewError(connect.CodeDeadlineExceeded, "request timed out").WithCause(err)
 	default:
-		return connect.NewError(connect.CodeInternal, "internal error").WithCause(err)
+		return rpcerr.Fallback(err)
 	}
 }

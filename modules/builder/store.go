@@ -81,7 +81,8 @@ func (r *designRow) toSaved() (savedDesign, error) {
 	return d, nil
 }
 
-// store keeps designs. Every query names the owner in its WHERE clause, so
+// store keeps designs, and the owners seen deleted (who may create or
+// update no design: create and update return errOwnerDeleted). Every query names the owner in its WHERE clause, so
 // no code path can read or change another user's design. Every change
 // records its event (design.created/updated/deleted) in the outbox in the
 // same transaction.
@@ -95,6 +96,9 @@ func (s *store) create(ctx context.Context, d savedDesign) error {
 		return err
 	}
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := checkOwner(ctx, tx, d.OwnerID); err != nil {
+			return err
+		}
 		if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
 			return fmt.Errorf("builder: insert design: %w", err)
 		}
@@ -174,6 +178,9 @@ func (s *store) update(ctx context.Context, d savedDesign, expectedVersion *int6
 	}
 	var updated []designRow
 	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := checkOwner(ctx, tx, d.OwnerID); err != nil {
+			return err
+		}
 		q := tx.NewUpdate().Model(row).
 			Column("name", "design", "quote", "unit_price_cents", "updated_at").
 			Set("version = version + 1").

@@ -26,6 +26,9 @@ func (s *service) CreateOrder(ctx context.Context, req *orderv1.CreateOrderReque
 	if err != nil {
 		return nil, toConnectError(err)
 	}
+	if err := checkOwner(ctx, s.store.db, owner); err != nil {
+		return nil, toConnectError(err)
+	}
 	key, err := idempotencyKey(ctx, req)
 	if err != nil {
 		return nil, err

@@ -1,7 +1,6 @@
 package order
 
 import (
-	"context"
 	"errors"
 
 	connect "connectrpc.com/connect/v2"
@@ -9,6 +8,7 @@ import (
 	domain "github.com/harnesshero/platform/domain/order"
 	"github.com/harnesshero/platform/pagination"
 	"github.com/harnesshero/platform/payment"
+	"github.com/harnesshero/platform/rpcerr"
 )
 
 var (
@@ -29,10 +29,6 @@ func toConnectError(err error) error {
 	}
 	var move *domain.MoveError
 	switch {
-	case errors.Is(err, context.Canceled):
-		return connect.NewError(connect.CodeCanceled, "request canceled").WithCause(err)
-	case errors.Is(err, context.DeadlineExceeded):
-		return connect.NewError(connect.CodeDeadlineExceeded, "request timed out").WithCause(err)
 	case errors.Is(err, errNotFound):
 		return connect.NewError(connect.CodeNotFound, "order not found").WithCause(err)
 	case errors.As(err, &move):
@@ -47,9 +43,11 @@ func toConnectError(err error) error {
 		return connect.NewError(connect.CodeFailedPrecondition, "the payment provider refused the request").WithCause(err)
 	case errors.Is(err, pagination.ErrInvalidToken):
 		return connect.NewError(connect.CodeInvalidArgument, "page_token: invalid page token").WithCause(err)
+	case errors.Is(err, errOwnerDeleted):
+		return connect.NewError(connect.CodeUnauthenticated, "this account has been deleted").WithCause(err)
 	case errors.Is(err, errUnauthenticated):
 		return connect.NewError(connect.CodeUnauthenticated, "sign in required").WithCause(err)
 	default:
-		return connect.NewError(connect.CodeInternal, "internal error").WithCause(err)
+		return rpcerr.Fallback(err)
 	}
 }

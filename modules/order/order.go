@@ -65,11 +65,12 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 }
 
 // Subscribe declares the module's event subscriptions: the payment events
-// the webhook module records.
+// the webhook module records, and user.deleted.
 func (m *Module) Subscribe(r *events.Router) {
 	for _, t := range []string{events.PaymentSucceeded, events.PaymentFailed, events.PaymentRefunded} {
 		r.Subscribe(Consumer, t, m.svc.handlePayment)
 	}
+	r.Subscribe(Consumer, events.UserDeleted, m.svc.handleUserDeleted)
 }
 
 // Ready reports whether the module's database answers.

@@ -76,13 +76,17 @@ type store struct {
 
 // create inserts o with its order.created event, and claims key for it
 // when key is non-nil. A key claimed first by a concurrent request is
-// errKeyTaken (the unique primary key decides, on both engines).
+// errKeyTaken (the unique primary key decides, on both engines). An owner
+// seen deleted is errOwnerDeleted.
 func (s *store) create(ctx context.Context, o *orderv1.Order, key *keyRow, ev events.Event) error {
 	row, err := toRow(o)
 	if err != nil {
 		return err
 	}
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := checkOwner(ctx, tx, o.GetOwnerId()); err != nil {
+			return err
+		}
 		if key != nil {
 			res, err := tx.NewInsert().Model(key).On("CONFLICT DO NOTHING").Exec(ctx)
 			if err != nil {

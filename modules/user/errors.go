@@ -1,7 +1,6 @@
 package user
 
 import (
-	"context"
 	"errors"
 
 	connect "connectrpc.com/connect/v2"
@@ -10,6 +9,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
 
+	"github.com/harnesshero/platform/rpcerr"
 	"github.com/harnesshero/platform/validation"
 )
 
@@ -45,15 +45,13 @@ func toConnectError(req proto.Message, err error) error {
 		return connect.NewError(connect.CodeUnauthenticated, "invalid or expired refresh token").WithCause(err)
 	case errors.Is(err, errSessionEnded):
 		return connect.NewError(connect.CodeUnauthenticated, "session has ended: sign in again").WithCause(err)
+	case errors.Is(err, errAccountDeleted):
+		return connect.NewError(connect.CodeUnauthenticated, "this account has been deleted").WithCause(err)
 	case errors.Is(err, errNoCaller):
 		return connect.NewError(connect.CodeUnauthenticated, "sign in required").WithCause(err)
 	case errors.Is(err, ErrUserNotFound):
 		return connect.NewError(connect.CodeNotFound, "user not found").WithCause(err)
-	case errors.Is(err, context.Canceled):
-		return connect.NewError(connect.CodeCanceled, "request canceled").WithCause(err)
-	case errors.Is(err, context.DeadlineExceeded):
-		return connect.NewError(connect.CodeDeadlineExceeded, "request timed out").WithCause(err)
 	default:
-		return connect.NewError(connect.CodeInternal, "internal error").WithCause(err)
+		return rpcerr.Fallback(err)
 	}
 }

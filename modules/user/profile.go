@@ -12,7 +12,7 @@ func (s *service) GetProfile(ctx context.Context, req *userv1.GetProfileRequest)
 	if err != nil {
 		return nil, toConnectError(req, err)
 	}
-	a, err := s.store.userByID(ctx, caller.UserID)
+	a, err := s.liveUser(ctx, caller.UserID)
 	if err != nil {
 		return nil, toConnectError(req, err)
 	}
@@ -43,7 +43,7 @@ func (s *service) ChangePassword(ctx context.Context, req *userv1.ChangePassword
 	if err != nil {
 		return nil, toConnectError(req, err)
 	}
-	a, err := s.store.userByID(ctx, caller.UserID)
+	a, err := s.liveUser(ctx, caller.UserID)
 	if err != nil {
 		return nil, toConnectError(req, err)
 	}

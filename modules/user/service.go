@@ -86,6 +86,11 @@ func (s *service) SignIn(ctx context.Context, req *userv1.SignInRequest) (*userv
 		return nil, toConnectError(req, err)
 	}
 	a, err := s.store.userByEmail(ctx, email)
+	if err == nil && !a.DeletedAt.IsZero() {
+		// A deleted account's erased row ("deleted:<id>", no password)
+		// is no account to sign in to.
+		a, err = account{}, ErrUserNotFound
+	}
 	stored := a.PasswordHash
 	if errors.Is(err, ErrUserNotFound) {
 		stored = s.dummyHash

@@ -174,6 +174,9 @@ func (s *store) refresh(ctx context.Context, oldHash, newHash string, now time.T
 			return err
 		}
 		a, err = userWhere(ctx, tx, "id = ?", sess.UserID)
+		if err == nil && !a.DeletedAt.IsZero() {
+			return errAccountDeleted
+		}
 		return err
 	})
 	if err != nil {

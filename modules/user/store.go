@@ -37,6 +37,7 @@ type userRow struct {
 	CreatedAt         time.Time `bun:"created_at,notnull"`
 	UpdatedAt         time.Time `bun:"updated_at,notnull"`
 	PasswordChangedAt time.Time `bun:"password_changed_at,notnull"`
+	DeletedAt         time.Time `bun:"deleted_at,nullzero"`
 }
 
 // account is a user in the module's terms.
@@ -47,13 +48,16 @@ type account struct {
 	// PasswordChangedAt is when the password was last set (at
 	// registration, then by ChangePassword).
 	PasswordChangedAt time.Time
+	// DeletedAt is when the user deleted the account; zero while it is
+	// live. A deleted account keeps only its id.
+	DeletedAt time.Time
 }
 
 func toUserRow(a account) *userRow {
 	return &userRow{
 		ID: a.ID, Email: a.Email, PasswordHash: a.PasswordHash, DisplayName: a.DisplayName,
 		Role: string(a.Role), CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
-		PasswordChangedAt: a.PasswordChangedAt.UTC(),
+		PasswordChangedAt: a.PasswordChangedAt.UTC(), DeletedAt: a.DeletedAt.UTC(),
 	}
 }
 
@@ -61,7 +65,7 @@ func (r *userRow) toAccount() account {
 	return account{
 		ID: r.ID, Email: r.Email, PasswordHash: r.PasswordHash, DisplayName: r.DisplayName,
 		Role: identity.Role(r.Role), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
-		PasswordChangedAt: r.PasswordChangedAt.UTC(),
+		PasswordChangedAt: r.PasswordChangedAt.UTC(), DeletedAt: r.DeletedAt.UTC(),
 	}
 }
 
@@ -111,20 +115,22 @@ func userWhere(ctx context.Context, db bun.IDB, where string, arg any) (account,
 	return row.toAccount(), nil
 }
 
-// updateDisplayName sets the display name of user id and returns the user.
+// updateDisplayName sets the display name of user id and returns the user;
+// a deleted or missing user is errAccountDeleted.
 func (s *store) updateDisplayName(ctx context.Context, id, name string, now time.Time) (account, error) {
 	var rows []userRow
 	err := s.db.NewUpdate().Model((*userRow)(nil)).
 		Set("display_name = ?", name).
 		Set("updated_at = ?", now.UTC()).
 		Where("id = ?", id).
+		Where("deleted_at IS NULL").
 		Returning("*").
 		Scan(ctx, &rows)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return account{}, fmt.Errorf("user: update display name: %w", err)
 	}
 	if len(rows) == 0 {
-		return account{}, ErrUserNotFound
+		return account{}, errAccountDeleted // gone, or deleted
 	}
 	return rows[0].toAccount(), nil
 }

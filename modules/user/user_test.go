@@ -36,6 +36,7 @@ func TestAPI(t *testing.T) {
 					{"UpdateProfile", testUpdateProfile},
 					{"Validation", testValidation},
 					{"GrantAdmin", testGrantAdmin},
+					{"DeleteAccount", testDeleteAccount},
 				} {
 					t.Run(tc.name, func(t *testing.T) { t.Parallel(); tc.test(t, e) })
 				}

@@ -67,12 +67,60 @@ func (x *UserRegistered) GetUserId() string {
 	return ""
 }
 
+// UserDeleted is the payload of "user.deleted": the user deleted their
+// account. It carries only the opaque id, no personal data.
+type UserDeleted struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	UserId        string                 `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserDeleted) Reset() {
+	*x = UserDeleted{}
+	mi := &file_harness_user_v1_events_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserDeleted) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserDeleted) ProtoMessage() {}
+
+func (x *UserDeleted) ProtoReflect() protoreflect.Message {
+	mi := &file_harness_user_v1_events_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserDeleted.ProtoReflect.Descriptor instead.
+func (*UserDeleted) Descriptor() ([]byte, []int) {
+	return file_harness_user_v1_events_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *UserDeleted) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
 var File_harness_user_v1_events_proto protoreflect.FileDescriptor
 
 const file_harness_user_v1_events_proto_rawDesc = "" +
 	"\n" +
 	"\x1charness/user/v1/events.proto\x12\x0fharness.user.v1\")\n" +
 	"\x0eUserRegistered\x12\x17\n" +
+	"\auser_id\x18\x01 \x01(\tR\x06userId\"&\n" +
+	"\vUserDeleted\x12\x17\n" +
 	"\auser_id\x18\x01 \x01(\tR\x06userIdB\xbc\x01\n" +
 	"\x13com.harness.user.v1B\vEventsProtoP\x01Z:github.com/harnesshero/platform/gen/harness/user/v1;userv1\xa2\x02\x03HUX\xaa\x02\x0fHarness.User.V1\xca\x02\x0fHarness\\User\\V1\xe2\x02\x1bHarness\\User\\V1\\GPBMetadata\xea\x02\x11Harness::User::V1b\x06proto3"
 
@@ -88,9 +136,10 @@ func file_harness_user_v1_events_proto_rawDescGZIP() []byte {
 	return file_harness_user_v1_events_proto_rawDescData
 }
 
-var file_harness_user_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
+var file_harness_user_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_harness_user_v1_events_proto_goTypes = []any{
 	(*UserRegistered)(nil), // 0: harness.user.v1.UserRegistered
+	(*UserDeleted)(nil),    // 1: harness.user.v1.UserDeleted
 }
 var file_harness_user_v1_events_proto_depIdxs = []int32{
 	0, // [0:0] is the sub-list for method output_type
@@ -111,7 +160,7 @@ func file_harness_user_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_harness_user_v1_events_proto_rawDesc), len(file_harness_user_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   1,
+			NumMessages:   2,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -681,6 +681,88 @@ func (x *ChangePasswordResponse) GetSession() *Session {
 	return nil
 }
 
+// DeleteAccountRequest holds the caller's password, as re-authentication.
+type DeleteAccountRequest struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	CurrentPassword string                 `protobuf:"bytes,1,opt,name=current_password,json=currentPassword,proto3" json:"current_password,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *DeleteAccountRequest) Reset() {
+	*x = DeleteAccountRequest{}
+	mi := &file_harness_user_v1_user_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteAccountRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteAccountRequest) ProtoMessage() {}
+
+func (x *DeleteAccountRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_harness_user_v1_user_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteAccountRequest.ProtoReflect.Descriptor instead.
+func (*DeleteAccountRequest) Descriptor() ([]byte, []int) {
+	return file_harness_user_v1_user_service_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *DeleteAccountRequest) GetCurrentPassword() string {
+	if x != nil {
+		return x.CurrentPassword
+	}
+	return ""
+}
+
+// DeleteAccountResponse is empty: the account is gone.
+type DeleteAccountResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteAccountResponse) Reset() {
+	*x = DeleteAccountResponse{}
+	mi := &file_harness_user_v1_user_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteAccountResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteAccountResponse) ProtoMessage() {}
+
+func (x *DeleteAccountResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_harness_user_v1_user_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteAccountResponse.ProtoReflect.Descriptor instead.
+func (*DeleteAccountResponse) Descriptor() ([]byte, []int) {
+	return file_harness_user_v1_user_service_proto_rawDescGZIP(), []int{15}
+}
+
 var File_harness_user_v1_user_service_proto protoreflect.FileDescriptor
 
 const file_harness_user_v1_user_service_proto_rawDesc = "" +
@@ -716,7 +798,10 @@ const file_harness_user_v1_user_service_proto_rawDesc = "" +
 	"\x10current_password\x18\x01 \x01(\tB\x0e\xbaH\vr\t\x88\x88'\x01\x10\x01\x18\x80\x01R\x0fcurrentPassword\x121\n" +
 	"\fnew_password\x18\x02 \x01(\tB\x0e\xbaH\vr\t\x88\x88'\x01\x10\f\x18\x80\x01R\vnewPassword\"L\n" +
 	"\x16ChangePasswordResponse\x122\n" +
-	"\asession\x18\x01 \x01(\v2\x18.harness.user.v1.SessionR\asession2\xa1\x05\n" +
+	"\asession\x18\x01 \x01(\v2\x18.harness.user.v1.SessionR\asession\"Q\n" +
+	"\x14DeleteAccountRequest\x129\n" +
+	"\x10current_password\x18\x01 \x01(\tB\x0e\xbaH\vr\t\x88\x88'\x01\x10\x01\x18\x80\x01R\x0fcurrentPassword\"\x17\n" +
+	"\x15DeleteAccountResponse2\x87\x06\n" +
 	"\vUserService\x12U\n" +
 	"\bRegister\x12 .harness.user.v1.RegisterRequest\x1a!.harness.user.v1.RegisterResponse\"\x04\x88\xb5\x18\x01\x12O\n" +
 	"\x06SignIn\x12\x1e.harness.user.v1.SignInRequest\x1a\x1f.harness.user.v1.SignInResponse\"\x04\x88\xb5\x18\x01\x12g\n" +
@@ -725,7 +810,8 @@ const file_harness_user_v1_user_service_proto_rawDesc = "" +
 	"\n" +
 	"GetProfile\x12\".harness.user.v1.GetProfileRequest\x1a#.harness.user.v1.GetProfileResponse\"\a\x88\xb5\x18\x02\x90\x02\x01\x12d\n" +
 	"\rUpdateProfile\x12%.harness.user.v1.UpdateProfileRequest\x1a&.harness.user.v1.UpdateProfileResponse\"\x04\x88\xb5\x18\x02\x12g\n" +
-	"\x0eChangePassword\x12&.harness.user.v1.ChangePasswordRequest\x1a'.harness.user.v1.ChangePasswordResponse\"\x04\x88\xb5\x18\x02B\xc1\x01\n" +
+	"\x0eChangePassword\x12&.harness.user.v1.ChangePasswordRequest\x1a'.harness.user.v1.ChangePasswordResponse\"\x04\x88\xb5\x18\x02\x12d\n" +
+	"\rDeleteAccount\x12%.harness.user.v1.DeleteAccountRequest\x1a&.harness.user.v1.DeleteAccountResponse\"\x04\x88\xb5\x18\x02B\xc1\x01\n" +
 	"\x13com.harness.user.v1B\x10UserServiceProtoP\x01Z:github.com/harnesshero/platform/gen/harness/user/v1;userv1\xa2\x02\x03HUX\xaa\x02\x0fHarness.User.V1\xca\x02\x0fHarness\\User\\V1\xe2\x02\x1bHarness\\User\\V1\\GPBMetadata\xea\x02\x11Harness::User::V1b\x06proto3"
 
 var (
@@ -740,7 +826,7 @@ func file_harness_user_v1_user_service_proto_rawDescGZIP() []byte {
 	return file_harness_user_v1_user_service_proto_rawDescData
 }
 
-var file_harness_user_v1_user_service_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_harness_user_v1_user_service_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_harness_user_v1_user_service_proto_goTypes = []any{
 	(*RegisterRequest)(nil),        // 0: harness.user.v1.RegisterRequest
 	(*RegisterResponse)(nil),       // 1: harness.user.v1.RegisterResponse
@@ -756,18 +842,20 @@ var file_harness_user_v1_user_service_proto_goTypes = []any{
 	(*UpdateProfileResponse)(nil),  // 11: harness.user.v1.UpdateProfileResponse
 	(*ChangePasswordRequest)(nil),  // 12: harness.user.v1.ChangePasswordRequest
 	(*ChangePasswordResponse)(nil), // 13: harness.user.v1.ChangePasswordResponse
-	(*User)(nil),                   // 14: harness.user.v1.User
-	(*Session)(nil),                // 15: harness.user.v1.Session
+	(*DeleteAccountRequest)(nil),   // 14: harness.user.v1.DeleteAccountRequest
+	(*DeleteAccountResponse)(nil),  // 15: harness.user.v1.DeleteAccountResponse
+	(*User)(nil),                   // 16: harness.user.v1.User
+	(*Session)(nil),                // 17: harness.user.v1.Session
 }
 var file_harness_user_v1_user_service_proto_depIdxs = []int32{
-	14, // 0: harness.user.v1.RegisterResponse.user:type_name -> harness.user.v1.User
-	15, // 1: harness.user.v1.RegisterResponse.session:type_name -> harness.user.v1.Session
-	14, // 2: harness.user.v1.SignInResponse.user:type_name -> harness.user.v1.User
-	15, // 3: harness.user.v1.SignInResponse.session:type_name -> harness.user.v1.Session
-	15, // 4: harness.user.v1.RefreshSessionResponse.session:type_name -> harness.user.v1.Session
-	14, // 5: harness.user.v1.GetProfileResponse.user:type_name -> harness.user.v1.User
-	14, // 6: harness.user.v1.UpdateProfileResponse.user:type_name -> harness.user.v1.User
-	15, // 7: harness.user.v1.ChangePasswordResponse.session:type_name -> harness.user.v1.Session
+	16, // 0: harness.user.v1.RegisterResponse.user:type_name -> harness.user.v1.User
+	17, // 1: harness.user.v1.RegisterResponse.session:type_name -> harness.user.v1.Session
+	16, // 2: harness.user.v1.SignInResponse.user:type_name -> harness.user.v1.User
+	17, // 3: harness.user.v1.SignInResponse.session:type_name -> harness.user.v1.Session
+	17, // 4: harness.user.v1.RefreshSessionResponse.session:type_name -> harness.user.v1.Session
+	16, // 5: harness.user.v1.GetProfileResponse.user:type_name -> harness.user.v1.User
+	16, // 6: harness.user.v1.UpdateProfileResponse.user:type_name -> harness.user.v1.User
+	17, // 7: harness.user.v1.ChangePasswordResponse.session:type_name -> harness.user.v1.Session
 	0,  // 8: harness.user.v1.UserService.Register:input_type -> harness.user.v1.RegisterRequest
 	2,  // 9: harness.user.v1.UserService.SignIn:input_type -> harness.user.v1.SignInRequest
 	4,  // 10: harness.user.v1.UserService.RefreshSession:input_type -> harness.user.v1.RefreshSessionRequest
@@ -775,15 +863,17 @@ var file_harness_user_v1_user_service_proto_depIdxs = []int32{
 	8,  // 12: harness.user.v1.UserService.GetProfile:input_type -> harness.user.v1.GetProfileRequest
 	10, // 13: harness.user.v1.UserService.UpdateProfile:input_type -> harness.user.v1.UpdateProfileRequest
 	12, // 14: harness.user.v1.UserService.ChangePassword:input_type -> harness.user.v1.ChangePasswordRequest
-	1,  // 15: harness.user.v1.UserService.Register:output_type -> harness.user.v1.RegisterResponse
-	3,  // 16: harness.user.v1.UserService.SignIn:output_type -> harness.user.v1.SignInResponse
-	5,  // 17: harness.user.v1.UserService.RefreshSession:output_type -> harness.user.v1.RefreshSessionResponse
-	7,  // 18: harness.user.v1.UserService.SignOut:output_type -> harness.user.v1.SignOutResponse
-	9,  // 19: harness.user.v1.UserService.GetProfile:output_type -> harness.user.v1.GetProfileResponse
-	11, // 20: harness.user.v1.UserService.UpdateProfile:output_type -> harness.user.v1.UpdateProfileResponse
-	13, // 21: harness.user.v1.UserService.ChangePassword:output_type -> harness.user.v1.ChangePasswordResponse
-	15, // [15:22] is the sub-list for method output_type
-	8,  // [8:15] is the sub-list for method input_type
+	14, // 15: harness.user.v1.UserService.DeleteAccount:input_type -> harness.user.v1.DeleteAccountRequest
+	1,  // 16: harness.user.v1.UserService.Register:output_type -> harness.user.v1.RegisterResponse
+	3,  // 17: harness.user.v1.UserService.SignIn:output_type -> harness.user.v1.SignInResponse
+	5,  // 18: harness.user.v1.UserService.RefreshSession:output_type -> harness.user.v1.RefreshSessionResponse
+	7,  // 19: harness.user.v1.UserService.SignOut:output_type -> harness.user.v1.SignOutResponse
+	9,  // 20: harness.user.v1.UserService.GetProfile:output_type -> harness.user.v1.GetProfileResponse
+	11, // 21: harness.user.v1.UserService.UpdateProfile:output_type -> harness.user.v1.UpdateProfileResponse
+	13, // 22: harness.user.v1.UserService.ChangePassword:output_type -> harness.user.v1.ChangePasswordResponse
+	15, // 23: harness.user.v1.UserService.DeleteAccount:output_type -> harness.user.v1.DeleteAccountResponse
+	16, // [16:24] is the sub-list for method output_type
+	8,  // [8:16] is the sub-list for method input_type
 	8,  // [8:8] is the sub-list for extension type_name
 	8,  // [8:8] is the sub-list for extension extendee
 	0,  // [0:8] is the sub-list for field type_name
@@ -801,7 +891,7 @@ func file_harness_user_v1_user_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_harness_user_v1_user_service_proto_rawDesc), len(file_harness_user_v1_user_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   14,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

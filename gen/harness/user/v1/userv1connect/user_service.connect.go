@@ -38,6 +38,8 @@ const (
 	UserServiceUpdateProfileProcedure = "/harness.user.v1.UserService/UpdateProfile"
 	// UserServiceChangePasswordProcedure is the procedure name of the UserService's ChangePassword RPC.
 	UserServiceChangePasswordProcedure = "/harness.user.v1.UserService/ChangePassword"
+	// UserServiceDeleteAccountProcedure is the procedure name of the UserService's DeleteAccount RPC.
+	UserServiceDeleteAccountProcedure = "/harness.user.v1.UserService/DeleteAccount"
 )
 
 var (
@@ -91,6 +93,13 @@ var (
 			Procedure:  UserServiceChangePasswordProcedure,
 		}
 	})
+	userServiceDeleteAccountSpec = sync.OnceValue(func() connect.Spec {
+		return connect.Spec{
+			StreamType: connect.StreamTypeUnary,
+			Schema:     v1.File_harness_user_v1_user_service_proto.Services().ByName("UserService").Methods().ByName("DeleteAccount"),
+			Procedure:  UserServiceDeleteAccountProcedure,
+		}
+	})
 )
 
 // UserServiceClient is a client for the harness.user.v1.UserService service.
@@ -115,6 +124,14 @@ type UserServiceClient interface {
 	// ChangePassword changes the caller's password after checking the
 	// current one, and ends every other session of the caller.
 	ChangePassword(context.Context, *v1.ChangePasswordRequest) (*v1.ChangePasswordResponse, error)
+	// DeleteAccount deletes the caller's account after checking their
+	// password: every session ends, the email, display name and password
+	// are erased, and "user.deleted" is recorded so that other modules
+	// remove or detach what they keep of the user. Their saved designs are
+	// removed; their orders are kept for the shop's legal records, linked
+	// only by the opaque user id. Access tokens already issued stop working
+	// for the account's calls.
+	DeleteAccount(context.Context, *v1.DeleteAccountRequest) (*v1.DeleteAccountResponse, error)
 }
 
 // NewUserServiceClient constructs a client for the harness.user.v1.UserService service. Multiple
@@ -145,6 +162,14 @@ type UserServiceHandler interface {
 	// ChangePassword changes the caller's password after checking the
 	// current one, and ends every other session of the caller.
 	ChangePassword(context.Context, *v1.ChangePasswordRequest) (*v1.ChangePasswordResponse, error)
+	// DeleteAccount deletes the caller's account after checking their
+	// password: every session ends, the email, display name and password
+	// are erased, and "user.deleted" is recorded so that other modules
+	// remove or detach what they keep of the user. Their saved designs are
+	// removed; their orders are kept for the shop's legal records, linked
+	// only by the opaque user id. Access tokens already issued stop working
+	// for the account's calls.
+	DeleteAccount(context.Context, *v1.DeleteAccountRequest) (*v1.DeleteAccountResponse, error)
 }
 
 // RegisterUserServiceHandler registers svc as the harness.user.v1.UserService implementation on
@@ -159,6 +184,7 @@ func RegisterUserServiceHandler(server *connect.Server, svc UserServiceHandler) 
 		connect.Method{Spec: userServiceGetProfileSpec(), Handler: adapter.getProfile},
 		connect.Method{Spec: userServiceUpdateProfileSpec(), Handler: adapter.updateProfile},
 		connect.Method{Spec: userServiceChangePasswordSpec(), Handler: adapter.changePassword},
+		connect.Method{Spec: userServiceDeleteAccountSpec(), Handler: adapter.deleteAccount},
 	)
 }
 
@@ -191,6 +217,10 @@ func (UnimplementedUserServiceHandler) UpdateProfile(context.Context, *v1.Update
 
 func (UnimplementedUserServiceHandler) ChangePassword(context.Context, *v1.ChangePasswordRequest) (*v1.ChangePasswordResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, "harness.user.v1.UserService.ChangePassword is not implemented")
+}
+
+func (UnimplementedUserServiceHandler) DeleteAccount(context.Context, *v1.DeleteAccountRequest) (*v1.DeleteAccountResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, "harness.user.v1.UserService.DeleteAccount is not implemented")
 }
 
 type userServiceClient struct {
@@ -248,6 +278,14 @@ func (c *userServiceClient) UpdateProfile(ctx context.Context, req *v1.UpdatePro
 func (c *userServiceClient) ChangePassword(ctx context.Context, req *v1.ChangePasswordRequest) (*v1.ChangePasswordResponse, error) {
 	var res v1.ChangePasswordResponse
 	if err := c.client.CallUnary(ctx, userServiceChangePasswordSpec(), req, &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+func (c *userServiceClient) DeleteAccount(ctx context.Context, req *v1.DeleteAccountRequest) (*v1.DeleteAccountResponse, error) {
+	var res v1.DeleteAccountResponse
+	if err := c.client.CallUnary(ctx, userServiceDeleteAccountSpec(), req, &res); err != nil {
 		return nil, err
 	}
 	return &res, nil
@@ -333,6 +371,18 @@ func (h userServiceHandler) changePassword(ctx context.Context, _ connect.Spec, 
 		return err
 	}
 	res, err := h.svc.ChangePassword(ctx, &req)
+	if err != nil {
+		return err
+	}
+	return stream.Send(res)
+}
+
+func (h userServiceHandler) deleteAccount(ctx context.Context, _ connect.Spec, stream connect.ServerStream) error {
+	var req v1.DeleteAccountRequest
+	if err := stream.Receive(&req); err != nil {
+		return err
+	}
+	res, err := h.svc.DeleteAccount(ctx, &req)
 	if err != nil {
 		return err
 	}

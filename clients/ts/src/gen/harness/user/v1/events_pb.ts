@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file harness/user/v1/events.proto.
  */
 export const file_harness_user_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("ChxoYXJuZXNzL3VzZXIvdjEvZXZlbnRzLnByb3RvEg9oYXJuZXNzLnVzZXIudjEiIQoOVXNlclJlZ2lzdGVyZWQSDwoHdXNlcl9pZBgBIAEoCUK8AQoTY29tLmhhcm5lc3MudXNlci52MUILRXZlbnRzUHJvdG9QAVo6Z2l0aHViLmNvbS9oYXJuZXNzaGVyby9wbGF0Zm9ybS9nZW4vaGFybmVzcy91c2VyL3YxO3VzZXJ2MaICA0hVWKoCD0hhcm5lc3MuVXNlci5WMcoCD0hhcm5lc3NcVXNlclxWMeICG0hhcm5lc3NcVXNlclxWMVxHUEJNZXRhZGF0YeoCEUhhcm5lc3M6OlVzZXI6OlYxYgZwcm90bzM");
+  fileDesc("ChxoYXJuZXNzL3VzZXIvdjEvZXZlbnRzLnByb3RvEg9oYXJuZXNzLnVzZXIudjEiIQoOVXNlclJlZ2lzdGVyZWQSDwoHdXNlcl9pZBgBIAEoCSIeCgtVc2VyRGVsZXRlZBIPCgd1c2VyX2lkGAEgASgJQrwBChNjb20uaGFybmVzcy51c2VyLnYxQgtFdmVudHNQcm90b1ABWjpnaXRodWIuY29tL2hhcm5lc3NoZXJvL3BsYXRmb3JtL2dlbi9oYXJuZXNzL3VzZXIvdjE7dXNlcnYxogIDSFVYqgIPSGFybmVzcy5Vc2VyLlYxygIPSGFybmVzc1xVc2VyXFYx4gIbSGFybmVzc1xVc2VyXFYxXEdQQk1ldGFkYXRh6gIRSGFybmVzczo6VXNlcjo6VjFiBnByb3RvMw");
 
 /**
  * UserRegistered is the payload of "user.registered". It carries no email,
@@ -31,4 +31,24 @@ export type UserRegistered = Message<"harness.user.v1.UserRegistered"> & {
  */
 export const UserRegisteredSchema: GenMessage<UserRegistered> = /*@__PURE__*/
   messageDesc(file_harness_user_v1_events, 0);
+
+/**
+ * UserDeleted is the payload of "user.deleted": the user deleted their
+ * account. It carries only the opaque id, no personal data.
+ *
+ * @generated from message harness.user.v1.UserDeleted
+ */
+export type UserDeleted = Message<"harness.user.v1.UserDeleted"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message harness.user.v1.UserDeleted.
+ * Use `create(UserDeletedSchema)` to create a new message.
+ */
+export const UserDeletedSchema: GenMessage<UserDeleted> = /*@__PURE__*/
+  messageDesc(file_harness_user_v1_events, 1);
 
