@@ -11,6 +11,7 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/harnesshero/platform/storage"
 )
@@ -170,6 +171,19 @@ func wakeRelays(db *sql.DB) {
 	}
 }
 
+// pgRound starts a relay's round on Postgres, in one round trip: it takes
+// the relay lock, and sets for the transaction
+//   - a plan reading the pending rows in order from their partial index,
+//     whatever the statistics say: with too few rows estimated pending (a
+//     backlog built up since the last ANALYZE) Postgres would otherwise
+//     read every pending row and sort them, on each round;
+//   - no waiting for the commit to reach the disk: a delivery mark lost to
+//     a crash only makes its events go out again, which at-least-once
+//     delivery allows.
+const pgRound = `SELECT pg_try_advisory_xact_lock(?),
+	set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true),
+	set_config('enable_sort', 'off', true), set_config('synchronous_commit', 'off', true)`
+
 // Flush delivers one batch of pending events and returns how many it
 // delivered.
 func (r *Relay) Flush(ctx context.Context) (int, error) {
@@ -181,7 +195,8 @@ func (r *Relay) Flush(ctx context.Context) (int, error) {
 	delivered := 0
 	err := r.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var locked bool
-		if err := tx.QueryRowContext(ctx, "SELECT pg_try_advisory_xact_lock(?)", relayLockID).Scan(&locked); err != nil {
+		var set [4]string
+		if err := tx.QueryRowContext(ctx, pgRound, relayLockID).Scan(&locked, &set[0], &set[1], &set[2], &set[3]); err != nil {
 			return fmt.Errorf("events: relay lock: %w", err)
 		}
 		if !locked {
@@ -196,7 +211,7 @@ func (r *Relay) Flush(ctx context.Context) (int, error) {
 
 func (r *Relay) deliver(ctx context.Context, db bun.IDB) (int, error) {
 	var rows []outboxRow
-	if err := db.NewSelect().Model(&rows).
+	if err := db.NewSelect().Model(&rows).Column("seq", "id", "type", "aggregate_id", "envelope").
 		Where("delivered_at IS NULL").OrderExpr("seq ASC").Limit(int64(r.Batch)).
 		Scan(ctx); err != nil {
 		return 0, fmt.Errorf("events: read outbox: %w", err)
@@ -228,16 +243,29 @@ func (r *Relay) deliver(ctx context.Context, db bun.IDB) (int, error) {
 		for i := range delivered {
 			seqs[i] = rows[i].Seq
 		}
-		if _, err := db.NewUpdate().Model((*outboxRow)(nil)).
-			Set("delivered_at = ?", time.Now().UTC()).
-			Set("attempts = attempts + 1").
-			Where("seq IN (?)", bun.List(seqs)).
-			Exec(ctx); err != nil {
-			return 0, fmt.Errorf("events: mark delivered: %w", err)
+		if err := markDelivered(ctx, db, seqs); err != nil {
+			return 0, err
 		}
 	}
 	if publishErr != nil {
 		return delivered, fmt.Errorf("events: publish: %w", publishErr)
 	}
 	return delivered, nil
+}
+
+// markDelivered marks the rows seqs delivered (on Postgres passed as one
+// array).
+func markDelivered(ctx context.Context, db bun.IDB, seqs []int64) error {
+	q := db.NewUpdate().Model((*outboxRow)(nil)).
+		Set("delivered_at = ?", time.Now().UTC()).
+		Set("attempts = attempts + 1")
+	if storage.EngineOf(db) == storage.Postgres {
+		q = q.Where("seq = ANY(?)", pgdialect.Array(seqs))
+	} else {
+		q = q.Where("seq IN (?)", bun.List(seqs))
+	}
+	if _, err := q.Exec(ctx); err != nil {
+		return fmt.Errorf("events: mark delivered: %w", err)
+	}
+	return nil
 }
