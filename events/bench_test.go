@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/uptrace/bun"
 
 	"github.com/harnesshero/platform/events"
@@ -14,19 +15,26 @@ import (
 	"github.com/harnesshero/platform/storage/storagetest"
 )
 
-// busNames are the buses the benchmarks run on.
-var busNames = []string{"in-process", "redis"}
+// busNames are the buses the benchmarks run on: "redis-pipelined" is the
+// Redis bus with the relay publishing through events.RedisPublisher.
+var busNames = []string{"in-process", "redis", "redis-pipelined"}
 
-// benchBus returns the bus named name for a benchmark.
-func benchBus(b *testing.B, name string, db *bun.DB) *events.Bus {
+// benchBus returns the bus named name for a benchmark, and the publisher
+// the relay is to use.
+func benchBus(b *testing.B, name string, db *bun.DB) (*events.Bus, message.Publisher) {
 	if name == "in-process" {
-		return events.NewInProcessBus(db, quiet)
+		bus := events.NewInProcessBus(db, quiet)
+		return bus, bus.Publisher
 	}
-	bus, err := events.NewRedisBus(newRedisClient(b, redisURL(b)), quiet, events.RedisOptions{Prefix: prefix(b)})
+	client, pre := newRedisClient(b, redisURL(b)), prefix(b)
+	bus, err := events.NewRedisBus(client, quiet, events.RedisOptions{Prefix: pre})
 	if err != nil {
 		b.Fatal(err)
 	}
-	return bus
+	if name == "redis-pipelined" {
+		return bus, prefixed{events.NewRedisPublisher(client), pre}
+	}
+	return bus, bus.Publisher
 }
 
 // benchPipeline runs a relay and a consumer that applies each event once
@@ -34,7 +42,7 @@ func benchBus(b *testing.B, name string, db *bun.DB) *events.Bus {
 // applying on applied.
 func benchPipeline(b *testing.B, engine storage.Engine, name string, applied chan<- time.Duration) *bun.DB {
 	db := openDB(b, engine)
-	bus := benchBus(b, name, db)
+	bus, pub := benchBus(b, name, db)
 	c := &counter{db: db, consumer: "bench"}
 	router, err := events.NewRouter(bus, quiet)
 	if err != nil {
@@ -50,7 +58,7 @@ func benchPipeline(b *testing.B, engine storage.Engine, name string, applied cha
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { _ = router.Run(ctx) }()
 	<-router.Running()
-	go func() { _ = events.NewRelay(db, bus.Publisher, quiet).Run(ctx) }()
+	go func() { _ = events.NewRelay(db, pub, quiet).Run(ctx) }()
 	b.Cleanup(func() { cancel(); _ = router.Close() })
 	return db
 }
@@ -90,10 +98,10 @@ func BenchmarkThroughput(b *testing.B) {
 func BenchmarkRelay(b *testing.B) {
 	benchEach(b, func(b *testing.B, engine storage.Engine, name string) {
 		db := openDB(b, engine)
-		bus := benchBus(b, name, db)
+		bus, pub := benchBus(b, name, db)
 		b.Cleanup(func() { _ = bus.Close() })
 		record(b, db, b.N)
-		relay := events.NewRelay(db, bus.Publisher, quiet)
+		relay := events.NewRelay(db, pub, quiet)
 		b.ResetTimer()
 		start := time.Now()
 		for total := 0; total < b.N; {
