@@ -211,9 +211,7 @@ func (r *Relay) Flush(ctx context.Context) (int, error) {
 
 func (r *Relay) deliver(ctx context.Context, db bun.IDB) (int, error) {
 	var rows []outboxRow
-	if err := db.NewSelect().Model(&rows).Column("seq", "id", "type", "aggregate_id", "envelope").
-		Where("delivered_at IS NULL").OrderExpr("seq ASC").Limit(int64(r.Batch)).
-		Scan(ctx); err != nil {
+	if err := pending(db, &rows, r.Batch).Scan(ctx); err != nil {
 		return 0, fmt.Errorf("events: read outbox: %w", err)
 	}
 	delivered := 0
@@ -251,6 +249,13 @@ func (r *Relay) deliver(ctx context.Context, db bun.IDB) (int, error) {
 		return delivered, fmt.Errorf("events: publish: %w", publishErr)
 	}
 	return delivered, nil
+}
+
+// pending is the relay's read: the first batch rows not delivered, in
+// record order, with the columns it publishes.
+func pending(db bun.IDB, rows *[]outboxRow, batch int) *bun.SelectQuery {
+	return db.NewSelect().Model(rows).Column("seq", "id", "type", "aggregate_id", "envelope").
+		Where("delivered_at IS NULL").OrderExpr("seq ASC").Limit(int64(batch))
 }
 
 // markDelivered marks the rows seqs delivered (on Postgres passed as one
