@@ -14,6 +14,7 @@ package events
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -27,6 +28,7 @@ import (
 
 	eventsv1 "github.com/harnesshero/platform/gen/harness/events/v1"
 	"github.com/harnesshero/platform/identity"
+	"github.com/harnesshero/platform/storage"
 )
 
 // The event types of the catalog spec.
@@ -64,6 +66,9 @@ type Event struct {
 // Record writes ev to the outbox through db, which must be the transaction
 // of the change ev describes. The actor is the caller in ctx; the trace
 // context is the incoming call's traceparent header, when there is one.
+// When ctx is the context RunInTx hands its function (on a database opened
+// by storage.Open), the process's relays wake as soon as the transaction
+// commits.
 func Record(ctx context.Context, db bun.IDB, ev Event) (*eventsv1.Envelope, error) {
 	id, err := uuid.NewV7()
 	if err != nil {
@@ -103,7 +108,26 @@ func Record(ctx context.Context, db bun.IDB, ev Event) (*eventsv1.Envelope, erro
 	if _, err := db.NewInsert().Model(row).Exec(ctx); err != nil {
 		return nil, fmt.Errorf("events: record %s: %w", ev.Type, err)
 	}
+	wakeAfterCommit(ctx, db)
 	return env, nil
+}
+
+// wakeKey names Record's after-commit wake-up of the relays of a database,
+// registered once per transaction however many events it records.
+type wakeKey struct{ db *sql.DB }
+
+// wakeAfterCommit wakes the relays of db's database once what Record wrote
+// through db is visible to them: after its transaction commits, or at once
+// outside a transaction. A transaction whose context storage.AfterCommit
+// does not know wakes nothing here; the relays then learn of its events
+// from Postgres' NOTIFY or their next poll.
+func wakeAfterCommit(ctx context.Context, db bun.IDB) {
+	sqlDB := db.NewSelect().DB().DB
+	if _, inTx := db.(bun.Tx); !inTx {
+		wakeRelays(sqlDB)
+		return
+	}
+	storage.AfterCommit(ctx, wakeKey{sqlDB}, func() { wakeRelays(sqlDB) })
 }
 
 // Marshal encodes an envelope as JSON, the form it has in the outbox and on

@@ -9,10 +9,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/google/uuid"
 	"github.com/redis/go-redis/v9"
 	"github.com/uptrace/bun"
@@ -20,6 +22,7 @@ import (
 	"github.com/harnesshero/platform/events"
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 	eventsv1 "github.com/harnesshero/platform/gen/harness/events/v1"
+	"github.com/harnesshero/platform/internal/testwait"
 	"github.com/harnesshero/platform/storage"
 	"github.com/harnesshero/platform/storage/storagetest"
 )
@@ -50,11 +53,21 @@ func prefix(testing.TB) string {
 // tables: processed events, and a count of applications per aggregate.
 func openDB(t testing.TB, engine storage.Engine) *bun.DB {
 	t.Helper()
-	db := storagetest.Open(t, engine, events.Migrations())
-	ts := "TIMESTAMP"
-	if engine == storage.Postgres {
-		ts = "TIMESTAMPTZ"
+	return openDSN(t, storagetest.DSN(t, engine))
+}
+
+// openDSN is openDB on the database dsn names.
+func openDSN(t testing.TB, dsn string) *bun.DB {
+	t.Helper()
+	db, err := storage.Open(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = db.Close() })
+	if err := storage.Migrate(t.Context(), db, quiet, events.Migrations()); err != nil {
+		t.Fatal(err)
+	}
+	ts := storage.TimestampType(db)
 	for _, stmt := range []string{
 		events.ProcessedTableDDL("test_processed", ts),
 		`CREATE TABLE test_counts (consumer TEXT NOT NULL, aggregate_id TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (consumer, aggregate_id))`,
@@ -128,6 +141,20 @@ func record(t testing.TB, db *bun.DB, n int) []string {
 // the end of the test.
 func runPipeline(t *testing.T, db *bun.DB, bus *events.Bus, consumers ...*counter) {
 	t.Helper()
+	runPipelineWith(t, db, bus, pipeline{}, consumers...)
+}
+
+// pipeline varies the relay of runPipelineWith; the zero value is
+// NewRelay's defaults.
+type pipeline struct {
+	logger *slog.Logger                              // the relay's; nil discards
+	relay  func(*events.Relay)                       // adjusts the relay before it runs
+	pub    func(message.Publisher) message.Publisher // wraps the bus's publisher
+}
+
+// runPipelineWith is runPipeline with the relay varied by p.
+func runPipelineWith(t *testing.T, db *bun.DB, bus *events.Bus, p pipeline, consumers ...*counter) {
+	t.Helper()
 	router, err := events.NewRouter(bus, quiet)
 	if err != nil {
 		t.Fatal(err)
@@ -143,7 +170,17 @@ func runPipeline(t *testing.T, db *bun.DB, bus *events.Bus, consumers ...*counte
 	case <-time.After(20 * time.Second):
 		t.Fatal("router did not start")
 	}
-	relay := events.NewRelay(db, bus.Publisher, quiet)
+	logger, pub := p.logger, bus.Publisher
+	if logger == nil {
+		logger = quiet
+	}
+	if p.pub != nil {
+		pub = p.pub(pub)
+	}
+	relay := events.NewRelay(db, pub, logger)
+	if p.relay != nil {
+		p.relay(relay)
+	}
 	go func() { _ = relay.Run(ctx); done <- struct{}{} }()
 	t.Cleanup(func() {
 		cancel()
@@ -153,24 +190,48 @@ func runPipeline(t *testing.T, db *bun.DB, bus *events.Bus, consumers ...*counte
 	})
 }
 
-// waitApplied waits until c applied want events.
+// waitApplied waits until c applied want events, failing at once if it
+// applied one twice or more than want.
 func waitApplied(t *testing.T, c *counter, want int, within time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for {
+	testwait.Until(t, within, func() error {
 		total, most := c.applied(t)
 		if most > 1 {
 			t.Fatalf("%s applied an event twice (an aggregate counted %d times)", c.consumer, most)
 		}
-		if total == want {
-			return
-		}
-		if total > want || time.Now().After(deadline) {
+		if total > want {
 			t.Fatalf("%s applied %d events, want %d", c.consumer, total, want)
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		if total < want {
+			return fmt.Errorf("%s applied %d events, want %d", c.consumer, total, want)
+		}
+		return nil
+	})
 }
+
+// logWatch is a slog handler that closes seen at the first record whose
+// message is msg: for waiting until a component reports a state.
+type logWatch struct {
+	msg  string
+	seen chan struct{}
+	once *sync.Once
+}
+
+func newLogWatch(msg string) logWatch {
+	return logWatch{msg: msg, seen: make(chan struct{}), once: &sync.Once{}}
+}
+
+func (w logWatch) Enabled(context.Context, slog.Level) bool { return true }
+
+func (w logWatch) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == w.msg {
+		w.once.Do(func() { close(w.seen) })
+	}
+	return nil
+}
+
+func (w logWatch) WithAttrs([]slog.Attr) slog.Handler { return w }
+func (w logWatch) WithGroup(string) slog.Handler      { return w }
 
 // redisServer runs a private redis-server with an append-only file, so
 // that it can be stopped and started again with its streams intact.
@@ -211,14 +272,13 @@ func (s *redisServer) start() {
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatal(err)
 	}
-	for range 100 {
-		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", s.port)); err == nil {
-			c.Close()
-			return
+	testwait.Until(s.t, 10*time.Second, func() error {
+		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", s.port))
+		if err != nil {
+			return fmt.Errorf("redis-server does not answer: %w", err)
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	s.t.Fatal("redis-server did not start")
+		return c.Close()
+	})
 }
 
 func (s *redisServer) stop() {

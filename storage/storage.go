@@ -50,7 +50,8 @@ func EngineOf(db bun.IDB) Engine {
 // SQLite file path (optionally prefixed with "sqlite:" or "file:"), whose
 // directory is created when missing. SQLite runs in WAL mode with a busy
 // timeout and immediate write transactions, so concurrent writers wait for
-// each other instead of failing.
+// each other instead of failing. Transactions of the returned database
+// support AfterCommit.
 //
 // Every statement and transaction is bounded by a timeout
 // (DefaultQueryTimeout unless WithQueryTimeout says otherwise), and a
@@ -77,7 +78,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*bun.DB, error) {
 		sqldb.SetMaxOpenConns(20)
 		sqldb.SetMaxIdleConns(10)
 		sqldb.SetConnMaxIdleTime(5 * time.Minute)
-		db = bun.NewDB(sqldb, pgdialect.New())
+		db = bun.NewDB(sqldb, pgdialect.New()).WithQueryHook(commitHook{})
 	default:
 		path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
 		if path == "" {
@@ -100,7 +101,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*bun.DB, error) {
 			return nil, fmt.Errorf("storage: open sqlite: %w", err)
 		}
 		sqldb.SetMaxOpenConns(8)
-		db = bun.NewDB(sqldb, sqlitedialect.New())
+		db = bun.NewDB(sqldb, sqlitedialect.New()).WithQueryHook(commitHook{})
 	}
 	db.AddQueryHook(timeoutHook{timeout: o.queryTimeout})
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)

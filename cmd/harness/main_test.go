@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -20,6 +19,7 @@ import (
 	"github.com/harnesshero/platform/auth"
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
 	"github.com/harnesshero/platform/gen/harness/user/v1/userv1connect"
+	"github.com/harnesshero/platform/internal/testwait"
 	"github.com/harnesshero/platform/modules/builder/buildertest"
 	"github.com/harnesshero/platform/server"
 	"github.com/harnesshero/platform/storage"
@@ -150,26 +150,33 @@ func start(t *testing.T, bin string, env []string, args ...string) (string, stri
 			}
 		case <-time.After(20 * time.Second):
 			_ = cmd.Process.Kill()
+			<-done
 			t.Errorf("%v did not stop on SIGTERM", args)
+		}
+		if t.Failed() {
+			t.Logf("%v output:\n%s", args, logs.String()) // read once the process is gone
 		}
 	})
 	url := "http://" + addr
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-	defer cancel()
-	for {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url+"/readyz", nil)
-		if res, err := http.DefaultClient.Do(req); err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return url, dir
-			}
-		}
+	testwait.Until(t, 30*time.Second, func() error {
 		select {
 		case err := <-done:
 			t.Fatalf("%v exited early: %v\n%s", args, err, logs.String())
-		case <-ctx.Done():
-			t.Fatalf("%v not ready in 30s\n%s", args, logs.String())
-		case <-time.After(100 * time.Millisecond):
+		default:
 		}
-	}
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url+"/readyz", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return fmt.Errorf("%v not ready: %w", args, err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			return fmt.Errorf("%v not ready: /readyz answers %s", args, res.Status)
+		}
+		return nil
+	})
+	return url, dir
 }

@@ -4,6 +4,7 @@ package paymenttest
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/harnesshero/platform/internal/testwait"
 )
 
 // stripeMockEnv names the variable that may point at a stripe-mock binary.
@@ -81,26 +84,22 @@ func StripeMock(t testing.TB) string {
 // waitAnswers waits until stripe-mock at url answers an API call.
 func waitAnswers(t testing.TB, url string) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
+	testwait.Until(t, 15*time.Second, func() error {
 		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url+"/v1/balance", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		req.Header.Set("Authorization", "Bearer sk_test_123")
 		res, err := http.DefaultClient.Do(req)
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return
-			}
-			err = &statusError{res.Status}
+		if err != nil {
+			return fmt.Errorf("stripe-mock at %s does not answer: %w", url, err)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("stripe-mock at %s does not answer: %v", url, err)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			return fmt.Errorf("stripe-mock at %s does not answer: %w", url, &statusError{res.Status})
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return nil
+	})
 }
 
 type statusError struct{ status string }
