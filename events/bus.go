@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -29,7 +27,9 @@ type Bus struct {
 	deadLetters message.Publisher
 	// subscriber returns the subscriber of one consuming module.
 	subscriber func(consumer string) (message.Subscriber, error)
-	groups     func(ctx context.Context) ([]GroupStats, error)
+	// redis reads the Redis Streams bus's consumer groups; nil in process.
+	redis  *redisBus
+	groups func(ctx context.Context) ([]GroupStats, error)
 	close      func() error
 }
 
@@ -74,9 +74,22 @@ type RedisOptions struct {
 	MaxIdle time.Duration
 	// ClaimInterval is how often pending messages are checked (default 5s).
 	ClaimInterval time.Duration
-	// ConsumerName names this process within each consumer group (default
-	// hostname-pid).
+	// ConsumerName names this process within each consumer group. The
+	// default is the host name: stable across restarts, so a restarted
+	// process takes over its own pending messages instead of adding a
+	// consumer to every group. Give each of several processes on one host
+	// a name of its own.
 	ConsumerName string
+	// ForgetIdle is how long another consumer of a group may stay idle
+	// with no pending message before it is removed from the group (a
+	// process that is gone: default 1m; XINFO CONSUMERS' idle is reset by
+	// every read, so a live consumer is idle for about a second at most).
+	// A consumer holding pending messages is never removed; they are
+	// claimed after MaxIdle instead.
+	ForgetIdle time.Duration
+	// Batch is the most messages read, applied and acknowledged together
+	// (default 500).
+	Batch int
 	// Prefix is put before every stream name, to keep several platforms
 	// (or tests) apart on one Redis.
 	Prefix string
@@ -84,7 +97,8 @@ type RedisOptions struct {
 
 // NewRedisBus returns a Redis Streams bus on client: a stream per topic, a
 // consumer group per consuming module reading from the stream's start, so
-// a new consumer sees every event still in the stream.
+// a new consumer sees every event still in the stream. It does not connect:
+// the relay and the consumers connect, and reconnect, when they run.
 func NewRedisBus(client redis.UniversalClient, logger *slog.Logger, opts RedisOptions) (*Bus, error) {
 	wlog := watermill.NewSlogLogger(logger)
 	if opts.MaxIdle == 0 {
@@ -93,43 +107,29 @@ func NewRedisBus(client redis.UniversalClient, logger *slog.Logger, opts RedisOp
 	if opts.ClaimInterval == 0 {
 		opts.ClaimInterval = 5 * time.Second
 	}
+	if opts.ForgetIdle == 0 {
+		opts.ForgetIdle = time.Minute
+	}
+	if opts.Batch == 0 {
+		opts.Batch = 500
+	}
 	if opts.ConsumerName == "" {
-		host, _ := os.Hostname()
-		opts.ConsumerName = host + "-" + strconv.Itoa(os.Getpid())
+		host, err := os.Hostname()
+		if err != nil || host == "" {
+			host = "platform"
+		}
+		opts.ConsumerName = host
 	}
 	pub, err := redisstream.NewPublisher(redisstream.PublisherConfig{Client: client}, wlog)
 	if err != nil {
 		return nil, fmt.Errorf("events: redis publisher: %w", err)
 	}
-	var (
-		mu   sync.Mutex
-		subs []message.Subscriber
-	)
 	prefixed := prefixPublisher{Publisher: pub, prefix: opts.Prefix}
 	return &Bus{
 		Name:        "redis-streams",
 		Publisher:   prefixed,
 		deadLetters: prefixed,
-		subscriber: func(consumer string) (message.Subscriber, error) {
-			sub, err := redisstream.NewSubscriber(redisstream.SubscriberConfig{
-				Client:                        client,
-				ConsumerGroup:                 consumer,
-				Consumer:                      opts.ConsumerName,
-				OldestId:                      "0",
-				BlockTime:                     time.Second,
-				ClaimInterval:                 opts.ClaimInterval,
-				MaxIdleTime:                   opts.MaxIdle,
-				NackResendSleep:               100 * time.Millisecond,
-				DisableIndefiniteInitialBlock: true,
-			}, wlog)
-			if err != nil {
-				return nil, fmt.Errorf("events: redis subscriber for %s: %w", consumer, err)
-			}
-			mu.Lock()
-			subs = append(subs, sub)
-			mu.Unlock()
-			return prefixSubscriber{Subscriber: sub, prefix: opts.Prefix}, nil
-		},
+		redis:       &redisBus{client: client, opts: opts},
 		groups: func(ctx context.Context) ([]GroupStats, error) {
 			var out []GroupStats
 			for _, topic := range Topics() {
@@ -147,14 +147,7 @@ func NewRedisBus(client redis.UniversalClient, logger *slog.Logger, opts RedisOp
 			}
 			return out, nil
 		},
-		close: func() error {
-			mu.Lock()
-			defer mu.Unlock()
-			for _, s := range subs {
-				_ = s.Close()
-			}
-			return pub.Close()
-		},
+		close: pub.Close,
 	}, nil
 }
 

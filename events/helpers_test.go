@@ -84,6 +84,18 @@ func (c *counter) handle(ctx context.Context, env *eventsv1.Envelope) error {
 	return err
 }
 
+// handleBatch applies envs in one transaction, each event once
+// (events.OnceEach).
+func (c *counter) handleBatch(ctx context.Context, envs []*eventsv1.Envelope) error {
+	c.calls.Add(int64(len(envs)))
+	_, err := events.OnceEach(ctx, c.db, "test_processed", c.consumer, envs, func(ctx context.Context, tx bun.Tx, env *eventsv1.Envelope) error {
+		_, err := tx.NewRaw(`INSERT INTO test_counts (consumer, aggregate_id, n) VALUES (?, ?, 1)
+			ON CONFLICT (consumer, aggregate_id) DO UPDATE SET n = test_counts.n + 1`, c.consumer, env.GetAggregateId()).Exec(ctx)
+		return err
+	})
+	return err
+}
+
 // applied returns how many events the consumer applied, and the largest
 // count of any aggregate.
 func (c *counter) applied(t testing.TB) (total, most int) {

@@ -70,7 +70,10 @@ func (p *Platform) wireEvents(ctx context.Context) error {
 }
 
 // Start runs the background workers: the consumers first (an in-process
-// bus delivers only to subscribers already there), then the relay.
+// bus delivers only to subscribers already there), then the relay, and on
+// Redis the watch for Redis losing its data. It does not wait for Redis:
+// while Redis is down the platform serves, events stay in the outbox, and
+// the relay and the consumers connect when Redis comes back.
 func (p *Platform) Start() error {
 	w := &p.events
 	if w.bus == nil {
@@ -92,6 +95,12 @@ func (p *Platform) Start() error {
 	}
 	if w.relay != nil {
 		w.wg.Go(func() { _ = w.relay.Run(ctx) })
+		if w.redis != nil {
+			// Redis restarted without its data: deliver again what it lost.
+			w.wg.Go(func() {
+				events.WatchRedisEpoch(ctx, w.redis, p.db, p.logger, events.EpochOptions{Prefix: p.cfg.EventStreamPrefix})
+			})
+		}
 	}
 	return nil
 }
