@@ -30,7 +30,7 @@ type Bus struct {
 	// redis reads the Redis Streams bus's consumer groups; nil in process.
 	redis  *redisBus
 	groups func(ctx context.Context) ([]GroupStats, error)
-	close      func() error
+	close  func() error
 }
 
 // GroupStats is one consumer group of one stream of the Redis bus.
