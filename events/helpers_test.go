@@ -2,13 +2,7 @@ package events_test
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -184,60 +178,17 @@ func waitApplied(t *testing.T, c *counter, want int, within time.Duration) {
 	}
 }
 
-// redisServer runs a private redis-server with an append-only file, so
-// that it can be stopped and started again with its streams intact.
-type redisServer struct {
-	t    *testing.T
-	dir  string
-	port int
-	cmd  *exec.Cmd
-}
+// redisServer is a private redis-server that keeps its data across a
+// stop and a start (storagetest.RedisServer), started.
+type redisServer struct{ *storagetest.RedisServer }
 
 func newRedisServer(t *testing.T) *redisServer {
 	t.Helper()
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("redis-server not found")
-		}
-		t.Skip("redis-server not found")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	s := &redisServer{t: t, dir: t.TempDir(), port: port}
-	s.start()
-	t.Cleanup(s.stop)
+	s := &redisServer{storagetest.NewRedisServer(t, true)}
+	s.Start()
 	return s
 }
 
-func (s *redisServer) url() string { return fmt.Sprintf("redis://127.0.0.1:%d/0", s.port) }
-
-func (s *redisServer) start() {
-	s.t.Helper()
-	s.cmd = exec.Command("redis-server", "--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
-		"--dir", s.dir, "--appendonly", "yes", "--appendfsync", "always", "--save", "",
-		"--logfile", filepath.Join(s.dir, "redis.log"))
-	if err := s.cmd.Start(); err != nil {
-		s.t.Fatal(err)
-	}
-	for range 100 {
-		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", s.port)); err == nil {
-			c.Close()
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	s.t.Fatal("redis-server did not start")
-}
-
-func (s *redisServer) stop() {
-	if s.cmd == nil || s.cmd.Process == nil {
-		return
-	}
-	_ = s.cmd.Process.Signal(os.Interrupt)
-	_ = s.cmd.Wait()
-	s.cmd = nil
-}
+func (s *redisServer) url() string { return s.URL() }
+func (s *redisServer) start()      { s.Start() }
+func (s *redisServer) stop()       { s.Stop() }
