@@ -11,6 +11,7 @@ import (
 	"github.com/harnesshero/platform/events"
 	eventsv1 "github.com/harnesshero/platform/gen/harness/events/v1"
 	"github.com/harnesshero/platform/storage"
+	"github.com/harnesshero/platform/storage/storagetest"
 )
 
 // benchBus returns the bus named name for a benchmark.
@@ -26,10 +27,10 @@ func benchBus(b *testing.B, name string, db *bun.DB) *events.Bus {
 }
 
 // benchPipeline runs a relay and a consumer that applies each event once
-// (in SQLite, a batch of events per transaction) and reports its latency
+// (in engine's database, a batch of events per transaction) and reports its latency
 // from recording to applying on applied.
-func benchPipeline(b *testing.B, name string, applied chan<- time.Duration) *bun.DB {
-	db := openDB(b, storage.SQLite)
+func benchPipeline(b *testing.B, name string, engine storage.Engine, applied chan<- time.Duration) *bun.DB {
+	db := openDB(b, engine)
 	bus := benchBus(b, name, db)
 	c := &counter{db: db, consumer: "bench"}
 	router, err := events.NewRouter(bus, quiet)
@@ -59,17 +60,21 @@ func benchPipeline(b *testing.B, name string, applied chan<- time.Duration) *bun
 //	HARNESS_TEST_REDIS_URL=redis://127.0.0.1:6379/0 go test -run=^$ -bench=Throughput -benchtime=10000x ./events
 func BenchmarkThroughput(b *testing.B) {
 	for _, name := range []string{"in-process", "redis"} {
-		b.Run(name, func(b *testing.B) {
-			applied := make(chan time.Duration, b.N)
-			db := benchPipeline(b, name, applied)
-			b.ResetTimer()
-			start := time.Now()
-			record(b, db, b.N)
-			for range b.N {
-				<-applied
-			}
-			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
-		})
+		for _, engine := range storagetest.Engines(b) {
+			b.Run(name+"/"+string(engine), func(b *testing.B) {
+				applied := make(chan time.Duration, b.N)
+				db := benchPipeline(b, name, engine, applied)
+				b.ResetTimer()
+				start := time.Now()
+				record(b, db, b.N)
+				recorded := time.Since(start)
+				for range b.N {
+					<-applied
+				}
+				b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
+				b.ReportMetric(recorded.Seconds(), "record-s")
+			})
+		}
 	}
 }
 
@@ -80,20 +85,22 @@ func BenchmarkThroughput(b *testing.B) {
 //	HARNESS_TEST_REDIS_URL=redis://127.0.0.1:6379/0 go test -run=^$ -bench=Latency -benchtime=1000x ./events
 func BenchmarkLatency(b *testing.B) {
 	for _, name := range []string{"in-process", "redis"} {
-		b.Run(name, func(b *testing.B) {
-			applied := make(chan time.Duration, 1)
-			db := benchPipeline(b, name, applied)
-			latencies := make([]time.Duration, 0, b.N)
-			b.ResetTimer()
-			for range b.N {
-				record(b, db, 1)
-				latencies = append(latencies, <-applied)
-			}
-			b.StopTimer()
-			slices.Sort(latencies)
-			b.ReportMetric(float64(latencies[len(latencies)/2].Microseconds())/1000, "p50-ms")
-			b.ReportMetric(float64(latencies[len(latencies)*99/100].Microseconds())/1000, "p99-ms")
-		})
+		for _, engine := range storagetest.Engines(b) {
+			b.Run(name+"/"+string(engine), func(b *testing.B) {
+				applied := make(chan time.Duration, 1)
+				db := benchPipeline(b, name, engine, applied)
+				latencies := make([]time.Duration, 0, b.N)
+				b.ResetTimer()
+				for range b.N {
+					record(b, db, 1)
+					latencies = append(latencies, <-applied)
+				}
+				b.StopTimer()
+				slices.Sort(latencies)
+				b.ReportMetric(float64(latencies[len(latencies)/2].Microseconds())/1000, "p50-ms")
+				b.ReportMetric(float64(latencies[len(latencies)*99/100].Microseconds())/1000, "p99-ms")
+			})
+		}
 	}
 }
 
@@ -107,29 +114,31 @@ func BenchmarkLatency(b *testing.B) {
 func BenchmarkSustained(b *testing.B) {
 	const perTick, tick = 50, 10 * time.Millisecond
 	for _, name := range []string{"in-process", "redis"} {
-		b.Run(name, func(b *testing.B) {
-			applied := make(chan time.Duration, b.N)
-			db := benchPipeline(b, name, applied)
-			latencies := make([]time.Duration, 0, b.N)
-			b.ResetTimer()
-			start := time.Now()
-			go func() {
-				next := time.Now()
-				for done := 0; done < b.N; done += perTick {
-					record(b, db, min(perTick, b.N-done))
-					next = next.Add(tick)
-					time.Sleep(time.Until(next))
+		for _, engine := range storagetest.Engines(b) {
+			b.Run(name+"/"+string(engine), func(b *testing.B) {
+				applied := make(chan time.Duration, b.N)
+				db := benchPipeline(b, name, engine, applied)
+				latencies := make([]time.Duration, 0, b.N)
+				b.ResetTimer()
+				start := time.Now()
+				go func() {
+					next := time.Now()
+					for done := 0; done < b.N; done += perTick {
+						record(b, db, min(perTick, b.N-done))
+						next = next.Add(tick)
+						time.Sleep(time.Until(next))
+					}
+				}()
+				for range b.N {
+					latencies = append(latencies, <-applied)
 				}
-			}()
-			for range b.N {
-				latencies = append(latencies, <-applied)
-			}
-			elapsed := time.Since(start)
-			b.StopTimer()
-			slices.Sort(latencies)
-			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "events/s")
-			b.ReportMetric(float64(latencies[len(latencies)/2].Microseconds())/1000, "p50-ms")
-			b.ReportMetric(float64(latencies[len(latencies)*99/100].Microseconds())/1000, "p99-ms")
-		})
+				elapsed := time.Since(start)
+				b.StopTimer()
+				slices.Sort(latencies)
+				b.ReportMetric(float64(b.N)/elapsed.Seconds(), "events/s")
+				b.ReportMetric(float64(latencies[len(latencies)/2].Microseconds())/1000, "p50-ms")
+				b.ReportMetric(float64(latencies[len(latencies)*99/100].Microseconds())/1000, "p99-ms")
+			})
+		}
 	}
 }

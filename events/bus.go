@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
-	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 	"github.com/ThreeDotsLabs/watermill/pubsub/gochannel"
@@ -100,7 +99,6 @@ type RedisOptions struct {
 // a new consumer sees every event still in the stream. It does not connect:
 // the relay and the consumers connect, and reconnect, when they run.
 func NewRedisBus(client redis.UniversalClient, logger *slog.Logger, opts RedisOptions) (*Bus, error) {
-	wlog := watermill.NewSlogLogger(logger)
 	if opts.MaxIdle == 0 {
 		opts.MaxIdle = 30 * time.Second
 	}
@@ -120,15 +118,11 @@ func NewRedisBus(client redis.UniversalClient, logger *slog.Logger, opts RedisOp
 		}
 		opts.ConsumerName = host
 	}
-	pub, err := redisstream.NewPublisher(redisstream.PublisherConfig{Client: client}, wlog)
-	if err != nil {
-		return nil, fmt.Errorf("events: redis publisher: %w", err)
-	}
-	prefixed := prefixPublisher{Publisher: pub, prefix: opts.Prefix}
+	pub := redisPublisher{client: client, prefix: opts.Prefix}
 	return &Bus{
 		Name:        "redis-streams",
-		Publisher:   prefixed,
-		deadLetters: prefixed,
+		Publisher:   pub,
+		deadLetters: pub,
 		redis:       &redisBus{client: client, opts: opts},
 		groups: func(ctx context.Context) ([]GroupStats, error) {
 			var out []GroupStats
@@ -147,7 +141,7 @@ func NewRedisBus(client redis.UniversalClient, logger *slog.Logger, opts RedisOp
 			}
 			return out, nil
 		},
-		close: pub.Close,
+		close: func() error { return nil }, // the client is the caller's
 	}, nil
 }
 
@@ -187,21 +181,3 @@ func (d deadLetterTable) Publish(_ string, msgs ...*message.Message) error {
 }
 
 func (deadLetterTable) Close() error { return nil }
-
-type prefixPublisher struct {
-	message.Publisher
-	prefix string
-}
-
-func (p prefixPublisher) Publish(topic string, msgs ...*message.Message) error {
-	return p.Publisher.Publish(p.prefix+topic, msgs...)
-}
-
-type prefixSubscriber struct {
-	message.Subscriber
-	prefix string
-}
-
-func (s prefixSubscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
-	return s.Subscriber.Subscribe(ctx, s.prefix+topic)
-}

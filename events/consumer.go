@@ -44,6 +44,8 @@ type Router struct {
 	running  chan struct{}
 	closed   chan struct{}
 	close    sync.Once
+	closing  sync.Once
+	stopped  chan struct{}   // closed when the Redis consumers' loops ended
 	router   *message.Router // the in-process bus's
 }
 
@@ -70,6 +72,7 @@ func NewRouter(bus *Bus, logger *slog.Logger) (*Router, error) {
 		handlers: map[string]map[string]*topicRoutes{},
 		running:  make(chan struct{}),
 		closed:   make(chan struct{}),
+		stopped:  make(chan struct{}),
 	}
 	if bus.redis == nil {
 		mr, err := message.NewRouter(message.RouterConfig{CloseTimeout: 10 * time.Second}, watermill.NewSlogLogger(logger))
@@ -161,6 +164,7 @@ func (r *Router) Run(ctx context.Context) error {
 func (r *Router) runRedis(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	defer close(r.stopped)
 	var wg sync.WaitGroup
 	r.mu.Lock()
 	for consumer, topics := range r.handlers {
@@ -186,15 +190,21 @@ func (r *Router) runRedis(ctx context.Context) error {
 // once every consumer's loop has started, connected or not).
 func (r *Router) Running() chan struct{} { return r.running }
 
-// Close stops the router.
+// Close stops the router and waits (10 s at most) for the handlers
+// running to return. It may be called more than once.
 func (r *Router) Close() error {
-	select {
-	case <-r.closed:
-	default:
-		close(r.closed)
-	}
+	r.closing.Do(func() { close(r.closed) })
 	if r.router != nil {
 		return r.router.Close()
+	}
+	select {
+	case <-r.running: // Run started: wait for it to end
+		select {
+		case <-r.stopped:
+		case <-time.After(10 * time.Second):
+			return fmt.Errorf("events: consumers did not stop in 10s")
+		}
+	default:
 	}
 	return nil
 }

@@ -57,28 +57,42 @@ func Once(ctx context.Context, db *bun.DB, table, consumer string, env *eventsv1
 }
 
 // OnceEach applies fn to each of envs exactly once per consumer, all in
-// one transaction: for each envelope, in order, it records the id in table
-// and runs fn unless the id was recorded before. It is Once for a batch:
-// one commit instead of one per event, which is what lets a consumer keep
-// up with a burst. Either every new event of envs is applied and recorded,
-// or (on an error) none is. It reports how many events fn ran for.
+// one transaction: it records the ids of envs in table (one statement) and
+// runs fn, in order, for each envelope whose id was not recorded before
+// (an id repeated within envs runs once). It is Once for a batch: one
+// commit instead of one per event, which is what lets a consumer keep up
+// with a burst. Either every new event of envs is applied and recorded, or
+// (on an error) none is. It reports how many events fn ran for.
 func OnceEach(ctx context.Context, db *bun.DB, table, consumer string, envs []*eventsv1.Envelope, fn func(ctx context.Context, tx bun.Tx, env *eventsv1.Envelope) error) (int, error) {
+	if len(envs) == 0 {
+		return 0, nil
+	}
 	applied := 0
 	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		applied = 0
 		now := time.Now().UTC()
+		rows := make([]processedRow, 0, len(envs))
+		seen := make(map[string]bool, len(envs))
 		for _, env := range envs {
-			res, err := tx.NewInsert().Model(&processedRow{
-				Consumer: consumer, EventID: env.GetId(), Type: env.GetType(), ProcessedAt: now,
-			}).ModelTableExpr(table).On("CONFLICT DO NOTHING").Exec(ctx)
-			if err != nil {
-				return fmt.Errorf("events: record processed %s: %w", env.GetId(), err)
+			if !seen[env.GetId()] {
+				seen[env.GetId()] = true
+				rows = append(rows, processedRow{Consumer: consumer, EventID: env.GetId(), Type: env.GetType(), ProcessedAt: now})
 			}
-			if n, err := res.RowsAffected(); err != nil {
-				return fmt.Errorf("events: record processed %s: %w", env.GetId(), err)
-			} else if n == 0 {
+		}
+		var inserted []string
+		if err := tx.NewInsert().Model(&rows).ModelTableExpr(table).On("CONFLICT DO NOTHING").
+			Returning("event_id").Scan(ctx, &inserted); err != nil {
+			return fmt.Errorf("events: record %d processed: %w", len(rows), err)
+		}
+		fresh := make(map[string]bool, len(inserted))
+		for _, id := range inserted {
+			fresh[id] = true
+		}
+		for _, env := range envs {
+			if !fresh[env.GetId()] {
 				continue // seen before (or earlier in this batch)
 			}
+			delete(fresh, env.GetId())
 			if err := fn(ctx, tx, env); err != nil {
 				return err
 			}
