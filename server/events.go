@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -44,6 +45,9 @@ func (p *Platform) wireEvents(ctx context.Context) error {
 			return fmt.Errorf("server: REDIS_URL: %w", err)
 		}
 		w.redis = redis.NewClient(opts)
+		// go-redis logs every failed dial itself; while Redis is down the
+		// relay and the consumers report it once, so its lines go to debug.
+		redis.SetLogger(redisLogger{p.logger})
 		if w.bus, err = events.NewRedisBus(w.redis, p.logger, events.RedisOptions{Prefix: p.cfg.EventStreamPrefix}); err != nil {
 			return err
 		}
@@ -121,4 +125,12 @@ func (p *Platform) stopEvents() {
 	if w.redis != nil {
 		_ = w.redis.Close()
 	}
+}
+
+// redisLogger passes go-redis's own log lines to the platform's logger, at
+// debug level.
+type redisLogger struct{ logger *slog.Logger }
+
+func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	l.logger.DebugContext(ctx, "redis: "+fmt.Sprintf(format, v...))
 }
