@@ -8,10 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
-	"github.com/ThreeDotsLabs/watermill/pubsub/gochannel"
 	"github.com/redis/go-redis/v9"
 	"github.com/uptrace/bun"
 )
@@ -24,8 +22,8 @@ type Bus struct {
 	Publisher message.Publisher
 	// deadLetters receives what consumers gave up on.
 	deadLetters message.Publisher
-	// subscriber returns the subscriber of one consuming module.
-	subscriber func(consumer string) (message.Subscriber, error)
+	// inProcess runs the in-process bus's consumers; nil on Redis.
+	inProcess *inProcessBus
 	// redis reads the Redis Streams bus's consumer groups; nil in process.
 	redis  *redisBus
 	groups func(ctx context.Context) ([]GroupStats, error)
@@ -51,18 +49,20 @@ func (b *Bus) Groups(ctx context.Context) ([]GroupStats, error) {
 // Close releases the bus.
 func (b *Bus) Close() error { return b.close() }
 
-// NewInProcessBus returns the embedded default: Watermill's gochannel, in
-// which Publish returns only once every subscriber has acknowledged, so the
-// relay marks an event delivered only after the consumers applied it. Dead
-// letters go to the events_dead_letters table of db.
+// NewInProcessBus returns the embedded default: Publish hands each run of
+// events to the subscribed consumers, as a batch, and returns only once
+// every consumer applied it, so the relay marks an event delivered only
+// after the consumers applied it. Consumers must be running (Router.Run)
+// before the relay publishes: a topic without a subscriber drops its
+// events. Dead letters go to the events_dead_letters table of db.
 func NewInProcessBus(db *bun.DB, logger *slog.Logger) *Bus {
-	pubsub := gochannel.NewGoChannel(gochannel.Config{BlockPublishUntilSubscriberAck: true}, watermill.NewSlogLogger(logger))
+	bus := &inProcessBus{deadLetters: deadLetterTable{db: db}}
 	return &Bus{
 		Name:        "in-process",
-		Publisher:   pubsub,
-		deadLetters: deadLetterTable{db: db},
-		subscriber:  func(string) (message.Subscriber, error) { return pubsub, nil },
-		close:       pubsub.Close,
+		Publisher:   bus,
+		deadLetters: bus.deadLetters,
+		inProcess:   bus,
+		close:       bus.Close,
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 
@@ -43,10 +42,8 @@ type Router struct {
 	handlers map[string]map[string]*topicRoutes // consumer → topic → routes
 	running  chan struct{}
 	closed   chan struct{}
-	close    sync.Once
 	closing  sync.Once
-	stopped  chan struct{}   // closed when the Redis consumers' loops ended
-	router   *message.Router // the in-process bus's
+	stopped  chan struct{} // closed when Run returned
 }
 
 // topicRoutes are one consumer's handlers of one topic: each event type
@@ -73,13 +70,6 @@ func NewRouter(bus *Bus, logger *slog.Logger) (*Router, error) {
 		running:  make(chan struct{}),
 		closed:   make(chan struct{}),
 		stopped:  make(chan struct{}),
-	}
-	if bus.redis == nil {
-		mr, err := message.NewRouter(message.RouterConfig{CloseTimeout: 10 * time.Second}, watermill.NewSlogLogger(logger))
-		if err != nil {
-			return nil, fmt.Errorf("events: router: %w", err)
-		}
-		r.router = mr
 	}
 	return r, nil
 }
@@ -132,32 +122,25 @@ func (r *Router) Run(ctx context.Context) error {
 	if r.bus.redis != nil {
 		return r.runRedis(ctx)
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer close(r.stopped)
 	r.mu.Lock()
 	for consumer, topics := range r.handlers {
-		sub, err := r.bus.subscriber(consumer)
-		if err != nil {
-			r.mu.Unlock()
-			return err
-		}
 		for topic, routes := range topics {
-			h := r.router.AddConsumerHandler(consumer+"/"+topic, topic, sub, r.dispatch(consumer, routes))
-			poison, err := middleware.PoisonQueue(markConsumer{r.bus.deadLetters, consumer}, DeadLetterTopic)
-			if err != nil {
-				r.mu.Unlock()
-				return fmt.Errorf("events: poison queue: %w", err)
-			}
-			h.AddMiddleware(poison, RetryPolicy.Middleware, middleware.Recoverer)
+			unsubscribe := r.bus.inProcess.subscribe(topic, inProcessSub{ctx: ctx, consumer: consumer, apply: func(ctx context.Context, envs []*eventsv1.Envelope) []error {
+				return r.apply(ctx, consumer, routes, envs)
+			}})
+			defer unsubscribe()
 		}
 	}
 	r.mu.Unlock()
-	go func() {
-		select {
-		case <-r.router.Running():
-			r.close.Do(func() { close(r.running) })
-		case <-r.closed:
-		}
-	}()
-	return r.router.Run(ctx)
+	close(r.running)
+	select {
+	case <-ctx.Done():
+	case <-r.closed:
+	}
+	return nil
 }
 
 // runRedis runs one reading loop per consumer group and topic.
@@ -187,16 +170,13 @@ func (r *Router) runRedis(ctx context.Context) error {
 }
 
 // Running is closed once every handler is subscribed (on Redis Streams:
-// once every consumer's loop has started, connected or not).
+// once every consumer's loop has started, connected to Redis or not).
 func (r *Router) Running() chan struct{} { return r.running }
 
 // Close stops the router and waits (10 s at most) for the handlers
 // running to return. It may be called more than once.
 func (r *Router) Close() error {
 	r.closing.Do(func() { close(r.closed) })
-	if r.router != nil {
-		return r.router.Close()
-	}
 	select {
 	case <-r.running: // Run started: wait for it to end
 		select {
@@ -207,25 +187,6 @@ func (r *Router) Close() error {
 	default:
 	}
 	return nil
-}
-
-// dispatch is the in-process bus's handler: one event at a time.
-func (r *Router) dispatch(consumer string, routes *topicRoutes) message.NoPublishHandlerFunc {
-	return func(msg *message.Message) error {
-		env, err := Unmarshal(msg.Payload)
-		if err != nil {
-			return err // poison: retried, then dead-lettered
-		}
-		i, ok := routes.byType[env.GetType()]
-		if !ok {
-			return nil // not ours: acknowledge
-		}
-		if err := routes.handlers[i](msg.Context(), []*eventsv1.Envelope{env}); err != nil {
-			r.logger.Warn("event handler failed", "consumer", consumer, "type", env.GetType(), "event", env.GetId(), "error", err)
-			return err
-		}
-		return nil
-	}
 }
 
 // apply hands envs to their handlers, consecutive events of one handler

@@ -9,7 +9,6 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
 	"github.com/ThreeDotsLabs/watermill/message"
-	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 	"github.com/redis/go-redis/v9"
 
 	eventsv1 "github.com/harnesshero/platform/gen/harness/events/v1"
@@ -238,9 +237,7 @@ func (c *redisConsumer) handle(ctx context.Context, msgs []redis.XMessage) {
 // deadLetter publishes msg, which failed with err, to the dead-letter
 // topic, and reports whether it did.
 func (c *redisConsumer) deadLetter(msg *message.Message, err error) bool {
-	msg.Metadata.Set(middleware.ReasonForPoisonedKey, err.Error())
-	msg.Metadata.Set(middleware.PoisonedTopicKey, strings.TrimPrefix(c.stream, c.opts.Prefix))
-	if perr := c.deadLetters.Publish(DeadLetterTopic, msg); perr != nil {
+	if perr := deadLetter(c.deadLetters, strings.TrimPrefix(c.stream, c.opts.Prefix), msg, err); perr != nil {
 		c.logger.Error("event consumer: dead letter failed; the event stays pending", "event", msg.UUID, "error", perr)
 		return false
 	}
