@@ -54,7 +54,9 @@ func (b *Bus) Close() error { return b.close() }
 // every consumer applied it, so the relay marks an event delivered only
 // after the consumers applied it. Consumers must be running (Router.Run)
 // before the relay publishes: a topic without a subscriber drops its
-// events. Dead letters go to the events_dead_letters table of db.
+// events. Dead letters go to the events_dead_letters table of db. The
+// router's logger reports failures; logger is unused, kept for the
+// callers' uniform wiring.
 func NewInProcessBus(db *bun.DB, logger *slog.Logger) *Bus {
 	bus := &inProcessBus{deadLetters: deadLetterTable{db: db}}
 	return &Bus{
@@ -97,7 +99,9 @@ type RedisOptions struct {
 // NewRedisBus returns a Redis Streams bus on client: a stream per topic, a
 // consumer group per consuming module reading from the stream's start, so
 // a new consumer sees every event still in the stream. It does not connect:
-// the relay and the consumers connect, and reconnect, when they run.
+// the relay and the consumers connect, and reconnect, when they run. The
+// client stays the caller's to close (Close does not); the router's logger
+// reports failures, and logger is unused, kept for uniform wiring.
 func NewRedisBus(client redis.UniversalClient, logger *slog.Logger, opts RedisOptions) (*Bus, error) {
 	if opts.MaxIdle == 0 {
 		opts.MaxIdle = 30 * time.Second
