@@ -148,3 +148,34 @@ func runRouter(t *testing.T, router *events.Router) {
 	}
 	t.Cleanup(func() { cancel(); _ = router.Close(); <-done })
 }
+
+// TestInProcessConsumersStopped: once the in-process consumers stopped
+// (shutdown), the relay cannot hand them events: the events stay in the
+// outbox, and reach the consumers when a router runs again.
+func TestInProcessConsumersStopped(t *testing.T) {
+	db := openDB(t, storage.SQLite)
+	bus := events.NewInProcessBus(db, quiet)
+	c := &counter{db: db, consumer: "stopped"}
+	relay := events.NewRelay(db, bus.Publisher, quiet)
+	stop := startConsumers(t, bus, c)
+	record(t, db, 5)
+	if _, err := relay.Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	waitApplied(t, c, 5, 10*time.Second)
+
+	stop()
+	record(t, db, 5)
+	if n, err := relay.Flush(t.Context()); err == nil || n != 0 {
+		t.Errorf("Flush with the consumers stopped = %d, %v; want 0 and an error", n, err)
+	}
+	if stats, err := events.Stats(t.Context(), db); err != nil || stats.Pending != 5 {
+		t.Fatalf("outbox = %+v, %v; want 5 pending", stats, err)
+	}
+
+	startConsumers(t, bus, c)
+	if _, err := relay.Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	waitApplied(t, c, 10, 10*time.Second)
+}

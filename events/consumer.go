@@ -128,8 +128,8 @@ func (r *Router) Run(ctx context.Context) error {
 	r.mu.Lock()
 	for consumer, topics := range r.handlers {
 		for topic, routes := range topics {
-			unsubscribe := r.bus.inProcess.subscribe(topic, inProcessSub{ctx: ctx, consumer: consumer, apply: func(ctx context.Context, envs []*eventsv1.Envelope) []error {
-				return r.apply(ctx, consumer, routes, envs)
+			unsubscribe := r.bus.inProcess.subscribe(topic, inProcessSub{ctx: ctx, consumer: consumer, apply: func(ctx context.Context, envs []*eventsv1.Envelope, failed func(int, error) error) []error {
+				return r.apply(ctx, consumer, routes, envs, failed)
 			}})
 			defer unsubscribe()
 		}
@@ -152,8 +152,8 @@ func (r *Router) runRedis(ctx context.Context) error {
 	r.mu.Lock()
 	for consumer, topics := range r.handlers {
 		for topic, routes := range topics {
-			c := r.bus.redis.consumer(consumer, topic, r.logger, func(ctx context.Context, envs []*eventsv1.Envelope) []error {
-				return r.apply(ctx, consumer, routes, envs)
+			c := r.bus.redis.consumer(consumer, topic, r.logger, func(ctx context.Context, envs []*eventsv1.Envelope, failed func(int, error) error) []error {
+				return r.apply(ctx, consumer, routes, envs, failed)
 			}, markConsumer{r.bus.deadLetters, consumer})
 			wg.Go(func() { c.run(ctx) })
 		}
@@ -191,9 +191,11 @@ func (r *Router) Close() error {
 
 // apply hands envs to their handlers, consecutive events of one handler
 // together. When a batch fails, its events are retried one at a time
-// (RetryPolicy); the result has, for each event of envs, the error that
-// remained after every retry (nil when applied or not ours).
-func (r *Router) apply(ctx context.Context, consumer string, routes *topicRoutes, envs []*eventsv1.Envelope) []error {
+// (RetryPolicy), and an event still failing is handed to failed (which
+// dead-letters it) before the next event is applied. The result has, for
+// each event of envs, the error failed returned (nil when the event was
+// applied, dead-lettered, or not ours).
+func (r *Router) apply(ctx context.Context, consumer string, routes *topicRoutes, envs []*eventsv1.Envelope, failed func(i int, err error) error) []error {
 	errs := make([]error, len(envs))
 	for start := 0; start < len(envs); {
 		i, ok := routes.byType[envs[start].GetType()]
@@ -209,9 +211,10 @@ func (r *Router) apply(ctx context.Context, consumer string, routes *topicRoutes
 			h := routes.handlers[i]
 			if err := h(ctx, envs[start:end]); err != nil {
 				for k := start; k < end && ctx.Err() == nil; k++ {
-					errs[k] = retry(ctx, func() error { return h(ctx, envs[k:k+1]) })
-					if errs[k] != nil {
-						r.logger.Warn("event handler failed", "consumer", consumer, "type", envs[k].GetType(), "event", envs[k].GetId(), "error", errs[k])
+					err := retry(ctx, func() error { return h(ctx, envs[k:k+1]) })
+					if err != nil && ctx.Err() == nil {
+						r.logger.Warn("event handler failed; dead-lettering the event", "consumer", consumer, "type", envs[k].GetType(), "event", envs[k].GetId(), "error", err)
+						errs[k] = failed(k, err)
 					}
 				}
 			}

@@ -16,13 +16,18 @@ import (
 // messages of one topic to every consumer subscribed to it, as one batch,
 // and returns once each consumer applied them (an event a consumer still
 // fails on after the retries is dead-lettered): the relay marks events
-// delivered only after the consumers applied them. A topic without a
-// subscriber drops its messages, as Watermill's gochannel did.
+// delivered only after the consumers applied them. A topic that never had
+// a subscriber drops its messages, as Watermill's gochannel did; one whose
+// subscribers all stopped fails the publish, so its events stay in the
+// outbox.
 type inProcessBus struct {
 	deadLetters message.Publisher
 
-	mu     sync.RWMutex
-	subs   map[string][]inProcessSub // topic → subscribers
+	mu   sync.RWMutex
+	subs map[string][]inProcessSub // topic → subscribers
+	// left are the topics whose every subscriber stopped: their events
+	// stay in the outbox until a subscriber is back.
+	left   map[string]bool
 	closed bool
 }
 
@@ -42,6 +47,7 @@ func (b *inProcessBus) subscribe(topic string, sub inProcessSub) (unsubscribe fu
 		b.subs = map[string][]inProcessSub{}
 	}
 	b.subs[topic] = append(b.subs[topic], sub)
+	delete(b.left, topic)
 	return func() {
 		b.mu.Lock()
 		defer b.mu.Unlock()
@@ -49,8 +55,14 @@ func (b *inProcessBus) subscribe(topic string, sub inProcessSub) (unsubscribe fu
 		for i := range subs {
 			if subs[i].ctx == sub.ctx && subs[i].consumer == sub.consumer {
 				b.subs[topic] = append(subs[:i:i], subs[i+1:]...)
-				return
+				break
 			}
+		}
+		if len(b.subs[topic]) == 0 {
+			if b.left == nil {
+				b.left = map[string]bool{}
+			}
+			b.left[topic] = true
 		}
 	}
 }
@@ -65,8 +77,14 @@ func (b *inProcessBus) Publish(topic string, msgs ...*message.Message) error {
 		return errors.New("events: in-process bus closed")
 	}
 	subs := append([]inProcessSub(nil), b.subs[topic]...)
+	left := b.left[topic]
 	b.mu.RUnlock()
 	if len(subs) == 0 {
+		if left {
+			// The consumers stopped (shutdown): do not let the relay
+			// count the events delivered.
+			return fmt.Errorf("events: the consumers of %s stopped", topic)
+		}
 		return nil
 	}
 	envs := make([]*eventsv1.Envelope, 0, len(msgs))
@@ -91,17 +109,14 @@ func (b *inProcessBus) Publish(topic string, msgs ...*message.Message) error {
 		if len(envs) == 0 {
 			continue
 		}
-		errs := sub.apply(sub.ctx, envs)
+		errs := sub.apply(sub.ctx, envs, func(i int, err error) error {
+			return deadLetter(dead, topic, decoded[i], err)
+		})
 		if err := sub.ctx.Err(); err != nil {
 			return fmt.Errorf("events: consumer %s stopped: %w", sub.consumer, err)
 		}
-		for i, err := range errs {
-			if err == nil {
-				continue
-			}
-			if err := deadLetter(dead, topic, decoded[i], err); err != nil {
-				return err
-			}
+		if err := errors.Join(errs...); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -25,9 +25,10 @@ type redisBus struct {
 	opts   RedisOptions
 }
 
-// applyFunc applies a batch and returns, per event, the error left after
-// the retries (nil when applied).
-type applyFunc func(ctx context.Context, envs []*eventsv1.Envelope) []error
+// applyFunc applies a batch (Router.apply): an event still failing after
+// the retries is handed to failed, to dead-letter it, and the result has
+// per event the error failed returned (nil when applied or dead-lettered).
+type applyFunc func(ctx context.Context, envs []*eventsv1.Envelope, failed func(i int, err error) error) []error
 
 // redisConsumer is one consumer group's reader of one stream.
 type redisConsumer struct {
@@ -216,12 +217,17 @@ func (c *redisConsumer) handle(ctx context.Context, msgs []redis.XMessage) {
 		wms = append(wms, wm)
 	}
 	if len(envs) > 0 {
-		errs := c.apply(ctx, envs)
+		errs := c.apply(ctx, envs, func(i int, err error) error {
+			if !c.deadLetter(wms[i], err) {
+				return err
+			}
+			return nil
+		})
 		if ctx.Err() != nil {
 			return
 		}
 		for i, err := range errs {
-			if err != nil && !c.deadLetter(wms[i], err) {
+			if err != nil { // not dead-lettered: left pending
 				ids = remove(ids, msgs, wms[i].UUID)
 			}
 		}
