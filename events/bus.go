@@ -5,16 +5,11 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill"
-	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
-	"github.com/ThreeDotsLabs/watermill/pubsub/gochannel"
 	"github.com/redis/go-redis/v9"
 	"github.com/uptrace/bun"
 )
@@ -27,10 +22,12 @@ type Bus struct {
 	Publisher message.Publisher
 	// deadLetters receives what consumers gave up on.
 	deadLetters message.Publisher
-	// subscriber returns the subscriber of one consuming module.
-	subscriber func(consumer string) (message.Subscriber, error)
-	groups     func(ctx context.Context) ([]GroupStats, error)
-	close      func() error
+	// inProcess runs the in-process bus's consumers; nil on Redis.
+	inProcess *inProcessBus
+	// redis reads the Redis Streams bus's consumer groups; nil in process.
+	redis  *redisBus
+	groups func(ctx context.Context) ([]GroupStats, error)
+	close  func() error
 }
 
 // GroupStats is one consumer group of one stream of the Redis bus.
@@ -52,18 +49,22 @@ func (b *Bus) Groups(ctx context.Context) ([]GroupStats, error) {
 // Close releases the bus.
 func (b *Bus) Close() error { return b.close() }
 
-// NewInProcessBus returns the embedded default: Watermill's gochannel, in
-// which Publish returns only once every subscriber has acknowledged, so the
-// relay marks an event delivered only after the consumers applied it. Dead
-// letters go to the events_dead_letters table of db.
+// NewInProcessBus returns the embedded default: Publish hands each run of
+// events to the subscribed consumers, as a batch, and returns only once
+// every consumer applied it, so the relay marks an event delivered only
+// after the consumers applied it. Consumers must be running (Router.Run)
+// before the relay publishes: a topic without a subscriber drops its
+// events. Dead letters go to the events_dead_letters table of db. The
+// router's logger reports failures; logger is unused, kept for the
+// callers' uniform wiring.
 func NewInProcessBus(db *bun.DB, logger *slog.Logger) *Bus {
-	pubsub := gochannel.NewGoChannel(gochannel.Config{BlockPublishUntilSubscriberAck: true}, watermill.NewSlogLogger(logger))
+	bus := &inProcessBus{deadLetters: deadLetterTable{db: db}}
 	return &Bus{
 		Name:        "in-process",
-		Publisher:   pubsub,
-		deadLetters: deadLetterTable{db: db},
-		subscriber:  func(string) (message.Subscriber, error) { return pubsub, nil },
-		close:       pubsub.Close,
+		Publisher:   bus,
+		deadLetters: bus.deadLetters,
+		inProcess:   bus,
+		close:       bus.Close,
 	}
 }
 
@@ -74,9 +75,22 @@ type RedisOptions struct {
 	MaxIdle time.Duration
 	// ClaimInterval is how often pending messages are checked (default 5s).
 	ClaimInterval time.Duration
-	// ConsumerName names this process within each consumer group (default
-	// hostname-pid).
+	// ConsumerName names this process within each consumer group. The
+	// default is the host name: stable across restarts, so a restarted
+	// process takes over its own pending messages instead of adding a
+	// consumer to every group. Give each of several processes on one host
+	// a name of its own.
 	ConsumerName string
+	// ForgetIdle is how long another consumer of a group may stay idle
+	// with no pending message before it is removed from the group (a
+	// process that is gone: default 1m; XINFO CONSUMERS' idle is reset by
+	// every read, so a live consumer is idle for about a second at most).
+	// A consumer holding pending messages is never removed; they are
+	// claimed after MaxIdle instead.
+	ForgetIdle time.Duration
+	// Batch is the most messages read, applied and acknowledged together
+	// (default 500).
+	Batch int
 	// Prefix is put before every stream name, to keep several platforms
 	// (or tests) apart on one Redis.
 	Prefix string
@@ -84,52 +98,36 @@ type RedisOptions struct {
 
 // NewRedisBus returns a Redis Streams bus on client: a stream per topic, a
 // consumer group per consuming module reading from the stream's start, so
-// a new consumer sees every event still in the stream.
+// a new consumer sees every event still in the stream. It does not connect:
+// the relay and the consumers connect, and reconnect, when they run. The
+// client stays the caller's to close (Close does not); the router's logger
+// reports failures, and logger is unused, kept for uniform wiring.
 func NewRedisBus(client redis.UniversalClient, logger *slog.Logger, opts RedisOptions) (*Bus, error) {
-	wlog := watermill.NewSlogLogger(logger)
 	if opts.MaxIdle == 0 {
 		opts.MaxIdle = 30 * time.Second
 	}
 	if opts.ClaimInterval == 0 {
 		opts.ClaimInterval = 5 * time.Second
 	}
+	if opts.ForgetIdle == 0 {
+		opts.ForgetIdle = time.Minute
+	}
+	if opts.Batch == 0 {
+		opts.Batch = 500
+	}
 	if opts.ConsumerName == "" {
-		host, _ := os.Hostname()
-		opts.ConsumerName = host + "-" + strconv.Itoa(os.Getpid())
+		host, err := os.Hostname()
+		if err != nil || host == "" {
+			host = "platform"
+		}
+		opts.ConsumerName = host
 	}
-	pub, err := redisstream.NewPublisher(redisstream.PublisherConfig{Client: client}, wlog)
-	if err != nil {
-		return nil, fmt.Errorf("events: redis publisher: %w", err)
-	}
-	var (
-		mu   sync.Mutex
-		subs []message.Subscriber
-	)
-	prefixed := prefixPublisher{Publisher: pub, prefix: opts.Prefix}
+	pub := redisPublisher{client: client, prefix: opts.Prefix}
 	return &Bus{
 		Name:        "redis-streams",
-		Publisher:   prefixed,
-		deadLetters: prefixed,
-		subscriber: func(consumer string) (message.Subscriber, error) {
-			sub, err := redisstream.NewSubscriber(redisstream.SubscriberConfig{
-				Client:                        client,
-				ConsumerGroup:                 consumer,
-				Consumer:                      opts.ConsumerName,
-				OldestId:                      "0",
-				BlockTime:                     time.Second,
-				ClaimInterval:                 opts.ClaimInterval,
-				MaxIdleTime:                   opts.MaxIdle,
-				NackResendSleep:               100 * time.Millisecond,
-				DisableIndefiniteInitialBlock: true,
-			}, wlog)
-			if err != nil {
-				return nil, fmt.Errorf("events: redis subscriber for %s: %w", consumer, err)
-			}
-			mu.Lock()
-			subs = append(subs, sub)
-			mu.Unlock()
-			return prefixSubscriber{Subscriber: sub, prefix: opts.Prefix}, nil
-		},
+		Publisher:   pub,
+		deadLetters: pub,
+		redis:       &redisBus{client: client, opts: opts},
 		groups: func(ctx context.Context) ([]GroupStats, error) {
 			var out []GroupStats
 			for _, topic := range Topics() {
@@ -147,14 +145,7 @@ func NewRedisBus(client redis.UniversalClient, logger *slog.Logger, opts RedisOp
 			}
 			return out, nil
 		},
-		close: func() error {
-			mu.Lock()
-			defer mu.Unlock()
-			for _, s := range subs {
-				_ = s.Close()
-			}
-			return pub.Close()
-		},
+		close: func() error { return nil }, // the client is the caller's
 	}, nil
 }
 
@@ -194,21 +185,3 @@ func (d deadLetterTable) Publish(_ string, msgs ...*message.Message) error {
 }
 
 func (deadLetterTable) Close() error { return nil }
-
-type prefixPublisher struct {
-	message.Publisher
-	prefix string
-}
-
-func (p prefixPublisher) Publish(topic string, msgs ...*message.Message) error {
-	return p.Publisher.Publish(p.prefix+topic, msgs...)
-}
-
-type prefixSubscriber struct {
-	message.Subscriber
-	prefix string
-}
-
-func (s prefixSubscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
-	return s.Subscriber.Subscribe(ctx, s.prefix+topic)
-}

@@ -7,10 +7,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
-	"github.com/uptrace/bun"
 
 	eventsv1 "github.com/harnesshero/platform/gen/harness/events/v1"
 )
@@ -24,16 +22,35 @@ const consumerKey = "consumer"
 // dead-letter queue.
 type Handler func(ctx context.Context, env *eventsv1.Envelope) error
 
+// BatchHandler applies several events of one topic, in stream order, for
+// example in one transaction with OnceEach. It must be idempotent, and
+// either apply every event or return an error: on an error the router
+// retries the events one at a time (a batch of one), so that one event it
+// cannot apply goes to the dead-letter queue without the others.
+type BatchHandler func(ctx context.Context, envs []*eventsv1.Envelope) error
+
 // Router runs consumers' handlers on a bus: each consuming module is a
 // consumer group of its own, receiving every event of the topics it
-// subscribes to, one at a time per topic, in order.
+// subscribes to, in order per topic. On Redis Streams the events of a
+// topic come in batches (see RedisOptions.Batch); on the in-process bus one
+// at a time.
 type Router struct {
 	bus    *Bus
-	router *message.Router
 	logger *slog.Logger
 
 	mu       sync.Mutex
-	handlers map[string]map[string]map[string]Handler // consumer → topic → type → handler
+	handlers map[string]map[string]*topicRoutes // consumer → topic → routes
+	running  chan struct{}
+	closed   chan struct{}
+	closing  sync.Once
+	stopped  chan struct{} // closed when Run returned
+}
+
+// topicRoutes are one consumer's handlers of one topic: each event type
+// routes to one of handlers.
+type topicRoutes struct {
+	handlers []BatchHandler
+	byType   map[string]int
 }
 
 // RetryPolicy is how often a failing handler is retried before its event
@@ -47,73 +64,184 @@ var RetryPolicy = middleware.Retry{
 
 // NewRouter returns a router on bus.
 func NewRouter(bus *Bus, logger *slog.Logger) (*Router, error) {
-	r, err := message.NewRouter(message.RouterConfig{CloseTimeout: 10 * time.Second}, watermill.NewSlogLogger(logger))
-	if err != nil {
-		return nil, fmt.Errorf("events: router: %w", err)
+	r := &Router{
+		bus: bus, logger: logger,
+		handlers: map[string]map[string]*topicRoutes{},
+		running:  make(chan struct{}),
+		closed:   make(chan struct{}),
+		stopped:  make(chan struct{}),
 	}
-	return &Router{bus: bus, router: r, logger: logger, handlers: map[string]map[string]map[string]Handler{}}, nil
+	return r, nil
 }
 
 // Subscribe declares that consumer handles events of eventType, like the
 // seed's eventBus.subscribe('design.created', …). Call it before Run.
 func (r *Router) Subscribe(consumer, eventType string, h Handler) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	topic := Topic(eventType)
-	if r.handlers[consumer] == nil {
-		r.handlers[consumer] = map[string]map[string]Handler{}
-	}
-	if r.handlers[consumer][topic] == nil {
-		r.handlers[consumer][topic] = map[string]Handler{}
-	}
-	r.handlers[consumer][topic][eventType] = h
+	r.SubscribeBatch(consumer, []string{eventType}, func(ctx context.Context, envs []*eventsv1.Envelope) error {
+		for _, env := range envs {
+			if err := h(ctx, env); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
-// Run subscribes every consumer and handles events until ctx ends.
+// SubscribeBatch declares that consumer handles events of eventTypes with
+// h, which is handed consecutive events of one topic together. Call it
+// before Run.
+func (r *Router) SubscribeBatch(consumer string, eventTypes []string, h BatchHandler) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.handlers[consumer] == nil {
+		r.handlers[consumer] = map[string]*topicRoutes{}
+	}
+	added := map[string]int{} // topic → index of h in this call
+	for _, eventType := range eventTypes {
+		topic := Topic(eventType)
+		routes := r.handlers[consumer][topic]
+		if routes == nil {
+			routes = &topicRoutes{byType: map[string]int{}}
+			r.handlers[consumer][topic] = routes
+		}
+		i, ok := added[topic]
+		if !ok {
+			routes.handlers = append(routes.handlers, h)
+			i = len(routes.handlers) - 1
+			added[topic] = i
+		}
+		routes.byType[eventType] = i
+	}
+}
+
+// Run subscribes every consumer and handles events until ctx ends or Close
+// is called. On Redis Streams it needs no Redis to start: each consumer
+// connects, creates its group and reconnects in the background, so a
+// process starts and serves while Redis is down.
 func (r *Router) Run(ctx context.Context) error {
+	if r.bus.redis != nil {
+		return r.runRedis(ctx)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer close(r.stopped)
 	r.mu.Lock()
 	for consumer, topics := range r.handlers {
-		sub, err := r.bus.subscriber(consumer)
-		if err != nil {
-			r.mu.Unlock()
-			return err
-		}
-		for topic, byType := range topics {
-			h := r.router.AddConsumerHandler(consumer+"/"+topic, topic, sub, r.dispatch(consumer, byType))
-			poison, err := middleware.PoisonQueue(markConsumer{r.bus.deadLetters, consumer}, DeadLetterTopic)
-			if err != nil {
-				r.mu.Unlock()
-				return fmt.Errorf("events: poison queue: %w", err)
-			}
-			h.AddMiddleware(poison, RetryPolicy.Middleware, middleware.Recoverer)
+		for topic, routes := range topics {
+			unsubscribe := r.bus.inProcess.subscribe(topic, inProcessSub{ctx: ctx, consumer: consumer, apply: func(ctx context.Context, envs []*eventsv1.Envelope, failed func(int, error) error) []error {
+				return r.apply(ctx, consumer, routes, envs, failed)
+			}})
+			defer unsubscribe()
 		}
 	}
 	r.mu.Unlock()
-	return r.router.Run(ctx)
+	close(r.running)
+	select {
+	case <-ctx.Done():
+	case <-r.closed:
+	}
+	return nil
 }
 
-// Running is closed once every handler is subscribed.
-func (r *Router) Running() chan struct{} { return r.router.Running() }
-
-// Close stops the router.
-func (r *Router) Close() error { return r.router.Close() }
-
-func (r *Router) dispatch(consumer string, byType map[string]Handler) message.NoPublishHandlerFunc {
-	return func(msg *message.Message) error {
-		env, err := Unmarshal(msg.Payload)
-		if err != nil {
-			return err // poison: retried, then dead-lettered
+// runRedis runs one reading loop per consumer group and topic.
+func (r *Router) runRedis(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer close(r.stopped)
+	var wg sync.WaitGroup
+	r.mu.Lock()
+	for consumer, topics := range r.handlers {
+		for topic, routes := range topics {
+			c := r.bus.redis.consumer(consumer, topic, r.logger, func(ctx context.Context, envs []*eventsv1.Envelope, failed func(int, error) error) []error {
+				return r.apply(ctx, consumer, routes, envs, failed)
+			}, markConsumer{r.bus.deadLetters, consumer})
+			wg.Go(func() { c.run(ctx) })
 		}
-		h, ok := byType[env.GetType()]
-		if !ok {
-			return nil // not ours: acknowledge
+	}
+	r.mu.Unlock()
+	close(r.running)
+	select {
+	case <-ctx.Done():
+	case <-r.closed:
+		cancel()
+	}
+	wg.Wait()
+	return nil
+}
+
+// Running is closed once every handler is subscribed (on Redis Streams:
+// once every consumer's loop has started, connected to Redis or not).
+func (r *Router) Running() chan struct{} { return r.running }
+
+// Close stops the router and waits (10 s at most) for the handlers
+// running to return. It may be called more than once.
+func (r *Router) Close() error {
+	r.closing.Do(func() { close(r.closed) })
+	select {
+	case <-r.running: // Run started: wait for it to end
+		select {
+		case <-r.stopped:
+		case <-time.After(10 * time.Second):
+			return fmt.Errorf("events: consumers did not stop in 10s")
 		}
-		if err := h(msg.Context(), env); err != nil {
-			r.logger.Warn("event handler failed", "consumer", consumer, "type", env.GetType(), "event", env.GetId(), "error", err)
+	default:
+	}
+	return nil
+}
+
+// apply hands envs to their handlers, consecutive events of one handler
+// together. When a batch fails, its events are retried one at a time
+// (RetryPolicy), and an event still failing is handed to failed (which
+// dead-letters it) before the next event is applied. The result has, for
+// each event of envs, the error failed returned (nil when the event was
+// applied, dead-lettered, or not ours).
+func (r *Router) apply(ctx context.Context, consumer string, routes *topicRoutes, envs []*eventsv1.Envelope, failed func(i int, err error) error) []error {
+	errs := make([]error, len(envs))
+	for start := 0; start < len(envs); {
+		i, ok := routes.byType[envs[start].GetType()]
+		end := start + 1
+		for end < len(envs) {
+			j, ok2 := routes.byType[envs[end].GetType()]
+			if ok2 != ok || j != i {
+				break
+			}
+			end++
+		}
+		if ok {
+			h := routes.handlers[i]
+			if err := h(ctx, envs[start:end]); err != nil {
+				for k := start; k < end && ctx.Err() == nil; k++ {
+					err := retry(ctx, func() error { return h(ctx, envs[k:k+1]) })
+					if err != nil && ctx.Err() == nil {
+						r.logger.Warn("event handler failed; dead-lettering the event", "consumer", consumer, "type", envs[k].GetType(), "event", envs[k].GetId(), "error", err)
+						errs[k] = failed(k, err)
+					}
+				}
+			}
+		}
+		start = end
+	}
+	return errs
+}
+
+// retry runs fn until it succeeds or RetryPolicy gives up, returning the
+// last error.
+func retry(ctx context.Context, fn func() error) error {
+	err := fn()
+	wait := RetryPolicy.InitialInterval
+	for range RetryPolicy.MaxRetries {
+		if err == nil || ctx.Err() != nil {
 			return err
 		}
-		return nil
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(time.Duration(float64(wait)*RetryPolicy.Multiplier), RetryPolicy.MaxInterval)
+		err = fn()
 	}
+	return err
 }
 
 // markConsumer tags dead letters with the consumer that gave up on them.
@@ -127,50 +255,4 @@ func (m markConsumer) Publish(topic string, msgs ...*message.Message) error {
 		msg.Metadata.Set(consumerKey, m.consumer)
 	}
 	return m.Publisher.Publish(topic, msgs...)
-}
-
-// processedRow is a consumer's record of an applied event, in a table of
-// the consumer's own.
-type processedRow struct {
-	Consumer    string    `bun:"consumer,pk"`
-	EventID     string    `bun:"event_id,pk"`
-	Type        string    `bun:"type,notnull"`
-	ProcessedAt time.Time `bun:"processed_at,notnull"`
-}
-
-// ProcessedTableDDL returns the CREATE TABLE statement of a consumer's
-// processed-events table, for the consumer's migrations.
-func ProcessedTableDDL(table, timestampType string) string {
-	return `CREATE TABLE ` + table + ` (
-		consumer TEXT NOT NULL,
-		event_id TEXT NOT NULL,
-		type TEXT NOT NULL,
-		processed_at ` + timestampType + ` NOT NULL,
-		PRIMARY KEY (consumer, event_id)
-	)`
-}
-
-// Once applies fn to env exactly once per consumer: in one transaction it
-// records env's id in table (the consumer's processed-events table) and
-// runs fn. A redelivered event is recognised and fn is not run again; it
-// reports whether fn ran.
-func Once(ctx context.Context, db *bun.DB, table, consumer string, env *eventsv1.Envelope, fn func(ctx context.Context, tx bun.Tx) error) (bool, error) {
-	applied := false
-	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		res, err := tx.NewInsert().Model(&processedRow{
-			Consumer: consumer, EventID: env.GetId(), Type: env.GetType(), ProcessedAt: time.Now().UTC(),
-		}).ModelTableExpr(table).On("CONFLICT DO NOTHING").Exec(ctx)
-		if err != nil {
-			return fmt.Errorf("events: record processed %s: %w", env.GetId(), err)
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return err // seen before: nothing to do
-		}
-		applied = true
-		return fn(ctx, tx)
-	})
-	if err != nil {
-		return false, err
-	}
-	return applied, nil
 }

@@ -198,37 +198,6 @@ func TestRedisExactlyOnce(t *testing.T) {
 	}
 }
 
-// TestRedisPublisher: the relay publishing through RedisPublisher's
-// pipelines reaches the Redis bus's consumers, exactly once, with a
-// re-publication.
-func TestRedisPublisher(t *testing.T) {
-	client, pre := newRedisClient(t, redisURL(t)), prefix(t)
-	db := openDB(t, storage.SQLite)
-	bus, err := events.NewRedisBus(client, quiet, events.RedisOptions{Prefix: pre})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, b := &counter{db: db, consumer: "a"}, &counter{db: db, consumer: "b"}
-	runPipelineWith(t, db, bus, pipeline{pub: func(message.Publisher) message.Publisher {
-		return prefixed{events.NewRedisPublisher(client), pre}
-	}}, a, b)
-	record(t, db, 1200) // three batches
-	waitApplied(t, a, 1200, 60*time.Second)
-	waitApplied(t, b, 1200, 60*time.Second)
-	assertRedelivery(t, db, a, b)
-}
-
-// prefixed puts the Redis bus's stream prefix before every topic, as the
-// bus's own publisher does.
-type prefixed struct {
-	message.Publisher
-	prefix string
-}
-
-func (p prefixed) Publish(topic string, msgs ...*message.Message) error {
-	return p.Publisher.Publish(p.prefix+topic, msgs...)
-}
-
 // TestRedisOutage: Redis goes away while designs are recorded, and comes
 // back: every event arrives, none is applied twice.
 func TestRedisOutage(t *testing.T) {

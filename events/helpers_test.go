@@ -4,11 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -90,6 +85,18 @@ type counter struct {
 func (c *counter) handle(ctx context.Context, env *eventsv1.Envelope) error {
 	c.calls.Add(1)
 	_, err := events.Once(ctx, c.db, "test_processed", c.consumer, env, func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.NewRaw(`INSERT INTO test_counts (consumer, aggregate_id, n) VALUES (?, ?, 1)
+			ON CONFLICT (consumer, aggregate_id) DO UPDATE SET n = test_counts.n + 1`, c.consumer, env.GetAggregateId()).Exec(ctx)
+		return err
+	})
+	return err
+}
+
+// handleBatch applies envs in one transaction, each event once
+// (events.OnceEach).
+func (c *counter) handleBatch(ctx context.Context, envs []*eventsv1.Envelope) error {
+	c.calls.Add(int64(len(envs)))
+	_, err := events.OnceEach(ctx, c.db, "test_processed", c.consumer, envs, func(ctx context.Context, tx bun.Tx, env *eventsv1.Envelope) error {
 		_, err := tx.NewRaw(`INSERT INTO test_counts (consumer, aggregate_id, n) VALUES (?, ?, 1)
 			ON CONFLICT (consumer, aggregate_id) DO UPDATE SET n = test_counts.n + 1`, c.consumer, env.GetAggregateId()).Exec(ctx)
 		return err
@@ -233,59 +240,17 @@ func (w logWatch) Handle(_ context.Context, r slog.Record) error {
 func (w logWatch) WithAttrs([]slog.Attr) slog.Handler { return w }
 func (w logWatch) WithGroup(string) slog.Handler      { return w }
 
-// redisServer runs a private redis-server with an append-only file, so
-// that it can be stopped and started again with its streams intact.
-type redisServer struct {
-	t    *testing.T
-	dir  string
-	port int
-	cmd  *exec.Cmd
-}
+// redisServer is a private redis-server that keeps its data across a
+// stop and a start (storagetest.RedisServer), started.
+type redisServer struct{ *storagetest.RedisServer }
 
 func newRedisServer(t *testing.T) *redisServer {
 	t.Helper()
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("redis-server not found")
-		}
-		t.Skip("redis-server not found")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	s := &redisServer{t: t, dir: t.TempDir(), port: port}
-	s.start()
-	t.Cleanup(s.stop)
+	s := &redisServer{storagetest.NewRedisServer(t, true)}
+	s.Start()
 	return s
 }
 
-func (s *redisServer) url() string { return fmt.Sprintf("redis://127.0.0.1:%d/0", s.port) }
-
-func (s *redisServer) start() {
-	s.t.Helper()
-	s.cmd = exec.Command("redis-server", "--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
-		"--dir", s.dir, "--appendonly", "yes", "--appendfsync", "always", "--save", "",
-		"--logfile", filepath.Join(s.dir, "redis.log"))
-	if err := s.cmd.Start(); err != nil {
-		s.t.Fatal(err)
-	}
-	testwait.Until(s.t, 10*time.Second, func() error {
-		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", s.port))
-		if err != nil {
-			return fmt.Errorf("redis-server does not answer: %w", err)
-		}
-		return c.Close()
-	})
-}
-
-func (s *redisServer) stop() {
-	if s.cmd == nil || s.cmd.Process == nil {
-		return
-	}
-	_ = s.cmd.Process.Signal(os.Interrupt)
-	_ = s.cmd.Wait()
-	s.cmd = nil
-}
+func (s *redisServer) url() string { return s.URL() }
+func (s *redisServer) start()      { s.Start() }
+func (s *redisServer) stop()       { s.Stop() }

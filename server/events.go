@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -44,6 +45,9 @@ func (p *Platform) wireEvents(ctx context.Context) error {
 			return fmt.Errorf("server: REDIS_URL: %w", err)
 		}
 		w.redis = redis.NewClient(opts)
+		// go-redis logs every failed dial itself; while Redis is down the
+		// relay and the consumers report it once, so its lines go to debug.
+		redis.SetLogger(redisLogger{p.logger})
 		if w.bus, err = events.NewRedisBus(w.redis, p.logger, events.RedisOptions{Prefix: p.cfg.EventStreamPrefix}); err != nil {
 			return err
 		}
@@ -70,7 +74,10 @@ func (p *Platform) wireEvents(ctx context.Context) error {
 }
 
 // Start runs the background workers: the consumers first (an in-process
-// bus delivers only to subscribers already there), then the relay.
+// bus delivers only to subscribers already there), then the relay, and on
+// Redis the watch for Redis losing its data. It does not wait for Redis:
+// while Redis is down the platform serves, events stay in the outbox, and
+// the relay and the consumers connect when Redis comes back.
 func (p *Platform) Start() error {
 	w := &p.events
 	if w.bus == nil {
@@ -92,6 +99,12 @@ func (p *Platform) Start() error {
 	}
 	if w.relay != nil {
 		w.wg.Go(func() { _ = w.relay.Run(ctx) })
+		if w.redis != nil {
+			// Redis restarted without its data: deliver again what it lost.
+			w.wg.Go(func() {
+				events.WatchRedisEpoch(ctx, w.redis, p.db, p.logger, events.EpochOptions{Prefix: p.cfg.EventStreamPrefix})
+			})
+		}
 	}
 	return nil
 }
@@ -112,4 +125,12 @@ func (p *Platform) stopEvents() {
 	if w.redis != nil {
 		_ = w.redis.Close()
 	}
+}
+
+// redisLogger passes go-redis's own log lines to the platform's logger, at
+// debug level.
+type redisLogger struct{ logger *slog.Logger }
+
+func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	l.logger.DebugContext(ctx, "redis: "+fmt.Sprintf(format, v...))
 }

@@ -3,9 +3,10 @@
 // (design.*, order.* and user.registered), in tables of its own
 // (analytics_*), and served to admins by AnalyticsService.
 //
-// Events reach the module through Handle, at least once and possibly
-// concurrently. Each event is applied inside events.Once, which records its
-// id in analytics_processed_events in the same transaction as the effect,
+// Events reach the module through HandleBatch (a batch per transaction) or
+// Handle, at least once and possibly concurrently. Each event is applied
+// inside events.Once or events.OnceEach, which record its id in
+// analytics_processed_events in the same transaction as the effect,
 // and every counter changes by an atomic upsert, so a redelivered or
 // concurrently delivered event changes the figures exactly once.
 package analytics
@@ -94,12 +95,10 @@ var subscriptions = []string{
 	events.UserRegistered,
 }
 
-// Subscribe declares the module's subscriptions on r, all routed to Handle
-// under the consumer name Consumer. Call it before r.Run.
+// Subscribe declares the module's subscriptions on r, all routed to
+// HandleBatch under the consumer name Consumer. Call it before r.Run.
 func (m *Module) Subscribe(r *events.Router) {
-	for _, eventType := range subscriptions {
-		r.Subscribe(Consumer, eventType, m.Handle)
-	}
+	r.SubscribeBatch(Consumer, subscriptions, m.HandleBatch)
 }
 
 // Ready reports whether the module can serve: its database and the outbox's

@@ -71,6 +71,37 @@ func (m *Module) Handle(ctx context.Context, env *eventsv1.Envelope) error {
 	return nil
 }
 
+// HandleBatch applies envs, in order, in one transaction (events.OnceEach):
+// what Handle does for each, with one commit for all, so that the module
+// keeps up with a burst. Either every event is applied (or was before) or
+// none is: an event Handle would refuse fails the whole batch, and the
+// router then retries the events one at a time, so that only the bad one
+// goes to the dead-letter queue.
+func (m *Module) HandleBatch(ctx context.Context, envs []*eventsv1.Envelope) error {
+	mine := make([]*eventsv1.Envelope, 0, len(envs))
+	effects := make(map[*eventsv1.Envelope]func(context.Context, bun.Tx) error, len(envs))
+	for _, env := range envs {
+		apply, err := effect(env)
+		if err != nil {
+			return err
+		}
+		if apply != nil {
+			mine = append(mine, env)
+			effects[env] = apply
+		}
+	}
+	if len(mine) == 0 {
+		return nil
+	}
+	_, err := events.OnceEach(ctx, m.store.db, processedTable, Consumer, mine, func(ctx context.Context, tx bun.Tx, env *eventsv1.Envelope) error {
+		return effects[env](ctx, tx)
+	})
+	if err != nil {
+		return fmt.Errorf("analytics: apply %d events: %w", len(mine), err)
+	}
+	return nil
+}
+
 // effect decodes env and returns its effect, to run in events.Once's
 // transaction; nil when the module does not use env's type.
 func effect(env *eventsv1.Envelope) (func(context.Context, bun.Tx) error, error) {

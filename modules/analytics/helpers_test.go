@@ -1,6 +1,7 @@
 package analytics_test
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"testing"
@@ -43,6 +44,8 @@ type env struct {
 type options struct {
 	outbox     *bun.DB // Deps.OutboxDB
 	noValidate bool    // leave the validate interceptor out
+	// groups is Deps.Groups.
+	groups func(ctx context.Context) ([]events.GroupStats, error)
 }
 
 func newEnv(t *testing.T, engine storage.Engine, opts options) *env {
@@ -62,7 +65,7 @@ func envOn(t *testing.T, db *bun.DB, opts options) *env {
 		interceptors = append(interceptors, validate.NewServerInterceptor(validate.WithValidator(v)))
 	}
 	srv := connect.NewServer(interceptors...)
-	mod, err := analytics.Register(srv, analytics.Deps{DB: db, OutboxDB: opts.outbox, BusName: "in-process"})
+	mod, err := analytics.Register(srv, analytics.Deps{DB: db, OutboxDB: opts.outbox, BusName: "in-process", Groups: opts.groups})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package analytics
 
 import (
 	"context"
+	"time"
 
 	"github.com/uptrace/bun"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -15,6 +16,10 @@ import (
 // defaultTopLimit is how many of each choice GetTopChoices returns when the
 // request's limit is 0.
 const defaultTopLimit = 5
+
+// groupsTimeout bounds GetEventStats' question to the bus, so that a hung
+// Redis delays the answer by that much at most.
+const groupsTimeout = 2 * time.Second
 
 // service implements AnalyticsService. Every RPC is ACCESS_ADMIN in the
 // contract; the server's auth interceptor enforces it before these run.
@@ -126,8 +131,10 @@ func (s *service) GetConversion(ctx context.Context, req *analyticsv1.GetConvers
 }
 
 // GetEventStats returns the outbox's backlog (Deps.OutboxDB), the bus's
-// name, and the progress of each consumer recorded in
-// analytics_processed_events: today only "analytics".
+// name, the progress of each consumer recorded in
+// analytics_processed_events (today only "analytics"), and the bus's
+// consumer groups. When the groups cannot be read (Redis is down) it
+// answers all the same, with groups_unknown set.
 func (s *service) GetEventStats(ctx context.Context, req *analyticsv1.GetEventStatsRequest) (*analyticsv1.GetEventStatsResponse, error) {
 	stats, err := events.Stats(ctx, s.outbox)
 	if err != nil {
@@ -153,9 +160,17 @@ func (s *service) GetEventStats(ctx context.Context, req *analyticsv1.GetEventSt
 		})
 	}
 	if s.groups != nil {
-		groups, err := s.groups(ctx)
+		groupsCtx, cancel := context.WithTimeout(ctx, groupsTimeout)
+		groups, err := s.groups(groupsCtx)
+		cancel()
 		if err != nil {
-			return nil, toConnectError(req, err)
+			// Redis is down: the outbox figures still hold (they are the
+			// ones that matter then: events wait there), and the groups
+			// are unknown rather than a failure of the whole call.
+			if ctx.Err() != nil {
+				return nil, toConnectError(req, ctx.Err())
+			}
+			res.GroupsUnknown = true
 		}
 		for _, g := range groups {
 			res.Groups = append(res.Groups, &analyticsv1.StreamGroup{

@@ -839,7 +839,11 @@ type GetEventStatsResponse struct {
 	// On Redis Streams, each consumer group of each stream: what it has
 	// not yet received (lag) and what it received but not yet acknowledged
 	// (pending). Empty on the in-process bus, which delivers synchronously.
-	Groups        []*StreamGroup `protobuf:"bytes,6,rep,name=groups,proto3" json:"groups,omitempty"`
+	Groups []*StreamGroup `protobuf:"bytes,6,rep,name=groups,proto3" json:"groups,omitempty"`
+	// True when the bus could not be asked about its groups (Redis is
+	// down): groups is then empty and says nothing, while the outbox
+	// figures above still hold (events wait there until Redis is back).
+	GroupsUnknown bool `protobuf:"varint,7,opt,name=groups_unknown,json=groupsUnknown,proto3" json:"groups_unknown,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -914,6 +918,13 @@ func (x *GetEventStatsResponse) GetGroups() []*StreamGroup {
 		return x.Groups
 	}
 	return nil
+}
+
+func (x *GetEventStatsResponse) GetGroupsUnknown() bool {
+	if x != nil {
+		return x.GroupsUnknown
+	}
+	return false
 }
 
 // StreamGroup is one consumer group of one Redis stream.
@@ -1055,14 +1066,15 @@ const file_harness_analytics_v1_analytics_service_proto_rawDesc = "" +
 	"\rConsumerStats\x12\x1a\n" +
 	"\bconsumer\x18\x01 \x01(\tR\bconsumer\x12\x1c\n" +
 	"\tprocessed\x18\x02 \x01(\x03R\tprocessed\x12J\n" +
-	"\x13last_processed_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x11lastProcessedTime\"\xc5\x02\n" +
+	"\x13last_processed_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x11lastProcessedTime\"\xec\x02\n" +
 	"\x15GetEventStatsResponse\x12%\n" +
 	"\x0eoutbox_pending\x18\x01 \x01(\x03R\routboxPending\x12J\n" +
 	"\x13oldest_pending_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x11oldestPendingTime\x12)\n" +
 	"\x10outbox_delivered\x18\x03 \x01(\x03R\x0foutboxDelivered\x12A\n" +
 	"\tconsumers\x18\x04 \x03(\v2#.harness.analytics.v1.ConsumerStatsR\tconsumers\x12\x10\n" +
 	"\x03bus\x18\x05 \x01(\tR\x03bus\x129\n" +
-	"\x06groups\x18\x06 \x03(\v2!.harness.analytics.v1.StreamGroupR\x06groups\"\x96\x01\n" +
+	"\x06groups\x18\x06 \x03(\v2!.harness.analytics.v1.StreamGroupR\x06groups\x12%\n" +
+	"\x0egroups_unknown\x18\a \x01(\bR\rgroupsUnknown\"\x96\x01\n" +
 	"\vStreamGroup\x12\x16\n" +
 	"\x06stream\x18\x01 \x01(\tR\x06stream\x12%\n" +
 	"\x0econsumer_group\x18\x02 \x01(\tR\rconsumerGroup\x12\x1c\n" +
