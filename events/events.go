@@ -4,12 +4,18 @@
 // A module records an event with Record inside the database transaction of
 // the change it describes, so an event exists if and only if its change
 // committed. A Relay moves outbox rows to the bus in record order, at least
-// once. The bus is in process by default (Watermill's gochannel) or Redis
-// Streams (Watermill's redisstream: a stream per event type, a consumer
-// group per consuming module, acknowledgement after the handler succeeds,
-// claiming of messages a crashed consumer left pending). A consumer wraps
-// its effect in Once, which records the event id in the consumer's own
-// table in the same transaction, so a redelivery changes nothing.
+// once; it wakes when a transaction that recorded an event commits (in
+// process) or on Postgres NOTIFY (across processes), and otherwise polls
+// with a backoff up to a couple of seconds. The bus is in process by
+// default (a relay run is handed to each consumer as one batch, and counts
+// as delivered only once every consumer applied it) or Redis Streams (a
+// stream per producing module, a consumer group per consuming module read
+// in batches with XREADGROUP, acknowledged after the batch is applied,
+// pending messages of a crashed consumer claimed, groups re-created and
+// the outbox replayed when Redis lost its data). A consumer wraps its
+// effect in Once or OnceEach, which record the event ids in the consumer's
+// own table in the same transaction, so a redelivery changes nothing.
+// Watermill's message and middleware types carry events between the parts.
 package events
 
 import (
