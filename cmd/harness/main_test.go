@@ -2,15 +2,11 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -69,11 +65,7 @@ func TestTwoProcesses(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "harness")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := binary(t)
 	for _, engine := range storagetest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
 			var env []string
@@ -125,51 +117,6 @@ func TestTwoProcesses(t *testing.T) {
 // the test, which must exit 0. It returns its URL and data directory.
 func start(t *testing.T, bin string, env []string, args ...string) (string, string) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	var logs bytes.Buffer
-	dir := t.TempDir()
-	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr, "--data-dir", dir}, args...)...)
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("%v exited with %v after SIGTERM\n%s", args, err, logs.String())
-			}
-		case <-time.After(20 * time.Second):
-			_ = cmd.Process.Kill()
-			t.Errorf("%v did not stop on SIGTERM", args)
-		}
-	})
-	url := "http://" + addr
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-	defer cancel()
-	for {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url+"/readyz", nil)
-		if res, err := http.DefaultClient.Do(req); err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return url, dir
-			}
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("%v exited early: %v\n%s", args, err, logs.String())
-		case <-ctx.Done():
-			t.Fatalf("%v not ready in 30s\n%s", args, logs.String())
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
+	p := startProc(t, bin, env, args...)
+	return p.url, p.dir
 }
