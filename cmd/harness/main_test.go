@@ -49,6 +49,14 @@ func TestParseConfig(t *testing.T) {
 	if err := run(t.Context(), []string{"version"}, func(string) string { return "" }, &out, &bytes.Buffer{}); err != nil || out.Len() == 0 {
 		t.Errorf("version: %q, %v", out.String(), err)
 	}
+	hop := map[string]string{"HARNESS_DRAIN_GRACE": "3s", "HARNESS_HOP_TIMEOUT": "750ms", "HARNESS_HOP_BREAKER_FAILURES": "7"}
+	cfg, _, err = parseConfig("serve", []string{"--hop-max-in-flight", "9", "--drain-grace", "0"}, func(k string) string { return hop[k] }, &bytes.Buffer{})
+	if err != nil || cfg.DrainGrace != 0 || cfg.Hop.Timeout != 750*time.Millisecond || cfg.Hop.BreakerFailures != 7 || cfg.Hop.MaxInFlight != 9 {
+		t.Errorf("drain and hop settings: %+v, %v", cfg, err)
+	}
+	if _, _, err := parseConfig("serve", nil, func(k string) string { return map[string]string{"HARNESS_HOP_TIMEOUT": "soon"}[k] }, &bytes.Buffer{}); err == nil {
+		t.Error("HARNESS_HOP_TIMEOUT=soon accepted")
+	}
 	logged, _, _ := parseConfig("serve", nil, func(k string) string { return env[k] }, &bytes.Buffer{})
 	for _, secret := range []string{"pw-8f3k2", "sk_live_key-9d2m"} {
 		if strings.Contains(fmt.Sprint(logged.LogValue()), secret) {
