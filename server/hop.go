@@ -91,7 +91,7 @@ func (h *hop) intercept(next connect.ClientFunc) connect.ClientFunc {
 		stream, err := next(hopCtx, spec)
 		if err != nil {
 			err = s.check(err)
-			s.finish(nil)
+			s.end()
 			return nil, err
 		}
 		s.ClientStream = stream
@@ -121,22 +121,27 @@ func (s *hopStream) CloseSend() error   { return s.check(s.ClientStream.CloseSen
 func (s *hopStream) Receive(msg any) error {
 	err := s.check(s.ClientStream.Receive(msg))
 	if err != nil {
-		s.finish(nil) // the end of the stream, clean or not
+		s.end() // the end of the stream, clean or not
 	}
 	return err
 }
 
 func (s *hopStream) Close() error {
 	err := s.check(s.ClientStream.Close())
-	s.finish(nil)
+	s.end()
 	return err
+}
+
+// end finishes the call from the caller's side.
+func (s *hopStream) end() {
+	s.stopAfter()
+	s.finish(nil)
 }
 
 // finish reports the call's outcome to the breaker (the first failure
 // seen, else extra, else success), frees its slot and its deadline.
 func (s *hopStream) finish(extra error) {
 	s.once.Do(func() {
-		s.stopAfter()
 		s.mu.Lock()
 		outcome := s.outcome
 		s.mu.Unlock()
