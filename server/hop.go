@@ -92,6 +92,7 @@ func (h *hop) intercept(next connect.ClientFunc) connect.ClientFunc {
 		if err != nil {
 			err = s.check(err)
 			s.end()
+			s.cancel()
 			return nil, err
 		}
 		s.ClientStream = stream
@@ -121,7 +122,7 @@ func (s *hopStream) CloseSend() error   { return s.check(s.ClientStream.CloseSen
 func (s *hopStream) Receive(msg any) error {
 	err := s.check(s.ClientStream.Receive(msg))
 	if err != nil {
-		s.end() // the end of the stream, clean or not
+		s.end() // the end of the stream, clean or not; Close may follow
 	}
 	return err
 }
@@ -129,6 +130,7 @@ func (s *hopStream) Receive(msg any) error {
 func (s *hopStream) Close() error {
 	err := s.check(s.ClientStream.Close())
 	s.end()
+	s.cancel()
 	return err
 }
 
@@ -139,7 +141,8 @@ func (s *hopStream) end() {
 }
 
 // finish reports the call's outcome to the breaker (the first failure
-// seen, else extra, else success), frees its slot and its deadline.
+// seen, else extra, else success) and frees its slot. The call's context
+// is canceled by Close, or ends at its deadline.
 func (s *hopStream) finish(extra error) {
 	s.once.Do(func() {
 		s.mu.Lock()
@@ -149,7 +152,6 @@ func (s *hopStream) finish(extra error) {
 			outcome = extra
 		}
 		s.report(outcome)
-		s.cancel()
 		<-s.hop.slots
 	})
 }
@@ -187,7 +189,8 @@ func (s *hopStream) check(err error) error {
 	}
 	outcome := s.judge(err)
 	s.mu.Lock()
-	if s.outcome == nil {
+	first := s.outcome == nil
+	if first {
 		s.outcome = outcome
 	}
 	s.mu.Unlock()
@@ -197,6 +200,8 @@ func (s *hopStream) check(err error) error {
 		}
 		return connect.NewError(connect.CodeCanceled, "request canceled").WithCause(err)
 	}
-	s.hop.logger.WarnContext(s.caller, "hop failed", "module", s.hop.name, "procedure", s.procedure, "error", errorChain(err))
+	if first {
+		s.hop.logger.WarnContext(s.caller, "hop failed", "module", s.hop.name, "procedure", s.procedure, "error", errorChain(err))
+	}
 	return s.hop.unavailable(err)
 }

@@ -159,6 +159,9 @@ func (p *Platform) readyz(w http.ResponseWriter, r *http.Request) {
 // cfg.Addr. It binds before it starts anything: a second instance on a busy
 // port fails before it touches the database, the bus or the consumers.
 func Serve(ctx context.Context, cfg Config, logger *slog.Logger, ln net.Listener) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
 	if ln == nil {
 		var err error
 		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
