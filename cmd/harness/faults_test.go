@@ -159,7 +159,7 @@ func TestDrainUnderLoad(t *testing.T) {
 	if exitErr != nil {
 		t.Errorf("exit after SIGTERM: %v\n%s", exitErr, p.logs)
 	}
-	if readyz != "503 Service Unavailable" || notReadyAfter > 500*time.Millisecond {
+	if readyz != "503 Service Unavailable" || notReadyAfter > time.Second {
 		t.Errorf("/readyz after SIGTERM: %q after %v, want 503 at once", readyz, notReadyAfter)
 	}
 	for i, err := range lost {
