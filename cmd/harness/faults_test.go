@@ -214,6 +214,7 @@ func TestBuilderServiceHung(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer x.builder.cmd.Process.Signal(syscall.SIGCONT)
+	waitFor(t, 10*time.Second, "the builder service to stop", x.builder.stopped)
 
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -143,6 +144,27 @@ func (p *proc) wait(timeout time.Duration) error {
 		<-p.done
 		return context.DeadlineExceeded
 	}
+}
+
+// stopped reports whether every thread of the process is stopped (by
+// SIGSTOP), as Linux's /proc shows it.
+func (p *proc) stopped() bool {
+	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/stat", p.cmd.Process.Pid))
+	if err != nil || len(tasks) == 0 {
+		return false
+	}
+	for _, task := range tasks {
+		stat, err := os.ReadFile(task)
+		if err != nil {
+			return false
+		}
+		// pid (comm) state …: comm may hold spaces, the state follows its ')'.
+		i := bytes.LastIndexByte(stat, ')')
+		if i < 0 || i+2 >= len(stat) || stat[i+2] != 'T' && stat[i+2] != 't' {
+			return false
+		}
+	}
+	return true
 }
 
 // kill ends the process with SIGKILL.
