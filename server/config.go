@@ -72,8 +72,39 @@ type Config struct {
 	CORSOrigins []string
 	// MaxRequestBytes caps a request body.
 	MaxRequestBytes int64
-	// ShutdownTimeout bounds the graceful shutdown.
+	// ShutdownTimeout bounds the graceful shutdown, after the drain.
 	ShutdownTimeout time.Duration
+	// DrainGrace is how long the process keeps serving after SIGTERM with
+	// /readyz failing and every response saying "Connection: close", so
+	// load balancers and keep-alive clients move off before the listener
+	// closes. Zero shuts down at once.
+	DrainGrace time.Duration
+	// Hop configures the calls to extracted modules (BuilderServiceURL).
+	Hop HopConfig
+}
+
+// HopConfig bounds the calls this process makes to a module served
+// elsewhere, so that a dead or hung dependency fails fast with Unavailable
+// instead of holding the caller.
+type HopConfig struct {
+	// Timeout is a call's default deadline; a caller's earlier deadline
+	// (Connect-Timeout-Ms) wins.
+	Timeout time.Duration
+	// DialTimeout bounds opening a connection.
+	DialTimeout time.Duration
+	// IdleTimeout closes a pooled connection unused this long. Keep it
+	// below the dependency's DrainGrace: then no idle connection is left
+	// for a draining peer to close under a request.
+	IdleTimeout time.Duration
+	// MaxInFlight caps concurrent calls to one module; calls beyond it
+	// fail at once with Unavailable.
+	MaxInFlight int
+	// BreakerFailures consecutive failed calls open the circuit breaker:
+	// calls then fail at once with Unavailable.
+	BreakerFailures uint32
+	// BreakerCooldown is how long the breaker stays open before one probe
+	// call may try the module again.
+	BreakerCooldown time.Duration
 }
 
 // DefaultConfig returns the embedded default: everything in one process on
@@ -87,6 +118,15 @@ func DefaultConfig() Config {
 		MaxRequestBytes: 1 << 20,
 		PaymentProvider: "test",
 		ShutdownTimeout: 15 * time.Second,
+		DrainGrace:      5 * time.Second,
+		Hop: HopConfig{
+			Timeout:         5 * time.Second,
+			DialTimeout:     2 * time.Second,
+			IdleTimeout:     2 * time.Second,
+			MaxInFlight:     256,
+			BreakerFailures: 5,
+			BreakerCooldown: 5 * time.Second,
+		},
 	}
 }
 
@@ -128,6 +168,15 @@ func (c Config) Validate() error {
 	if c.MaxRequestBytes <= 0 {
 		errs = append(errs, errors.New("server: MaxRequestBytes must be positive"))
 	}
+	if c.DrainGrace < 0 {
+		errs = append(errs, errors.New("server: DrainGrace must not be negative"))
+	}
+	if c.BuilderServiceURL != "" {
+		h := c.Hop
+		if h.Timeout <= 0 || h.DialTimeout <= 0 || h.IdleTimeout <= 0 || h.BreakerCooldown <= 0 || h.MaxInFlight <= 0 || h.BreakerFailures == 0 {
+			errs = append(errs, fmt.Errorf("server: every hop setting must be positive (%+v)", h))
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -150,5 +199,15 @@ func (c Config) LogValue() slog.Value {
 		slog.Any("trusted_proxies", c.TrustedProxies),
 		slog.Any("cors_origins", c.CORSOrigins),
 		slog.Int64("max_request_bytes", c.MaxRequestBytes),
+		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
+		slog.Duration("drain_grace", c.DrainGrace),
+		slog.Group("hop",
+			slog.Duration("timeout", c.Hop.Timeout),
+			slog.Duration("dial_timeout", c.Hop.DialTimeout),
+			slog.Duration("idle_timeout", c.Hop.IdleTimeout),
+			slog.Int("max_in_flight", c.Hop.MaxInFlight),
+			slog.Any("breaker_failures", c.Hop.BreakerFailures),
+			slog.Duration("breaker_cooldown", c.Hop.BreakerCooldown),
+		),
 	)
 }

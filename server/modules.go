@@ -55,7 +55,7 @@ func (p *Platform) registerModules(ctx context.Context, privateKey ed25519.Priva
 	} else {
 		// The builder runs elsewhere: serve its API here by forwarding
 		// through its generated clients, so callers see one platform.
-		builderClient = remoteClient(newHTTPClient(), cfg.BuilderServiceURL)
+		builderClient = remoteClient("builder", cfg.BuilderServiceURL, cfg.Hop, p.logger)
 		builderv1connect.RegisterCatalogServiceHandler(p.server, builderv1connect.NewCatalogServiceClient(builderClient))
 		builderv1connect.RegisterDesignServiceHandler(p.server, builderv1connect.NewDesignServiceClient(builderClient))
 	}

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	connect "connectrpc.com/connect/v2"
@@ -39,6 +40,8 @@ type Platform struct {
 	events  eventsWiring
 	// extraRoutes are plain HTTP routes of modules (the payment webhook).
 	extraRoutes []route
+	// draining is set on shutdown: /readyz fails, connections close.
+	draining atomic.Bool
 }
 
 // route is a plain HTTP route.
@@ -132,6 +135,10 @@ func (p *Platform) newHandler() http.Handler {
 }
 
 func (p *Platform) readyz(w http.ResponseWriter, r *http.Request) {
+	if p.draining.Load() {
+		http.Error(w, "draining", http.StatusServiceUnavailable)
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	for _, check := range p.ready {
@@ -144,10 +151,22 @@ func (p *Platform) readyz(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte("ready\n"))
 }
 
-// Serve serves the platform on cfg.Addr until ctx ends, then shuts down
-// gracefully within cfg.ShutdownTimeout. ln, when non-nil, is used instead of
-// listening on cfg.Addr.
+// Serve serves the platform on cfg.Addr until ctx ends, then drains for
+// cfg.DrainGrace (see Config.DrainGrace) and shuts down gracefully within
+// cfg.ShutdownTimeout. ln, when non-nil, is used instead of listening on
+// cfg.Addr. It binds before it starts anything: a second instance on a busy
+// port fails before it touches the database, the bus or the consumers.
 func Serve(ctx context.Context, cfg Config, logger *slog.Logger, ln net.Listener) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+			return fmt.Errorf("server: listen: %w", err)
+		}
+	}
+	defer ln.Close()
 	logger.InfoContext(ctx, "starting", "config", cfg)
 	p, err := New(ctx, cfg, logger)
 	if err != nil {
@@ -163,7 +182,7 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger, ln net.Listener
 	protocols.SetUnencryptedHTTP2(true) // gRPC clients without TLS
 	srv := &http.Server{
 		Addr:              cfg.Addr,
-		Handler:           p.Handler(),
+		Handler:           p.drainable(p.Handler()),
 		Protocols:         protocols,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -172,11 +191,6 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger, ln net.Listener
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	if ln == nil {
-		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
-			return fmt.Errorf("server: listen: %w", err)
-		}
-	}
 	logger.InfoContext(ctx, "listening", "addr", ln.Addr().String(), "role", cfg.Role)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -184,6 +198,9 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger, ln net.Listener
 	case err := <-errc:
 		return fmt.Errorf("server: %w", err)
 	case <-ctx.Done():
+	}
+	if err := p.drain(cfg.DrainGrace, errc); err != nil {
+		return err
 	}
 	logger.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)

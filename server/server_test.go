@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	connect "connectrpc.com/connect/v2"
 	"connectrpc.com/connect/v2/connecthttp"
@@ -139,6 +140,9 @@ func TestConfigValidate(t *testing.T) {
 		"bad builder url":  func(c *server.Config) { c.BuilderServiceURL = "x:4002" },
 		"no address":       func(c *server.Config) { c.Addr = "" },
 		"no request limit": func(c *server.Config) { c.MaxRequestBytes = 0 },
+		"negative drain":   func(c *server.Config) { c.DrainGrace = -time.Second },
+		"no hop deadline":  func(c *server.Config) { c.BuilderServiceURL, c.Hop.Timeout = "http://x", 0 },
+		"no hop slots":     func(c *server.Config) { c.BuilderServiceURL, c.Hop.MaxInFlight = "http://x", 0 },
 	} {
 		cfg := server.DefaultConfig()
 		cfg.DataDir = filepath.Join(t.TempDir(), "x")

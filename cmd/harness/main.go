@@ -24,6 +24,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -115,6 +116,29 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 		}
 		return def
 	}
+	var envErrs []error
+	envDuration := func(key string, def time.Duration) time.Duration {
+		v := getenv(key)
+		if v == "" {
+			return def
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			envErrs = append(envErrs, fmt.Errorf("%s: %w", key, err))
+		}
+		return d
+	}
+	envInt := func(key string, def int) int {
+		v := getenv(key)
+		if v == "" {
+			return def
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			envErrs = append(envErrs, fmt.Errorf("%s: %w", key, err))
+		}
+		return n
+	}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	role := fs.String("role", env("HARNESS_ROLE", string(server.RoleAll)), "modules to serve: all, or builder (the builder service) [HARNESS_ROLE]")
@@ -134,6 +158,14 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	fs.StringVar(&cfg.AccessTokenPublicKeyFile, "access-token-public-key-file", getenv("HARNESS_ACCESS_TOKEN_PUBLIC_KEY_FILE"), "PEM Ed25519 public key verifying access tokens (all the builder service needs) [HARNESS_ACCESS_TOKEN_PUBLIC_KEY_FILE]")
 	proxies := fs.String("trusted-proxies", getenv("HARNESS_TRUSTED_PROXIES"), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client [HARNESS_TRUSTED_PROXIES]")
 	origins := fs.String("cors-origins", env("HARNESS_CORS_ORIGINS", strings.Join(cfg.CORSOrigins, ",")), "comma-separated browser origins allowed by CORS [HARNESS_CORS_ORIGINS]")
+	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", envDuration("HARNESS_SHUTDOWN_TIMEOUT", cfg.ShutdownTimeout), "bound on finishing in-flight requests after the drain [HARNESS_SHUTDOWN_TIMEOUT]")
+	fs.DurationVar(&cfg.DrainGrace, "drain-grace", envDuration("HARNESS_DRAIN_GRACE", cfg.DrainGrace), "after SIGTERM, keep serving this long with /readyz failing and Connection: close, then shut down [HARNESS_DRAIN_GRACE]")
+	fs.DurationVar(&cfg.Hop.Timeout, "hop-timeout", envDuration("HARNESS_HOP_TIMEOUT", cfg.Hop.Timeout), "default deadline of a call to an extracted module; a caller's earlier deadline wins [HARNESS_HOP_TIMEOUT]")
+	fs.DurationVar(&cfg.Hop.DialTimeout, "hop-dial-timeout", envDuration("HARNESS_HOP_DIAL_TIMEOUT", cfg.Hop.DialTimeout), "bound on connecting to an extracted module [HARNESS_HOP_DIAL_TIMEOUT]")
+	fs.DurationVar(&cfg.Hop.IdleTimeout, "hop-idle-timeout", envDuration("HARNESS_HOP_IDLE_TIMEOUT", cfg.Hop.IdleTimeout), "close a pooled connection to an extracted module idle this long; keep below its --drain-grace [HARNESS_HOP_IDLE_TIMEOUT]")
+	fs.IntVar(&cfg.Hop.MaxInFlight, "hop-max-in-flight", envInt("HARNESS_HOP_MAX_IN_FLIGHT", cfg.Hop.MaxInFlight), "concurrent calls to an extracted module; more fail at once with unavailable [HARNESS_HOP_MAX_IN_FLIGHT]")
+	breakerFailures := fs.Int("hop-breaker-failures", envInt("HARNESS_HOP_BREAKER_FAILURES", int(cfg.Hop.BreakerFailures)), "consecutive failed calls that open an extracted module's circuit breaker [HARNESS_HOP_BREAKER_FAILURES]")
+	fs.DurationVar(&cfg.Hop.BreakerCooldown, "hop-breaker-cooldown", envDuration("HARNESS_HOP_BREAKER_COOLDOWN", cfg.Hop.BreakerCooldown), "how long an open circuit breaker fails calls before one probe [HARNESS_HOP_BREAKER_COOLDOWN]")
 	logLevel := fs.String("log-level", env("HARNESS_LOG_LEVEL", "info"), "debug, info, warn or error [HARNESS_LOG_LEVEL]")
 	logFormat := fs.String("log-format", env("HARNESS_LOG_FORMAT", "text"), "text or json [HARNESS_LOG_FORMAT]")
 	for _, add := range extra {
@@ -142,6 +174,13 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	if err := fs.Parse(args); err != nil {
 		return cfg, nil, err
 	}
+	if len(envErrs) > 0 {
+		return cfg, nil, errors.Join(envErrs...)
+	}
+	if *breakerFailures < 0 {
+		return cfg, nil, errors.New("--hop-breaker-failures must not be negative")
+	}
+	cfg.Hop.BreakerFailures = uint32(*breakerFailures)
 	if fs.NArg() > 0 {
 		return cfg, nil, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}

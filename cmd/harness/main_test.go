@@ -3,13 +3,10 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -19,7 +16,6 @@ import (
 	"github.com/harnesshero/platform/auth"
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
 	"github.com/harnesshero/platform/gen/harness/user/v1/userv1connect"
-	"github.com/harnesshero/platform/internal/testwait"
 	"github.com/harnesshero/platform/modules/builder/buildertest"
 	"github.com/harnesshero/platform/server"
 	"github.com/harnesshero/platform/storage"
@@ -53,6 +49,14 @@ func TestParseConfig(t *testing.T) {
 	if err := run(t.Context(), []string{"version"}, func(string) string { return "" }, &out, &bytes.Buffer{}); err != nil || out.Len() == 0 {
 		t.Errorf("version: %q, %v", out.String(), err)
 	}
+	hop := map[string]string{"HARNESS_DRAIN_GRACE": "3s", "HARNESS_HOP_TIMEOUT": "750ms", "HARNESS_HOP_BREAKER_FAILURES": "7"}
+	cfg, _, err = parseConfig("serve", []string{"--hop-max-in-flight", "9", "--drain-grace", "0"}, func(k string) string { return hop[k] }, &bytes.Buffer{})
+	if err != nil || cfg.DrainGrace != 0 || cfg.Hop.Timeout != 750*time.Millisecond || cfg.Hop.BreakerFailures != 7 || cfg.Hop.MaxInFlight != 9 {
+		t.Errorf("drain and hop settings: %+v, %v", cfg, err)
+	}
+	if _, _, err := parseConfig("serve", nil, func(k string) string { return map[string]string{"HARNESS_HOP_TIMEOUT": "soon"}[k] }, &bytes.Buffer{}); err == nil {
+		t.Error("HARNESS_HOP_TIMEOUT=soon accepted")
+	}
 	logged, _, _ := parseConfig("serve", nil, func(k string) string { return env[k] }, &bytes.Buffer{})
 	for _, secret := range []string{"pw-8f3k2", "sk_live_key-9d2m"} {
 		if strings.Contains(fmt.Sprint(logged.LogValue()), secret) {
@@ -69,11 +73,7 @@ func TestTwoProcesses(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "harness")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := binary(t)
 	for _, engine := range storagetest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
 			var env []string
@@ -125,58 +125,6 @@ func TestTwoProcesses(t *testing.T) {
 // the test, which must exit 0. It returns its URL and data directory.
 func start(t *testing.T, bin string, env []string, args ...string) (string, string) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	var logs bytes.Buffer
-	dir := t.TempDir()
-	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr, "--data-dir", dir}, args...)...)
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("%v exited with %v after SIGTERM\n%s", args, err, logs.String())
-			}
-		case <-time.After(20 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-			t.Errorf("%v did not stop on SIGTERM", args)
-		}
-		if t.Failed() {
-			t.Logf("%v output:\n%s", args, logs.String()) // read once the process is gone
-		}
-	})
-	url := "http://" + addr
-	testwait.Until(t, 30*time.Second, func() error {
-		select {
-		case err := <-done:
-			t.Fatalf("%v exited early: %v\n%s", args, err, logs.String())
-		default:
-		}
-		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url+"/readyz", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return fmt.Errorf("%v not ready: %w", args, err)
-		}
-		res.Body.Close()
-		if res.StatusCode != http.StatusOK {
-			return fmt.Errorf("%v not ready: /readyz answers %s", args, res.Status)
-		}
-		return nil
-	})
-	return url, dir
+	p := startProc(t, bin, env, args...)
+	return p.url, p.dir
 }
