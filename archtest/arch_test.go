@@ -1,7 +1,8 @@
 // Package archtest checks the project's layering (STYLE.md, "Three rings"),
 // so review does not have to: domain imports only the standard library,
-// modules never import each other or the composition root, and only cmd
-// imports server.
+// the platform foundation (platform/) imports no domain, module or server
+// package, modules never import each other or the composition root, and
+// only cmd imports server.
 package archtest
 
 import (
@@ -67,6 +68,8 @@ func TestLayering(t *testing.T) {
 				}
 			case own && (strings.HasPrefix(to, "server") || strings.HasPrefix(to, "cmd/")) && !strings.HasPrefix(from, "cmd/") && !strings.HasPrefix(from, "server"):
 				t.Errorf("%s imports %s: only cmd imports the composition root", from, imp)
+			case strings.HasPrefix(from, "platform/") && own && !strings.HasPrefix(to, "platform/") && !strings.HasPrefix(to, "gen/") && !strings.HasPrefix(to, "internal/"):
+				t.Errorf("%s imports %s: the platform foundation imports only itself and gen", from, imp)
 			case own && moduleOf(p.ImportPath) != "" && moduleOf(imp) != "" && moduleOf(imp) != moduleOf(p.ImportPath):
 				t.Errorf("%s imports %s: modules reach each other only through generated clients", from, imp)
 			}

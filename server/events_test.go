@@ -7,12 +7,12 @@ import (
 	connect "connectrpc.com/connect/v2"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/harnesshero/platform/auth"
 	analyticsv1 "github.com/harnesshero/platform/gen/harness/analytics/v1"
 	"github.com/harnesshero/platform/gen/harness/analytics/v1/analyticsv1connect"
+	"github.com/harnesshero/platform/platform/auth"
+	"github.com/harnesshero/platform/platform/storage"
+	"github.com/harnesshero/platform/platform/storage/storagetest"
 	"github.com/harnesshero/platform/server"
-	"github.com/harnesshero/platform/storage"
-	"github.com/harnesshero/platform/storage/storagetest"
 )
 
 // TestRedisDownAtStart: with REDIS_URL naming a Redis that is down, the

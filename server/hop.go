@@ -12,7 +12,7 @@ import (
 	"connectrpc.com/connect/v2/connecthttp"
 	"github.com/sony/gobreaker/v2"
 
-	"github.com/harnesshero/platform/auth"
+	"github.com/harnesshero/platform/platform/auth"
 )
 
 // A hop is this process's side of the calls to one module served by

@@ -16,12 +16,12 @@ import (
 	connect "connectrpc.com/connect/v2"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/harnesshero/platform/auth"
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 	"github.com/harnesshero/platform/gen/harness/builder/v1/builderv1connect"
 	"github.com/harnesshero/platform/modules/builder/buildertest"
+	"github.com/harnesshero/platform/platform/auth"
+	"github.com/harnesshero/platform/platform/storage"
 	"github.com/harnesshero/platform/server"
-	"github.com/harnesshero/platform/storage"
 )
 
 // TestHopRelaysVerdicts checks that the builder service's own errors reach

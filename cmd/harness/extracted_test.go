@@ -12,12 +12,12 @@ import (
 	connect "connectrpc.com/connect/v2"
 	"connectrpc.com/connect/v2/connecthttp"
 
-	"github.com/harnesshero/platform/auth"
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 	"github.com/harnesshero/platform/gen/harness/builder/v1/builderv1connect"
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
 	"github.com/harnesshero/platform/gen/harness/user/v1/userv1connect"
 	"github.com/harnesshero/platform/modules/builder/buildertest"
+	"github.com/harnesshero/platform/platform/auth"
 )
 
 // extracted is a platform routing builder calls to a builder service.

@@ -22,7 +22,7 @@ import (
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 	"github.com/harnesshero/platform/gen/harness/builder/v1/builderv1connect"
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
-	"github.com/harnesshero/platform/storage/storagetest"
+	"github.com/harnesshero/platform/platform/storage/storagetest"
 )
 
 // TestServeBindsFirst starts a second `serve` on a busy port: it must exit

@@ -9,7 +9,7 @@ import (
 
 	eventsv1 "github.com/harnesshero/platform/gen/harness/events/v1"
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
-	"github.com/harnesshero/platform/storage/storagetest"
+	"github.com/harnesshero/platform/platform/storage/storagetest"
 )
 
 // TestHandleBatch: a batch applied by HandleBatch, in one transaction,

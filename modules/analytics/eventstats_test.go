@@ -8,10 +8,10 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/harnesshero/platform/events"
 	analyticsv1 "github.com/harnesshero/platform/gen/harness/analytics/v1"
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
-	"github.com/harnesshero/platform/storage"
+	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/storage"
 )
 
 // TestEventStatsRedisDown: with Redis unreachable, GetEventStats answers
