@@ -26,7 +26,7 @@ import (
 // under api/, failing when a contract file is not linked into this test.
 func requestMessages(t *testing.T) []protoreflect.MessageDescriptor {
 	t.Helper()
-	root := filepath.Join("..", "api")
+	root := filepath.Join("..", "..", "api")
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || filepath.Ext(path) != ".proto" {
 			return err
