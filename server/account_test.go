@@ -23,8 +23,10 @@ import (
 // and placing orders as soon as the modules have consumed user.deleted,
 // their designs are gone, and their order stays readable by admins.
 func TestDeleteAccount(t *testing.T) {
+	t.Parallel()
 	for _, engine := range storagetest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
 			in := start(t, engine, nil)
 			tr := in.httpTransport()
 			admin := signUpAdmin(t, in, tr)
@@ -129,6 +131,7 @@ func TestDeleteAccount(t *testing.T) {
 // TestLongLivedTokenRefused: an access token signed with the platform's
 // own key but valid for ten years is refused.
 func TestLongLivedTokenRefused(t *testing.T) {
+	t.Parallel()
 	in := start(t, "sqlite", nil)
 	a := signUp(t, in.httpTransport())
 	key, err := auth.LoadOrCreateKeyPair(in.cfg.DataDir)

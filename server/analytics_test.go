@@ -25,6 +25,7 @@ import (
 // Redis Streams, and from an extracted builder service over Redis — and its
 // numbers equal what was written.
 func TestAnalyticsFromEvents(t *testing.T) {
+	t.Parallel()
 	wirings := map[string]func(t *testing.T, engine storage.Engine) (platform *instance, designs connect.Transport){
 		"InProcessBus": func(t *testing.T, engine storage.Engine) (*instance, connect.Transport) {
 			in := start(t, engine, nil)
@@ -55,6 +56,7 @@ func TestAnalyticsFromEvents(t *testing.T) {
 	for _, engine := range storagetest.Engines(t) {
 		for name, wire := range wirings {
 			t.Run(string(engine)+"/"+name, func(t *testing.T) {
+				t.Parallel()
 				platform, tr := wire(t, engine)
 				alice := signUp(t, tr)
 				admin := signUpAdmin(t, platform, tr)
@@ -136,6 +138,7 @@ func TestAnalyticsFromEvents(t *testing.T) {
 // replay` re-delivers the recorded events and the numbers come back, and a
 // second replay changes nothing.
 func TestReplayEvents(t *testing.T) {
+	t.Parallel()
 	in := start(t, storage.SQLite, nil)
 	tr := in.httpTransport()
 	alice, admin := signUp(t, tr), signUpAdmin(t, in, tr)

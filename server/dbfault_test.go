@@ -28,6 +28,7 @@ import (
 // they work again. The database is a private Postgres server behind a
 // proxy the test can hang.
 func TestDatabaseFaults(t *testing.T) {
+	t.Parallel()
 	pg := storagetest.StartPostgresServer(t)
 	proxy := newHangProxy(t, pg.Addr())
 	const queryTimeout = time.Second

@@ -90,6 +90,7 @@ func pay(t *testing.T, in *instance, orderID, outcome string) {
 // delivery; the money is right to the cent and analytics counts it — on
 // every engine, with the builder in process and extracted.
 func TestCheckout(t *testing.T) {
+	t.Parallel()
 	for _, engine := range storagetest.Engines(t) {
 		for _, extracted := range []bool{false, true} {
 			name := string(engine) + "/builder-in-process"
@@ -97,6 +98,7 @@ func TestCheckout(t *testing.T) {
 				name = string(engine) + "/builder-extracted"
 			}
 			t.Run(name, func(t *testing.T) {
+				t.Parallel()
 				var platform *instance
 				if extracted {
 					_, platform = startExtracted(t, engine)
@@ -164,6 +166,7 @@ func TestCheckout(t *testing.T) {
 // TestOrderMoves: only the spec's moves are allowed; a refused move changes
 // nothing; two admins racing on one version cannot both win.
 func TestOrderMoves(t *testing.T) {
+	t.Parallel()
 	in := start(t, storage.SQLite, nil)
 	tr := in.httpTransport()
 	alice, admin := signUp(t, tr), signUpAdmin(t, in, tr)
@@ -253,8 +256,10 @@ func TestOrderMoves(t *testing.T) {
 // TestIdempotentCreate: 20 concurrent CreateOrder calls with one key make
 // one order; the same key with another request is refused.
 func TestIdempotentCreate(t *testing.T) {
+	t.Parallel()
 	for _, engine := range storagetest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
 			in := start(t, engine, nil)
 			tr := in.httpTransport()
 			alice := signUp(t, tr)
@@ -320,6 +325,7 @@ func TestIdempotentCreate(t *testing.T) {
 // TestOrdersBelongToTheirOwner: every customer RPC refuses another user's
 // order or design with NotFound.
 func TestOrdersBelongToTheirOwner(t *testing.T) {
+	t.Parallel()
 	in := start(t, storage.SQLite, nil)
 	tr := in.httpTransport()
 	alice, bob := signUp(t, tr), signUp(t, tr)
@@ -354,6 +360,7 @@ func TestOrdersBelongToTheirOwner(t *testing.T) {
 // TestCreateOrderIgnoresClientPrices: Connect JSON with made-up prices is
 // priced by the server.
 func TestCreateOrderIgnoresClientPrices(t *testing.T) {
+	t.Parallel()
 	in := start(t, storage.SQLite, nil)
 	alice := signUp(t, in.httpTransport())
 	designID := saveDesign(t, in.httpTransport(), alice, vest())

@@ -38,6 +38,7 @@ func post(t *testing.T, in *instance, body []byte, signature string) int {
 // TestWebhook: the payment webhook verifies before it reads, applies each
 // provider event once, and loses nothing.
 func TestWebhook(t *testing.T) {
+	t.Parallel()
 	in := start(t, storage.SQLite, nil)
 	tr := in.httpTransport()
 	alice, admin := signUp(t, tr), signUpAdmin(t, in, tr)
@@ -189,6 +190,7 @@ func paymentsApplied(t *testing.T, db *bun.DB) {
 // (stripe-go) served by stripe-mock: a real PaymentIntent and refund calls,
 // and a webhook signed with the endpoint's secret.
 func TestCheckoutWithStripe(t *testing.T) {
+	t.Parallel()
 	stripeURL := paymenttest.StripeMock(t)
 	const secret = "whsec_test_checkout"
 	in := start(t, storage.SQLite, func(c *server.Config) {
@@ -222,6 +224,7 @@ func TestCheckoutWithStripe(t *testing.T) {
 // partial refund, another order's payment intent, no intent — never pay or
 // refund it, on every engine; the right ones still do.
 func TestWebhookEventsThatPayOrRefundNothing(t *testing.T) {
+	t.Parallel()
 	const (
 		pending  = orderv1.OrderStatus_ORDER_STATUS_PENDING_PAYMENT
 		paid     = orderv1.OrderStatus_ORDER_STATUS_PAID
@@ -258,6 +261,7 @@ func TestWebhookEventsThatPayOrRefundNothing(t *testing.T) {
 	}
 	for _, engine := range storagetest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
 			in := start(t, engine, nil)
 			tr := in.httpTransport()
 			alice := signUp(t, tr)
