@@ -72,7 +72,7 @@ test-go: stripe-mock ## Go tests (Postgres/Redis tests run when HARNESS_TEST_POS
 # The 10,000-event bursts again at full size, without the race detector:
 # under -race they may run smaller (internal/racetest).
 ifneq ($(RACE),)
-	go test -count=1 -run '^TestBurst$$' ./events/... ./modules/analytics/...
+	go test -count=1 -run '^TestBurst$$' ./platform/events/... ./modules/analytics/...
 endif
 
 .PHONY: test-ts
@@ -81,11 +81,11 @@ test-ts: tools build ## TS client tests against a freshly started server.
 
 .PHONY: fuzz
 fuzz: ## Fuzz pricing and size advice (FUZZTIME each, default 30s).
-	go test -run=^$$ -fuzz=FuzzPriceLine -fuzztime=$(FUZZTIME) ./domain/builder
-	go test -run=^$$ -fuzz=FuzzRecommend -fuzztime=$(FUZZTIME) ./domain/builder
+	go test -run=^$$ -fuzz=FuzzPriceLine -fuzztime=$(FUZZTIME) ./domain/catalog
+	go test -run=^$$ -fuzz=FuzzRecommend -fuzztime=$(FUZZTIME) ./domain/catalog
 
 # stripe-mock serves Stripe's API from its OpenAPI spec and fixtures; the
-# Stripe provider's tests start it (payment/paymenttest).
+# Stripe provider's tests start it (platform/payment/paymenttest).
 STRIPE_MOCK_VERSION := v0.203.0
 .PHONY: stripe-mock
 stripe-mock: bin/stripe-mock-$(STRIPE_MOCK_VERSION) ## Install stripe-mock (tests of the Stripe provider) into bin/.

@@ -8,14 +8,14 @@ import (
 	connect "connectrpc.com/connect/v2"
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/harnesshero/platform/auth"
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
 	"github.com/harnesshero/platform/gen/harness/user/v1/userv1connect"
 	"github.com/harnesshero/platform/internal/testwait"
 	"github.com/harnesshero/platform/modules/builder/buildertest"
-	"github.com/harnesshero/platform/storage/storagetest"
+	"github.com/harnesshero/platform/platform/auth"
+	"github.com/harnesshero/platform/platform/storage/storagetest"
 )
 
 // TestDeleteAccount: a user deletes their account; sign-in, refresh and

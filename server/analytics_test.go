@@ -9,15 +9,15 @@ import (
 	connect "connectrpc.com/connect/v2"
 	"github.com/google/uuid"
 
-	"github.com/harnesshero/platform/auth"
 	analyticsv1 "github.com/harnesshero/platform/gen/harness/analytics/v1"
 	"github.com/harnesshero/platform/gen/harness/analytics/v1/analyticsv1connect"
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 	"github.com/harnesshero/platform/internal/testwait"
 	"github.com/harnesshero/platform/modules/builder/buildertest"
+	"github.com/harnesshero/platform/platform/auth"
+	"github.com/harnesshero/platform/platform/storage"
+	"github.com/harnesshero/platform/platform/storage/storagetest"
 	"github.com/harnesshero/platform/server"
-	"github.com/harnesshero/platform/storage"
-	"github.com/harnesshero/platform/storage/storagetest"
 )
 
 // TestAnalyticsFromEvents: designs and users made through the API reach

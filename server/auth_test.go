@@ -13,13 +13,13 @@ import (
 	"google.golang.org/protobuf/reflect/protoregistry"
 	"google.golang.org/protobuf/types/dynamicpb"
 
-	"github.com/harnesshero/platform/auth"
 	authv1 "github.com/harnesshero/platform/gen/harness/auth/v1"
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
-	"github.com/harnesshero/platform/identity"
 	"github.com/harnesshero/platform/modules/builder/buildertest"
-	"github.com/harnesshero/platform/storage"
-	"github.com/harnesshero/platform/storage/storagetest"
+	"github.com/harnesshero/platform/platform/auth"
+	"github.com/harnesshero/platform/platform/identity"
+	"github.com/harnesshero/platform/platform/storage"
+	"github.com/harnesshero/platform/platform/storage/storagetest"
 )
 
 // contractMethods lists every RPC of every harness contract linked into

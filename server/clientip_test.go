@@ -9,8 +9,8 @@ import (
 
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
 	"github.com/harnesshero/platform/gen/harness/user/v1/userv1connect"
+	"github.com/harnesshero/platform/platform/storage"
 	"github.com/harnesshero/platform/server"
-	"github.com/harnesshero/platform/storage"
 )
 
 // TestSignInThrottleBehindProxy: sign-in failures are throttled per client

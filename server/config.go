@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/harnesshero/platform/storage"
+	"github.com/harnesshero/platform/platform/storage"
 )
 
 // Role names the modules a process serves.

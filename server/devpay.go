@@ -11,8 +11,8 @@ import (
 
 	"github.com/harnesshero/platform/modules/order"
 	"github.com/harnesshero/platform/modules/webhook"
-	"github.com/harnesshero/platform/payment"
-	"github.com/harnesshero/platform/storage"
+	"github.com/harnesshero/platform/platform/payment"
+	"github.com/harnesshero/platform/platform/storage"
 )
 
 // DevPay sends the running platform at baseURL a correctly signed payment

@@ -8,7 +8,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/harnesshero/platform/events"
+	"github.com/harnesshero/platform/platform/events"
 )
 
 // eventsWiring is the process's event pipeline: the outbox relay and the

@@ -13,8 +13,6 @@ import (
 	connect "connectrpc.com/connect/v2"
 	"connectrpc.com/connect/v2/connecthttp"
 
-	"github.com/harnesshero/platform/auth"
-	"github.com/harnesshero/platform/events"
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
 	"github.com/harnesshero/platform/gen/harness/user/v1/userv1connect"
 	"github.com/harnesshero/platform/modules/analytics"
@@ -23,9 +21,11 @@ import (
 	"github.com/harnesshero/platform/modules/order"
 	"github.com/harnesshero/platform/modules/user"
 	"github.com/harnesshero/platform/modules/webhook"
+	"github.com/harnesshero/platform/platform/auth"
+	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/storage"
+	"github.com/harnesshero/platform/platform/storage/storagetest"
 	"github.com/harnesshero/platform/server"
-	"github.com/harnesshero/platform/storage"
-	"github.com/harnesshero/platform/storage/storagetest"
 )
 
 // instance is one running platform process: its config, the wired

@@ -7,7 +7,7 @@ import (
 	"connectrpc.com/connect/v2/connectproto"
 
 	"github.com/harnesshero/platform/modules/builder"
-	"github.com/harnesshero/platform/validation"
+	"github.com/harnesshero/platform/platform/validation"
 )
 
 // newValidator returns the request validator: the contracts' rules plus the

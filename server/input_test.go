@@ -14,12 +14,12 @@ import (
 	connect "connectrpc.com/connect/v2"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/harnesshero/platform/auth"
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
 	"github.com/harnesshero/platform/gen/harness/user/v1/userv1connect"
-	"github.com/harnesshero/platform/storage"
+	"github.com/harnesshero/platform/platform/auth"
+	"github.com/harnesshero/platform/platform/storage"
 )
 
 // violation is one entry of a buf.validate.Violations error detail.

@@ -9,7 +9,7 @@ import (
 
 	connect "connectrpc.com/connect/v2"
 
-	"github.com/harnesshero/platform/clientip"
+	"github.com/harnesshero/platform/platform/clientip"
 )
 
 // recoverInterceptor turns a handler panic into Internal and logs it with

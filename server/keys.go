@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/harnesshero/platform/auth"
+	"github.com/harnesshero/platform/platform/auth"
 )
 
 // loadKeys returns the access-token keys this process needs: the private

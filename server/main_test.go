@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/harnesshero/platform/storage/storagetest"
+	"github.com/harnesshero/platform/platform/storage/storagetest"
 )
 
 // TestMain runs the tests with storagetest's template databases: each

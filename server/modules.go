@@ -7,15 +7,15 @@ import (
 	connect "connectrpc.com/connect/v2"
 	"connectrpc.com/connect/v2/connectinprocess"
 
-	"github.com/harnesshero/platform/auth"
-	"github.com/harnesshero/platform/events"
 	"github.com/harnesshero/platform/gen/harness/builder/v1/builderv1connect"
 	"github.com/harnesshero/platform/modules/analytics"
 	"github.com/harnesshero/platform/modules/builder"
 	"github.com/harnesshero/platform/modules/order"
 	"github.com/harnesshero/platform/modules/user"
 	"github.com/harnesshero/platform/modules/webhook"
-	"github.com/harnesshero/platform/storage"
+	"github.com/harnesshero/platform/platform/auth"
+	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/storage"
 )
 
 // registerModules opens the database when a module is served here, applies

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/harnesshero/platform/payment"
+	"github.com/harnesshero/platform/platform/payment"
 )
 
 // paymentProvider returns the configured provider and the webhook secret

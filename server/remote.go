@@ -9,7 +9,7 @@ import (
 	connect "connectrpc.com/connect/v2"
 	"connectrpc.com/connect/v2/connecthttp"
 
-	"github.com/harnesshero/platform/auth"
+	"github.com/harnesshero/platform/platform/auth"
 )
 
 // newHTTPClient returns the HTTP client used to reach extracted modules.

@@ -8,9 +8,9 @@ import (
 
 	connect "connectrpc.com/connect/v2"
 
-	"github.com/harnesshero/platform/events"
 	"github.com/harnesshero/platform/modules/analytics"
-	"github.com/harnesshero/platform/storage"
+	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/storage"
 )
 
 // Consumers are the event consumers `harness events replay` can re-deliver

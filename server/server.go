@@ -21,10 +21,10 @@ import (
 	"github.com/rs/cors"
 	"github.com/uptrace/bun"
 
-	"github.com/harnesshero/platform/auth"
-	"github.com/harnesshero/platform/clientip"
 	"github.com/harnesshero/platform/modules/user"
-	"github.com/harnesshero/platform/storage"
+	"github.com/harnesshero/platform/platform/auth"
+	"github.com/harnesshero/platform/platform/clientip"
+	"github.com/harnesshero/platform/platform/storage"
 )
 
 // Platform is a wired process: its modules registered on one

@@ -12,9 +12,9 @@ import (
 	"connectrpc.com/grpcreflect/v2"
 
 	"github.com/harnesshero/platform/modules/builder/buildertest"
+	"github.com/harnesshero/platform/platform/storage"
+	"github.com/harnesshero/platform/platform/storage/storagetest"
 	"github.com/harnesshero/platform/server"
-	"github.com/harnesshero/platform/storage"
-	"github.com/harnesshero/platform/storage/storagetest"
 )
 
 // TestBuilderWirings runs the builder suite through every wiring on every

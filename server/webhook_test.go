@@ -12,11 +12,11 @@ import (
 
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
 	"github.com/harnesshero/platform/internal/testwait"
-	"github.com/harnesshero/platform/payment"
-	"github.com/harnesshero/platform/payment/paymenttest"
+	"github.com/harnesshero/platform/platform/payment"
+	"github.com/harnesshero/platform/platform/payment/paymenttest"
+	"github.com/harnesshero/platform/platform/storage"
+	"github.com/harnesshero/platform/platform/storage/storagetest"
 	"github.com/harnesshero/platform/server"
-	"github.com/harnesshero/platform/storage"
-	"github.com/harnesshero/platform/storage/storagetest"
 )
 
 // post sends a webhook body with a signature header and returns the status.

@@ -19,10 +19,10 @@ import (
 	connect "connectrpc.com/connect/v2"
 	"github.com/uptrace/bun"
 
-	"github.com/harnesshero/platform/events"
 	"github.com/harnesshero/platform/gen/harness/analytics/v1/analyticsv1connect"
 	"github.com/harnesshero/platform/modules/analytics/migrations"
-	"github.com/harnesshero/platform/storage"
+	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/storage"
 )
 
 // Consumer is the module's consumer name: its consumer group on the bus and

@@ -10,7 +10,7 @@ import (
 
 	analyticsv1 "github.com/harnesshero/platform/gen/harness/analytics/v1"
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
-	"github.com/harnesshero/platform/storage/storagetest"
+	"github.com/harnesshero/platform/platform/storage/storagetest"
 )
 
 // TestAPI is AnalyticsService through its generated client over

@@ -10,10 +10,10 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/uptrace/bun"
 
-	"github.com/harnesshero/platform/events"
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
-	"github.com/harnesshero/platform/storage"
-	"github.com/harnesshero/platform/storage/storagetest"
+	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/storage"
+	"github.com/harnesshero/platform/platform/storage/storagetest"
 )
 
 // TestBurst: 10,000 design.created events recorded in the outbox drain

@@ -6,8 +6,8 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"github.com/harnesshero/platform/rpcerr"
-	"github.com/harnesshero/platform/validation"
+	"github.com/harnesshero/platform/platform/rpcerr"
+	"github.com/harnesshero/platform/platform/validation"
 )
 
 // toConnectError maps the module's errors to Connect errors: the one place

@@ -8,11 +8,11 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/google/uuid"
 
-	"github.com/harnesshero/platform/events"
 	analyticsv1 "github.com/harnesshero/platform/gen/harness/analytics/v1"
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
-	"github.com/harnesshero/platform/storage"
-	"github.com/harnesshero/platform/storage/storagetest"
+	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/storage"
+	"github.com/harnesshero/platform/platform/storage/storagetest"
 )
 
 // acceptAll is a bus that accepts every message and delivers none.

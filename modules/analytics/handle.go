@@ -8,11 +8,11 @@ import (
 	"github.com/uptrace/bun"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/harnesshero/platform/events"
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 	eventsv1 "github.com/harnesshero/platform/gen/harness/events/v1"
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
+	"github.com/harnesshero/platform/platform/events"
 )
 
 // payloadVersion is the only payload schema version the module reads.

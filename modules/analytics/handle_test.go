@@ -9,12 +9,12 @@ import (
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/testing/protocmp"
 
-	"github.com/harnesshero/platform/events"
 	analyticsv1 "github.com/harnesshero/platform/gen/harness/analytics/v1"
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 	eventsv1 "github.com/harnesshero/platform/gen/harness/events/v1"
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
-	"github.com/harnesshero/platform/storage/storagetest"
+	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/storage/storagetest"
 )
 
 // TestHandle is the event handling contract, run on every engine.

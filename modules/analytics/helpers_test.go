@@ -18,7 +18,6 @@ import (
 	"google.golang.org/protobuf/types/known/anypb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/harnesshero/platform/events"
 	analyticsv1 "github.com/harnesshero/platform/gen/harness/analytics/v1"
 	"github.com/harnesshero/platform/gen/harness/analytics/v1/analyticsv1connect"
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
@@ -26,9 +25,10 @@ import (
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
 	"github.com/harnesshero/platform/modules/analytics"
-	"github.com/harnesshero/platform/storage"
-	"github.com/harnesshero/platform/storage/storagetest"
-	"github.com/harnesshero/platform/validation"
+	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/storage"
+	"github.com/harnesshero/platform/platform/storage/storagetest"
+	"github.com/harnesshero/platform/platform/validation"
 )
 
 // env is the analytics module registered on a server with the validate

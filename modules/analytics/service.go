@@ -6,10 +6,10 @@ import (
 	"github.com/uptrace/bun"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/harnesshero/platform/events"
 	analyticsv1 "github.com/harnesshero/platform/gen/harness/analytics/v1"
 	"github.com/harnesshero/platform/gen/harness/analytics/v1/analyticsv1connect"
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
+	"github.com/harnesshero/platform/platform/events"
 )
 
 // defaultTopLimit is how many of each choice GetTopChoices returns when the

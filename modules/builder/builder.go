@@ -15,7 +15,7 @@ import (
 
 	"github.com/harnesshero/platform/gen/harness/builder/v1/builderv1connect"
 	"github.com/harnesshero/platform/modules/builder/migrations"
-	"github.com/harnesshero/platform/storage"
+	"github.com/harnesshero/platform/platform/storage"
 )
 
 // Deps are what the module needs from the composition root.

@@ -5,9 +5,9 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"github.com/harnesshero/platform/domain/builder"
+	"github.com/harnesshero/platform/domain/catalog"
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
-	"github.com/harnesshero/platform/validation"
+	"github.com/harnesshero/platform/platform/validation"
 )
 
 // ValidationChecks are the builder's rules that the contract cannot state,
@@ -39,13 +39,13 @@ func fitViolations(msg proto.Message) []validation.Violation {
 	if d.GetMeasurements() == nil {
 		return nil
 	}
-	var verr *builder.ValidationError
-	if !errors.As(builder.Validate(designToDomain(d)), &verr) {
+	var verr *catalog.ValidationError
+	if !errors.As(catalog.Validate(designToDomain(d)), &verr) {
 		return nil
 	}
 	var out []validation.Violation
 	for _, v := range verr.Violations {
-		if v.Rule == builder.RuleSizeFit {
+		if v.Rule == catalog.RuleSizeFit {
 			out = append(out, validation.Violation{Path: v.Field, Rule: v.Field + "." + v.Rule, Message: v.Message})
 		}
 	}

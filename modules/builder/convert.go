@@ -3,29 +3,29 @@ package builder
 import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/harnesshero/platform/domain/builder"
+	"github.com/harnesshero/platform/domain/catalog"
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 )
 
 // The domain enums share the contract's numbers, so conversions are casts.
 
-func designToDomain(d *builderv1.Design) builder.Design {
-	out := builder.Design{
-		Style:          builder.Style(d.GetStyle()),
-		Size:           builder.Size(d.GetSize()),
-		Material:       builder.Material(d.GetMaterial()),
-		Hardware:       builder.Hardware(d.GetHardware()),
-		Webbing:        builder.Color(d.GetWebbingColor()),
-		Trim:           builder.Color(d.GetTrimColor()),
+func designToDomain(d *builderv1.Design) catalog.Design {
+	out := catalog.Design{
+		Style:          catalog.Style(d.GetStyle()),
+		Size:           catalog.Size(d.GetSize()),
+		Material:       catalog.Material(d.GetMaterial()),
+		Hardware:       catalog.Hardware(d.GetHardware()),
+		Webbing:        catalog.Color(d.GetWebbingColor()),
+		Trim:           catalog.Color(d.GetTrimColor()),
 		ReflectiveTrim: d.GetReflectiveTrim(),
 		BackHandle:     d.GetBackHandle(),
 	}
 	if d.TrimColor != nil && d.GetTrimColor() == builderv1.Color_COLOR_UNSPECIFIED {
 		// A trim colour sent as UNSPECIFIED is a broken rule 11, not "no trim".
-		out.Trim = builder.Color(-1)
+		out.Trim = catalog.Color(-1)
 	}
 	if p := d.GetNamePatch(); p != nil {
-		out.NamePatch = &builder.NamePatch{Text: p.GetText(), Thread: builder.Color(p.GetThreadColor())}
+		out.NamePatch = &catalog.NamePatch{Text: p.GetText(), Thread: catalog.Color(p.GetThreadColor())}
 	}
 	if l := d.GetLeash(); l != nil {
 		out.LeashMM = l.GetLengthMm()
@@ -34,15 +34,15 @@ func designToDomain(d *builderv1.Design) builder.Design {
 		}
 	}
 	if t := d.GetIdTag(); t != nil {
-		out.IDTag = &builder.IDTag{Engraving: t.GetEngraving()}
+		out.IDTag = &catalog.IDTag{Engraving: t.GetEngraving()}
 	}
 	if m := d.GetMeasurements(); m != nil {
-		out.Measurements = &builder.Measurements{ChestMM: m.GetChestGirthMm(), NeckMM: m.GetNeckGirthMm()}
+		out.Measurements = &catalog.Measurements{ChestMM: m.GetChestGirthMm(), NeckMM: m.GetNeckGirthMm()}
 	}
 	return out
 }
 
-func lineToProto(l builder.LinePrice) *builderv1.LineQuote {
+func lineToProto(l catalog.LinePrice) *builderv1.LineQuote {
 	parts := make([]*builderv1.PricePart, 0, len(l.Unit.Parts))
 	for _, p := range l.Unit.Parts {
 		parts = append(parts, &builderv1.PricePart{Code: p.Code, Label: p.Label, AmountCents: int32(p.AmountCents)})
@@ -57,7 +57,7 @@ func lineToProto(l builder.LinePrice) *builderv1.LineQuote {
 	}
 }
 
-func sizesToProto(sizes []builder.Size) []builderv1.Size {
+func sizesToProto(sizes []catalog.Size) []builderv1.Size {
 	out := make([]builderv1.Size, len(sizes))
 	for i, s := range sizes {
 		out[i] = builderv1.Size(s)

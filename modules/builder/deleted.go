@@ -8,11 +8,11 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/harnesshero/platform/events"
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 	eventsv1 "github.com/harnesshero/platform/gen/harness/events/v1"
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
-	"github.com/harnesshero/platform/storage"
+	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/storage"
 )
 
 // Consumer is the builder's consumer name on the event bus.

@@ -7,11 +7,11 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/harnesshero/platform/domain/builder"
+	"github.com/harnesshero/platform/domain/catalog"
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 	"github.com/harnesshero/platform/gen/harness/builder/v1/builderv1connect"
-	"github.com/harnesshero/platform/identity"
-	"github.com/harnesshero/platform/pagination"
+	"github.com/harnesshero/platform/platform/identity"
+	"github.com/harnesshero/platform/platform/pagination"
 )
 
 const (
@@ -46,7 +46,7 @@ func owner(ctx context.Context) (string, error) {
 // price validates and prices a design at quantity 1: the snapshot stored
 // with it. A design that breaks a rule never reaches the store.
 func price(d *builderv1.Design) (*builderv1.LineQuote, error) {
-	line, err := builder.PriceLine(designToDomain(d), 1)
+	line, err := catalog.PriceLine(designToDomain(d), 1)
 	if err != nil {
 		return nil, err
 	}

@@ -7,10 +7,10 @@ import (
 	connect "connectrpc.com/connect/v2"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/harnesshero/platform/domain/builder"
-	"github.com/harnesshero/platform/pagination"
-	"github.com/harnesshero/platform/rpcerr"
-	"github.com/harnesshero/platform/validation"
+	"github.com/harnesshero/platform/domain/catalog"
+	"github.com/harnesshero/platform/platform/pagination"
+	"github.com/harnesshero/platform/platform/rpcerr"
+	"github.com/harnesshero/platform/platform/validation"
 )
 
 // toConnectError maps the module's errors to Connect errors: the one place
@@ -22,15 +22,15 @@ func toConnectError(req proto.Message, prefix string, err error) error {
 		return nil
 	}
 	var (
-		verr    *builder.ValidationError
-		lineErr *builder.LineError
+		verr    *catalog.ValidationError
+		lineErr *catalog.LineError
 	)
 	if errors.As(err, &lineErr) {
 		prefix = fmt.Sprintf("%s[%d]", prefix, lineErr.Index)
-		if errors.Is(err, builder.ErrInvalidQuantity) {
+		if errors.Is(err, catalog.ErrInvalidQuantity) {
 			return validation.Error(req, []validation.Violation{{
 				Path: prefix + ".quantity", Rule: "quantity_range",
-				Message: fmt.Sprintf("quantity must be %d to %d", builder.MinQuantity, builder.MaxQuantity),
+				Message: fmt.Sprintf("quantity must be %d to %d", catalog.MinQuantity, catalog.MaxQuantity),
 			}})
 		}
 		prefix += ".design"
@@ -44,15 +44,15 @@ func toConnectError(req proto.Message, prefix string, err error) error {
 			})
 		}
 		return validation.Error(req, violations)
-	case errors.Is(err, builder.ErrInvalidQuantity):
+	case errors.Is(err, catalog.ErrInvalidQuantity):
 		return validation.Error(req, []validation.Violation{{
 			Path: "quantity", Rule: "quantity_range",
-			Message: fmt.Sprintf("quantity must be %d to %d", builder.MinQuantity, builder.MaxQuantity),
+			Message: fmt.Sprintf("quantity must be %d to %d", catalog.MinQuantity, catalog.MaxQuantity),
 		}})
-	case errors.Is(err, builder.ErrInvalidLineCount):
+	case errors.Is(err, catalog.ErrInvalidLineCount):
 		return validation.Error(req, []validation.Violation{{
 			Path: "lines", Rule: "line_count",
-			Message: fmt.Sprintf("a cart has 1 to %d lines", builder.MaxOrderLines),
+			Message: fmt.Sprintf("a cart has 1 to %d lines", catalog.MaxOrderLines),
 		}})
 	case errors.Is(err, errNotFound):
 		return connect.NewError(connect.CodeNotFound, "design not found").WithCause(err)

@@ -9,9 +9,9 @@ import (
 
 	"buf.build/go/protovalidate"
 
-	"github.com/harnesshero/platform/domain/builder"
+	"github.com/harnesshero/platform/domain/catalog"
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
-	"github.com/harnesshero/platform/validation"
+	"github.com/harnesshero/platform/platform/validation"
 )
 
 // TestContractAgreesWithDomain checks that the protovalidate rules of the
@@ -61,10 +61,10 @@ func TestContractAgreesWithDomain(t *testing.T) {
 			t.Fatal(err)
 		}
 		var domain []string
-		var derr *builder.ValidationError
-		if err := builder.Validate(designToDomain(d)); errors.As(err, &derr) {
+		var derr *catalog.ValidationError
+		if err := catalog.Validate(designToDomain(d)); errors.As(err, &derr) {
 			for _, viol := range derr.Violations {
-				if viol.Rule != builder.RuleSizeFit {
+				if viol.Rule != catalog.RuleSizeFit {
 					domain = append(domain, viol.Field)
 				}
 			}

@@ -9,9 +9,9 @@ import (
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/harnesshero/platform/events"
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
-	"github.com/harnesshero/platform/storage/storagetest"
+	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/storage/storagetest"
 )
 
 // TestStore is the store's contract, run on every engine.

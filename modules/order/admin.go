@@ -4,12 +4,12 @@ import (
 	"context"
 	"time"
 
-	domain "github.com/harnesshero/platform/domain/order"
-	"github.com/harnesshero/platform/events"
+	"github.com/harnesshero/platform/domain/lifecycle"
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
-	"github.com/harnesshero/platform/pagination"
-	"github.com/harnesshero/platform/payment"
-	"github.com/harnesshero/platform/validation"
+	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/pagination"
+	"github.com/harnesshero/platform/platform/payment"
+	"github.com/harnesshero/platform/platform/validation"
 )
 
 func (s *service) AdminListOrders(ctx context.Context, req *orderv1.AdminListOrdersRequest) (*orderv1.AdminListOrdersResponse, error) {
@@ -58,7 +58,7 @@ func (s *service) AdminMoveOrder(ctx context.Context, req *orderv1.AdminMoveOrde
 	}
 	o, err := s.mutate(ctx, s.store.db, "", pagination.CanonicalUUID(req.GetId()), req.ExpectedVersion, func(o *orderv1.Order) (*events.Event, error) {
 		// Refunds move money: they go through AdminRefundOrder only.
-		if err := move(o, domain.ActorAdmin, req.GetStatus(), admin, req.GetNote(), s.now()); err != nil {
+		if err := move(o, lifecycle.ActorAdmin, req.GetStatus(), admin, req.GetNote(), s.now()); err != nil {
 			return nil, err
 		}
 		return moveEvent(o, 0), nil
@@ -82,7 +82,7 @@ func (s *service) AdminRefundOrder(ctx context.Context, req *orderv1.AdminRefund
 	if o.GetStatus() == orderv1.OrderStatus_ORDER_STATUS_REFUNDED {
 		return &orderv1.AdminRefundOrderResponse{Order: withoutSecret(o)}, nil // already refunded: done
 	}
-	if err := domain.CheckMove(domain.ActorAdminRefund, domain.Status(o.GetStatus()), domain.StatusRefunded); err != nil {
+	if err := lifecycle.CheckMove(lifecycle.ActorAdminRefund, lifecycle.Status(o.GetStatus()), lifecycle.StatusRefunded); err != nil {
 		return nil, toConnectError(err)
 	}
 	if o.GetPayment().GetPaymentIntentId() == "" {
@@ -101,7 +101,7 @@ func (s *service) AdminRefundOrder(ctx context.Context, req *orderv1.AdminRefund
 			return nil, errUnchanged // the provider's webhook got there first
 		}
 		now := s.now()
-		if err := move(o, domain.ActorAdminRefund, orderv1.OrderStatus_ORDER_STATUS_REFUNDED, admin, req.GetNote(), now); err != nil {
+		if err := move(o, lifecycle.ActorAdminRefund, orderv1.OrderStatus_ORDER_STATUS_REFUNDED, admin, req.GetNote(), now); err != nil {
 			return nil, err
 		}
 		o.Payment.RefundTime = now

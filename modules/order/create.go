@@ -12,10 +12,10 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/harnesshero/platform/events"
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
-	"github.com/harnesshero/platform/validation"
+	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/validation"
 )
 
 // IdempotencyKeyHeader is the header carrying CreateOrder's idempotency key.

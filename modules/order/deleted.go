@@ -8,9 +8,9 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/harnesshero/platform/events"
 	eventsv1 "github.com/harnesshero/platform/gen/harness/events/v1"
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
+	"github.com/harnesshero/platform/platform/events"
 )
 
 // errOwnerDeleted is CreateOrder by a user the module has seen deleted

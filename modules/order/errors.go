@@ -5,10 +5,10 @@ import (
 
 	connect "connectrpc.com/connect/v2"
 
-	domain "github.com/harnesshero/platform/domain/order"
-	"github.com/harnesshero/platform/pagination"
-	"github.com/harnesshero/platform/payment"
-	"github.com/harnesshero/platform/rpcerr"
+	"github.com/harnesshero/platform/domain/lifecycle"
+	"github.com/harnesshero/platform/platform/pagination"
+	"github.com/harnesshero/platform/platform/payment"
+	"github.com/harnesshero/platform/platform/rpcerr"
 )
 
 var (
@@ -27,7 +27,7 @@ func toConnectError(err error) error {
 	if cerr, ok := errors.AsType[*connect.Error](err); ok && !cerr.IsRemote() {
 		return cerr
 	}
-	var move *domain.MoveError
+	var move *lifecycle.MoveError
 	switch {
 	case errors.Is(err, errNotFound):
 		return connect.NewError(connect.CodeNotFound, "order not found").WithCause(err)

@@ -4,9 +4,9 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	domain "github.com/harnesshero/platform/domain/order"
-	"github.com/harnesshero/platform/events"
+	"github.com/harnesshero/platform/domain/lifecycle"
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
+	"github.com/harnesshero/platform/platform/events"
 )
 
 // facts are the figures of o event consumers need: no address, no secret.
@@ -33,16 +33,16 @@ func moveEvent(o *orderv1.Order, refundCents int32) *events.Event {
 		payload proto.Message
 	)
 	f := facts(o)
-	switch domain.Status(o.GetStatus()) {
-	case domain.StatusPaid:
+	switch lifecycle.Status(o.GetStatus()) {
+	case lifecycle.StatusPaid:
 		typ, payload = events.OrderPaid, &orderv1.OrderPaid{Order: f, PaidAfterCancellation: o.GetPaidAfterCancellation()}
-	case domain.StatusCancelled:
+	case lifecycle.StatusCancelled:
 		typ, payload = events.OrderCancelled, &orderv1.OrderCancelled{Order: f}
-	case domain.StatusShipped:
+	case lifecycle.StatusShipped:
 		typ, payload = events.OrderShipped, &orderv1.OrderShipped{Order: f}
-	case domain.StatusDelivered:
+	case lifecycle.StatusDelivered:
 		typ, payload = events.OrderDelivered, &orderv1.OrderDelivered{Order: f}
-	case domain.StatusRefunded:
+	case lifecycle.StatusRefunded:
 		typ, payload = events.OrderRefunded, &orderv1.OrderRefunded{Order: f, AmountCents: refundCents}
 	default:
 		return nil
@@ -52,12 +52,12 @@ func moveEvent(o *orderv1.Order, refundCents int32) *events.Event {
 
 // move applies a checked move to o in memory: status, history, version and
 // times. The caller saves it.
-func move(o *orderv1.Order, actor domain.Actor, to orderv1.OrderStatus, who, note string, now *timestamppb.Timestamp) error {
+func move(o *orderv1.Order, actor lifecycle.Actor, to orderv1.OrderStatus, who, note string, now *timestamppb.Timestamp) error {
 	from := o.GetStatus()
-	if err := domain.CheckMove(actor, domain.Status(from), domain.Status(to)); err != nil {
+	if err := lifecycle.CheckMove(actor, lifecycle.Status(from), lifecycle.Status(to)); err != nil {
 		return err
 	}
-	if domain.PaidAfterCancellation(domain.Status(from), domain.Status(to)) {
+	if lifecycle.PaidAfterCancellation(lifecycle.Status(from), lifecycle.Status(to)) {
 		o.PaidAfterCancellation = true
 		if note == "" {
 			note = "paid after cancellation: refund or ship"

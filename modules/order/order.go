@@ -15,12 +15,12 @@ import (
 	connect "connectrpc.com/connect/v2"
 	"github.com/uptrace/bun"
 
-	"github.com/harnesshero/platform/events"
 	"github.com/harnesshero/platform/gen/harness/builder/v1/builderv1connect"
 	"github.com/harnesshero/platform/gen/harness/order/v1/orderv1connect"
 	"github.com/harnesshero/platform/modules/order/migrations"
-	"github.com/harnesshero/platform/payment"
-	"github.com/harnesshero/platform/storage"
+	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/payment"
+	"github.com/harnesshero/platform/platform/storage"
 )
 
 // Consumer is the module's name as an event consumer (payment.* events).

@@ -9,11 +9,11 @@ import (
 	"github.com/uptrace/bun"
 	"google.golang.org/protobuf/proto"
 
-	domain "github.com/harnesshero/platform/domain/order"
-	"github.com/harnesshero/platform/events"
+	"github.com/harnesshero/platform/domain/lifecycle"
 	eventsv1 "github.com/harnesshero/platform/gen/harness/events/v1"
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
-	"github.com/harnesshero/platform/payment"
+	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/payment"
 )
 
 // paymentActor is who the history names for provider-driven moves.
@@ -110,7 +110,7 @@ func (s *service) applyPayment(ctx context.Context, tx bun.Tx, msg proto.Message
 			if o.GetPayment().GetPaymentIntentId() != p.GetPaymentIntentId() {
 				return nil, fmt.Errorf("%w: intent %s, order %s has %q", errPaymentMismatch, p.GetPaymentIntentId(), o.GetId(), o.GetPayment().GetPaymentIntentId())
 			}
-			payable := domain.CheckMove(domain.ActorPayment, domain.Status(o.GetStatus()), domain.StatusPaid) == nil
+			payable := lifecycle.CheckMove(lifecycle.ActorPayment, lifecycle.Status(o.GetStatus()), lifecycle.StatusPaid) == nil
 			if reason := paymentMismatch(o, p); reason != "" {
 				// The money came in, but not as this order's payment: it
 				// pays nothing, and someone has to refund it by hand.
@@ -125,7 +125,7 @@ func (s *service) applyPayment(ctx context.Context, tx bun.Tx, msg proto.Message
 				return nil, errUnchanged // already paid (or later): a duplicate
 			}
 			now := s.now()
-			if err := move(o, domain.ActorPayment, orderv1.OrderStatus_ORDER_STATUS_PAID, paymentActor, "", now); err != nil {
+			if err := move(o, lifecycle.ActorPayment, orderv1.OrderStatus_ORDER_STATUS_PAID, paymentActor, "", now); err != nil {
 				return nil, err
 			}
 			o.Payment.PaidTime = now
@@ -157,14 +157,14 @@ func (s *service) applyPayment(ctx context.Context, tx bun.Tx, msg proto.Message
 				s.deps.Logger.WarnContext(ctx, "refund of another amount than the order's total: the order stays as it is",
 					"order", o.GetId(), "refunded_cents", p.GetAmountCents(), "total_cents", o.GetTotalCents())
 				return nil, errUnchanged
-			case domain.CheckMove(domain.ActorPayment, domain.Status(o.GetStatus()), domain.StatusRefunded) != nil:
+			case lifecycle.CheckMove(lifecycle.ActorPayment, lifecycle.Status(o.GetStatus()), lifecycle.StatusRefunded) != nil:
 				if o.GetStatus() != orderv1.OrderStatus_ORDER_STATUS_REFUNDED {
 					s.deps.Logger.WarnContext(ctx, "refund for an order that cannot be refunded", "order", o.GetId(), "status", o.GetStatus())
 				}
 				return nil, errUnchanged
 			}
 			now := s.now()
-			if err := move(o, domain.ActorPayment, orderv1.OrderStatus_ORDER_STATUS_REFUNDED, paymentActor, "refunded at the payment provider", now); err != nil {
+			if err := move(o, lifecycle.ActorPayment, orderv1.OrderStatus_ORDER_STATUS_REFUNDED, paymentActor, "refunded at the payment provider", now); err != nil {
 				return nil, err
 			}
 			o.Payment.RefundTime = now

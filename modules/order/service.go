@@ -8,12 +8,12 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	domain "github.com/harnesshero/platform/domain/order"
-	"github.com/harnesshero/platform/events"
+	"github.com/harnesshero/platform/domain/lifecycle"
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
 	"github.com/harnesshero/platform/gen/harness/order/v1/orderv1connect"
-	"github.com/harnesshero/platform/identity"
-	"github.com/harnesshero/platform/pagination"
+	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/identity"
+	"github.com/harnesshero/platform/platform/pagination"
 )
 
 const (
@@ -107,7 +107,7 @@ func (s *service) CancelOrder(ctx context.Context, req *orderv1.CancelOrderReque
 		return nil, toConnectError(err)
 	}
 	o, err := s.mutate(ctx, s.store.db, owner, pagination.CanonicalUUID(req.GetId()), nil, func(o *orderv1.Order) (*events.Event, error) {
-		if err := move(o, domain.ActorCustomer, orderv1.OrderStatus_ORDER_STATUS_CANCELLED, owner, "cancelled by the customer", s.now()); err != nil {
+		if err := move(o, lifecycle.ActorCustomer, orderv1.OrderStatus_ORDER_STATUS_CANCELLED, owner, "cancelled by the customer", s.now()); err != nil {
 			return nil, err
 		}
 		return moveEvent(o, 0), nil

@@ -10,9 +10,9 @@ import (
 	"github.com/uptrace/bun"
 	"google.golang.org/protobuf/encoding/protojson"
 
-	"github.com/harnesshero/platform/events"
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
-	"github.com/harnesshero/platform/storage"
+	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/storage"
 )
 
 // Store errors, mapped to Connect codes by toConnectError.

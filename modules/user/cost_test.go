@@ -7,9 +7,9 @@ import (
 
 	connect "connectrpc.com/connect/v2"
 
-	"github.com/harnesshero/platform/auth"
 	"github.com/harnesshero/platform/modules/user"
-	"github.com/harnesshero/platform/storage"
+	"github.com/harnesshero/platform/platform/auth"
+	"github.com/harnesshero/platform/platform/storage"
 )
 
 // TestPasswordCost: without a PasswordCost the module hashes at the

@@ -8,8 +8,8 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/harnesshero/platform/events"
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
+	"github.com/harnesshero/platform/platform/events"
 )
 
 // reasonAccountDeleted is the revoke reason of the sessions of a deleted

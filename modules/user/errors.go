@@ -9,8 +9,8 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
 
-	"github.com/harnesshero/platform/rpcerr"
-	"github.com/harnesshero/platform/validation"
+	"github.com/harnesshero/platform/platform/rpcerr"
+	"github.com/harnesshero/platform/platform/validation"
 )
 
 // toConnectError maps the module's errors to Connect errors: the one place

@@ -21,14 +21,14 @@ import (
 	"github.com/uptrace/bun"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 
-	"github.com/harnesshero/platform/auth"
-	"github.com/harnesshero/platform/events"
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
 	"github.com/harnesshero/platform/gen/harness/user/v1/userv1connect"
 	"github.com/harnesshero/platform/modules/user"
-	"github.com/harnesshero/platform/storage"
-	"github.com/harnesshero/platform/storage/storagetest"
-	"github.com/harnesshero/platform/validation"
+	"github.com/harnesshero/platform/platform/auth"
+	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/storage"
+	"github.com/harnesshero/platform/platform/storage/storagetest"
+	"github.com/harnesshero/platform/platform/validation"
 )
 
 // clock is the module's settable clock.

@@ -10,10 +10,10 @@ import (
 
 	connect "connectrpc.com/connect/v2"
 
-	"github.com/harnesshero/platform/clientip"
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
 	"github.com/harnesshero/platform/gen/harness/user/v1/userv1connect"
-	"github.com/harnesshero/platform/identity"
+	"github.com/harnesshero/platform/platform/clientip"
+	"github.com/harnesshero/platform/platform/identity"
 )
 
 var (

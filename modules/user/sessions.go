@@ -9,7 +9,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/harnesshero/platform/storage"
+	"github.com/harnesshero/platform/platform/storage"
 )
 
 // Revoke reasons, stored with a revoked session.

@@ -9,10 +9,10 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/harnesshero/platform/events"
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
-	"github.com/harnesshero/platform/identity"
-	"github.com/harnesshero/platform/storage"
+	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/identity"
+	"github.com/harnesshero/platform/platform/storage"
 )
 
 // ErrUserNotFound is returned by GrantAdmin (and inside the module) when no

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/harnesshero/platform/events"
-	"github.com/harnesshero/platform/identity"
-	"github.com/harnesshero/platform/storage/storagetest"
+	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/identity"
+	"github.com/harnesshero/platform/platform/storage/storagetest"
 )
 
 // TestStore is the store's contract, run on every engine. It focuses on

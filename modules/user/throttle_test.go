@@ -7,7 +7,7 @@ import (
 
 	connect "connectrpc.com/connect/v2"
 
-	"github.com/harnesshero/platform/storage"
+	"github.com/harnesshero/platform/platform/storage"
 )
 
 // TestAddressThrottle checks the per-address bucket over HTTP, where the

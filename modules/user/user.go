@@ -19,10 +19,10 @@ import (
 	connect "connectrpc.com/connect/v2"
 	"github.com/uptrace/bun"
 
-	"github.com/harnesshero/platform/auth"
 	"github.com/harnesshero/platform/gen/harness/user/v1/userv1connect"
 	"github.com/harnesshero/platform/modules/user/migrations"
-	"github.com/harnesshero/platform/storage"
+	"github.com/harnesshero/platform/platform/auth"
+	"github.com/harnesshero/platform/platform/storage"
 )
 
 // Deps are what the module needs from the composition root.

@@ -10,9 +10,9 @@ import (
 	connect "connectrpc.com/connect/v2"
 
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
-	"github.com/harnesshero/platform/identity"
 	"github.com/harnesshero/platform/modules/user"
-	"github.com/harnesshero/platform/storage/storagetest"
+	"github.com/harnesshero/platform/platform/identity"
+	"github.com/harnesshero/platform/platform/storage/storagetest"
 )
 
 // TestAPI runs the module's API suite through its generated client, in

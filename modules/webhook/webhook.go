@@ -18,11 +18,11 @@ import (
 	"github.com/uptrace/bun"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/harnesshero/platform/events"
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
 	"github.com/harnesshero/platform/modules/webhook/migrations"
-	"github.com/harnesshero/platform/payment"
-	"github.com/harnesshero/platform/storage"
+	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/payment"
+	"github.com/harnesshero/platform/platform/storage"
 )
 
 // Path is where the provider posts its events.

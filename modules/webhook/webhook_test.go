@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/harnesshero/platform/events"
 	"github.com/harnesshero/platform/modules/webhook"
-	"github.com/harnesshero/platform/payment"
-	"github.com/harnesshero/platform/storage/storagetest"
+	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/payment"
+	"github.com/harnesshero/platform/platform/storage/storagetest"
 )
 
 const secret = "whsec_test_webhook_module"

@@ -5,7 +5,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/harnesshero/platform/storage"
+	"github.com/harnesshero/platform/platform/storage"
 )
 
 func init() {

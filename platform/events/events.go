@@ -1,0 +1,150 @@
+// Package events is the platform's event system: a transactional outbox, a
+// relay that hands recorded events to a bus, and idempotent consumers.
+//
+// A module records an event with Record inside the database transaction of
+// the change it describes, so an event exists if and only if its change
+// committed. A Relay moves outbox rows to the bus in record order, at least
+// once. The bus is in process by default (Watermill's gochannel) or Redis
+// Streams (Watermill's redisstream: a stream per event type, a consumer
+// group per consuming module, acknowledgement after the handler succeeds,
+// claiming of messages a crashed consumer left pending). A consumer wraps
+// its effect in Once, which records the event id in the consumer's own
+// table in the same transaction, so a redelivery changes nothing.
+package events
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	connect "connectrpc.com/connect/v2"
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/anypb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	eventsv1 "github.com/harnesshero/platform/gen/harness/events/v1"
+	"github.com/harnesshero/platform/platform/identity"
+	"github.com/harnesshero/platform/platform/storage"
+)
+
+// The event types of the catalog spec.
+const (
+	DesignCreated      = "design.created"
+	DesignUpdated      = "design.updated"
+	DesignDeleted      = "design.deleted"
+	OrderCreated       = "order.created"
+	OrderPaid          = "order.paid"
+	OrderPaymentFailed = "order.payment_failed"
+	OrderCancelled     = "order.cancelled"
+	OrderShipped       = "order.shipped"
+	OrderDelivered     = "order.delivered"
+	OrderRefunded      = "order.refunded"
+	UserRegistered     = "user.registered"
+	UserDeleted        = "user.deleted"
+
+	// The webhook module's events for the order module: what the payment
+	// provider reported, verified.
+	PaymentSucceeded = "payment.succeeded"
+	PaymentFailed    = "payment.failed"
+	PaymentRefunded  = "payment.refunded"
+)
+
+// Event is what a module records: its type, the aggregate it is about, and
+// its payload, a message of the module's contract.
+type Event struct {
+	Type        string
+	AggregateID string
+	Payload     proto.Message
+	// Version of the payload's schema; 0 means 1.
+	Version int32
+}
+
+// Record writes ev to the outbox through db, which must be the transaction
+// of the change ev describes. The actor is the caller in ctx; the trace
+// context is the incoming call's traceparent header, when there is one.
+// When ctx is the context RunInTx hands its function (on a database opened
+// by storage.Open), the process's relays wake as soon as the transaction
+// commits.
+func Record(ctx context.Context, db bun.IDB, ev Event) (*eventsv1.Envelope, error) {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return nil, fmt.Errorf("events: new id: %w", err)
+	}
+	payload, err := anypb.New(ev.Payload)
+	if err != nil {
+		return nil, fmt.Errorf("events: pack %s payload: %w", ev.Type, err)
+	}
+	version := ev.Version
+	if version == 0 {
+		version = 1
+	}
+	now := time.Now().UTC()
+	env := &eventsv1.Envelope{
+		Id:          id.String(),
+		Type:        ev.Type,
+		Version:     version,
+		OccurTime:   timestamppb.New(now),
+		AggregateId: ev.AggregateID,
+		Payload:     payload,
+	}
+	if caller, ok := identity.FromContext(ctx); ok {
+		env.ActorId = caller.UserID
+	}
+	if info, ok := connect.CallInfoForServerContext(ctx); ok {
+		env.Traceparent = info.RequestHeader().Get("traceparent")
+	}
+	data, err := Marshal(env)
+	if err != nil {
+		return nil, err
+	}
+	row := &outboxRow{
+		ID: env.Id, Type: env.Type, AggregateID: env.AggregateId,
+		Envelope: string(data), CreatedAt: now,
+	}
+	if _, err := db.NewInsert().Model(row).Exec(ctx); err != nil {
+		return nil, fmt.Errorf("events: record %s: %w", ev.Type, err)
+	}
+	wakeAfterCommit(ctx, db)
+	return env, nil
+}
+
+// wakeKey names Record's after-commit wake-up of the relays of a database,
+// registered once per transaction however many events it records.
+type wakeKey struct{ db *sql.DB }
+
+// wakeAfterCommit wakes the relays of db's database once what Record wrote
+// through db is visible to them: after its transaction commits, or at once
+// outside a transaction. A transaction whose context storage.AfterCommit
+// does not know wakes nothing here; the relays then learn of its events
+// from Postgres' NOTIFY or their next poll.
+func wakeAfterCommit(ctx context.Context, db bun.IDB) {
+	sqlDB := db.NewSelect().DB().DB
+	if _, inTx := db.(bun.Tx); !inTx {
+		wakeRelays(sqlDB)
+		return
+	}
+	storage.AfterCommit(ctx, wakeKey{sqlDB}, func() { wakeRelays(sqlDB) })
+}
+
+// Marshal encodes an envelope as JSON, the form it has in the outbox and on
+// the bus: readable with psql or redis-cli when debugging.
+func Marshal(env *eventsv1.Envelope) ([]byte, error) {
+	data, err := protojson.Marshal(env)
+	if err != nil {
+		return nil, fmt.Errorf("events: encode %s: %w", env.GetType(), err)
+	}
+	return data, nil
+}
+
+// Unmarshal decodes an envelope written by Marshal.
+func Unmarshal(data []byte) (*eventsv1.Envelope, error) {
+	env := &eventsv1.Envelope{}
+	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(data, env); err != nil {
+		return nil, fmt.Errorf("events: decode envelope: %w", err)
+	}
+	return env, nil
+}

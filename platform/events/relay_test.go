@@ -1,0 +1,122 @@
+package events_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/harnesshero/platform/internal/testwait"
+	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/storage"
+	"github.com/harnesshero/platform/platform/storage/storagetest"
+)
+
+// sleepy makes a relay that polls only once a minute: an event it delivers
+// within seconds was delivered because something woke the relay.
+func sleepy(r *events.Relay) { r.Idle, r.MaxIdle = time.Minute, time.Minute }
+
+// promptly is how soon a woken relay must have delivered an event: far
+// less than sleepy's minute, with room for a loaded machine.
+const promptly = 10 * time.Second
+
+// TestRelayWakesOnCommit: an event recorded in this process is delivered
+// as soon as its transaction commits, not at the relay's next poll.
+func TestRelayWakesOnCommit(t *testing.T) {
+	for _, engine := range storagetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			db := openDB(t, engine)
+			c := &counter{db: db, consumer: "c"}
+			runPipelineWith(t, db, events.NewInProcessBus(db, quiet), pipeline{relay: sleepy}, c)
+			for i := range 3 {
+				record(t, db, 1)
+				waitApplied(t, c, i+1, promptly)
+			}
+		})
+	}
+}
+
+// TestRelayWakesOnNotify: on Postgres, an event recorded through another
+// connection pool (as by another process) wakes the relay through
+// LISTEN/NOTIFY.
+func TestRelayWakesOnNotify(t *testing.T) {
+	db, other := twoPools(t)
+	c := &counter{db: db, consumer: "c"}
+	runPipelineWith(t, db, events.NewInProcessBus(db, quiet), pipeline{relay: sleepy}, c)
+	listener(t, db, 0)
+	for i := range 3 {
+		record(t, other, 1)
+		waitApplied(t, c, i+1, promptly)
+	}
+}
+
+// TestRelaySurvivesListenDrop: when the relay's LISTEN connection is
+// killed, the relay connects again, delivers what was recorded meanwhile,
+// and is woken by notifications again.
+func TestRelaySurvivesListenDrop(t *testing.T) {
+	db, other := twoPools(t)
+	c := &counter{db: db, consumer: "c"}
+	runPipelineWith(t, db, events.NewInProcessBus(db, quiet), pipeline{relay: sleepy}, c)
+	pid := listener(t, db, 0)
+	var ok bool
+	if err := db.NewRaw("SELECT pg_terminate_backend(?)", pid).Scan(t.Context(), &ok); err != nil || !ok {
+		t.Fatalf("pg_terminate_backend(%d) = %v, %v", pid, ok, err)
+	}
+	record(t, other, 1)
+	waitApplied(t, c, 1, promptly)
+	if again := listener(t, db, pid); again == pid {
+		t.Fatalf("listener pid %d survived pg_terminate_backend", pid)
+	}
+	for i := range 2 {
+		record(t, other, 1)
+		waitApplied(t, c, i+2, promptly)
+	}
+}
+
+// twoPools opens one Postgres test database twice: the relay's pool, and
+// another that wakes nothing in this process.
+func twoPools(t *testing.T) (db, other *bun.DB) {
+	t.Helper()
+	if !hasPostgres(t) {
+		t.Skip("Postgres only")
+	}
+	dsn := storagetest.DSN(t, storage.Postgres)
+	db = openDSN(t, dsn)
+	other, err := storage.Open(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = other.Close() })
+	return db, other
+}
+
+func hasPostgres(t *testing.T) bool {
+	for _, e := range storagetest.Engines(t) {
+		if e == storage.Postgres {
+			return true
+		}
+	}
+	return false
+}
+
+// listener waits for the relay's LISTEN connection to db's database, other
+// than the backend not, and returns its backend pid.
+func listener(t *testing.T, db *bun.DB, not int) int {
+	t.Helper()
+	var pid int
+	testwait.Until(t, promptly, func() error {
+		var pids []int
+		if err := db.NewRaw(`SELECT pid FROM pg_stat_activity
+			WHERE datname = current_database() AND application_name = 'harness events relay' AND pid <> ?
+			AND query LIKE 'LISTEN%'`, not).Scan(t.Context(), &pids); err != nil {
+			t.Fatal(err)
+		}
+		if len(pids) != 1 {
+			return fmt.Errorf("relay LISTEN connections: %v, want one", pids)
+		}
+		pid = pids[0]
+		return nil
+	})
+	return pid
+}

@@ -1,0 +1,178 @@
+package validation_test
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+
+	connect "connectrpc.com/connect/v2"
+	"connectrpc.com/connect/v2/connectproto"
+	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/testing/protocmp"
+
+	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
+	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
+	"github.com/harnesshero/platform/platform/validation"
+)
+
+// quoteJSON is a valid QuoteRequest with a nested message, enums, a list
+// of nothing and an integer: the shape of a typical request.
+const quoteJSON = `{"design":{"style":"STYLE_VEST","size":"SIZE_M","material":"MATERIAL_NYLON",
+	"hardware":"HARDWARE_PLASTIC","webbingColor":"COLOR_TEAL","trimColor":"COLOR_RED","backHandle":true,
+	"namePatch":{"text":"Rex","threadColor":"COLOR_BLACK"},"measurements":{"chestGirthMm":650,"neckGirthMm":400}},
+	"quantity":2}`
+
+func quote() *builderv1.QuoteRequest {
+	return &builderv1.QuoteRequest{
+		Design: &builderv1.Design{
+			Style: builderv1.Style_STYLE_VEST, Size: builderv1.Size_SIZE_M, Material: builderv1.Material_MATERIAL_NYLON,
+			Hardware: builderv1.Hardware_HARDWARE_PLASTIC, WebbingColor: builderv1.Color_COLOR_TEAL,
+			TrimColor: builderv1.Color_COLOR_RED.Enum(), BackHandle: true,
+			NamePatch:    &builderv1.NamePatch{Text: "Rex", ThreadColor: builderv1.Color_COLOR_BLACK},
+			Measurements: &builderv1.Measurements{ChestGirthMm: 650, NeckGirthMm: 400},
+		},
+		Quantity: 2,
+	}
+}
+
+func TestJSONCodecDecodes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		body string
+		into proto.Message
+		want proto.Message
+	}{
+		{"valid", quoteJSON, &builderv1.QuoteRequest{}, quote()},
+		{
+			"unknown fields are ignored",
+			`{"quantity":2,"future":{"a":[1,"x",null,{"b":true}]},"design":{"style":"STYLE_VEST","extra":"x"}}`,
+			&builderv1.QuoteRequest{},
+			&builderv1.QuoteRequest{Quantity: 2, Design: &builderv1.Design{Style: builderv1.Style_STYLE_VEST}},
+		},
+		{
+			"proto names and enum numbers",
+			`{"statuses":[2,"ORDER_STATUS_PAID"],"page_size":"5"}`,
+			&orderv1.AdminListOrdersRequest{},
+			&orderv1.AdminListOrdersRequest{
+				Statuses: []orderv1.OrderStatus{2, orderv1.OrderStatus_ORDER_STATUS_PAID}, PageSize: 5,
+			},
+		},
+		{"null leaves a field unset", `{"design":null,"quantity":null}`, &builderv1.QuoteRequest{}, &builderv1.QuoteRequest{}},
+	}
+	codec := validation.NewJSONCodec()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if err := codec.UnmarshalRead(t.Context(), bytes.NewBufferString(tt.body), tt.into); err != nil {
+				t.Fatalf("UnmarshalRead: %v", err)
+			}
+			if diff := cmp.Diff(tt.want, tt.into, protocmp.Transform()); diff != "" {
+				t.Errorf("decoded (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestJSONCodecNamesTheField(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		body     string
+		into     proto.Message
+		path     string
+		rule     string
+		contains string
+	}{
+		{"unknown enum name in a list", `{"statuses":["ORDER_STATUS_PAID","ORDER_STATUS_PAYED"]}`,
+			&orderv1.AdminListOrdersRequest{}, "statuses[1]", validation.RuleEnumDefined, `"ORDER_STATUS_PAYED" is not a known value`},
+		{"unknown enum name beside an unknown field", `{"future":1,"statuses":["ORDER_STATUS_PAYED"]}`,
+			&orderv1.AdminListOrdersRequest{}, "statuses[0]", validation.RuleEnumDefined, "ORDER_STATUS_PAID"},
+		{"unknown enum name in a nested message", `{"design":{"namePatch":{"threadColor":"COLOR_PLAID"}}}`,
+			&builderv1.QuoteRequest{}, "design.name_patch.thread_color", validation.RuleEnumDefined, "COLOR_PLAID"},
+		{"design sent as text", `{"design":"vest","quantity":1}`,
+			&builderv1.QuoteRequest{}, "design", validation.RuleJSONType, "must be an object, not text"},
+		{"lines sent as an object", `{"lines":{"designId":"x","quantity":1}}`,
+			&orderv1.CreateOrderRequest{}, "lines", validation.RuleJSONType, "must be a list, not an object"},
+		{"a list element of the wrong type", `{"lines":[{"quantity":1},"x"]}`,
+			&orderv1.CreateOrderRequest{}, "lines[1]", validation.RuleJSONType, "must be an object"},
+		{"invalid UTF-8", "{\"name\":\"Rex\xff\"}",
+			&builderv1.CreateDesignRequest{}, "name", validation.RuleJSONSyntax, "UTF-8"},
+		{"bad escape", `{"name":"a\qb"}`,
+			&builderv1.CreateDesignRequest{}, "name", validation.RuleJSONSyntax, `invalid escape sequence \q`},
+		{"bad escape in a nested field", `{"design":{"namePatch":{"text":"\x41"}}}`,
+			&builderv1.CreateDesignRequest{}, "design.name_patch.text", validation.RuleJSONSyntax, "invalid escape"},
+		{"a raw line break in text", "{\"name\":\"a\nb\"}",
+			&builderv1.CreateDesignRequest{}, "name", validation.RuleJSONSyntax, "control character"},
+		{"text for a number", `{"quantity":"two"}`,
+			&builderv1.QuoteRequest{}, "quantity", validation.RuleJSONNumber, "whole number"},
+		{"a number out of range", `{"quantity":1e20}`,
+			&builderv1.QuoteRequest{}, "quantity", validation.RuleJSONNumber, "whole number"},
+		{"a fraction", `{"quantity":1.5}`,
+			&builderv1.QuoteRequest{}, "quantity", validation.RuleJSONNumber, "whole number"},
+		{"cut off", `{"design":{"style":"STYLE_VEST"`,
+			&builderv1.QuoteRequest{}, "design", validation.RuleJSONSyntax, "ends too early"},
+		{"empty body", ``, &builderv1.QuoteRequest{}, "", validation.RuleJSONSyntax, "empty"},
+		{"blank body", " \n", &builderv1.QuoteRequest{}, "", validation.RuleJSONSyntax, "empty"},
+		{"a list for a body", `[1]`, &builderv1.QuoteRequest{}, "", validation.RuleJSONType, "must be a JSON object, not a list"},
+		{"text after the object", `{"quantity":1} x`, &builderv1.QuoteRequest{}, "", validation.RuleJSONSyntax, "after the JSON object"},
+	}
+	codec := validation.NewJSONCodec()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := codec.UnmarshalRead(t.Context(), bytes.NewBufferString(tt.body), tt.into)
+			var derr *validation.DecodeError
+			if !errors.As(err, &derr) {
+				t.Fatalf("UnmarshalRead = %v, want a *DecodeError", err)
+			}
+			if derr.Path != tt.path || derr.Rule != tt.rule || !bytes.Contains([]byte(derr.Message), []byte(tt.contains)) {
+				t.Errorf("got path %q rule %q message %q, want path %q rule %q message containing %q",
+					derr.Path, derr.Rule, derr.Message, tt.path, tt.rule, tt.contains)
+			}
+		})
+	}
+}
+
+// TestConnectCodecDropsUnknownEnumNames documents why the codec exists: the
+// lenient decoding of connect's codec turns a misspelt filter into no
+// filter. If it ever refuses, JSONCodec's strict-first decoding may go.
+func TestConnectCodecDropsUnknownEnumNames(t *testing.T) {
+	t.Parallel()
+	var req orderv1.AdminListOrdersRequest
+	err := connectproto.NewJSONCodec().UnmarshalRead(t.Context(), bytes.NewBufferString(`{"statuses":["ORDER_STATUS_PAYED"]}`), &req)
+	if err != nil || len(req.GetStatuses()) != 0 {
+		t.Errorf("connect's codec: err %v, statuses %v; it now refuses, see JSONCodec", err, req.GetStatuses())
+	}
+}
+
+// BenchmarkJSONDecode compares the success path of JSONCodec with
+// connect's codec on a typical request, given the body as connect gives it
+// (a *bytes.Buffer); and JSONCodec on the same request with an unknown
+// field, which takes its slow path (strict, diagnose, lenient).
+func BenchmarkJSONDecode(b *testing.B) {
+	known := []byte(quoteJSON)
+	unknown := []byte(`{"future":1,` + quoteJSON[1:])
+	for _, bc := range []struct {
+		name  string
+		codec connect.Codec
+		data  []byte
+	}{
+		{"connect", connectproto.NewJSONCodec(), known},
+		{"validation", validation.NewJSONCodec(), known},
+		{"connect/unknown_field", connectproto.NewJSONCodec(), unknown},
+		{"validation/unknown_field", validation.NewJSONCodec(), unknown},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			ctx := b.Context()
+			for b.Loop() {
+				var msg builderv1.QuoteRequest
+				if err := bc.codec.UnmarshalRead(ctx, bytes.NewBuffer(bc.data), &msg); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
