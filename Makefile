@@ -69,6 +69,11 @@ test: test-go test-ts ## Run every test (Go with -race, then the TS client again
 .PHONY: test-go
 test-go: stripe-mock ## Go tests (Postgres/Redis tests run when HARNESS_TEST_POSTGRES_URL is set; required under CI).
 	go test $(GO_TEST_FLAGS) ./...
+# The 10,000-event bursts again at full size, without the race detector:
+# under -race they may run smaller (internal/racetest).
+ifneq ($(RACE),)
+	go test -count=1 -run '^TestBurst$$' ./platform/events/... ./modules/analytics/...
+endif
 
 .PHONY: test-ts
 test-ts: tools build ## TS client tests against a freshly started server.

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	analyticsv1 "github.com/harnesshero/platform/gen/harness/analytics/v1"
 	"github.com/harnesshero/platform/gen/harness/analytics/v1/analyticsv1connect"
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
+	"github.com/harnesshero/platform/internal/testwait"
 	"github.com/harnesshero/platform/modules/builder/buildertest"
 	"github.com/harnesshero/platform/platform/auth"
 	"github.com/harnesshero/platform/platform/storage"
@@ -23,6 +25,7 @@ import (
 // Redis Streams, and from an extracted builder service over Redis — and its
 // numbers equal what was written.
 func TestAnalyticsFromEvents(t *testing.T) {
+	t.Parallel()
 	wirings := map[string]func(t *testing.T, engine storage.Engine) (platform *instance, designs connect.Transport){
 		"InProcessBus": func(t *testing.T, engine storage.Engine) (*instance, connect.Transport) {
 			in := start(t, engine, nil)
@@ -53,6 +56,7 @@ func TestAnalyticsFromEvents(t *testing.T) {
 	for _, engine := range storagetest.Engines(t) {
 		for name, wire := range wirings {
 			t.Run(string(engine)+"/"+name, func(t *testing.T) {
+				t.Parallel()
 				platform, tr := wire(t, engine)
 				alice := signUp(t, tr)
 				admin := signUpAdmin(t, platform, tr)
@@ -76,22 +80,16 @@ func TestAnalyticsFromEvents(t *testing.T) {
 				stats := analyticsv1connect.NewAnalyticsServiceClient(connect.NewClient(tr, auth.BearerToken(admin.token)))
 				today := time.Now().UTC().Format(time.DateOnly)
 				day := &analyticsv1.DateRange{StartDate: today, EndDate: today}
-				var got *analyticsv1.DailyStats
-				deadline := time.Now().Add(30 * time.Second)
-				for {
+				testwait.Until(t, 30*time.Second, func() error {
 					res, err := stats.GetDailyStats(t.Context(), &analyticsv1.GetDailyStatsRequest{Range: day})
 					if err != nil {
 						t.Fatalf("GetDailyStats: %v", err)
 					}
-					got = res.GetDays()[0]
-					if got.GetDesignsCreated() == 12 && got.GetDesignsDeleted() == 3 && got.GetUsersRegistered() == 2 {
-						break
+					if got := res.GetDays()[0]; got.GetDesignsCreated() != 12 || got.GetDesignsDeleted() != 3 || got.GetUsersRegistered() != 2 {
+						return fmt.Errorf("analytics for today = %v; want 12 designs created, 3 deleted, 2 users", got)
 					}
-					if time.Now().After(deadline) {
-						t.Fatalf("analytics for today = %v; want 12 designs created, 3 deleted, 2 users", got)
-					}
-					time.Sleep(50 * time.Millisecond)
-				}
+					return nil
+				})
 				top, err := stats.GetTopChoices(t.Context(), &analyticsv1.GetTopChoicesRequest{Range: day})
 				if err != nil {
 					t.Fatalf("GetTopChoices: %v", err)
@@ -109,17 +107,20 @@ func TestAnalyticsFromEvents(t *testing.T) {
 				if name != "InProcessBus" {
 					// Each module's stream has the analytics group, and it
 					// drains (the last acknowledgement may trail the count).
-					waitFor(t, func() bool {
+					testwait.Until(t, 30*time.Second, func() error {
 						ev, err := stats.GetEventStats(t.Context(), &analyticsv1.GetEventStatsRequest{})
 						if err != nil {
 							t.Fatalf("GetEventStats: %v", err)
 						}
 						for _, g := range ev.GetGroups() {
 							if strings.HasSuffix(g.GetStream(), "events.design") && g.GetConsumerGroup() == "analytics" {
-								return g.GetPending() == 0 && g.GetLag() == 0
+								if g.GetPending() != 0 || g.GetLag() != 0 {
+									return fmt.Errorf("analytics group on %s: %d pending, lag %d", g.GetStream(), g.GetPending(), g.GetLag())
+								}
+								return nil
 							}
 						}
-						return false
+						return fmt.Errorf("no analytics group on the design stream in %v", ev.GetGroups())
 					})
 				}
 				// A non-admin may not read analytics.
@@ -137,6 +138,7 @@ func TestAnalyticsFromEvents(t *testing.T) {
 // replay` re-delivers the recorded events and the numbers come back, and a
 // second replay changes nothing.
 func TestReplayEvents(t *testing.T) {
+	t.Parallel()
 	in := start(t, storage.SQLite, nil)
 	tr := in.httpTransport()
 	alice, admin := signUp(t, tr), signUpAdmin(t, in, tr)
@@ -154,13 +156,12 @@ func TestReplayEvents(t *testing.T) {
 		}
 		return res.GetDays()[0].GetDesignsCreated()
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for created() != 5 {
-		if time.Now().After(deadline) {
-			t.Fatalf("designs created = %d, want 5", created())
+	testwait.Until(t, 30*time.Second, func() error {
+		if got := created(); got != 5 {
+			return fmt.Errorf("designs created = %d, want 5", got)
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return nil
+	})
 	// The consumer's data is lost (its tables emptied behind its back).
 	db, err := storage.Open(t.Context(), in.cfg.DSN())
 	if err != nil {

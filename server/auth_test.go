@@ -63,6 +63,7 @@ func call(t *testing.T, client *connect.Client, md protoreflect.MethodDescriptor
 }
 
 func TestEveryRPCDeclaresAccess(t *testing.T) {
+	t.Parallel()
 	for _, md := range contractMethods(t) {
 		access := md.Options().ProtoReflect().Get(authv1.E_Access.TypeDescriptor()).Enum()
 		if authv1.Access(access) == authv1.Access_ACCESS_UNSPECIFIED {
@@ -75,6 +76,7 @@ func TestEveryRPCDeclaresAccess(t *testing.T) {
 // forger, as a user and as an admin, on the platform and on an extracted
 // builder service, and checks each answer against the RPC's declared access.
 func TestAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
 	builderSvc, platform := startExtracted(t, storage.SQLite)
 	user := signUp(t, platform.httpTransport())
 	admin := signUpAdmin(t, platform, platform.httpTransport())
@@ -137,9 +139,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 // TestOwnership: a user sees and changes only their own designs, through
 // every design RPC, in every wiring and on every engine.
 func TestOwnership(t *testing.T) {
+	t.Parallel()
 	for _, engine := range storagetest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
 			t.Run("Local", func(t *testing.T) {
+				t.Parallel()
 				in := start(t, engine, nil)
 				tr := in.httpTransport()
 				alice, bob, admin := signUp(t, tr), signUp(t, tr), signUpAdmin(t, in, tr)
@@ -149,6 +154,7 @@ func TestOwnership(t *testing.T) {
 				buildertest.RunOwnership(t, as(inproc, alice), as(inproc, bob), nil, alice.id)
 			})
 			t.Run("Extracted", func(t *testing.T) {
+				t.Parallel()
 				builderSvc, platform := startExtracted(t, engine)
 				tr := platform.httpTransport()
 				alice, bob, admin := signUp(t, tr), signUp(t, tr), signUpAdmin(t, platform, tr)
@@ -166,6 +172,7 @@ func TestOwnership(t *testing.T) {
 // user-id header, is refused; the same user sees the same designs through
 // the platform and directly.
 func TestBuilderServiceVerifiesCallers(t *testing.T) {
+	t.Parallel()
 	builderSvc, platform := startExtracted(t, storage.SQLite)
 	alice := signUp(t, platform.httpTransport())
 	viaPlatform, direct := as(platform.httpTransport(), alice), as(builderSvc.httpTransport(), alice)

@@ -18,8 +18,10 @@ import (
 // anyone else X-Forwarded-For is ignored, so a client cannot dodge the
 // throttle by inventing addresses.
 func TestSignInThrottleBehindProxy(t *testing.T) {
+	t.Parallel()
 	for _, trusted := range []bool{true, false} {
 		t.Run(fmt.Sprintf("trusted=%v", trusted), func(t *testing.T) {
+			t.Parallel()
 			in := start(t, storage.SQLite, func(c *server.Config) {
 				if trusted {
 					c.TrustedProxies = []string{"127.0.0.1", "::1"}

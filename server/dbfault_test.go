@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
 	"github.com/harnesshero/platform/gen/harness/user/v1/userv1connect"
+	"github.com/harnesshero/platform/internal/testwait"
 	"github.com/harnesshero/platform/modules/builder/buildertest"
 	"github.com/harnesshero/platform/platform/auth"
 	"github.com/harnesshero/platform/platform/storage/storagetest"
@@ -26,6 +28,7 @@ import (
 // they work again. The database is a private Postgres server behind a
 // proxy the test can hang.
 func TestDatabaseFaults(t *testing.T) {
+	t.Parallel()
 	pg := storagetest.StartPostgresServer(t)
 	proxy := newHangProxy(t, pg.Addr())
 	const queryTimeout = time.Second
@@ -41,17 +44,12 @@ func TestDatabaseFaults(t *testing.T) {
 	}
 	waitWorking := func() {
 		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			err := profile()
-			if err == nil {
-				return
+		testwait.Until(t, 30*time.Second, func() error {
+			if err := profile(); err != nil {
+				return fmt.Errorf("GetProfile after the database came back: %w", err)
 			}
-			if time.Now().After(deadline) {
-				t.Fatalf("GetProfile still fails 30 s after the database came back: %v", err)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+			return nil
+		})
 	}
 	if err := profile(); err != nil {
 		t.Fatalf("GetProfile with the database up: %v", err)

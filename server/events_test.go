@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 
 	analyticsv1 "github.com/harnesshero/platform/gen/harness/analytics/v1"
 	"github.com/harnesshero/platform/gen/harness/analytics/v1/analyticsv1connect"
+	"github.com/harnesshero/platform/internal/testwait"
 	"github.com/harnesshero/platform/platform/auth"
 	"github.com/harnesshero/platform/platform/storage"
 	"github.com/harnesshero/platform/platform/storage/storagetest"
@@ -115,4 +117,15 @@ func TestRedisRestartedEmpty(t *testing.T) {
 	if got := users(); got != 6 {
 		t.Errorf("analytics counts %d users, want 6", got)
 	}
+}
+
+// waitFor waits until cond holds, failing the test after 30 s.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	testwait.Until(t, 30*time.Second, func() error {
+		if !cond() {
+			return errors.New("the awaited state did not come")
+		}
+		return nil
+	})
 }

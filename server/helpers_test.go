@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,8 +15,14 @@ import (
 
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
 	"github.com/harnesshero/platform/gen/harness/user/v1/userv1connect"
+	"github.com/harnesshero/platform/modules/analytics"
+	"github.com/harnesshero/platform/modules/builder"
 	"github.com/harnesshero/platform/modules/builder/buildertest"
+	"github.com/harnesshero/platform/modules/order"
+	"github.com/harnesshero/platform/modules/user"
+	"github.com/harnesshero/platform/modules/webhook"
 	"github.com/harnesshero/platform/platform/auth"
+	"github.com/harnesshero/platform/platform/events"
 	"github.com/harnesshero/platform/platform/storage"
 	"github.com/harnesshero/platform/platform/storage/storagetest"
 	"github.com/harnesshero/platform/server"
@@ -35,11 +42,11 @@ func start(t *testing.T, engine storage.Engine, fn func(*server.Config)) *instan
 	t.Helper()
 	cfg := server.DefaultConfig()
 	cfg.DataDir = t.TempDir()
-	if engine == storage.Postgres {
-		cfg.DatabaseURL = storagetest.DSN(t, engine)
-	}
 	if fn != nil {
 		fn(&cfg)
+	}
+	if cfg.DatabaseURL == "" && (engine == storage.SQLite || engine == storage.Postgres) {
+		premigrate(t, engine, &cfg)
 	}
 	p, err := server.New(t.Context(), cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -56,6 +63,35 @@ func start(t *testing.T, engine storage.Engine, fn func(*server.Config)) *instan
 	hs.Start()
 	t.Cleanup(hs.Close)
 	return &instance{cfg: cfg, p: p, hs: hs}
+}
+
+// premigrate gives cfg a database of engine that has the migrations of
+// cfg's modules applied already: a copy of storagetest's template (see
+// TestMain), instead of migrating every platform's database from empty.
+// server.New still runs its migrations and finds them applied.
+func premigrate(t *testing.T, engine storage.Engine, cfg *server.Config) {
+	t.Helper()
+	var sets []storage.MigrationSet // as the platform migrates them
+	if cfg.Role == server.RoleBuilder || cfg.BuilderServiceURL == "" {
+		sets = append(sets, builder.Migrations())
+	}
+	if cfg.Role == server.RoleAll {
+		sets = append(sets, user.Migrations(), analytics.Migrations(), order.Migrations(), webhook.Migrations())
+	}
+	if len(sets) == 0 {
+		return
+	}
+	dsn := storagetest.MigratedDSN(t, engine, append(sets, events.Migrations())...)
+	if engine == storage.Postgres {
+		cfg.DatabaseURL = dsn
+		return
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(dsn, cfg.DSN()); err != nil {
+		t.Fatalf("move the migrated SQLite database into the data directory: %v", err)
+	}
 }
 
 // startExtracted starts a builder service and a platform routing builder

@@ -84,6 +84,7 @@ func postJSON(t *testing.T, in *instance, procedure, token, body string) (int, s
 // and expects each refused as invalid_argument with a violation naming the
 // offending field, every violation at once, and nothing changed.
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	in := start(t, storage.SQLite, nil)
 	tr := in.httpTransport()
 	alice, admin := signUp(t, tr), signUpAdmin(t, in, tr)
@@ -214,6 +215,7 @@ func TestBadInput(t *testing.T) {
 // unknown enum name still lets a newer client send fields this server does
 // not know.
 func TestDecodeUnknownFieldsStillIgnored(t *testing.T) {
+	t.Parallel()
 	in := start(t, storage.SQLite, nil)
 	status, _, got := postJSON(t, in, "/harness.builder.v1.CatalogService/Quote", "",
 		`{"design":{"style":"STYLE_STEP_IN","size":"SIZE_M","material":"MATERIAL_NYLON","hardware":"HARDWARE_PLASTIC",`+

@@ -18,6 +18,7 @@ import (
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
 	"github.com/harnesshero/platform/gen/harness/order/v1/orderv1connect"
+	"github.com/harnesshero/platform/internal/testwait"
 	"github.com/harnesshero/platform/modules/builder/buildertest"
 	"github.com/harnesshero/platform/platform/auth"
 	"github.com/harnesshero/platform/platform/payment"
@@ -53,23 +54,27 @@ func vest() *builderv1.Design {
 	return d
 }
 
+// getOrder returns the order as its owner sees it now.
+func getOrder(t *testing.T, c orderv1connect.OrderServiceClient, id string) *orderv1.Order {
+	t.Helper()
+	res, err := c.GetOrder(t.Context(), &orderv1.GetOrderRequest{Id: id})
+	if err != nil {
+		t.Fatalf("GetOrder: %v", err)
+	}
+	return res.GetOrder()
+}
+
 // waitStatus waits until the order reaches want, as its owner sees it.
 func waitStatus(t *testing.T, c orderv1connect.OrderServiceClient, id string, want orderv1.OrderStatus) *orderv1.Order {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		res, err := c.GetOrder(t.Context(), &orderv1.GetOrderRequest{Id: id})
-		if err != nil {
-			t.Fatalf("GetOrder: %v", err)
+	var o *orderv1.Order
+	testwait.Until(t, 30*time.Second, func() error {
+		if o = getOrder(t, c, id); o.GetStatus() != want {
+			return fmt.Errorf("order %s is %v, want %v", id, o.GetStatus(), want)
 		}
-		if res.GetOrder().GetStatus() == want {
-			return res.GetOrder()
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("order %s is %v, want %v", id, res.GetOrder().GetStatus(), want)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return nil
+	})
+	return o
 }
 
 // pay sends the embedded provider's signed webhook, like `harness dev pay`.
@@ -85,6 +90,7 @@ func pay(t *testing.T, in *instance, orderID, outcome string) {
 // delivery; the money is right to the cent and analytics counts it — on
 // every engine, with the builder in process and extracted.
 func TestCheckout(t *testing.T) {
+	t.Parallel()
 	for _, engine := range storagetest.Engines(t) {
 		for _, extracted := range []bool{false, true} {
 			name := string(engine) + "/builder-in-process"
@@ -92,6 +98,7 @@ func TestCheckout(t *testing.T) {
 				name = string(engine) + "/builder-extracted"
 			}
 			t.Run(name, func(t *testing.T) {
+				t.Parallel()
 				var platform *instance
 				if extracted {
 					_, platform = startExtracted(t, engine)
@@ -141,21 +148,16 @@ func TestCheckout(t *testing.T) {
 
 				stats := analyticsv1connect.NewAnalyticsServiceClient(connect.NewClient(tr, auth.BearerToken(admin.token)))
 				today := time.Now().UTC().Format(time.DateOnly)
-				deadline := time.Now().Add(30 * time.Second)
-				for {
+				testwait.Until(t, 30*time.Second, func() error {
 					res, err := stats.GetDailyStats(t.Context(), &analyticsv1.GetDailyStatsRequest{Range: &analyticsv1.DateRange{StartDate: today, EndDate: today}})
 					if err != nil {
 						t.Fatal(err)
 					}
-					d := res.GetDays()[0]
-					if d.GetOrdersPaid() == 1 && d.GetRevenueCents() == 15820 && d.GetOrdersCreated() == 1 {
-						break
+					if d := res.GetDays()[0]; d.GetOrdersPaid() != 1 || d.GetRevenueCents() != 15820 || d.GetOrdersCreated() != 1 {
+						return fmt.Errorf("analytics = %v, want 1 order created and paid, revenue 15820", d)
 					}
-					if time.Now().After(deadline) {
-						t.Fatalf("analytics = %v, want 1 order paid, revenue 15820", d)
-					}
-					time.Sleep(20 * time.Millisecond)
-				}
+					return nil
+				})
 			})
 		}
 	}
@@ -164,6 +166,7 @@ func TestCheckout(t *testing.T) {
 // TestOrderMoves: only the spec's moves are allowed; a refused move changes
 // nothing; two admins racing on one version cannot both win.
 func TestOrderMoves(t *testing.T) {
+	t.Parallel()
 	in := start(t, storage.SQLite, nil)
 	tr := in.httpTransport()
 	alice, admin := signUp(t, tr), signUpAdmin(t, in, tr)
@@ -191,8 +194,8 @@ func TestOrderMoves(t *testing.T) {
 			t.Errorf("PENDING_PAYMENT → %v: %v, want failed_precondition", to, err)
 		}
 	}
-	if got := waitStatus(t, orders(tr, alice), o.GetId(), orderv1.OrderStatus_ORDER_STATUS_PENDING_PAYMENT); got.GetVersion() != o.GetVersion() {
-		t.Errorf("refused moves changed the order: version %d → %d", o.GetVersion(), got.GetVersion())
+	if got := getOrder(t, orders(tr, alice), o.GetId()); got.GetVersion() != o.GetVersion() || got.GetStatus() != o.GetStatus() {
+		t.Errorf("refused moves changed the order: %v v%d → %v v%d", o.GetStatus(), o.GetVersion(), got.GetStatus(), got.GetVersion())
 	}
 	// The customer cancels; a cancelled order moves nowhere.
 	if _, err := orders(tr, alice).CancelOrder(t.Context(), &orderv1.CancelOrderRequest{Id: o.GetId()}); err != nil {
@@ -253,8 +256,10 @@ func TestOrderMoves(t *testing.T) {
 // TestIdempotentCreate: 20 concurrent CreateOrder calls with one key make
 // one order; the same key with another request is refused.
 func TestIdempotentCreate(t *testing.T) {
+	t.Parallel()
 	for _, engine := range storagetest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
 			in := start(t, engine, nil)
 			tr := in.httpTransport()
 			alice := signUp(t, tr)
@@ -320,6 +325,7 @@ func TestIdempotentCreate(t *testing.T) {
 // TestOrdersBelongToTheirOwner: every customer RPC refuses another user's
 // order or design with NotFound.
 func TestOrdersBelongToTheirOwner(t *testing.T) {
+	t.Parallel()
 	in := start(t, storage.SQLite, nil)
 	tr := in.httpTransport()
 	alice, bob := signUp(t, tr), signUp(t, tr)
@@ -346,14 +352,15 @@ func TestOrdersBelongToTheirOwner(t *testing.T) {
 	if connect.CodeOf(err) != connect.CodeNotFound || !strings.Contains(err.Error(), "lines[0].design_id") {
 		t.Errorf("bob orders alice's design: %v, want not_found naming lines[0].design_id", err)
 	}
-	if got := waitStatus(t, orders(tr, alice), id, orderv1.OrderStatus_ORDER_STATUS_PENDING_PAYMENT); got.GetVersion() != res.GetOrder().GetVersion() {
-		t.Error("bob's calls changed alice's order")
+	if got := getOrder(t, orders(tr, alice), id); got.GetVersion() != res.GetOrder().GetVersion() || got.GetStatus() != res.GetOrder().GetStatus() {
+		t.Errorf("bob's calls changed alice's order: %v v%d", got.GetStatus(), got.GetVersion())
 	}
 }
 
 // TestCreateOrderIgnoresClientPrices: Connect JSON with made-up prices is
 // priced by the server.
 func TestCreateOrderIgnoresClientPrices(t *testing.T) {
+	t.Parallel()
 	in := start(t, storage.SQLite, nil)
 	alice := signUp(t, in.httpTransport())
 	designID := saveDesign(t, in.httpTransport(), alice, vest())

@@ -2,13 +2,16 @@ package server_test
 
 import (
 	"bytes"
-	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
+	"github.com/harnesshero/platform/internal/testwait"
 	"github.com/harnesshero/platform/platform/payment"
 	"github.com/harnesshero/platform/platform/payment/paymenttest"
 	"github.com/harnesshero/platform/platform/storage"
@@ -35,6 +38,7 @@ func post(t *testing.T, in *instance, body []byte, signature string) int {
 // TestWebhook: the payment webhook verifies before it reads, applies each
 // provider event once, and loses nothing.
 func TestWebhook(t *testing.T) {
+	t.Parallel()
 	in := start(t, storage.SQLite, nil)
 	tr := in.httpTransport()
 	alice, admin := signUp(t, tr), signUpAdmin(t, in, tr)
@@ -73,8 +77,9 @@ func TestWebhook(t *testing.T) {
 			t.Errorf("%s: %d, want %d", name, got, c.want)
 		}
 	}
-	time.Sleep(100 * time.Millisecond)
-	if got := waitStatus(t, orders(tr, alice), o.GetId(), orderv1.OrderStatus_ORDER_STATUS_PENDING_PAYMENT); got.GetVersion() != o.GetVersion() {
+	db := openDB(t, in)
+	paymentsApplied(t, db)
+	if got := getOrder(t, orders(tr, alice), o.GetId()); got.GetVersion() != o.GetVersion() || got.GetStatus() != o.GetStatus() {
 		t.Fatalf("refused webhooks changed the order: %v", got)
 	}
 
@@ -89,9 +94,11 @@ func TestWebhook(t *testing.T) {
 			t.Errorf("delivery %d: %d, want 200", i, got)
 		}
 	}
-	paid := waitStatus(t, orders(tr, alice), o.GetId(), orderv1.OrderStatus_ORDER_STATUS_PAID)
-	time.Sleep(200 * time.Millisecond)
-	paid = waitStatus(t, orders(tr, alice), o.GetId(), orderv1.OrderStatus_ORDER_STATUS_PAID)
+	paymentsApplied(t, db)
+	paid := getOrder(t, orders(tr, alice), o.GetId())
+	if paid.GetStatus() != orderv1.OrderStatus_ORDER_STATUS_PAID {
+		t.Fatalf("after three deliveries of a payment the order is %v, want paid", paid.GetStatus())
+	}
 	moves := 0
 	for _, h := range paid.GetHistory() {
 		if h.GetTo() == orderv1.OrderStatus_ORDER_STATUS_PAID {
@@ -108,11 +115,11 @@ func TestWebhook(t *testing.T) {
 	if got := post(t, in, failed, payment.SignWebhook(failed, secret, time.Now())); got != http.StatusOK {
 		t.Fatalf("failed payment: %d", got)
 	}
-	waitFor(t, func() bool {
-		res, err := orders(tr, alice).GetOrder(t.Context(), &orderv1.GetOrderRequest{Id: o2.GetId()})
-		return err == nil && res.GetOrder().GetPayment().GetFailureReason() == "Your card was declined." &&
-			res.GetOrder().GetStatus() == orderv1.OrderStatus_ORDER_STATUS_PENDING_PAYMENT
-	})
+	paymentsApplied(t, db)
+	if got := getOrder(t, orders(tr, alice), o2.GetId()); got.GetPayment().GetFailureReason() != "Your card was declined." ||
+		got.GetStatus() != orderv1.OrderStatus_ORDER_STATUS_PENDING_PAYMENT {
+		t.Fatalf("after a failed payment: %v, want pending with the failure recorded", got)
+	}
 
 	// A cancel racing the payment: paid wins, and the shop sees it.
 	if _, err := orders(tr, alice).CancelOrder(t.Context(), &orderv1.CancelOrderRequest{Id: o2.GetId()}); err != nil {
@@ -140,32 +147,50 @@ func TestWebhook(t *testing.T) {
 		t.Fatalf("AdminRefundOrder: %v", err)
 	}
 	pay(t, in, o.GetId(), "refunded")
-	refunded := waitStatus(t, orders(tr, alice), o.GetId(), orderv1.OrderStatus_ORDER_STATUS_REFUNDED)
-	time.Sleep(200 * time.Millisecond)
-	refunded = waitStatus(t, orders(tr, alice), o.GetId(), orderv1.OrderStatus_ORDER_STATUS_REFUNDED)
-	if n := len(refunded.GetHistory()); n != 3 {
+	paymentsApplied(t, db)
+	refunded := getOrder(t, orders(tr, alice), o.GetId())
+	if n := len(refunded.GetHistory()); refunded.GetStatus() != orderv1.OrderStatus_ORDER_STATUS_REFUNDED || n != 3 {
 		t.Errorf("history after refunds = %v, want created, paid, refunded", refunded.GetHistory())
 	}
 }
 
-// waitFor waits until cond holds.
-func waitFor(t *testing.T, cond func() bool) {
+// openDB opens in's database beside it, for checks the API does not offer.
+func openDB(t *testing.T, in *instance) *bun.DB {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-	defer cancel()
-	for !cond() {
-		select {
-		case <-ctx.Done():
-			t.Fatal("condition not met in 30s")
-		case <-time.After(20 * time.Millisecond):
-		}
+	db, err := storage.Open(t.Context(), in.cfg.DSN())
+	if err != nil {
+		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+// paymentsApplied waits until the order module has handled every payment
+// event the webhook recorded (each is in order_processed_events), so that
+// what the test then reads is final: neither a duplicate nor a refused
+// event can still change an order afterwards.
+func paymentsApplied(t *testing.T, db *bun.DB) {
+	t.Helper()
+	testwait.Until(t, 30*time.Second, func() error {
+		var behind int
+		err := db.QueryRowContext(t.Context(), `SELECT count(*) FROM events_outbox o
+			WHERE o.type LIKE 'payment.%' AND NOT EXISTS (
+				SELECT 1 FROM order_processed_events p WHERE p.consumer = 'order' AND p.event_id = o.id)`).Scan(&behind)
+		if err != nil {
+			return err
+		}
+		if behind > 0 {
+			return fmt.Errorf("%d payment events not yet handled by the order module", behind)
+		}
+		return nil
+	})
 }
 
 // TestCheckoutWithStripe runs the checkout against the Stripe provider
 // (stripe-go) served by stripe-mock: a real PaymentIntent and refund calls,
 // and a webhook signed with the endpoint's secret.
 func TestCheckoutWithStripe(t *testing.T) {
+	t.Parallel()
 	stripeURL := paymenttest.StripeMock(t)
 	const secret = "whsec_test_checkout"
 	in := start(t, storage.SQLite, func(c *server.Config) {
@@ -199,6 +224,7 @@ func TestCheckoutWithStripe(t *testing.T) {
 // partial refund, another order's payment intent, no intent — never pay or
 // refund it, on every engine; the right ones still do.
 func TestWebhookEventsThatPayOrRefundNothing(t *testing.T) {
+	t.Parallel()
 	const (
 		pending  = orderv1.OrderStatus_ORDER_STATUS_PENDING_PAYMENT
 		paid     = orderv1.OrderStatus_ORDER_STATUS_PAID
@@ -235,6 +261,7 @@ func TestWebhookEventsThatPayOrRefundNothing(t *testing.T) {
 	}
 	for _, engine := range storagetest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
 			in := start(t, engine, nil)
 			tr := in.httpTransport()
 			alice := signUp(t, tr)
@@ -242,11 +269,7 @@ func TestWebhookEventsThatPayOrRefundNothing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			db, err := storage.Open(t.Context(), in.cfg.DSN())
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = db.Close() })
+			db := openDB(t, in)
 			send := func(t *testing.T, spec payment.EventSpec) {
 				t.Helper()
 				body := payment.NewEvent(spec)
@@ -254,25 +277,9 @@ func TestWebhookEventsThatPayOrRefundNothing(t *testing.T) {
 					t.Fatalf("webhook answered %d, want 200", got)
 				}
 			}
-			// settled waits until the order module has applied every
-			// payment event the webhook recorded.
-			settled := func(t *testing.T) {
-				t.Helper()
-				waitFor(t, func() bool {
-					var behind int
-					err := db.QueryRowContext(t.Context(), `SELECT
-						(SELECT count(*) FROM events_outbox WHERE type LIKE 'payment.%') -
-						(SELECT count(*) FROM order_processed_events WHERE consumer = 'order')`).Scan(&behind)
-					return err == nil && behind == 0
-				})
-			}
 			get := func(t *testing.T, o *orderv1.Order) *orderv1.Order {
 				t.Helper()
-				res, err := orders(tr, alice).GetOrder(t.Context(), &orderv1.GetOrderRequest{Id: o.GetId()})
-				if err != nil {
-					t.Fatalf("GetOrder: %v", err)
-				}
-				return res.GetOrder()
+				return getOrder(t, orders(tr, alice), o.GetId())
 			}
 			newOrder := func(t *testing.T, pay bool) *orderv1.Order {
 				t.Helper()
@@ -293,7 +300,7 @@ func TestWebhookEventsThatPayOrRefundNothing(t *testing.T) {
 				t.Run(tt.name, func(t *testing.T) {
 					p := pair{x: newOrder(t, tt.paid), y: newOrder(t, tt.paid)}
 					send(t, tt.event(p))
-					settled(t)
+					paymentsApplied(t, db)
 					y := get(t, p.y)
 					if y.GetStatus() != tt.want {
 						t.Errorf("y is %v, want %v; history %v", y.GetStatus(), tt.want, y.GetHistory())

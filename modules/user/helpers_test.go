@@ -63,7 +63,19 @@ const (
 	overHTTP  = "http"
 )
 
+// testCost is the cheap argon2id cost the module's tests hash at (64 KiB,
+// one pass), where the production cost takes about 100 ms a hash under
+// -race; TestPasswordCost checks that the zero Deps hash at the production
+// cost.
+var testCost = user.PasswordCost{MemoryKiB: 64, Passes: 1}
+
 func newEnv(t *testing.T, engine storage.Engine, transport string) *env {
+	t.Helper()
+	return newEnvCost(t, engine, transport, testCost)
+}
+
+// newEnvCost is newEnv with new passwords hashed at cost.
+func newEnvCost(t *testing.T, engine storage.Engine, transport string, cost user.PasswordCost) *env {
 	t.Helper()
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -79,7 +91,7 @@ func newEnv(t *testing.T, engine storage.Engine, transport string) *env {
 		clock:    &clock{t: time.Now().UTC()},
 	}
 	srv := connect.NewServer(auth.NewServerInterceptor(e.verifier), validate.NewServerInterceptor(validate.WithValidator(v)))
-	mod, err := user.Register(srv, user.Deps{DB: e.db, Issuer: auth.NewIssuer(priv, nil), Now: e.clock.Now})
+	mod, err := user.Register(srv, user.Deps{DB: e.db, Issuer: auth.NewIssuer(priv, nil), Now: e.clock.Now, PasswordCost: cost})
 	if err != nil {
 		t.Fatal(err)
 	}

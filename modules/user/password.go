@@ -14,9 +14,10 @@ import (
 	"golang.org/x/crypto/argon2"
 )
 
-// The argon2id parameters of new hashes: OWASP's minimum recommendation
-// (19 MiB, 2 passes, 1 lane). Stored hashes carry their own parameters,
-// so raising these later leaves existing hashes verifiable.
+// The argon2id parameters of new hashes at the production cost: OWASP's
+// minimum recommendation (19 MiB, 2 passes, 1 lane). Stored hashes carry
+// their own parameters, so raising these later leaves existing hashes
+// verifiable.
 const (
 	argonMemoryKiB = 19 * 1024
 	argonTime      = 2
@@ -24,6 +25,35 @@ const (
 	argonSaltLen   = 16
 	argonKeyLen    = 32
 )
+
+// PasswordCost is the argon2id cost of the hashes of new passwords. The
+// zero value is the production cost, OWASP's minimum recommendation
+// (19 MiB, 2 passes, 1 lane). Tests lower it so that each registration and
+// sign-in does not spend the production cost (about 100 ms under -race);
+// a deployment leaves it zero. Every hash stores its own parameters, so
+// hashes made at one cost verify under any other.
+type PasswordCost struct {
+	// MemoryKiB is the memory of one hash, in KiB: 8 to 1 GiB.
+	MemoryKiB uint32
+	// Passes is the number of passes over that memory: 1 to 64.
+	Passes uint32
+}
+
+// orDefault returns c, or the production cost for the zero value.
+func (c PasswordCost) orDefault() PasswordCost {
+	if c == (PasswordCost{}) {
+		return PasswordCost{MemoryKiB: argonMemoryKiB, Passes: argonTime}
+	}
+	return c
+}
+
+// validate reports a cost whose hashes verifyPassword would refuse.
+func (c PasswordCost) validate() error {
+	if c.MemoryKiB < 8*argonThreads || c.MemoryKiB > maxMemoryKiB || c.Passes < 1 || c.Passes > maxTime {
+		return fmt.Errorf("user: password cost %d KiB × %d passes out of range (8 KiB–1 GiB, 1–%d passes)", c.MemoryKiB, c.Passes, maxTime)
+	}
+	return nil
+}
 
 // Bounds on the parameters accepted from a stored hash, so that a corrupt
 // or hostile row cannot make verification allocate gigabytes or spin.
@@ -63,14 +93,15 @@ func (h argonHash) String() string {
 }
 
 // hashPassword returns the PHC string of a fresh argon2id hash of password
-// with a random salt. It waits for a free hashing slot, or returns ctx's
-// error.
-func hashPassword(ctx context.Context, password string) (string, error) {
+// with a random salt, at cost (the zero value: the production cost). It
+// waits for a free hashing slot, or returns ctx's error.
+func hashPassword(ctx context.Context, cost PasswordCost, password string) (string, error) {
+	cost = cost.orDefault()
 	salt := make([]byte, argonSaltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("user: read salt: %w", err)
 	}
-	h := argonHash{memory: argonMemoryKiB, time: argonTime, threads: argonThreads, salt: salt}
+	h := argonHash{memory: cost.MemoryKiB, time: cost.Passes, threads: argonThreads, salt: salt}
 	key, err := derive(ctx, password, h, argonKeyLen)
 	if err != nil {
 		return "", err

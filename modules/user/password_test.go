@@ -10,7 +10,7 @@ func TestPasswordRoundTrip(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	const pw = "correct horse battery staple"
-	stored, err := hashPassword(ctx, pw)
+	stored, err := hashPassword(ctx, PasswordCost{}, pw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +25,7 @@ func TestPasswordRoundTrip(t *testing.T) {
 			t.Errorf("verify(%q) = %v, %v; want false", wrong, ok, err)
 		}
 	}
-	again, err := hashPassword(ctx, pw)
+	again, err := hashPassword(ctx, PasswordCost{}, pw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestPasswordStoredParameters(t *testing.T) {
 func TestPasswordMalformed(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	good, err := hashPassword(ctx, "some password")
+	good, err := hashPassword(ctx, PasswordCost{}, "some password")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestPasswordMalformed(t *testing.T) {
 // parameters.
 func BenchmarkHashPassword(b *testing.B) {
 	for b.Loop() {
-		if _, err := hashPassword(b.Context(), "correct horse battery staple"); err != nil {
+		if _, err := hashPassword(b.Context(), PasswordCost{}, "correct horse battery staple"); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -116,7 +116,7 @@ func BenchmarkHashPassword(b *testing.B) {
 func TestPasswordHashTime(t *testing.T) {
 	t.Parallel()
 	start := time.Now()
-	if _, err := hashPassword(t.Context(), "correct horse battery staple"); err != nil {
+	if _, err := hashPassword(t.Context(), PasswordCost{}, "correct horse battery staple"); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("one argon2id hash (m=19456 KiB, t=2, p=1): %v", time.Since(start))

@@ -61,7 +61,7 @@ func (s *service) ChangePassword(ctx context.Context, req *userv1.ChangePassword
 	if !ok {
 		return nil, toConnectError(req, errPasswordMismatch)
 	}
-	hash, err := hashPassword(ctx, req.GetNewPassword())
+	hash, err := hashPassword(ctx, s.cost, req.GetNewPassword())
 	if err != nil {
 		return nil, toConnectError(req, err)
 	}

@@ -30,7 +30,8 @@ type service struct {
 	now       func() time.Time // UTC, truncated to microseconds
 	logger    *slog.Logger
 	limiter   *signInLimiter
-	dummyHash string // verified for unknown emails
+	dummyHash string       // verified for unknown emails
+	cost      PasswordCost // of new password hashes
 }
 
 // issuer is what the service needs of *auth.Issuer.
@@ -45,7 +46,7 @@ func (s *service) Register(ctx context.Context, req *userv1.RegisterRequest) (*u
 	if !validEmail(email) {
 		return nil, toConnectError(req, errInvalidEmail)
 	}
-	hash, err := hashPassword(ctx, req.GetPassword())
+	hash, err := hashPassword(ctx, s.cost, req.GetPassword())
 	if err != nil {
 		return nil, toConnectError(req, err)
 	}

@@ -39,6 +39,9 @@ type Deps struct {
 	// Logger receives security events (refresh token reuse, throttled
 	// sign-ins); nil discards them.
 	Logger *slog.Logger
+	// PasswordCost is the argon2id cost of new password hashes; the zero
+	// value is the production cost. Only tests set it.
+	PasswordCost PasswordCost
 }
 
 // Module is the registered user module.
@@ -64,7 +67,11 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	dummy, err := hashPassword(context.Background(), "not a password: equalises sign-in timing")
+	cost := deps.PasswordCost.orDefault()
+	if err := cost.validate(); err != nil {
+		return nil, err
+	}
+	dummy, err := hashPassword(context.Background(), cost, "not a password: equalises sign-in timing")
 	if err != nil {
 		return nil, err
 	}
@@ -76,6 +83,7 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 		logger:    logger,
 		limiter:   newSignInLimiter(now),
 		dummyHash: dummy,
+		cost:      cost,
 	})
 	return &Module{store: st}, nil
 }

@@ -8,9 +8,6 @@ package storagetest
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
-	"log/slog"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,52 +70,42 @@ func DSN(t testing.TB, engine storage.Engine) string {
 	}
 }
 
-// Open opens a new database on engine and applies the given migrations. It
-// is closed when the test ends.
+// Open opens a new database on engine with the given migrations applied
+// (a copy of a template under Main). It is closed when the test ends.
 func Open(t testing.TB, engine storage.Engine, sets ...storage.MigrationSet) *bun.DB {
 	t.Helper()
-	ctx := context.Background()
-	db, err := storage.Open(ctx, DSN(t, engine))
+	db, err := storage.Open(context.Background(), MigratedDSN(t, engine, sets...))
 	if err != nil {
 		t.Fatalf("storagetest: %v", err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
-	if err := storage.Migrate(ctx, db, slog.New(slog.DiscardHandler), sets...); err != nil {
-		t.Fatalf("storagetest: %v", err)
-	}
 	return db
 }
 
+// newPostgresDatabase creates an empty database, dropped when the test
+// ends, and returns its URL.
 func newPostgresDatabase(t testing.TB) string {
 	t.Helper()
-	admin := os.Getenv(PostgresEnv)
-	if admin == "" {
-		t.Fatalf("storagetest: %s is not set", PostgresEnv)
-	}
-	adminDB, err := sql.Open("pgx", admin)
-	if err != nil {
-		t.Fatalf("storagetest: open postgres admin: %v", err)
-	}
-	defer adminDB.Close()
+	return newPostgresDatabaseFrom(t, "")
+}
+
+// newPostgresDatabaseFrom creates a database as a copy of template (""
+// for an empty one), dropped when the test ends, and returns its URL.
+func newPostgresDatabaseFrom(t testing.TB, template string) string {
+	t.Helper()
+	admin := adminURL(t)
 	name := "hh_test_" + strings.ToLower(rand.Text()[:16])
-	if _, err := adminDB.Exec("CREATE DATABASE " + name); err != nil {
+	stmt := "CREATE DATABASE " + name
+	if template != "" {
+		stmt += " TEMPLATE " + template
+	}
+	if err := adminExec(admin, stmt); err != nil {
 		t.Fatalf("storagetest: create database: %v", err)
 	}
 	t.Cleanup(func() {
-		db, err := sql.Open("pgx", admin)
-		if err != nil {
-			t.Errorf("storagetest: open postgres admin: %v", err)
-			return
-		}
-		defer db.Close()
-		if _, err := db.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
+		if err := adminExec(admin, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
 			t.Errorf("storagetest: drop database %s: %v", name, err)
 		}
 	})
-	u, err := url.Parse(admin)
-	if err != nil {
-		t.Fatalf("storagetest: parse %s: %v", PostgresEnv, err)
-	}
-	u.Path = "/" + name
-	return u.String()
+	return databaseURL(t, admin, name)
 }
