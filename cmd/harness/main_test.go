@@ -25,17 +25,19 @@ import (
 func TestParseConfig(t *testing.T) {
 	env := map[string]string{
 		"PORT": "5000", "DATABASE_URL": "postgres://u:pw-8f3k2@db/x", "STRIPE_SECRET_KEY": "sk_live_key-9d2m", "BUILDER_SERVICE_URL": "http://builder:4002",
+		"REDIS_URL":            "redis://cache:6379/0",
 		"HARNESS_CORS_ORIGINS": "https://a.example, https://b.example", "HARNESS_DATABASE_QUERY_TIMEOUT": "2500ms",
 	}
 	cfg, _, err := parseConfig("serve", nil, func(k string) string { return env[k] }, &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Addr != ":5000" || cfg.DatabaseURL != env["DATABASE_URL"] || cfg.BuilderServiceURL != "http://builder:4002" ||
+	if cfg.Addr != ":5000" || cfg.DatabaseURL != env["DATABASE_URL"] || cfg.ModuleURLs["builder"] != "http://builder:4002" ||
 		strings.Join(cfg.CORSOrigins, " ") != "https://a.example https://b.example" || cfg.DatabaseQueryTimeout != 2500*time.Millisecond {
 		t.Errorf("config from env = %+v", cfg)
 	}
-	cfg, _, err = parseConfig("serve", []string{"--role", "builder"}, func(string) string { return "" }, &bytes.Buffer{})
+	redisOnly := func(k string) string { return map[string]string{"REDIS_URL": "redis://cache:6379/0"}[k] }
+	cfg, _, err = parseConfig("serve", []string{"--role", "builder"}, redisOnly, &bytes.Buffer{})
 	if err != nil || cfg.Addr != ":4002" || cfg.Role != server.RoleBuilder {
 		t.Errorf("--role builder: addr %q role %q err %v", cfg.Addr, cfg.Role, err)
 	}
@@ -76,9 +78,9 @@ func TestTwoProcesses(t *testing.T) {
 	bin := binary(t)
 	for _, engine := range storagetest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
-			var env []string
+			env := splitEvents(t)
 			if engine == storage.Postgres {
-				env = []string{"DATABASE_URL=" + storagetest.DSN(t, engine)}
+				env = append(env, "DATABASE_URL="+storagetest.DSN(t, engine))
 			}
 			// The platform signs tokens; the builder service holds only the
 			// public key.
