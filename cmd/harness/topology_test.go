@@ -114,7 +114,10 @@ func TestTopologies(t *testing.T) {
 			t.Errorf("answers differ from the monolith's:\n got  %s\n want %s", strings.Join(got, "\n      "), strings.Join(want, "\n      "))
 		}
 	}
+	// The topologies run side by side: their processes mostly wait (for
+	// the database, the bus), and each has its own database and streams.
 	t.Run("FiveProcesses", func(t *testing.T) {
+		t.Parallel()
 		top := startTopology(t, server.ModuleNames()...)
 		check(t, top)
 		t.Run("BuilderSuite", func(t *testing.T) { runBuilderSuite(t, top) })
@@ -131,6 +134,7 @@ func TestTopologies(t *testing.T) {
 	})
 	for _, name := range server.ModuleNames() {
 		t.Run("Extracted/"+name, func(t *testing.T) {
+			t.Parallel()
 			check(t, startTopology(t, name))
 		})
 	}
