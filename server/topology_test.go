@@ -1,12 +1,20 @@
 package server_test
 
 import (
+	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	connect "connectrpc.com/connect/v2"
+
+	analyticsv1 "github.com/harnesshero/platform/gen/harness/analytics/v1"
+	"github.com/harnesshero/platform/gen/harness/analytics/v1/analyticsv1connect"
+	"github.com/harnesshero/platform/platform/auth"
 	"github.com/harnesshero/platform/platform/storage"
 	"github.com/harnesshero/platform/platform/storage/storagetest"
 	"github.com/harnesshero/platform/server"
@@ -117,4 +125,44 @@ func TestSubsetMigrations(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestRemoteWebhookUnavailable: a process forwarding the webhook route to
+// a module it cannot reach answers 503 "the webhook is unavailable" (the
+// provider retries), without the module's address; and the RPCs of a
+// module it cannot reach answer Unavailable the same way.
+func TestRemoteWebhookUnavailable(t *testing.T) {
+	events := splitEvents(t)
+	dead := "http://" + deadAddr(t)
+	entry := start(t, storage.SQLite, func(c *server.Config) {
+		c.ModuleURLs = map[string]string{"webhook": dead, "analytics": dead}
+		events(c)
+	})
+	res, err := entry.hs.Client().Post(entry.hs.URL+"/webhooks/payments", "application/json", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusServiceUnavailable || string(body) != "the webhook is unavailable\n" {
+		t.Errorf("webhook through the entry = %d %q, want 503 the webhook is unavailable", res.StatusCode, body)
+	}
+	admin := signUpAdmin(t, entry, entry.httpTransport())
+	_, err = analyticsv1connect.NewAnalyticsServiceClient(connect.NewClient(entry.httpTransport(), auth.BearerToken(admin.token))).
+		GetEventStats(t.Context(), &analyticsv1.GetEventStatsRequest{})
+	if connect.CodeOf(err) != connect.CodeUnavailable || !strings.HasSuffix(err.Error(), "the analytics is unavailable") {
+		t.Errorf("analytics through the entry: %v, want unavailable: the analytics is unavailable", err)
+	}
+}
+
+// deadAddr returns a loopback address nothing listens on.
+func deadAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
 }
