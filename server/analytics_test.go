@@ -47,7 +47,7 @@ func TestAnalyticsFromEvents(t *testing.T) {
 				c.RedisURL, c.EventStreamPrefix = url, pfx
 			})
 			platform := start(t, engine, func(c *server.Config) {
-				c.BuilderServiceURL, c.AccessTokenPrivateKeyFile = builderSvc.hs.URL, auth.PrivateKeyPath(keys)
+				c.ModuleURLs, c.AccessTokenPrivateKeyFile = map[string]string{"builder": builderSvc.hs.URL}, auth.PrivateKeyPath(keys)
 				c.RedisURL, c.EventStreamPrefix = url, pfx
 			})
 			return platform, platform.httpTransport()

@@ -5,19 +5,19 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/harnesshero/platform/platform/storage"
 )
 
-// Role names the modules a process serves.
+// Role names the modules a process serves: "all", or a comma-separated
+// list of module names ("builder", "user,order").
 type Role string
 
-// The process roles.
+// Roles of note.
 const (
-	// RoleAll serves every module: the platform, on :4000 by default.
-	// Modules configured as remote (BuilderServiceURL) are reached there.
+	// RoleAll serves every module that has no URL in Config.ModuleURLs
+	// and forwards the others: the platform, on :4000 by default.
 	RoleAll Role = "all"
 	// RoleBuilder serves only the builder module: the seed's
 	// builder-service, on :4002 by default.
@@ -44,9 +44,11 @@ type Config struct {
 	// EventStreamPrefix is put before every Redis stream name, to keep
 	// several deployments apart on one Redis.
 	EventStreamPrefix string
-	// BuilderServiceURL, when set, is the base URL of an extracted builder
-	// service; builder calls go there over HTTP instead of in process.
-	BuilderServiceURL string
+	// ModuleURLs are the base URLs of modules served by other processes,
+	// by module name ("builder": "http://builder:4002"). This process
+	// reaches them there over HTTP through their generated clients, and
+	// forwards its clients' calls to them.
+	ModuleURLs map[string]string
 	// AccessTokenPrivateKeyFile is the PEM (PKCS #8) Ed25519 key that signs
 	// access tokens. Empty: a key pair kept under DataDir/keys, created on
 	// first start.
@@ -79,7 +81,7 @@ type Config struct {
 	// load balancers and keep-alive clients move off before the listener
 	// closes. Zero shuts down at once.
 	DrainGrace time.Duration
-	// Hop configures the calls to extracted modules (BuilderServiceURL).
+	// Hop configures the calls to modules served elsewhere (ModuleURLs).
 	Hop HopConfig
 }
 
@@ -144,23 +146,21 @@ func (c Config) Validate() error {
 	if c.Addr == "" {
 		errs = append(errs, errors.New("server: empty listen address"))
 	}
-	switch c.Role {
-	case RoleAll:
-	case RoleBuilder:
-		if c.BuilderServiceURL != "" {
-			errs = append(errs, errors.New("server: the builder service cannot route builder calls elsewhere (BUILDER_SERVICE_URL set with role builder)"))
-		}
-	default:
-		errs = append(errs, fmt.Errorf("server: unknown role %q (want all or builder)", c.Role))
+	topo, err := c.topology()
+	if err == nil {
+		err = topo.check(c)
 	}
-	if c.BuilderServiceURL != "" && !strings.HasPrefix(c.BuilderServiceURL, "http://") && !strings.HasPrefix(c.BuilderServiceURL, "https://") {
-		errs = append(errs, fmt.Errorf("server: BUILDER_SERVICE_URL %q is not an http(s) URL", c.BuilderServiceURL))
+	if err != nil {
+		errs = append(errs, err)
 	}
 	switch c.PaymentProvider {
 	case "test":
 	case "stripe":
-		if c.Role == RoleAll && (c.StripeSecretKey == "" || c.WebhookSecret == "") {
-			errs = append(errs, errors.New("server: the stripe payment provider needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET"))
+		if topo.serves("order") && c.StripeSecretKey == "" {
+			errs = append(errs, errors.New("server: the order module with the stripe payment provider needs STRIPE_SECRET_KEY"))
+		}
+		if topo.serves("webhook") && c.WebhookSecret == "" {
+			errs = append(errs, errors.New("server: the webhook module with the stripe payment provider needs STRIPE_WEBHOOK_SECRET"))
 		}
 	default:
 		errs = append(errs, fmt.Errorf("server: unknown payment provider %q (want test or stripe)", c.PaymentProvider))
@@ -171,7 +171,7 @@ func (c Config) Validate() error {
 	if c.DrainGrace < 0 {
 		errs = append(errs, errors.New("server: DrainGrace must not be negative"))
 	}
-	if c.BuilderServiceURL != "" {
+	if len(c.ModuleURLs) > 0 {
 		h := c.Hop
 		if h.Timeout <= 0 || h.DialTimeout <= 0 || h.IdleTimeout <= 0 || h.BreakerCooldown <= 0 || h.MaxInFlight <= 0 || h.BreakerFailures == 0 {
 			errs = append(errs, fmt.Errorf("server: every hop setting must be positive (%+v)", h))
@@ -189,7 +189,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("database_query_timeout", c.DatabaseQueryTimeout),
 		slog.String("redis", storage.Redact(c.RedisURL)),
 		slog.String("event_stream_prefix", c.EventStreamPrefix),
-		slog.String("builder_service_url", c.BuilderServiceURL),
+		slog.Any("module_urls", c.ModuleURLs),
 		slog.String("access_token_private_key_file", c.AccessTokenPrivateKeyFile),
 		slog.String("access_token_public_key_file", c.AccessTokenPublicKeyFile),
 		slog.String("payment_provider", c.PaymentProvider),

@@ -32,27 +32,33 @@ func busName(cfg Config) string {
 	return "in-process"
 }
 
-// wireEvents builds the bus, the relay of this process's outbox and the
-// router of its consumers. Start runs them.
-func (p *Platform) wireEvents(ctx context.Context) error {
-	if p.db == nil {
-		return nil // no local module records or consumes events
-	}
+// openBus builds the bus the modules served here publish to and consume
+// from: Redis Streams with REDIS_URL, else the in-process bus on the
+// database. It is built before the modules, which may report on it.
+func (p *Platform) openBus() error {
 	w := &p.events
-	if p.cfg.RedisURL != "" {
-		opts, err := redis.ParseURL(p.cfg.RedisURL)
-		if err != nil {
-			return fmt.Errorf("server: REDIS_URL: %w", err)
-		}
-		w.redis = redis.NewClient(opts)
-		// go-redis logs every failed dial itself; while Redis is down the
-		// relay and the consumers report it once, so its lines go to debug.
-		redis.SetLogger(redisLogger{p.logger})
-		if w.bus, err = events.NewRedisBus(w.redis, p.logger, events.RedisOptions{Prefix: p.cfg.EventStreamPrefix}); err != nil {
-			return err
-		}
-	} else {
+	if p.cfg.RedisURL == "" {
 		w.bus = events.NewInProcessBus(p.db, p.logger)
+		return nil
+	}
+	opts, err := redis.ParseURL(p.cfg.RedisURL)
+	if err != nil {
+		return fmt.Errorf("server: REDIS_URL: %w", err)
+	}
+	w.redis = redis.NewClient(opts)
+	// go-redis logs every failed dial itself; while Redis is down the
+	// relay and the consumers report it once, so its lines go to debug.
+	redis.SetLogger(redisLogger{p.logger})
+	w.bus, err = events.NewRedisBus(w.redis, p.logger, events.RedisOptions{Prefix: p.cfg.EventStreamPrefix})
+	return err
+}
+
+// wireEvents builds the relay of this process's outbox and the router of
+// its consumers on the bus. Start runs them.
+func (p *Platform) wireEvents(ctx context.Context) error {
+	w := &p.events
+	if w.bus == nil {
+		return nil // no module served here records or consumes events
 	}
 	router, err := events.NewRouter(w.bus, p.logger)
 	if err != nil {
@@ -63,9 +69,9 @@ func (p *Platform) wireEvents(ctx context.Context) error {
 		subscribe(router)
 	}
 	if p.cfg.RedisURL == "" && len(w.subscribers) == 0 {
-		// An in-process bus with no consumer in the process (the builder
-		// service alone): delivering would drop the events. They stay in
-		// the outbox until the service runs with REDIS_URL.
+		// An in-process bus with no consumer (Config.Validate rejects a
+		// split without Redis; this guards a table without consumers):
+		// delivering would drop the events, so they stay in the outbox.
 		p.logger.WarnContext(ctx, "events are kept in the outbox: no consumer in this process and no REDIS_URL")
 		return nil
 	}

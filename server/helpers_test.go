@@ -12,6 +12,7 @@ import (
 
 	connect "connectrpc.com/connect/v2"
 	"connectrpc.com/connect/v2/connecthttp"
+	"github.com/google/uuid"
 
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
 	"github.com/harnesshero/platform/gen/harness/user/v1/userv1connect"
@@ -103,15 +104,27 @@ func startExtracted(t *testing.T, engine storage.Engine) (builderSvc, platform *
 	if _, err := auth.LoadOrCreateKeyPair(keys); err != nil {
 		t.Fatal(err)
 	}
+	events := splitEvents(t)
 	builderSvc = start(t, engine, func(c *server.Config) {
 		c.Role = server.RoleBuilder
 		c.AccessTokenPublicKeyFile = auth.PublicKeyPath(keys)
+		events(c)
 	})
 	platform = start(t, engine, func(c *server.Config) {
-		c.BuilderServiceURL = builderSvc.hs.URL
+		c.ModuleURLs = map[string]string{"builder": builderSvc.hs.URL}
 		c.AccessTokenPrivateKeyFile = auth.PrivateKeyPath(keys)
+		events(c)
 	})
 	return builderSvc, platform
+}
+
+// splitEvents returns a config change giving the processes of one split
+// topology the same Redis and a stream prefix of their own: modules in
+// several processes need Redis for their events.
+func splitEvents(t *testing.T) func(*server.Config) {
+	t.Helper()
+	url, prefix := storagetest.RedisURL(t), "test-"+uuid.NewString()[:8]+":"
+	return func(c *server.Config) { c.RedisURL, c.EventStreamPrefix = url, prefix }
 }
 
 func (in *instance) httpTransport() connect.Transport {

@@ -129,14 +129,17 @@ func startBehindFront(t *testing.T, fn func(*server.HopConfig)) (*front, *instan
 	if _, err := auth.LoadOrCreateKeyPair(keys); err != nil {
 		t.Fatal(err)
 	}
+	events := splitEvents(t)
 	builderSvc := start(t, storage.SQLite, func(c *server.Config) {
 		c.Role = server.RoleBuilder
 		c.AccessTokenPublicKeyFile = auth.PublicKeyPath(keys)
+		events(c)
 	})
 	f := newFront(t, builderSvc.p.Handler())
 	platform := start(t, storage.SQLite, func(c *server.Config) {
-		c.BuilderServiceURL = f.URL
+		c.ModuleURLs = map[string]string{"builder": f.URL}
 		c.AccessTokenPrivateKeyFile = auth.PrivateKeyPath(keys)
+		events(c)
 		if fn != nil {
 			fn(&c.Hop)
 		}

@@ -25,6 +25,7 @@ import (
 	"github.com/harnesshero/platform/modules/user"
 	"github.com/harnesshero/platform/platform/auth"
 	"github.com/harnesshero/platform/platform/clientip"
+	"github.com/harnesshero/platform/platform/events"
 	"github.com/harnesshero/platform/platform/storage"
 )
 
@@ -60,8 +61,12 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Platform, error
 	if err != nil {
 		return nil, err
 	}
-	serveUsers := cfg.Role == RoleAll
-	privateKey, publicKey, err := loadKeys(cfg, serveUsers)
+	topo, err := cfg.topology()
+	if err != nil {
+		return nil, err
+	}
+	// Only the user module issues tokens; every process verifies them.
+	privateKey, publicKey, err := loadKeys(cfg, topo.serves("user"))
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +84,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Platform, error
 		auth.NewServerInterceptor(auth.NewVerifier(publicKey, nil), reflectionProcedures...),
 		validateInterceptor(validator),
 	)
-	if err := p.registerModules(ctx, privateKey); err != nil {
+	if err := p.registerModules(ctx, topo, privateKey); err != nil {
 		_ = p.Close()
 		return nil, err
 	}
@@ -222,20 +227,24 @@ func Migrate(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		return err
 	}
 	defer db.Close()
-	sets := migrationSets(cfg)
-	return storage.Migrate(ctx, db, logger, sets...)
+	topo, err := cfg.topology()
+	if err != nil {
+		return err
+	}
+	return storage.Migrate(ctx, db, logger, topo.migrationSets()...)
 }
 
 // GrantAdmin gives the user registered with email the admin role. It is
 // the only way to make an admin: no RPC can.
+// It works on the user module's database, whatever cfg's role.
 func GrantAdmin(ctx context.Context, cfg Config, logger *slog.Logger, email string) error {
-	if err := Migrate(ctx, cfg, logger); err != nil {
-		return err
-	}
 	db, err := storage.Open(ctx, cfg.DSN())
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if err := storage.Migrate(ctx, db, logger, user.Migrations(), events.Migrations()); err != nil {
+		return err
+	}
 	return user.GrantAdmin(ctx, db, email)
 }

@@ -136,13 +136,16 @@ func TestReflection(t *testing.T) {
 func TestConfigValidate(t *testing.T) {
 	for name, fn := range map[string]func(*server.Config){
 		"unknown role":     func(c *server.Config) { c.Role = "nope" },
-		"builder remote":   func(c *server.Config) { c.Role, c.BuilderServiceURL = server.RoleBuilder, "http://x" },
-		"bad builder url":  func(c *server.Config) { c.BuilderServiceURL = "x:4002" },
+		"bad builder url":  func(c *server.Config) { c.ModuleURLs = map[string]string{"builder": "x:4002"} },
 		"no address":       func(c *server.Config) { c.Addr = "" },
 		"no request limit": func(c *server.Config) { c.MaxRequestBytes = 0 },
 		"negative drain":   func(c *server.Config) { c.DrainGrace = -time.Second },
-		"no hop deadline":  func(c *server.Config) { c.BuilderServiceURL, c.Hop.Timeout = "http://x", 0 },
-		"no hop slots":     func(c *server.Config) { c.BuilderServiceURL, c.Hop.MaxInFlight = "http://x", 0 },
+		"no hop deadline": func(c *server.Config) {
+			c.ModuleURLs, c.RedisURL, c.Hop.Timeout = map[string]string{"builder": "http://x"}, "redis://r", 0
+		},
+		"no hop slots": func(c *server.Config) {
+			c.ModuleURLs, c.RedisURL, c.Hop.MaxInFlight = map[string]string{"builder": "http://x"}, "redis://r", 0
+		},
 	} {
 		cfg := server.DefaultConfig()
 		cfg.DataDir = filepath.Join(t.TempDir(), "x")

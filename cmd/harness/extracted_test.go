@@ -18,12 +18,14 @@ import (
 	"github.com/harnesshero/platform/gen/harness/user/v1/userv1connect"
 	"github.com/harnesshero/platform/modules/builder/buildertest"
 	"github.com/harnesshero/platform/platform/auth"
+	"github.com/harnesshero/platform/platform/storage/storagetest"
 )
 
 // extracted is a platform routing builder calls to a builder service.
 type extracted struct {
 	builder, platform *proc
 	keys              string
+	events            []string // the shared Redis and stream prefix
 	token             string
 	catalog           builderv1connect.CatalogServiceClient
 	designs           builderv1connect.DesignServiceClient
@@ -36,7 +38,7 @@ type extracted struct {
 func startExtracted(t *testing.T, builderURL string, builderEnv, platformEnv []string) *extracted {
 	t.Helper()
 	bin := binary(t)
-	x := &extracted{keys: t.TempDir()}
+	x := &extracted{keys: t.TempDir(), events: splitEvents(t)}
 	if _, err := auth.LoadOrCreateKeyPair(x.keys); err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +46,7 @@ func startExtracted(t *testing.T, builderURL string, builderEnv, platformEnv []s
 	if builderURL == "" {
 		builderURL = x.builder.url
 	}
-	x.platform = startProc(t, bin, append([]string{"BUILDER_SERVICE_URL=" + builderURL,
+	x.platform = startProc(t, bin, append([]string{"BUILDER_SERVICE_URL=" + builderURL, x.events[0], x.events[1],
 		"HARNESS_ACCESS_TOKEN_PRIVATE_KEY_FILE=" + auth.PrivateKeyPath(x.keys)}, platformEnv...))
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	users := userv1connect.NewUserServiceClient(connect.NewClient(connecthttp.NewTransport(client, x.platform.url)))
@@ -65,7 +67,15 @@ func startExtracted(t *testing.T, builderURL string, builderEnv, platformEnv []s
 // startBuilder starts another builder service with the same key.
 func (x *extracted) startBuilder(t *testing.T, env ...string) *proc {
 	t.Helper()
-	return startProc(t, binary(t), append([]string{"HARNESS_ACCESS_TOKEN_PUBLIC_KEY_FILE=" + auth.PublicKeyPath(x.keys)}, env...), "--role", "builder")
+	return startProc(t, binary(t), append([]string{"HARNESS_ACCESS_TOKEN_PUBLIC_KEY_FILE=" + auth.PublicKeyPath(x.keys), x.events[0], x.events[1]}, env...), "--role", "builder")
+}
+
+// splitEvents returns the environment giving the processes of one split
+// topology the same Redis and a stream prefix of their own: modules in
+// several processes need Redis for their events.
+func splitEvents(t *testing.T) []string {
+	t.Helper()
+	return []string{"REDIS_URL=" + storagetest.RedisURL(t), fmt.Sprintf("HARNESS_EVENT_STREAM_PREFIX=test-%d:", time.Now().UnixNano())}
 }
 
 // quote prices the basic design through the platform.

@@ -3,6 +3,7 @@
 //
 //	harness serve                    all modules on :4000 (SQLite under ./var)
 //	harness serve --role builder     the builder service alone on :4002
+//	harness serve --role user,order  several modules in one process on :4000
 //	harness migrate                  apply migrations and exit
 //	harness users grant-admin EMAIL  make a registered user an admin
 //	harness dev pay ORDER_ID         pay an order (embedded payment provider)
@@ -11,7 +12,8 @@
 //	harness version                  print the build version
 //
 // Configuration comes from flags, then the seed's environment variables
-// (PORT, DATABASE_URL, REDIS_URL, BUILDER_SERVICE_URL) and HARNESS_*.
+// (PORT, DATABASE_URL, REDIS_URL, <MODULE>_SERVICE_URL such as
+// BUILDER_SERVICE_URL) and HARNESS_*.
 package main
 
 import (
@@ -47,7 +49,7 @@ func main() {
 const usage = `usage: harness <command> [flags]
 
 commands:
-  serve     run the platform (or one module with --role)
+  serve     run the platform (or some modules with --role, others at --module-url)
   migrate   apply database migrations and exit
   users     grant-admin EMAIL: make a registered user an admin
   dev       pay ORDER_ID [--outcome succeeded|failed|refunded] [--url URL]: send a signed payment webhook
@@ -141,15 +143,29 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	role := fs.String("role", env("HARNESS_ROLE", string(server.RoleAll)), "modules to serve: all, or builder (the builder service) [HARNESS_ROLE]")
-	port := fs.String("port", getenv("PORT"), "listen port; default 4000, or 4002 with --role builder [PORT]")
+	role := fs.String("role", env("HARNESS_ROLE", string(server.RoleAll)),
+		"modules to serve: all (every module without a URL), or a comma-separated list of "+strings.Join(server.ModuleNames(), ", ")+" [HARNESS_ROLE]")
+	port := fs.String("port", getenv("PORT"), "listen port; default: the module's own with one module (user 4001, builder 4002, order 4003, webhook 4004, analytics 4005), else 4000 [PORT]")
 	addr := fs.String("addr", getenv("HARNESS_ADDR"), "listen address, overrides --port, e.g. 127.0.0.1:4000 [HARNESS_ADDR]")
 	fs.StringVar(&cfg.DatabaseURL, "database-url", getenv("DATABASE_URL"), "postgres:// URL; empty means SQLite under --data-dir [DATABASE_URL]")
 	dbTimeout := fs.String("database-query-timeout", getenv("HARNESS_DATABASE_QUERY_TIMEOUT"), "bound on each database statement and transaction, e.g. 5s; default 5s [HARNESS_DATABASE_QUERY_TIMEOUT]")
 	fs.StringVar(&cfg.DataDir, "data-dir", env("HARNESS_DATA_DIR", cfg.DataDir), "directory of the embedded database and keys [HARNESS_DATA_DIR]")
 	fs.StringVar(&cfg.RedisURL, "redis-url", getenv("REDIS_URL"), "redis:// URL for the event bus [REDIS_URL]")
 	fs.StringVar(&cfg.EventStreamPrefix, "event-stream-prefix", getenv("HARNESS_EVENT_STREAM_PREFIX"), "prefix of the Redis stream names [HARNESS_EVENT_STREAM_PREFIX]")
-	fs.StringVar(&cfg.BuilderServiceURL, "builder-service-url", getenv("BUILDER_SERVICE_URL"), "base URL of an extracted builder service [BUILDER_SERVICE_URL]")
+	cfg.ModuleURLs = map[string]string{}
+	for _, name := range server.ModuleNames() {
+		if url := getenv(server.ModuleURLEnv(name)); url != "" {
+			cfg.ModuleURLs[name] = url
+		}
+	}
+	fs.Func("module-url", "NAME=URL: the module NAME is served at URL; repeatable [<NAME>_SERVICE_URL, e.g. BUILDER_SERVICE_URL]", func(v string) error {
+		name, url, ok := strings.Cut(v, "=")
+		if !ok || name == "" || url == "" {
+			return fmt.Errorf("want NAME=URL, got %q", v)
+		}
+		cfg.ModuleURLs[name] = url
+		return nil
+	})
 	fs.StringVar(&cfg.PaymentProvider, "payment-provider", env("HARNESS_PAYMENT_PROVIDER", cfg.PaymentProvider), "test (embedded, pay with `harness dev pay`) or stripe [HARNESS_PAYMENT_PROVIDER]")
 	fs.StringVar(&cfg.StripeSecretKey, "stripe-secret-key", getenv("STRIPE_SECRET_KEY"), "Stripe API key [STRIPE_SECRET_KEY]")
 	fs.StringVar(&cfg.StripeAPIURL, "stripe-api-url", getenv("STRIPE_API_URL"), "Stripe API base URL, e.g. stripe-mock's [STRIPE_API_URL]")
@@ -190,8 +206,11 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 		cfg.Addr = *addr
 	case *port != "":
 		cfg.Addr = ":" + *port
-	case cfg.Role == server.RoleBuilder:
-		cfg.Addr = ":4002"
+	default:
+		cfg.Addr = ":" + strconv.Itoa(server.DefaultPort(cfg.Role))
+	}
+	if len(cfg.ModuleURLs) == 0 {
+		cfg.ModuleURLs = nil
 	}
 	for p := range strings.SplitSeq(*proxies, ",") {
 		if p = strings.TrimSpace(p); p != "" {

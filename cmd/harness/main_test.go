@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -25,17 +26,19 @@ import (
 func TestParseConfig(t *testing.T) {
 	env := map[string]string{
 		"PORT": "5000", "DATABASE_URL": "postgres://u:pw-8f3k2@db/x", "STRIPE_SECRET_KEY": "sk_live_key-9d2m", "BUILDER_SERVICE_URL": "http://builder:4002",
+		"REDIS_URL":            "redis://cache:6379/0",
 		"HARNESS_CORS_ORIGINS": "https://a.example, https://b.example", "HARNESS_DATABASE_QUERY_TIMEOUT": "2500ms",
 	}
 	cfg, _, err := parseConfig("serve", nil, func(k string) string { return env[k] }, &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Addr != ":5000" || cfg.DatabaseURL != env["DATABASE_URL"] || cfg.BuilderServiceURL != "http://builder:4002" ||
+	if cfg.Addr != ":5000" || cfg.DatabaseURL != env["DATABASE_URL"] || cfg.ModuleURLs["builder"] != "http://builder:4002" ||
 		strings.Join(cfg.CORSOrigins, " ") != "https://a.example https://b.example" || cfg.DatabaseQueryTimeout != 2500*time.Millisecond {
 		t.Errorf("config from env = %+v", cfg)
 	}
-	cfg, _, err = parseConfig("serve", []string{"--role", "builder"}, func(string) string { return "" }, &bytes.Buffer{})
+	redisOnly := func(k string) string { return map[string]string{"REDIS_URL": "redis://cache:6379/0"}[k] }
+	cfg, _, err = parseConfig("serve", []string{"--role", "builder"}, redisOnly, &bytes.Buffer{})
 	if err != nil || cfg.Addr != ":4002" || cfg.Role != server.RoleBuilder {
 		t.Errorf("--role builder: addr %q role %q err %v", cfg.Addr, cfg.Role, err)
 	}
@@ -76,9 +79,9 @@ func TestTwoProcesses(t *testing.T) {
 	bin := binary(t)
 	for _, engine := range storagetest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
-			var env []string
+			env := splitEvents(t)
 			if engine == storage.Postgres {
-				env = []string{"DATABASE_URL=" + storagetest.DSN(t, engine)}
+				env = append(env, "DATABASE_URL="+storagetest.DSN(t, engine))
 			}
 			// The platform signs tokens; the builder service holds only the
 			// public key.
@@ -127,4 +130,57 @@ func start(t *testing.T, bin string, env []string, args ...string) (string, stri
 	t.Helper()
 	p := startProc(t, bin, env, args...)
 	return p.url, p.dir
+}
+
+// TestParseModuleFlags: --role lists modules, <MODULE>_SERVICE_URL and the
+// repeatable --module-url (which wins) point at modules elsewhere, and the
+// port defaults to the one module's own.
+func TestParseModuleFlags(t *testing.T) {
+	const redis = "redis://cache:6379/0"
+	tests := []struct {
+		name     string
+		args     []string
+		env      map[string]string
+		wantAddr string
+		wantURLs map[string]string
+		wantErr  string
+	}{
+		{name: "monolith", wantAddr: ":4000"},
+		{name: "user", args: []string{"--role", "user"}, env: map[string]string{"REDIS_URL": redis}, wantAddr: ":4001"},
+		{name: "order with builder from env", args: []string{"--role", "order"},
+			env:      map[string]string{"REDIS_URL": redis, "BUILDER_SERVICE_URL": "http://b:4002"},
+			wantAddr: ":4003", wantURLs: map[string]string{"builder": "http://b:4002"}},
+		{name: "flag wins over env", args: []string{"--role", "order", "--module-url", "builder=http://flag:4002"},
+			env:      map[string]string{"REDIS_URL": redis, "BUILDER_SERVICE_URL": "http://env:4002"},
+			wantAddr: ":4003", wantURLs: map[string]string{"builder": "http://flag:4002"}},
+		{name: "webhook", args: []string{"--role", "webhook"}, env: map[string]string{"REDIS_URL": redis}, wantAddr: ":4004"},
+		{name: "analytics with PORT", args: []string{"--role", "analytics"}, env: map[string]string{"REDIS_URL": redis, "PORT": "9000"}, wantAddr: ":9000"},
+		{name: "several", args: []string{"--role", "user,analytics"}, env: map[string]string{"REDIS_URL": redis}, wantAddr: ":4000"},
+		{name: "entry", args: []string{"--module-url", "user=http://u", "--module-url", "builder=http://b", "--module-url", "order=http://o",
+			"--module-url", "webhook=http://w", "--module-url", "analytics=http://a"}, wantAddr: ":4000",
+			wantURLs: map[string]string{"user": "http://u", "builder": "http://b", "order": "http://o", "webhook": "http://w", "analytics": "http://a"}},
+		{name: "every module env", env: map[string]string{"REDIS_URL": redis, "USER_SERVICE_URL": "http://u", "ORDER_SERVICE_URL": "http://o",
+			"WEBHOOK_SERVICE_URL": "http://w", "ANALYTICS_SERVICE_URL": "http://a"}, wantAddr: ":4000",
+			wantURLs: map[string]string{"user": "http://u", "order": "http://o", "webhook": "http://w", "analytics": "http://a"}},
+		{name: "module-url without =", args: []string{"--module-url", "builder"}, wantErr: "want NAME=URL"},
+		{name: "order alone", args: []string{"--role", "order"}, env: map[string]string{"REDIS_URL": redis}, wantErr: "the order module needs the builder module"},
+		{name: "split without Redis", args: []string{"--role", "analytics"}, wantErr: "need REDIS_URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, _, err := parseConfig("serve", tt.args, func(k string) string { return tt.env[k] }, &bytes.Buffer{})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Addr != tt.wantAddr || !maps.Equal(cfg.ModuleURLs, tt.wantURLs) {
+				t.Errorf("addr %q urls %v, want %q %v", cfg.Addr, cfg.ModuleURLs, tt.wantAddr, tt.wantURLs)
+			}
+		})
+	}
 }

@@ -77,12 +77,26 @@ type proc struct {
 // killed it. It drains for no time unless env sets HARNESS_DRAIN_GRACE.
 func startProc(t *testing.T, bin string, env []string, args ...string) *proc {
 	t.Helper()
+	p := launch(t, bin, freeAddr(t), env, args...)
+	p.waitReady(30 * time.Second)
+	return p
+}
+
+// freeAddr returns a loopback address with a port free a moment ago.
+func freeAddr(t *testing.T) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	ln.Close()
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// launch runs `harness serve` with args on addr like startProc, without
+// waiting until it is ready.
+func launch(t *testing.T, bin, addr string, env []string, args ...string) *proc {
+	t.Helper()
 	p := &proc{t: t, args: args, addr: addr, url: "http://" + addr, dir: t.TempDir(), logs: new(syncBuffer), done: make(chan struct{})}
 	p.cmd = exec.Command(bin, append([]string{"serve", "--addr", addr, "--data-dir", p.dir}, args...)...)
 	p.cmd.Env = append(append(os.Environ(), "HARNESS_DRAIN_GRACE=0"), env...)
@@ -102,7 +116,6 @@ func startProc(t *testing.T, bin string, env []string, args ...string) *proc {
 			t.Errorf("%v: %v\n%s", args, err, p.logs)
 		}
 	})
-	p.waitReady(30 * time.Second)
 	return p
 }
 

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/harnesshero/platform/platform/auth"
+	"github.com/harnesshero/platform/platform/storage"
+	"github.com/harnesshero/platform/platform/storage/storagetest"
+	"github.com/harnesshero/platform/server"
+)
+
+// webhookSecret signs the test provider's payment events in every topology.
+const webhookSecret = "whsec_topology-test"
+
+// topology is a running set of processes on one fresh Postgres database:
+// an entry serving the modules not extracted and forwarding the others,
+// and a process per extracted module.
+type topology struct {
+	bin   string
+	entry *proc
+	procs map[string]*proc // by module name
+	// db is the environment selecting the topology's database.
+	db []string
+}
+
+// startTopology starts the entry (role all) and one process per module in
+// extracted, all at once; every process learns the others' URLs. With no
+// module extracted it is the monolith: one process, the in-process bus.
+func startTopology(t *testing.T, extracted ...string) *topology {
+	t.Helper()
+	bin := binary(t)
+	if !slices.Contains(storagetest.Engines(t), storage.Postgres) {
+		t.Skip("the topologies share a Postgres database")
+	}
+	keys := t.TempDir()
+	if _, err := auth.LoadOrCreateKeyPair(keys); err != nil {
+		t.Fatal(err)
+	}
+	top := &topology{bin: bin, procs: map[string]*proc{}, db: []string{"DATABASE_URL=" + storagetest.DSN(t, storage.Postgres)}}
+	common := append(slices.Clone(top.db), "STRIPE_WEBHOOK_SECRET="+webhookSecret,
+		"HARNESS_ACCESS_TOKEN_PUBLIC_KEY_FILE="+auth.PublicKeyPath(keys))
+	if len(extracted) > 0 {
+		common = append(common, splitEvents(t)...)
+	}
+	entryAddr := freeAddr(t)
+	addrs := map[string]string{}
+	for _, name := range server.ModuleNames() {
+		addrs[name] = entryAddr
+	}
+	for _, name := range extracted {
+		addrs[name] = freeAddr(t)
+	}
+	// envFor is a process's environment: every module it does not serve
+	// is at its process's URL; only the user module's process signs.
+	envFor := func(served string) []string {
+		env := slices.Clone(common)
+		for _, name := range server.ModuleNames() {
+			if name != served && (served != "" || addrs[name] != entryAddr) {
+				env = append(env, server.ModuleURLEnv(name)+"=http://"+addrs[name])
+			}
+		}
+		if served == "user" || (served == "" && addrs["user"] == entryAddr) {
+			env = append(env, "HARNESS_ACCESS_TOKEN_PRIVATE_KEY_FILE="+auth.PrivateKeyPath(keys))
+		}
+		return env
+	}
+	for _, name := range extracted {
+		top.procs[name] = launch(t, bin, addrs[name], envFor(name), "--role", name)
+	}
+	top.entry = launch(t, bin, entryAddr, envFor(""))
+	top.entry.waitReady(30e9)
+	for _, p := range top.procs {
+		p.waitReady(30e9)
+	}
+	return top
+}
+
+// grantAdmin makes a registered user an admin with the CLI, on the
+// topology's database.
+func (top *topology) grantAdmin(t *testing.T, email string) {
+	t.Helper()
+	cmd := exec.Command(top.bin, "users", "grant-admin", email)
+	cmd.Env = append(os.Environ(), top.db...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("users grant-admin: %v\n%s", err, out)
+	}
+}
+
+// devPay pays an order with the CLI, through the entry's webhook route.
+func (top *topology) devPay(t *testing.T, orderID string) {
+	t.Helper()
+	cmd := exec.Command(top.bin, "dev", "pay", orderID, "--url", top.entry.url)
+	cmd.Env = append(os.Environ(), append(slices.Clone(top.db), "STRIPE_WEBHOOK_SECRET="+webhookSecret)...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("dev pay: %v\n%s", err, out)
+	}
+}
+
+// TestTopologies runs the API suites through the entry of the monolith,
+// of all five modules in five processes, and of each module extracted
+// alone, and compares every answer the suites record with the monolith's.
+func TestTopologies(t *testing.T) {
+	mono := startTopology(t)
+	want := runFlows(t, mono)
+	t.Logf("monolith answers:\n%s", strings.Join(want, "\n"))
+	check := func(t *testing.T, top *topology) {
+		t.Helper()
+		got := runFlows(t, top)
+		if !slices.Equal(got, want) {
+			t.Errorf("answers differ from the monolith's:\n got  %s\n want %s", strings.Join(got, "\n      "), strings.Join(want, "\n      "))
+		}
+	}
+	// The topologies run side by side: their processes mostly wait (for
+	// the database, the bus), and each has its own database and streams.
+	t.Run("FiveProcesses", func(t *testing.T) {
+		t.Parallel()
+		top := startTopology(t, server.ModuleNames()...)
+		check(t, top)
+		t.Run("BuilderSuite", func(t *testing.T) { runBuilderSuite(t, top) })
+		t.Run("EachModuleServedItsCalls", func(t *testing.T) {
+			// Each module's own process answered its RPCs (it logs every
+			// call): the entry forwarded them and did not serve them. The
+			// webhook has no RPC; an order is paid only through it.
+			for name, p := range top.procs {
+				if want := "procedure=/harness." + name + ".v1."; name != "webhook" && !strings.Contains(p.logs.String(), want) {
+					t.Errorf("the %s process logged no %s call:\n%s", name, want, p.logs)
+				}
+			}
+		})
+	})
+	for _, name := range server.ModuleNames() {
+		t.Run("Extracted/"+name, func(t *testing.T) {
+			t.Parallel()
+			check(t, startTopology(t, name))
+		})
+	}
+}
