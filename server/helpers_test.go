@@ -16,14 +16,8 @@ import (
 
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
 	"github.com/harnesshero/platform/gen/harness/user/v1/userv1connect"
-	"github.com/harnesshero/platform/modules/analytics"
-	"github.com/harnesshero/platform/modules/builder"
 	"github.com/harnesshero/platform/modules/builder/buildertest"
-	"github.com/harnesshero/platform/modules/order"
-	"github.com/harnesshero/platform/modules/user"
-	"github.com/harnesshero/platform/modules/webhook"
 	"github.com/harnesshero/platform/platform/auth"
-	"github.com/harnesshero/platform/platform/events"
 	"github.com/harnesshero/platform/platform/storage"
 	"github.com/harnesshero/platform/platform/storage/storagetest"
 	"github.com/harnesshero/platform/server"
@@ -72,17 +66,14 @@ func start(t *testing.T, engine storage.Engine, fn func(*server.Config)) *instan
 // server.New still runs its migrations and finds them applied.
 func premigrate(t *testing.T, engine storage.Engine, cfg *server.Config) {
 	t.Helper()
-	var sets []storage.MigrationSet // as the platform migrates them
-	if cfg.Role == server.RoleBuilder || cfg.BuilderServiceURL == "" {
-		sets = append(sets, builder.Migrations())
-	}
-	if cfg.Role == server.RoleAll {
-		sets = append(sets, user.Migrations(), analytics.Migrations(), order.Migrations(), webhook.Migrations())
+	sets, err := cfg.MigrationSets()
+	if err != nil {
+		t.Fatal(err)
 	}
 	if len(sets) == 0 {
 		return
 	}
-	dsn := storagetest.MigratedDSN(t, engine, append(sets, events.Migrations())...)
+	dsn := storagetest.MigratedDSN(t, engine, sets...)
 	if engine == storage.Postgres {
 		cfg.DatabaseURL = dsn
 		return

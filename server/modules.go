@@ -95,3 +95,14 @@ func (c Config) storageOptions() []storage.Option {
 	}
 	return nil
 }
+
+// MigrationSets are the migrations a platform with this configuration
+// applies at start: those of the modules it serves and the outbox. Tests
+// use it to prepare a migrated database ahead of time.
+func (c Config) MigrationSets() ([]storage.MigrationSet, error) {
+	topo, err := c.topology()
+	if err != nil {
+		return nil, err
+	}
+	return topo.migrationSets(), nil
+}
