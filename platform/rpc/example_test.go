@@ -1,4 +1,4 @@
-package rpcerr_test
+package rpc_test
 
 import (
 	"errors"
@@ -8,7 +8,7 @@ import (
 
 	connect "connectrpc.com/connect/v2"
 
-	"github.com/harnesshero/platform/platform/rpcerr"
+	"github.com/harnesshero/platform/platform/rpc"
 )
 
 var errNotFound = errors.New("shelf: no such item")
@@ -20,7 +20,7 @@ func toConnectError(err error) error {
 	case errors.Is(err, errNotFound):
 		return connect.NewError(connect.CodeNotFound, "item not found").WithCause(err)
 	default:
-		return rpcerr.Fallback(err)
+		return rpc.Fallback(err)
 	}
 }
 
