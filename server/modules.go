@@ -110,11 +110,14 @@ func (p *Platform) registerOrders(builderClient *connect.Client) error {
 	}
 	p.ready = append(p.ready, orders.Ready)
 	p.events.subscribers = append(p.events.subscribers, orders.Subscribe)
-	hook, err := webhook.NewHandler(webhook.Deps{DB: p.db, Secret: secret, Provider: provider.Name(), Logger: p.logger})
+	hook, err := webhook.Register(p.server, webhook.Deps{DB: p.db, Secret: secret, Provider: provider.Name(), Logger: p.logger})
 	if err != nil {
 		return err
 	}
-	p.extraRoutes = append(p.extraRoutes, route{pattern: "POST " + webhook.Path, handler: hook})
+	p.ready = append(p.ready, hook.Ready)
+	for _, r := range hook.Routes {
+		p.extraRoutes = append(p.extraRoutes, route{pattern: r.Pattern, handler: r.Handler})
+	}
 	return nil
 }
 

@@ -282,24 +282,6 @@ func createOrder(ctx context.Context, tx bun.Tx, day string, ids []string) error
 	return add(ctx, tx, day, colOrdersCreated, 1)
 }
 
-// designFromFacts is the analytics_designs row of a design event's facts.
-func designFromFacts(env *eventsv1.Envelope, f *builderv1.DesignFacts, day string) (*designRow, error) {
-	if f.GetDesignId() == "" {
-		return nil, fmt.Errorf("analytics: %s %s: no design id", env.GetType(), env.GetId())
-	}
-	return &designRow{
-		DesignID:     f.GetDesignId(),
-		OwnerID:      f.GetOwnerId(),
-		Style:        int32(f.GetStyle()),
-		Size:         int32(f.GetSize()),
-		Material:     int32(f.GetMaterial()),
-		Hardware:     int32(f.GetHardware()),
-		WebbingColor: int32(f.GetWebbingColor()),
-		Version:      f.GetVersion(),
-		CreatedDay:   day,
-	}, nil
-}
-
 // createDesign stores a created design and counts it on its day, unless the
 // design is already known: then only its choices are refreshed (when not
 // older than the stored ones).

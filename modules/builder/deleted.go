@@ -31,9 +31,9 @@ type deletedOwnerRow struct {
 	DeletedAt time.Time `bun:"deleted_at,notnull"`
 }
 
-// Subscribe declares the module's event subscription: user.deleted, whose
-// owner's designs it removes. Call it before r.Run.
-func (m *Module) Subscribe(r *events.Router) {
+// subscribe declares the module's event subscription: user.deleted, whose
+// owner's designs it removes.
+func (m *Module) subscribe(r *events.Router) {
 	r.Subscribe(Consumer, events.UserDeleted, m.handleUserDeleted)
 }
 

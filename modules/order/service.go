@@ -145,3 +145,23 @@ func withoutSecret(o *orderv1.Order) *orderv1.Order {
 	c.Payment.ClientSecret = ""
 	return c
 }
+
+// move applies a checked move to o in memory: status, history, version and
+// times. The caller saves it.
+func move(o *orderv1.Order, actor lifecycle.Actor, to orderv1.OrderStatus, who, note string, now *timestamppb.Timestamp) error {
+	from := o.GetStatus()
+	if err := lifecycle.CheckMove(actor, lifecycle.Status(from), lifecycle.Status(to)); err != nil {
+		return err
+	}
+	if lifecycle.PaidAfterCancellation(lifecycle.Status(from), lifecycle.Status(to)) {
+		o.PaidAfterCancellation = true
+		if note == "" {
+			note = "paid after cancellation: refund or ship"
+		}
+	}
+	o.Status = to
+	o.History = append(o.History, &orderv1.StatusChange{From: from, To: to, Time: now, Actor: who, Note: note})
+	o.Version++
+	o.UpdateTime = now
+	return nil
+}

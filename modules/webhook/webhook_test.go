@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	connect "connectrpc.com/connect/v2"
+
 	"github.com/harnesshero/platform/modules/webhook"
 	"github.com/harnesshero/platform/platform/events"
 	"github.com/harnesshero/platform/platform/payment"
@@ -41,11 +43,15 @@ func TestHandlerForwards(t *testing.T) {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
 			db := storagetest.Open(t, engine, webhook.Migrations(), events.Migrations())
-			h, err := webhook.NewHandler(webhook.Deps{DB: db, Secret: secret, Provider: "test"})
+			mod, err := webhook.Register(connect.NewServer(), webhook.Deps{DB: db, Secret: secret, Provider: "test"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			srv := httptest.NewServer(h)
+			mux := http.NewServeMux()
+			for _, r := range mod.Routes {
+				mux.Handle(r.Pattern, r.Handler)
+			}
+			srv := httptest.NewServer(mux)
 			t.Cleanup(srv.Close)
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	connect "connectrpc.com/connect/v2"
@@ -76,4 +77,11 @@ func Chain(opts Options) ([]connect.ServerInterceptor, error) {
 // error (see validation.JSONCodec).
 func Codecs() connecthttp.Option {
 	return connecthttp.WithCodecs(connectproto.NewBinaryCodec(), validation.NewJSONCodec())
+}
+
+// Route is a plain HTTP route a module serves beside its RPCs (the payment
+// webhook): a net/http pattern ("POST /webhooks/payments") and its handler.
+type Route struct {
+	Pattern string
+	Handler http.Handler
 }

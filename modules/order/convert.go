@@ -2,7 +2,6 @@ package order
 
 import (
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/harnesshero/platform/domain/lifecycle"
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
@@ -48,24 +47,4 @@ func moveEvent(o *orderv1.Order, refundCents int32) *events.Event {
 		return nil
 	}
 	return &events.Event{Type: typ, AggregateID: o.GetId(), Payload: payload}
-}
-
-// move applies a checked move to o in memory: status, history, version and
-// times. The caller saves it.
-func move(o *orderv1.Order, actor lifecycle.Actor, to orderv1.OrderStatus, who, note string, now *timestamppb.Timestamp) error {
-	from := o.GetStatus()
-	if err := lifecycle.CheckMove(actor, lifecycle.Status(from), lifecycle.Status(to)); err != nil {
-		return err
-	}
-	if lifecycle.PaidAfterCancellation(lifecycle.Status(from), lifecycle.Status(to)) {
-		o.PaidAfterCancellation = true
-		if note == "" {
-			note = "paid after cancellation: refund or ship"
-		}
-	}
-	o.Status = to
-	o.History = append(o.History, &orderv1.StatusChange{From: from, To: to, Time: now, Actor: who, Note: note})
-	o.Version++
-	o.UpdateTime = now
-	return nil
 }
