@@ -90,28 +90,10 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 	return m, nil
 }
 
-// subscriptions are the event types the module applies (see Handle).
-// order.payment_failed, order.shipped and order.delivered change no
-// figure; they are applied (and counted in the consumer's progress) so
-// that the module reads the whole order stream.
-var subscriptions = []string{
-	events.DesignCreated,
-	events.DesignUpdated,
-	events.DesignDeleted,
-	events.OrderCreated,
-	events.OrderPaid,
-	events.OrderPaymentFailed,
-	events.OrderCancelled,
-	events.OrderShipped,
-	events.OrderDelivered,
-	events.OrderRefunded,
-	events.UserRegistered,
-}
-
 // subscribe declares the module's subscriptions on r, all routed to
 // HandleBatch under the consumer name Consumer.
 func (m *Module) subscribe(r *events.Router) {
-	r.SubscribeBatch(Consumer, subscriptions, m.HandleBatch)
+	r.SubscribeBatch(Consumer, subscriptions(), m.HandleBatch)
 }
 
 // ready reports whether the module can serve: its database and the

@@ -165,19 +165,19 @@ func (d design) facts() *builderv1.DesignFacts {
 }
 
 func created(t testing.TB, d design, occurred time.Time) *eventsv1.Envelope {
-	return envelope(t, events.DesignCreated, &builderv1.DesignCreated{Design: d.facts()}, occurred)
+	return envelope(t, "design.created", &builderv1.DesignCreated{Design: d.facts()}, occurred)
 }
 
 func updated(t testing.TB, d design, occurred time.Time) *eventsv1.Envelope {
-	return envelope(t, events.DesignUpdated, &builderv1.DesignUpdated{Design: d.facts()}, occurred)
+	return envelope(t, "design.updated", &builderv1.DesignUpdated{Design: d.facts()}, occurred)
 }
 
 func deleted(t testing.TB, id string, occurred time.Time) *eventsv1.Envelope {
-	return envelope(t, events.DesignDeleted, &builderv1.DesignDeleted{DesignId: id, OwnerId: "owner-1"}, occurred)
+	return envelope(t, "design.deleted", &builderv1.DesignDeleted{DesignId: id, OwnerId: "owner-1"}, occurred)
 }
 
 func registered(t testing.TB, occurred time.Time) *eventsv1.Envelope {
-	return envelope(t, events.UserRegistered, &userv1.UserRegistered{UserId: uuid.NewString()}, occurred)
+	return envelope(t, "user.registered", &userv1.UserRegistered{UserId: uuid.NewString()}, occurred)
 }
 
 // order is the facts of an order: its id, the designs of its lines and
@@ -208,34 +208,34 @@ func (o order) facts() *orderv1.OrderFacts {
 }
 
 func orderCreated(t testing.TB, o order, occurred time.Time) *eventsv1.Envelope {
-	return envelope(t, events.OrderCreated, &orderv1.OrderCreated{Order: o.facts()}, occurred)
+	return envelope(t, "order.created", &orderv1.OrderCreated{Order: o.facts()}, occurred)
 }
 
 func orderPaid(t testing.TB, o order, occurred time.Time) *eventsv1.Envelope {
 	f := o.facts()
 	f.Status, f.Version = orderv1.OrderStatus_ORDER_STATUS_PAID, 2
-	return envelope(t, events.OrderPaid, &orderv1.OrderPaid{Order: f}, occurred)
+	return envelope(t, "order.paid", &orderv1.OrderPaid{Order: f}, occurred)
 }
 
 func orderCancelled(t testing.TB, o order, occurred time.Time) *eventsv1.Envelope {
 	f := o.facts()
 	f.Status, f.Version = orderv1.OrderStatus_ORDER_STATUS_CANCELLED, 2
-	return envelope(t, events.OrderCancelled, &orderv1.OrderCancelled{Order: f}, occurred)
+	return envelope(t, "order.cancelled", &orderv1.OrderCancelled{Order: f}, occurred)
 }
 
 func orderRefunded(t testing.TB, o order, amount int32, occurred time.Time) *eventsv1.Envelope {
 	f := o.facts()
 	f.Status, f.Version = orderv1.OrderStatus_ORDER_STATUS_REFUNDED, 3
-	return envelope(t, events.OrderRefunded, &orderv1.OrderRefunded{Order: f, AmountCents: amount}, occurred)
+	return envelope(t, "order.refunded", &orderv1.OrderRefunded{Order: f, AmountCents: amount}, occurred)
 }
 
 // orderQuiet returns the order events that change no figure: payment
 // failed, shipped and delivered.
 func orderQuiet(t testing.TB, o order, occurred time.Time) []*eventsv1.Envelope {
 	return []*eventsv1.Envelope{
-		envelope(t, events.OrderPaymentFailed, &orderv1.OrderPaymentFailed{Order: o.facts(), Reason: "card declined"}, occurred),
-		envelope(t, events.OrderShipped, &orderv1.OrderShipped{Order: o.facts()}, occurred),
-		envelope(t, events.OrderDelivered, &orderv1.OrderDelivered{Order: o.facts()}, occurred),
+		envelope(t, "order.payment_failed", &orderv1.OrderPaymentFailed{Order: o.facts(), Reason: "card declined"}, occurred),
+		envelope(t, "order.shipped", &orderv1.OrderShipped{Order: o.facts()}, occurred),
+		envelope(t, "order.delivered", &orderv1.OrderDelivered{Order: o.facts()}, occurred),
 	}
 }
 

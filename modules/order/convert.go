@@ -27,24 +27,21 @@ func facts(o *orderv1.Order) *orderv1.OrderFacts {
 // moveEvent is the event of o's move to its current status, or nil for a
 // move with no event in the spec (→ IN_PRODUCTION).
 func moveEvent(o *orderv1.Order, refundCents int32) *events.Event {
-	var (
-		typ     string
-		payload proto.Message
-	)
+	var payload proto.Message
 	f := facts(o)
 	switch lifecycle.Status(o.GetStatus()) {
 	case lifecycle.StatusPaid:
-		typ, payload = events.OrderPaid, &orderv1.OrderPaid{Order: f, PaidAfterCancellation: o.GetPaidAfterCancellation()}
+		payload = &orderv1.OrderPaid{Order: f, PaidAfterCancellation: o.GetPaidAfterCancellation()}
 	case lifecycle.StatusCancelled:
-		typ, payload = events.OrderCancelled, &orderv1.OrderCancelled{Order: f}
+		payload = &orderv1.OrderCancelled{Order: f}
 	case lifecycle.StatusShipped:
-		typ, payload = events.OrderShipped, &orderv1.OrderShipped{Order: f}
+		payload = &orderv1.OrderShipped{Order: f}
 	case lifecycle.StatusDelivered:
-		typ, payload = events.OrderDelivered, &orderv1.OrderDelivered{Order: f}
+		payload = &orderv1.OrderDelivered{Order: f}
 	case lifecycle.StatusRefunded:
-		typ, payload = events.OrderRefunded, &orderv1.OrderRefunded{Order: f, AmountCents: refundCents}
+		payload = &orderv1.OrderRefunded{Order: f, AmountCents: refundCents}
 	default:
 		return nil
 	}
-	return &events.Event{Type: typ, AggregateID: o.GetId(), Payload: payload}
+	return &events.Event{AggregateID: o.GetId(), Payload: payload}
 }

@@ -65,7 +65,7 @@ func (s *service) CreateOrder(ctx context.Context, req *orderv1.CreateOrderReque
 		k = &keyRow{OwnerID: owner, Key: key, RequestHash: hash, OrderID: o.Id, CreatedAt: now.AsTime()}
 	}
 	err = s.store.create(ctx, o, k, events.Event{
-		Type: events.OrderCreated, AggregateID: o.Id, Payload: &orderv1.OrderCreated{Order: facts(o)},
+		AggregateID: o.Id, Payload: &orderv1.OrderCreated{Order: facts(o)},
 	})
 	if errors.Is(err, errKeyTaken) {
 		// A concurrent request with the same key won: answer with its order.

@@ -14,9 +14,12 @@ import (
 
 	connect "connectrpc.com/connect/v2"
 	"github.com/uptrace/bun"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/harnesshero/platform/gen/harness/builder/v1/builderv1connect"
+	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
 	"github.com/harnesshero/platform/gen/harness/order/v1/orderv1connect"
+	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
 	"github.com/harnesshero/platform/modules/order/migrations"
 	"github.com/harnesshero/platform/platform/events"
 	"github.com/harnesshero/platform/platform/payment"
@@ -78,10 +81,10 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 // subscribe declares the module's event subscriptions: the payment events
 // the webhook module records, and user.deleted.
 func (s *service) subscribe(r *events.Router) {
-	for _, t := range []string{events.PaymentSucceeded, events.PaymentFailed, events.PaymentRefunded} {
-		r.Subscribe(Consumer, t, s.handlePayment)
+	for _, p := range []proto.Message{&orderv1.PaymentSucceeded{}, &orderv1.PaymentFailed{}, &orderv1.PaymentRefunded{}} {
+		r.Subscribe(Consumer, events.TypeOf(p), s.handlePayment)
 	}
-	r.Subscribe(Consumer, events.UserDeleted, s.handleUserDeleted)
+	r.Subscribe(Consumer, events.TypeOf(&userv1.UserDeleted{}), s.handleUserDeleted)
 }
 
 // Migrations are the module's schema migrations; its database needs

@@ -30,7 +30,7 @@ func TestStore(t *testing.T) {
 				}
 			}
 			created := func(o *orderv1.Order) events.Event {
-				return events.Event{Type: events.OrderCreated, AggregateID: o.GetId(), Payload: &orderv1.OrderCreated{Order: facts(o)}}
+				return events.Event{Type: "order.created", AggregateID: o.GetId(), Payload: &orderv1.OrderCreated{Order: facts(o)}}
 			}
 
 			// Ten requests race for one key: one order, nine errKeyTaken.

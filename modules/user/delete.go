@@ -110,7 +110,7 @@ func (s *store) deleteAccount(ctx context.Context, id, checkedHash string, now t
 			return fmt.Errorf("user: delete refresh tokens: %w", err)
 		}
 		_, err = events.Record(ctx, tx, events.Event{
-			Type: events.UserDeleted, AggregateID: id, Payload: &userv1.UserDeleted{UserId: id},
+			AggregateID: id, Payload: &userv1.UserDeleted{UserId: id},
 		})
 		return err
 	})

@@ -26,9 +26,9 @@ type eventRow struct {
 type store struct{ db *bun.DB }
 
 // record stores the provider event id and, when payload is not nil, the
-// payment.* event typ the order module acts on, in one transaction. It
+// payment.* event the order module acts on, in one transaction. It
 // reports a duplicate (then nothing is recorded again).
-func (s *store) record(ctx context.Context, provider string, ev payment.Event, typ string, payload proto.Message, now time.Time) (duplicate bool, err error) {
+func (s *store) record(ctx context.Context, provider string, ev payment.Event, payload proto.Message, now time.Time) (duplicate bool, err error) {
 	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		res, err := tx.NewInsert().Model(&eventRow{
 			Provider: provider, EventID: ev.ID, Type: ev.Type, ReceivedAt: now,
@@ -47,7 +47,7 @@ func (s *store) record(ctx context.Context, provider string, ev payment.Event, t
 		if aggregate == "" {
 			aggregate = ev.PaymentIntentID
 		}
-		_, err = events.Record(ctx, tx, events.Event{Type: typ, AggregateID: aggregate, Payload: payload})
+		_, err = events.Record(ctx, tx, events.Event{AggregateID: aggregate, Payload: payload})
 		return err
 	})
 	return duplicate, err

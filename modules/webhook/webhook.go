@@ -111,8 +111,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusBadRequest, "unreadable event")
 		return
 	}
-	typ, payload := h.toEvent(r.Context(), ev)
-	duplicate, err := h.store.record(r.Context(), h.deps.Provider, ev, typ, payload, h.deps.Now().UTC())
+	duplicate, err := h.store.record(r.Context(), h.deps.Provider, ev, h.toEvent(r.Context(), ev), h.deps.Now().UTC())
 	if err != nil {
 		h.deps.Logger.ErrorContext(r.Context(), "webhook: could not record event", "event", ev.ID, "error", err)
 		reply(w, http.StatusInternalServerError, "try again")
