@@ -2,6 +2,7 @@ package analytics_test
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"slices"
 	"testing"
@@ -12,7 +13,6 @@ import (
 	connect "connectrpc.com/connect/v2"
 	"connectrpc.com/connect/v2/connectinprocess"
 	"connectrpc.com/connect/v2/connectproto"
-	"connectrpc.com/validate"
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 	"google.golang.org/protobuf/proto"
@@ -26,14 +26,16 @@ import (
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
 	"github.com/harnesshero/platform/modules/analytics"
+	"github.com/harnesshero/platform/platform/auth"
 	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/identity"
+	"github.com/harnesshero/platform/platform/rpc"
 	"github.com/harnesshero/platform/platform/storage"
 	"github.com/harnesshero/platform/platform/storage/storagetest"
-	"github.com/harnesshero/platform/platform/validation"
 )
 
-// env is the analytics module registered on a server with the validate
-// interceptor, on a fresh database with the analytics and outbox tables.
+// env is the analytics module registered on a server with the production
+// interceptor chain, on a fresh database with the analytics and outbox tables.
 type env struct {
 	db     *bun.DB
 	mod    *analytics.Module
@@ -53,18 +55,34 @@ func newEnv(t *testing.T, engine storage.Engine, opts options) *env {
 	return envOn(t, storagetest.Open(t, engine, analytics.Migrations(), events.Migrations()), opts)
 }
 
-// envOn registers the module on db, which must be migrated.
+// envOn registers the module on db, which must be migrated: on a server
+// with the production interceptor chain, called by an admin — or, with
+// opts.noValidate, on a bare server, so that the module's own checks meet
+// requests the contract's rules would refuse.
 func envOn(t *testing.T, db *bun.DB, opts options) *env {
 	t.Helper()
-	var interceptors []connect.ServerInterceptor
-	if !opts.noValidate {
-		v, err := validation.New()
+	var (
+		srv     *connect.Server
+		callers []connect.ClientInterceptor
+	)
+	if opts.noValidate {
+		srv = connect.NewServer()
+	} else {
+		pub, priv, err := ed25519.GenerateKey(nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		interceptors = append(interceptors, validate.NewServerInterceptor(validate.WithValidator(v)))
+		chain, err := rpc.Chain(rpc.Options{PublicKey: pub})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv = connect.NewServer(chain...)
+		admin, _, err := auth.NewIssuer(priv, nil).Issue(identity.Identity{UserID: uuid.NewString(), Role: identity.RoleAdmin, SessionID: uuid.NewString()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		callers = append(callers, auth.BearerToken(admin))
 	}
-	srv := connect.NewServer(interceptors...)
 	mod, err := analytics.Register(srv, analytics.Deps{DB: db, OutboxDB: opts.outbox, BusName: "in-process", Groups: opts.groups})
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +90,7 @@ func envOn(t *testing.T, db *bun.DB, opts options) *env {
 	if err := mod.Ready(t.Context()); err != nil {
 		t.Fatalf("Ready: %v", err)
 	}
-	client := analyticsv1connect.NewAnalyticsServiceClient(connect.NewClient(connectinprocess.New(srv)))
+	client := analyticsv1connect.NewAnalyticsServiceClient(connect.NewClient(connectinprocess.New(srv), callers...))
 	return &env{db: db, mod: mod, client: client}
 }
 
