@@ -16,6 +16,11 @@
 // effect in Once or OnceEach, which record the event ids in the consumer's
 // own table in the same transaction, so a redelivery changes nothing.
 // Watermill's message and middleware types carry events between the parts.
+//
+// Event types are declared by the modules' contracts, with the
+// (harness.events.v1.type) option on each payload message: Record takes the
+// type from the payload (TypeOf), and Types and Topics list what the
+// contracts declare. This package keeps no list of its own.
 package events
 
 import (
