@@ -794,7 +794,7 @@ var File_harness_order_v1_events_proto protoreflect.FileDescriptor
 
 const file_harness_order_v1_events_proto_rawDesc = "" +
 	"\n" +
-	"\x1dharness/order/v1/events.proto\x12\x10harness.order.v1\x1a harness/builder/v1/catalog.proto\x1a\x1charness/order/v1/order.proto\x1a\x1fharness/events/v1/options.proto\"\xba\x02\n" +
+	"\x1dharness/order/v1/events.proto\x12\x10harness.order.v1\x1a harness/builder/v1/catalog.proto\x1a\x1fharness/events/v1/options.proto\x1a\x1charness/order/v1/order.proto\"\xba\x02\n" +
 	"\n" +
 	"OrderFacts\x12\x19\n" +
 	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x19\n" +
