@@ -15,14 +15,16 @@ import (
 const module = "github.com/harnesshero/platform/"
 
 type pkg struct {
-	ImportPath string
-	Imports    []string
-	Standard   bool
+	ImportPath   string
+	Imports      []string
+	TestImports  []string
+	XTestImports []string
+	Standard     bool
 }
 
 func packages(t *testing.T) []pkg {
 	t.Helper()
-	out, err := exec.Command("go", "list", "-json=ImportPath,Imports,Standard", module+"...").Output()
+	out, err := exec.Command("go", "list", "-json=ImportPath,Imports,TestImports,XTestImports,Standard", module+"...").Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
@@ -72,6 +74,23 @@ func TestLayering(t *testing.T) {
 				t.Errorf("%s imports %s: the platform foundation imports only itself and gen", from, imp)
 			case own && moduleOf(p.ImportPath) != "" && moduleOf(imp) != "" && moduleOf(imp) != moduleOf(p.ImportPath):
 				t.Errorf("%s imports %s: modules reach each other only through generated clients", from, imp)
+			}
+		}
+	}
+}
+
+// TestModuleTestsStayInTheirModule: a module's tests, like its code, reach
+// another module only through generated clients — a test that imported
+// another module would pass in process and prove nothing about extraction.
+func TestModuleTestsStayInTheirModule(t *testing.T) {
+	for _, p := range packages(t) {
+		from := moduleOf(p.ImportPath)
+		if from == "" {
+			continue
+		}
+		for _, imp := range append(p.TestImports, p.XTestImports...) {
+			if to := moduleOf(imp); strings.HasPrefix(imp, module) && to != "" && to != from {
+				t.Errorf("%s's tests import %s: modules reach each other only through generated clients", rel(p.ImportPath), imp)
 			}
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/sony/gobreaker/v2"
 
 	"github.com/harnesshero/platform/platform/auth"
+	"github.com/harnesshero/platform/platform/rpc"
 )
 
 // A hop is this process's side of the calls to one module served by
@@ -201,7 +202,7 @@ func (s *hopStream) check(err error) error {
 		return connect.NewError(connect.CodeCanceled, "request canceled").WithCause(err)
 	}
 	if first {
-		s.hop.logger.WarnContext(s.caller, "hop failed", "module", s.hop.name, "procedure", s.procedure, "error", errorChain(err))
+		s.hop.logger.WarnContext(s.caller, "hop failed", "module", s.hop.name, "procedure", s.procedure, "error", rpc.ErrorChain(err))
 	}
 	return s.hop.unavailable(err)
 }

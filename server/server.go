@@ -22,10 +22,11 @@ import (
 	"github.com/rs/cors"
 	"github.com/uptrace/bun"
 
+	"github.com/harnesshero/platform/modules/builder"
 	"github.com/harnesshero/platform/modules/user"
-	"github.com/harnesshero/platform/platform/auth"
 	"github.com/harnesshero/platform/platform/clientip"
 	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/rpc"
 	"github.com/harnesshero/platform/platform/storage"
 )
 
@@ -57,10 +58,6 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Platform, error
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	validator, err := newValidator()
-	if err != nil {
-		return nil, err
-	}
 	topo, err := cfg.topology()
 	if err != nil {
 		return nil, err
@@ -75,15 +72,16 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Platform, error
 		return nil, err
 	}
 	p := &Platform{cfg: cfg, logger: logger}
-	// recover → log → authenticate → validate: the same chain serves HTTP
-	// and in-process calls.
-	p.server = connect.NewServer(
-		recoverInterceptor(logger),
-		logInterceptor(logger),
-		clientIPInterceptor(proxies),
-		auth.NewServerInterceptor(auth.NewVerifier(publicKey, nil), reflectionProcedures...),
-		validateInterceptor(validator),
-	)
+	// The production chain (recover → log → client address → authenticate
+	// → validate) serves HTTP and in-process calls alike.
+	chain, err := rpc.Chain(rpc.Options{
+		Logger: logger, PublicKey: publicKey, PublicProcedures: reflectionProcedures,
+		Proxies: proxies, Checks: builder.ValidationChecks(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.server = connect.NewServer(chain...)
 	if err := p.registerModules(ctx, topo, privateKey); err != nil {
 		_ = p.Close()
 		return nil, err
@@ -118,7 +116,7 @@ func (p *Platform) Close() error {
 
 func (p *Platform) newHandler() http.Handler {
 	mux := http.NewServeMux()
-	connecthttp.Mount(mux, p.server, connecthttp.WithReadMaxBytes(int(p.cfg.MaxRequestBytes)), codecs())
+	connecthttp.Mount(mux, p.server, connecthttp.WithReadMaxBytes(int(p.cfg.MaxRequestBytes)), rpc.Codecs())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("ok\n"))
 	})

@@ -107,11 +107,15 @@ var table = []module{
 			if err != nil {
 				return registered{}, err
 			}
-			hook, err := webhook.NewHandler(webhook.Deps{DB: w.db, Secret: secret, Provider: provider.Name(), Logger: w.logger})
+			mod, err := webhook.Register(w.server, webhook.Deps{DB: w.db, Secret: secret, Provider: provider.Name(), Logger: w.logger})
 			if err != nil {
 				return registered{}, err
 			}
-			return registered{ready: w.db.PingContext, routes: map[string]http.Handler{"POST " + webhook.Path: hook}}, nil
+			routes := make(map[string]http.Handler, len(mod.Routes))
+			for _, r := range mod.Routes {
+				routes[r.Pattern] = r.Handler
+			}
+			return registered{ready: mod.Ready, routes: routes}, nil
 		},
 	},
 	{

@@ -23,6 +23,7 @@ import (
 	"github.com/harnesshero/platform/gen/harness/analytics/v1/analyticsv1connect"
 	"github.com/harnesshero/platform/modules/analytics/migrations"
 	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/rpc"
 	"github.com/harnesshero/platform/platform/storage"
 )
 
@@ -54,9 +55,20 @@ type Deps struct {
 	Now func() time.Time
 }
 
-// Module is the registered analytics module. Its methods are safe for
-// concurrent use.
+// Module is the registered analytics module: what the composition root
+// wires, and the event handlers Subscribe routes to. Its methods are safe
+// for concurrent use.
 type Module struct {
+	// Ready reports whether the module can serve: its database answers.
+	Ready func(ctx context.Context) error
+	// Subscribe declares the module's event subscriptions on the
+	// platform's router; call it before the router runs. Nil when the
+	// module subscribes to nothing.
+	Subscribe func(r *events.Router)
+	// Routes are the module's plain HTTP routes beside its RPCs; nil when
+	// it has none.
+	Routes []rpc.Route
+
 	store  *store
 	outbox *bun.DB
 }
@@ -73,37 +85,20 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 		outbox = deps.DB
 	}
 	m := &Module{store: &store{db: deps.DB}, outbox: outbox}
+	m.Ready, m.Subscribe = m.ready, m.subscribe
 	analyticsv1connect.RegisterAnalyticsServiceHandler(srv, &service{store: m.store, outbox: outbox, bus: deps.BusName, groups: deps.Groups})
 	return m, nil
 }
 
-// subscriptions are the event types the module applies (see Handle).
-// order.payment_failed, order.shipped and order.delivered change no
-// figure; they are applied (and counted in the consumer's progress) so
-// that the module reads the whole order stream.
-var subscriptions = []string{
-	events.DesignCreated,
-	events.DesignUpdated,
-	events.DesignDeleted,
-	events.OrderCreated,
-	events.OrderPaid,
-	events.OrderPaymentFailed,
-	events.OrderCancelled,
-	events.OrderShipped,
-	events.OrderDelivered,
-	events.OrderRefunded,
-	events.UserRegistered,
+// subscribe declares the module's subscriptions on r, all routed to
+// HandleBatch under the consumer name Consumer.
+func (m *Module) subscribe(r *events.Router) {
+	r.SubscribeBatch(Consumer, subscriptions(), m.HandleBatch)
 }
 
-// Subscribe declares the module's subscriptions on r, all routed to
-// HandleBatch under the consumer name Consumer. Call it before r.Run.
-func (m *Module) Subscribe(r *events.Router) {
-	r.SubscribeBatch(Consumer, subscriptions, m.HandleBatch)
-}
-
-// Ready reports whether the module can serve: its database and the outbox's
-// answer.
-func (m *Module) Ready(ctx context.Context) error {
+// ready reports whether the module can serve: its database and the
+// outbox's answer.
+func (m *Module) ready(ctx context.Context) error {
 	if err := m.store.db.PingContext(ctx); err != nil {
 		return fmt.Errorf("analytics: database: %w", err)
 	}

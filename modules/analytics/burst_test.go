@@ -64,7 +64,7 @@ func TestBurst(t *testing.T) {
 					for range 1000 {
 						id := uuid.NewString()
 						if _, err := events.Record(ctx, tx, events.Event{
-							Type: events.DesignCreated, AggregateID: id,
+							Type: "design.created", AggregateID: id,
 							Payload: &builderv1.DesignCreated{Design: &builderv1.DesignFacts{
 								DesignId: id, OwnerId: "owner", Style: builderv1.Style_STYLE_VEST, Size: builderv1.Size_SIZE_M,
 								Material: builderv1.Material_MATERIAL_NYLON, Hardware: builderv1.Hardware_HARDWARE_PLASTIC,

@@ -6,7 +6,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"github.com/harnesshero/platform/platform/rpcerr"
+	"github.com/harnesshero/platform/platform/rpc"
 	"github.com/harnesshero/platform/platform/validation"
 )
 
@@ -32,6 +32,6 @@ func toConnectError(req proto.Message, err error) error {
 	case errors.Is(err, errRangeTooLong):
 		return invalid("range", "range.max_days", "a range spans at most "+strconv.Itoa(maxDays)+" days")
 	default:
-		return rpcerr.Fallback(err)
+		return rpc.Error(req, err)
 	}
 }

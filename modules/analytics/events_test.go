@@ -40,7 +40,7 @@ func testEventStats(t *testing.T, engine storage.Engine) {
 	var recorded []time.Time
 	for range 3 {
 		env, err := events.Record(ctx, outbox, events.Event{
-			Type: events.UserRegistered, AggregateID: uuid.NewString(), Payload: &userv1.UserRegistered{},
+			Type: "user.registered", AggregateID: uuid.NewString(), Payload: &userv1.UserRegistered{},
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -33,7 +33,7 @@ func TestEventStatsRedisDown(t *testing.T) {
 	e := newEnv(t, storage.SQLite, options{groups: bus.Groups})
 	for range 3 {
 		if _, err := events.Record(t.Context(), e.db, events.Event{
-			Type: events.UserRegistered, AggregateID: "u", Payload: &userv1.UserRegistered{UserId: "u"},
+			Type: "user.registered", AggregateID: "u", Payload: &userv1.UserRegistered{UserId: "u"},
 		}); err != nil {
 			t.Fatal(err)
 		}

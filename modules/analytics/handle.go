@@ -3,6 +3,7 @@ package analytics
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/uptrace/bun"
@@ -102,14 +103,56 @@ func (m *Module) HandleBatch(ctx context.Context, envs []*eventsv1.Envelope) err
 	return nil
 }
 
+// applier is how an event the module uses changes its figures: payload is
+// the event's message, whose contract declares its type
+// (events.TypeOf), and apply decodes env into it and returns the effect,
+// dated day.
+type applier struct {
+	payload proto.Message
+	apply   func(env *eventsv1.Envelope, day string) (func(context.Context, bun.Tx) error, error)
+}
+
+// appliers are the events the module uses, by type: the one table its
+// subscriptions derive from. order.payment_failed, order.shipped and
+// order.delivered change no figure; they are applied (and counted in the
+// consumer's progress) so that the module reads the whole order stream.
+var appliers = byType([]applier{
+	{&builderv1.DesignCreated{}, applyDesignCreated},
+	{&builderv1.DesignUpdated{}, applyDesignUpdated},
+	{&builderv1.DesignDeleted{}, applyDesignDeleted},
+	{&userv1.UserRegistered{}, applyUserRegistered},
+	{&orderv1.OrderCreated{}, applyOrderCreated},
+	{&orderv1.OrderPaid{}, applyOrderPaid},
+	{&orderv1.OrderPaymentFailed{}, applyOrderPaymentFailed},
+	{&orderv1.OrderCancelled{}, applyOrderCancelled},
+	{&orderv1.OrderShipped{}, applyOrderShipped},
+	{&orderv1.OrderDelivered{}, applyOrderDelivered},
+	{&orderv1.OrderRefunded{}, applyOrderRefunded},
+})
+
+// byType indexes appliers by their payload's event type.
+func byType(list []applier) map[string]applier {
+	out := make(map[string]applier, len(list))
+	for _, a := range list {
+		typ := events.TypeOf(a.payload)
+		if typ == "" {
+			panic(fmt.Sprintf("analytics: %T declares no event type", a.payload))
+		}
+		out[typ] = a
+	}
+	return out
+}
+
+// subscriptions are the event types the module applies, sorted.
+func subscriptions() []string {
+	return slices.Sorted(maps.Keys(appliers))
+}
+
 // effect decodes env and returns its effect, to run in events.Once's
 // transaction; nil when the module does not use env's type.
 func effect(env *eventsv1.Envelope) (func(context.Context, bun.Tx) error, error) {
-	switch env.GetType() {
-	case events.DesignCreated, events.DesignUpdated, events.DesignDeleted, events.UserRegistered,
-		events.OrderCreated, events.OrderPaid, events.OrderPaymentFailed, events.OrderCancelled,
-		events.OrderShipped, events.OrderDelivered, events.OrderRefunded:
-	default:
+	a, ok := appliers[env.GetType()]
+	if !ok {
 		return nil, nil // not ours
 	}
 	if v := env.GetVersion(); v != payloadVersion {
@@ -118,96 +161,115 @@ func effect(env *eventsv1.Envelope) (func(context.Context, bun.Tx) error, error)
 	if env.GetOccurTime() == nil {
 		return nil, fmt.Errorf("analytics: %s %s: no occur_time", env.GetType(), env.GetId())
 	}
-	day := dayOf(env.GetOccurTime().AsTime())
+	return a.apply(env, dayOf(env.GetOccurTime().AsTime()))
+}
 
-	switch env.GetType() {
-	case events.DesignCreated:
-		p := &builderv1.DesignCreated{}
-		if err := unpack(env, p); err != nil {
-			return nil, err
-		}
-		row, err := designFromFacts(env, p.GetDesign(), day)
-		if err != nil {
-			return nil, err
-		}
-		return func(ctx context.Context, tx bun.Tx) error { return createDesign(ctx, tx, row) }, nil
-	case events.DesignUpdated:
-		p := &builderv1.DesignUpdated{}
-		if err := unpack(env, p); err != nil {
-			return nil, err
-		}
-		row, err := designFromFacts(env, p.GetDesign(), day)
-		if err != nil {
-			return nil, err
-		}
-		return func(ctx context.Context, tx bun.Tx) error { return updateDesign(ctx, tx, row) }, nil
-	case events.DesignDeleted:
-		p := &builderv1.DesignDeleted{}
-		if err := unpack(env, p); err != nil {
-			return nil, err
-		}
-		if p.GetDesignId() == "" {
-			return nil, fmt.Errorf("analytics: %s %s: no design id", env.GetType(), env.GetId())
-		}
-		id := p.GetDesignId()
-		return func(ctx context.Context, tx bun.Tx) error { return deleteDesign(ctx, tx, id, day) }, nil
-	case events.OrderCreated:
-		o, err := unpackOrder(env, &orderv1.OrderCreated{})
-		if err != nil {
-			return nil, err
-		}
-		ids, err := orderedDesigns(env, o)
-		if err != nil {
-			return nil, err
-		}
-		return func(ctx context.Context, tx bun.Tx) error { return createOrder(ctx, tx, day, ids) }, nil
-	case events.OrderPaid:
-		o, err := unpackOrder(env, &orderv1.OrderPaid{})
-		if err != nil {
-			return nil, err
-		}
-		total := int64(o.GetTotalCents())
-		if total < 0 {
-			return nil, fmt.Errorf("analytics: %s %s: negative total %d", env.GetType(), env.GetId(), total)
-		}
-		return func(ctx context.Context, tx bun.Tx) error {
-			if err := add(ctx, tx, day, colOrdersPaid, 1); err != nil {
-				return err
-			}
-			return add(ctx, tx, day, colRevenueCents, total)
-		}, nil
-	case events.OrderCancelled:
-		if _, err := unpackOrder(env, &orderv1.OrderCancelled{}); err != nil {
-			return nil, err
-		}
-		return func(ctx context.Context, tx bun.Tx) error { return add(ctx, tx, day, colOrdersCancelled, 1) }, nil
-	case events.OrderRefunded:
-		p := &orderv1.OrderRefunded{}
-		if _, err := unpackOrder(env, p); err != nil {
-			return nil, err
-		}
-		amount := int64(p.GetAmountCents())
-		if amount < 0 {
-			return nil, fmt.Errorf("analytics: %s %s: negative refund %d", env.GetType(), env.GetId(), amount)
-		}
-		return func(ctx context.Context, tx bun.Tx) error {
-			if err := add(ctx, tx, day, colOrdersRefunded, 1); err != nil {
-				return err
-			}
-			return add(ctx, tx, day, colRevenueCents, -amount)
-		}, nil
-	case events.OrderPaymentFailed:
-		return noEffect(env, &orderv1.OrderPaymentFailed{})
-	case events.OrderShipped:
-		return noEffect(env, &orderv1.OrderShipped{})
-	case events.OrderDelivered:
-		return noEffect(env, &orderv1.OrderDelivered{})
-	default: // events.UserRegistered
-		if err := unpack(env, &userv1.UserRegistered{}); err != nil {
-			return nil, err
-		}
-		return func(ctx context.Context, tx bun.Tx) error { return add(ctx, tx, day, colUsersRegistered, 1) }, nil
+func applyDesignCreated(env *eventsv1.Envelope, day string) (func(context.Context, bun.Tx) error, error) {
+	p := &builderv1.DesignCreated{}
+	if err := unpack(env, p); err != nil {
+		return nil, err
 	}
+	row, err := designFromFacts(env, p.GetDesign(), day)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, tx bun.Tx) error { return createDesign(ctx, tx, row) }, nil
+}
+
+func applyDesignUpdated(env *eventsv1.Envelope, day string) (func(context.Context, bun.Tx) error, error) {
+	p := &builderv1.DesignUpdated{}
+	if err := unpack(env, p); err != nil {
+		return nil, err
+	}
+	row, err := designFromFacts(env, p.GetDesign(), day)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, tx bun.Tx) error { return updateDesign(ctx, tx, row) }, nil
+}
+
+func applyDesignDeleted(env *eventsv1.Envelope, day string) (func(context.Context, bun.Tx) error, error) {
+	p := &builderv1.DesignDeleted{}
+	if err := unpack(env, p); err != nil {
+		return nil, err
+	}
+	if p.GetDesignId() == "" {
+		return nil, fmt.Errorf("analytics: %s %s: no design id", env.GetType(), env.GetId())
+	}
+	id := p.GetDesignId()
+	return func(ctx context.Context, tx bun.Tx) error { return deleteDesign(ctx, tx, id, day) }, nil
+}
+
+func applyOrderCreated(env *eventsv1.Envelope, day string) (func(context.Context, bun.Tx) error, error) {
+	o, err := unpackOrder(env, &orderv1.OrderCreated{})
+	if err != nil {
+		return nil, err
+	}
+	ids, err := orderedDesigns(env, o)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, tx bun.Tx) error { return createOrder(ctx, tx, day, ids) }, nil
+}
+
+func applyOrderPaid(env *eventsv1.Envelope, day string) (func(context.Context, bun.Tx) error, error) {
+	o, err := unpackOrder(env, &orderv1.OrderPaid{})
+	if err != nil {
+		return nil, err
+	}
+	total := int64(o.GetTotalCents())
+	if total < 0 {
+		return nil, fmt.Errorf("analytics: %s %s: negative total %d", env.GetType(), env.GetId(), total)
+	}
+	return func(ctx context.Context, tx bun.Tx) error {
+		if err := add(ctx, tx, day, colOrdersPaid, 1); err != nil {
+			return err
+		}
+		return add(ctx, tx, day, colRevenueCents, total)
+	}, nil
+}
+
+func applyOrderCancelled(env *eventsv1.Envelope, day string) (func(context.Context, bun.Tx) error, error) {
+	if _, err := unpackOrder(env, &orderv1.OrderCancelled{}); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, tx bun.Tx) error { return add(ctx, tx, day, colOrdersCancelled, 1) }, nil
+}
+
+func applyOrderRefunded(env *eventsv1.Envelope, day string) (func(context.Context, bun.Tx) error, error) {
+	p := &orderv1.OrderRefunded{}
+	if _, err := unpackOrder(env, p); err != nil {
+		return nil, err
+	}
+	amount := int64(p.GetAmountCents())
+	if amount < 0 {
+		return nil, fmt.Errorf("analytics: %s %s: negative refund %d", env.GetType(), env.GetId(), amount)
+	}
+	return func(ctx context.Context, tx bun.Tx) error {
+		if err := add(ctx, tx, day, colOrdersRefunded, 1); err != nil {
+			return err
+		}
+		return add(ctx, tx, day, colRevenueCents, -amount)
+	}, nil
+}
+
+func applyOrderPaymentFailed(env *eventsv1.Envelope, day string) (func(context.Context, bun.Tx) error, error) {
+	return noEffect(env, &orderv1.OrderPaymentFailed{})
+}
+
+func applyOrderShipped(env *eventsv1.Envelope, day string) (func(context.Context, bun.Tx) error, error) {
+	return noEffect(env, &orderv1.OrderShipped{})
+}
+
+func applyOrderDelivered(env *eventsv1.Envelope, day string) (func(context.Context, bun.Tx) error, error) {
+	return noEffect(env, &orderv1.OrderDelivered{})
+}
+
+func applyUserRegistered(env *eventsv1.Envelope, day string) (func(context.Context, bun.Tx) error, error) {
+	if err := unpack(env, &userv1.UserRegistered{}); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, tx bun.Tx) error { return add(ctx, tx, day, colUsersRegistered, 1) }, nil
 }
 
 // unpack decodes env's payload into p, which must be the payload's type.
@@ -280,24 +342,6 @@ func createOrder(ctx context.Context, tx bun.Tx, day string, ids []string) error
 		}
 	}
 	return add(ctx, tx, day, colOrdersCreated, 1)
-}
-
-// designFromFacts is the analytics_designs row of a design event's facts.
-func designFromFacts(env *eventsv1.Envelope, f *builderv1.DesignFacts, day string) (*designRow, error) {
-	if f.GetDesignId() == "" {
-		return nil, fmt.Errorf("analytics: %s %s: no design id", env.GetType(), env.GetId())
-	}
-	return &designRow{
-		DesignID:     f.GetDesignId(),
-		OwnerID:      f.GetOwnerId(),
-		Style:        int32(f.GetStyle()),
-		Size:         int32(f.GetSize()),
-		Material:     int32(f.GetMaterial()),
-		Hardware:     int32(f.GetHardware()),
-		WebbingColor: int32(f.GetWebbingColor()),
-		Version:      f.GetVersion(),
-		CreatedDay:   day,
-	}, nil
 }
 
 // createDesign stores a created design and counts it on its day, unless the

@@ -13,7 +13,6 @@ import (
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 	eventsv1 "github.com/harnesshero/platform/gen/harness/events/v1"
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
-	"github.com/harnesshero/platform/platform/events"
 	"github.com/harnesshero/platform/platform/storage/storagetest"
 )
 
@@ -120,7 +119,7 @@ func testHandleOrders(t *testing.T, e *env) {
 	// revenue) until the shop refunds it.
 	late := o2.facts()
 	late.Status, late.Version = orderv1.OrderStatus_ORDER_STATUS_PAID, 3
-	paidAfterCancel := envelope(t, events.OrderPaid, &orderv1.OrderPaid{Order: late, PaidAfterCancellation: true}, day2)
+	paidAfterCancel := envelope(t, "order.paid", &orderv1.OrderPaid{Order: late, PaidAfterCancellation: true}, day2)
 
 	all := []*eventsv1.Envelope{
 		orderCreated(t, o1, day1), orderPaid(t, o1, day1), orderCreated(t, o2, day1),
@@ -253,7 +252,7 @@ func testHandleRefused(t *testing.T, e *env) {
 		"order without occur_time":       orderNoTime,
 		"order.created without order id": orderCreated(t, noOrderID, day),
 		"order.paid without order id":    orderPaid(t, noOrderID, day),
-		"order.created without order":    envelope(t, events.OrderCreated, &orderv1.OrderCreated{}, day),
+		"order.created without order":    envelope(t, "order.created", &orderv1.OrderCreated{}, day),
 		"line without design id":         orderCreated(t, lineNoDesign, day),
 		"negative total":                 orderPaid(t, newOrder(-2500, d.id), day),
 		"negative refund":                orderRefunded(t, o, -100, day),

@@ -2,6 +2,7 @@ package analytics_test
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"slices"
 	"testing"
@@ -12,7 +13,6 @@ import (
 	connect "connectrpc.com/connect/v2"
 	"connectrpc.com/connect/v2/connectinprocess"
 	"connectrpc.com/connect/v2/connectproto"
-	"connectrpc.com/validate"
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 	"google.golang.org/protobuf/proto"
@@ -26,14 +26,16 @@ import (
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
 	"github.com/harnesshero/platform/modules/analytics"
+	"github.com/harnesshero/platform/platform/auth"
 	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/identity"
+	"github.com/harnesshero/platform/platform/rpc"
 	"github.com/harnesshero/platform/platform/storage"
 	"github.com/harnesshero/platform/platform/storage/storagetest"
-	"github.com/harnesshero/platform/platform/validation"
 )
 
-// env is the analytics module registered on a server with the validate
-// interceptor, on a fresh database with the analytics and outbox tables.
+// env is the analytics module registered on a server with the production
+// interceptor chain, on a fresh database with the analytics and outbox tables.
 type env struct {
 	db     *bun.DB
 	mod    *analytics.Module
@@ -53,18 +55,34 @@ func newEnv(t *testing.T, engine storage.Engine, opts options) *env {
 	return envOn(t, storagetest.Open(t, engine, analytics.Migrations(), events.Migrations()), opts)
 }
 
-// envOn registers the module on db, which must be migrated.
+// envOn registers the module on db, which must be migrated: on a server
+// with the production interceptor chain, called by an admin — or, with
+// opts.noValidate, on a bare server, so that the module's own checks meet
+// requests the contract's rules would refuse.
 func envOn(t *testing.T, db *bun.DB, opts options) *env {
 	t.Helper()
-	var interceptors []connect.ServerInterceptor
-	if !opts.noValidate {
-		v, err := validation.New()
+	var (
+		srv     *connect.Server
+		callers []connect.ClientInterceptor
+	)
+	if opts.noValidate {
+		srv = connect.NewServer()
+	} else {
+		pub, priv, err := ed25519.GenerateKey(nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		interceptors = append(interceptors, validate.NewServerInterceptor(validate.WithValidator(v)))
+		chain, err := rpc.Chain(rpc.Options{PublicKey: pub})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv = connect.NewServer(chain...)
+		admin, _, err := auth.NewIssuer(priv, nil).Issue(identity.Identity{UserID: uuid.NewString(), Role: identity.RoleAdmin, SessionID: uuid.NewString()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		callers = append(callers, auth.BearerToken(admin))
 	}
-	srv := connect.NewServer(interceptors...)
 	mod, err := analytics.Register(srv, analytics.Deps{DB: db, OutboxDB: opts.outbox, BusName: "in-process", Groups: opts.groups})
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +90,7 @@ func envOn(t *testing.T, db *bun.DB, opts options) *env {
 	if err := mod.Ready(t.Context()); err != nil {
 		t.Fatalf("Ready: %v", err)
 	}
-	client := analyticsv1connect.NewAnalyticsServiceClient(connect.NewClient(connectinprocess.New(srv)))
+	client := analyticsv1connect.NewAnalyticsServiceClient(connect.NewClient(connectinprocess.New(srv), callers...))
 	return &env{db: db, mod: mod, client: client}
 }
 
@@ -165,19 +183,19 @@ func (d design) facts() *builderv1.DesignFacts {
 }
 
 func created(t testing.TB, d design, occurred time.Time) *eventsv1.Envelope {
-	return envelope(t, events.DesignCreated, &builderv1.DesignCreated{Design: d.facts()}, occurred)
+	return envelope(t, "design.created", &builderv1.DesignCreated{Design: d.facts()}, occurred)
 }
 
 func updated(t testing.TB, d design, occurred time.Time) *eventsv1.Envelope {
-	return envelope(t, events.DesignUpdated, &builderv1.DesignUpdated{Design: d.facts()}, occurred)
+	return envelope(t, "design.updated", &builderv1.DesignUpdated{Design: d.facts()}, occurred)
 }
 
 func deleted(t testing.TB, id string, occurred time.Time) *eventsv1.Envelope {
-	return envelope(t, events.DesignDeleted, &builderv1.DesignDeleted{DesignId: id, OwnerId: "owner-1"}, occurred)
+	return envelope(t, "design.deleted", &builderv1.DesignDeleted{DesignId: id, OwnerId: "owner-1"}, occurred)
 }
 
 func registered(t testing.TB, occurred time.Time) *eventsv1.Envelope {
-	return envelope(t, events.UserRegistered, &userv1.UserRegistered{UserId: uuid.NewString()}, occurred)
+	return envelope(t, "user.registered", &userv1.UserRegistered{UserId: uuid.NewString()}, occurred)
 }
 
 // order is the facts of an order: its id, the designs of its lines and
@@ -208,34 +226,34 @@ func (o order) facts() *orderv1.OrderFacts {
 }
 
 func orderCreated(t testing.TB, o order, occurred time.Time) *eventsv1.Envelope {
-	return envelope(t, events.OrderCreated, &orderv1.OrderCreated{Order: o.facts()}, occurred)
+	return envelope(t, "order.created", &orderv1.OrderCreated{Order: o.facts()}, occurred)
 }
 
 func orderPaid(t testing.TB, o order, occurred time.Time) *eventsv1.Envelope {
 	f := o.facts()
 	f.Status, f.Version = orderv1.OrderStatus_ORDER_STATUS_PAID, 2
-	return envelope(t, events.OrderPaid, &orderv1.OrderPaid{Order: f}, occurred)
+	return envelope(t, "order.paid", &orderv1.OrderPaid{Order: f}, occurred)
 }
 
 func orderCancelled(t testing.TB, o order, occurred time.Time) *eventsv1.Envelope {
 	f := o.facts()
 	f.Status, f.Version = orderv1.OrderStatus_ORDER_STATUS_CANCELLED, 2
-	return envelope(t, events.OrderCancelled, &orderv1.OrderCancelled{Order: f}, occurred)
+	return envelope(t, "order.cancelled", &orderv1.OrderCancelled{Order: f}, occurred)
 }
 
 func orderRefunded(t testing.TB, o order, amount int32, occurred time.Time) *eventsv1.Envelope {
 	f := o.facts()
 	f.Status, f.Version = orderv1.OrderStatus_ORDER_STATUS_REFUNDED, 3
-	return envelope(t, events.OrderRefunded, &orderv1.OrderRefunded{Order: f, AmountCents: amount}, occurred)
+	return envelope(t, "order.refunded", &orderv1.OrderRefunded{Order: f, AmountCents: amount}, occurred)
 }
 
 // orderQuiet returns the order events that change no figure: payment
 // failed, shipped and delivered.
 func orderQuiet(t testing.TB, o order, occurred time.Time) []*eventsv1.Envelope {
 	return []*eventsv1.Envelope{
-		envelope(t, events.OrderPaymentFailed, &orderv1.OrderPaymentFailed{Order: o.facts(), Reason: "card declined"}, occurred),
-		envelope(t, events.OrderShipped, &orderv1.OrderShipped{Order: o.facts()}, occurred),
-		envelope(t, events.OrderDelivered, &orderv1.OrderDelivered{Order: o.facts()}, occurred),
+		envelope(t, "order.payment_failed", &orderv1.OrderPaymentFailed{Order: o.facts(), Reason: "card declined"}, occurred),
+		envelope(t, "order.shipped", &orderv1.OrderShipped{Order: o.facts()}, occurred),
+		envelope(t, "order.delivered", &orderv1.OrderDelivered{Order: o.facts()}, occurred),
 	}
 }
 

@@ -59,17 +59,17 @@ func TestSubscribe(t *testing.T) {
 				typ     string
 				payload proto.Message
 			}{
-				{events.OrderCreated, &orderv1.OrderCreated{Order: o.facts()}},
-				{events.OrderPaid, &orderv1.OrderPaid{Order: o.facts()}},
-				{events.OrderPaymentFailed, &orderv1.OrderPaymentFailed{Order: o.facts()}},
-				{events.OrderCancelled, &orderv1.OrderCancelled{Order: o.facts()}},
-				{events.OrderShipped, &orderv1.OrderShipped{Order: o.facts()}},
-				{events.OrderDelivered, &orderv1.OrderDelivered{Order: o.facts()}},
-				{events.OrderRefunded, &orderv1.OrderRefunded{Order: o.facts(), AmountCents: 1000}},
-				{events.DesignCreated, &builderv1.DesignCreated{Design: d.facts()}},
-				{events.DesignUpdated, &builderv1.DesignUpdated{Design: d.facts()}},
-				{events.DesignDeleted, &builderv1.DesignDeleted{DesignId: d.id}},
-				{events.UserRegistered, &userv1.UserRegistered{UserId: uuid.NewString()}},
+				{"order.created", &orderv1.OrderCreated{Order: o.facts()}},
+				{"order.paid", &orderv1.OrderPaid{Order: o.facts()}},
+				{"order.payment_failed", &orderv1.OrderPaymentFailed{Order: o.facts()}},
+				{"order.cancelled", &orderv1.OrderCancelled{Order: o.facts()}},
+				{"order.shipped", &orderv1.OrderShipped{Order: o.facts()}},
+				{"order.delivered", &orderv1.OrderDelivered{Order: o.facts()}},
+				{"order.refunded", &orderv1.OrderRefunded{Order: o.facts(), AmountCents: 1000}},
+				{"design.created", &builderv1.DesignCreated{Design: d.facts()}},
+				{"design.updated", &builderv1.DesignUpdated{Design: d.facts()}},
+				{"design.deleted", &builderv1.DesignDeleted{DesignId: d.id}},
+				{"user.registered", &userv1.UserRegistered{UserId: uuid.NewString()}},
 				{"payment.succeeded", &orderv1.PaymentSucceeded{OrderId: o.id}}, // no subscriber
 			} {
 				env, err := events.Record(t.Context(), e.db, events.Event{Type: ev.typ, AggregateID: d.id, Payload: ev.payload})

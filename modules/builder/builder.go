@@ -15,6 +15,8 @@ import (
 
 	"github.com/harnesshero/platform/gen/harness/builder/v1/builderv1connect"
 	"github.com/harnesshero/platform/modules/builder/migrations"
+	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/rpc"
 	"github.com/harnesshero/platform/platform/storage"
 )
 
@@ -27,8 +29,19 @@ type Deps struct {
 	Now func() time.Time
 }
 
-// Module is the registered builder module.
+// Module is the registered builder module: what the composition root
+// wires. It subscribes to user.deleted.
 type Module struct {
+	// Ready reports whether the module can serve: its database answers.
+	Ready func(ctx context.Context) error
+	// Subscribe declares the module's event subscriptions on the
+	// platform's router; call it before the router runs. Nil when the
+	// module subscribes to nothing.
+	Subscribe func(r *events.Router)
+	// Routes are the module's plain HTTP routes beside its RPCs; nil when
+	// it has none.
+	Routes []rpc.Route
+
 	store *store
 	now   func() time.Time
 }
@@ -45,11 +58,10 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 	st := &store{db: deps.DB}
 	builderv1connect.RegisterCatalogServiceHandler(srv, newCatalogService())
 	builderv1connect.RegisterDesignServiceHandler(srv, &designService{store: st, now: now})
-	return &Module{store: st, now: now}, nil
+	m := &Module{Ready: st.ping, store: st, now: now}
+	m.Subscribe = m.subscribe
+	return m, nil
 }
-
-// Ready reports whether the module can serve: its database answers.
-func (m *Module) Ready(ctx context.Context) error { return m.store.ping(ctx) }
 
 // Migrations are the module's schema migrations. The module also records
 // events: its database needs events.Migrations() too.

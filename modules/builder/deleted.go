@@ -31,10 +31,10 @@ type deletedOwnerRow struct {
 	DeletedAt time.Time `bun:"deleted_at,notnull"`
 }
 
-// Subscribe declares the module's event subscription: user.deleted, whose
-// owner's designs it removes. Call it before r.Run.
-func (m *Module) Subscribe(r *events.Router) {
-	r.Subscribe(Consumer, events.UserDeleted, m.handleUserDeleted)
+// subscribe declares the module's event subscription: user.deleted, whose
+// owner's designs it removes.
+func (m *Module) subscribe(r *events.Router) {
+	r.Subscribe(Consumer, events.TypeOf(&userv1.UserDeleted{}), m.handleUserDeleted)
 }
 
 // handleUserDeleted removes the designs of a deleted user and keeps the
@@ -71,7 +71,7 @@ func (s *store) deleteOwner(ctx context.Context, tx bun.Tx, ownerID string, now 
 		return fmt.Errorf("builder: delete designs of %s: %w", ownerID, err)
 	}
 	for _, id := range ids {
-		if err := record(ctx, tx, events.DesignDeleted, id, &builderv1.DesignDeleted{DesignId: id, OwnerId: ownerID}); err != nil {
+		if err := record(ctx, tx, id, &builderv1.DesignDeleted{DesignId: id, OwnerId: ownerID}); err != nil {
 			return err
 		}
 	}

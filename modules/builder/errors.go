@@ -6,21 +6,23 @@ import (
 
 	connect "connectrpc.com/connect/v2"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/harnesshero/platform/domain/catalog"
-	"github.com/harnesshero/platform/platform/pagination"
-	"github.com/harnesshero/platform/platform/rpcerr"
+	"github.com/harnesshero/platform/platform/rpc"
 	"github.com/harnesshero/platform/platform/validation"
 )
 
 // toConnectError maps the module's errors to Connect errors: the one place
 // where codes and public messages are chosen. req is the request message,
-// used to name the fields of broken rules; prefix is the path of the design
-// inside it ("design" or "lines").
-func toConnectError(req proto.Message, prefix string, err error) error {
+// used to name the fields of broken rules (the design inside it is its
+// "design" or "lines" field); what the module has in common with the others
+// goes to rpc.Error.
+func toConnectError(req proto.Message, err error) error {
 	if err == nil {
 		return nil
 	}
+	prefix := designField(req)
 	var (
 		verr    *catalog.ValidationError
 		lineErr *catalog.LineError
@@ -58,15 +60,26 @@ func toConnectError(req proto.Message, prefix string, err error) error {
 		return connect.NewError(connect.CodeNotFound, "design not found").WithCause(err)
 	case errors.Is(err, errVersionConflict):
 		return connect.NewError(connect.CodeAborted, "design was changed by another request: get it again and retry").WithCause(err)
-	case errors.Is(err, pagination.ErrInvalidToken):
-		return validation.Error(req, []validation.Violation{{Path: "page_token", Rule: "page_token", Message: "invalid page token"}})
 	case errors.Is(err, errPermissionDenied):
 		return connect.NewError(connect.CodePermissionDenied, "only admins list other users' designs").WithCause(err)
 	case errors.Is(err, errOwnerDeleted):
 		return connect.NewError(connect.CodeUnauthenticated, "this account has been deleted").WithCause(err)
-	case errors.Is(err, errUnauthenticated):
-		return connect.NewError(connect.CodeUnauthenticated, "sign in to keep designs").WithCause(err)
 	default:
-		return rpcerr.Fallback(err)
+		return rpc.Error(req, err)
 	}
+}
+
+// designField is the field of req that holds the design its rules apply
+// to: "design" (a design request, a quote) or "lines" (a cart), else "".
+func designField(req proto.Message) string {
+	if req == nil {
+		return ""
+	}
+	fields := req.ProtoReflect().Descriptor().Fields()
+	for _, name := range []protoreflect.Name{"design", "lines"} {
+		if fields.ByName(name) != nil {
+			return string(name)
+		}
+	}
+	return ""
 }

@@ -102,13 +102,13 @@ func (s *store) create(ctx context.Context, d savedDesign) error {
 		if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
 			return fmt.Errorf("builder: insert design: %w", err)
 		}
-		return record(ctx, tx, events.DesignCreated, d.ID, &builderv1.DesignCreated{Design: facts(d)})
+		return record(ctx, tx, d.ID, &builderv1.DesignCreated{Design: facts(d)})
 	})
 }
 
 // record writes a design event to the outbox in the change's transaction.
-func record(ctx context.Context, tx bun.Tx, eventType, designID string, payload proto.Message) error {
-	_, err := events.Record(ctx, tx, events.Event{Type: eventType, AggregateID: designID, Payload: payload})
+func record(ctx context.Context, tx bun.Tx, designID string, payload proto.Message) error {
+	_, err := events.Record(ctx, tx, events.Event{AggregateID: designID, Payload: payload})
 	return err
 }
 
@@ -199,7 +199,7 @@ func (s *store) update(ctx context.Context, d savedDesign, expectedVersion *int6
 		if err != nil {
 			return err
 		}
-		return record(ctx, tx, events.DesignUpdated, d.ID, &builderv1.DesignUpdated{Design: facts(saved)})
+		return record(ctx, tx, d.ID, &builderv1.DesignUpdated{Design: facts(saved)})
 	})
 	if err != nil {
 		return savedDesign{}, err
@@ -226,7 +226,7 @@ func (s *store) delete(ctx context.Context, ownerID, id string) error {
 		} else if n == 0 {
 			return errNotFound
 		}
-		return record(ctx, tx, events.DesignDeleted, id, &builderv1.DesignDeleted{DesignId: id, OwnerId: ownerID})
+		return record(ctx, tx, id, &builderv1.DesignDeleted{DesignId: id, OwnerId: ownerID})
 	})
 }
 

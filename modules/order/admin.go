@@ -7,13 +7,19 @@ import (
 	"github.com/harnesshero/platform/domain/lifecycle"
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
 	"github.com/harnesshero/platform/platform/events"
-	"github.com/harnesshero/platform/platform/pagination"
 	"github.com/harnesshero/platform/platform/payment"
+	"github.com/harnesshero/platform/platform/rpc"
 	"github.com/harnesshero/platform/platform/validation"
 )
 
 func (s *service) AdminListOrders(ctx context.Context, req *orderv1.AdminListOrdersRequest) (*orderv1.AdminListOrdersResponse, error) {
-	f := filter{owner: ownerFilter(req.GetOwnerId())}
+	var f filter
+	if owner := req.GetOwnerId(); owner != "" {
+		var err error
+		if f.owner, err = rpc.ParseID("owner_id", owner); err != nil {
+			return nil, toConnectError(req, err)
+		}
+	}
 	for _, st := range req.GetStatuses() {
 		f.statuses = append(f.statuses, int32(st))
 	}
@@ -35,7 +41,7 @@ func (s *service) AdminListOrders(ctx context.Context, req *orderv1.AdminListOrd
 	}
 	orders, next, err := s.page(ctx, f, req.GetPageSize(), req.GetPageToken())
 	if err != nil {
-		return nil, toConnectError(err)
+		return nil, toConnectError(req, err)
 	}
 	for i, o := range orders {
 		orders[i] = withoutSecret(o)
@@ -44,19 +50,28 @@ func (s *service) AdminListOrders(ctx context.Context, req *orderv1.AdminListOrd
 }
 
 func (s *service) AdminGetOrder(ctx context.Context, req *orderv1.AdminGetOrderRequest) (*orderv1.AdminGetOrderResponse, error) {
-	o, err := s.store.get(ctx, s.store.db, "", pagination.CanonicalUUID(req.GetId()))
+	id, err := rpc.ParseID("id", req.GetId())
 	if err != nil {
-		return nil, toConnectError(err)
+		return nil, toConnectError(req, err)
+	}
+	o, err := s.store.get(ctx, s.store.db, "", id)
+	if err != nil {
+		return nil, toConnectError(req, err)
 	}
 	return &orderv1.AdminGetOrderResponse{Order: withoutSecret(o)}, nil
 }
 
 func (s *service) AdminMoveOrder(ctx context.Context, req *orderv1.AdminMoveOrderRequest) (*orderv1.AdminMoveOrderResponse, error) {
-	admin, err := callerID(ctx)
+	caller, err := rpc.Require(ctx)
 	if err != nil {
-		return nil, toConnectError(err)
+		return nil, toConnectError(req, err)
 	}
-	o, err := s.mutate(ctx, s.store.db, "", pagination.CanonicalUUID(req.GetId()), req.ExpectedVersion, func(o *orderv1.Order) (*events.Event, error) {
+	admin := caller.UserID
+	id, err := rpc.ParseID("id", req.GetId())
+	if err != nil {
+		return nil, toConnectError(req, err)
+	}
+	o, err := s.mutate(ctx, s.store.db, "", id, req.ExpectedVersion, func(o *orderv1.Order) (*events.Event, error) {
 		// Refunds move money: they go through AdminRefundOrder only.
 		if err := move(o, lifecycle.ActorAdmin, req.GetStatus(), admin, req.GetNote(), s.now()); err != nil {
 			return nil, err
@@ -64,29 +79,33 @@ func (s *service) AdminMoveOrder(ctx context.Context, req *orderv1.AdminMoveOrde
 		return moveEvent(o, 0), nil
 	})
 	if err != nil {
-		return nil, toConnectError(err)
+		return nil, toConnectError(req, err)
 	}
 	return &orderv1.AdminMoveOrderResponse{Order: withoutSecret(o)}, nil
 }
 
 func (s *service) AdminRefundOrder(ctx context.Context, req *orderv1.AdminRefundOrderRequest) (*orderv1.AdminRefundOrderResponse, error) {
-	admin, err := callerID(ctx)
+	caller, err := rpc.Require(ctx)
 	if err != nil {
-		return nil, toConnectError(err)
+		return nil, toConnectError(req, err)
 	}
-	id := pagination.CanonicalUUID(req.GetId())
+	admin := caller.UserID
+	id, err := rpc.ParseID("id", req.GetId())
+	if err != nil {
+		return nil, toConnectError(req, err)
+	}
 	o, err := s.store.get(ctx, s.store.db, "", id)
 	if err != nil {
-		return nil, toConnectError(err)
+		return nil, toConnectError(req, err)
 	}
 	if o.GetStatus() == orderv1.OrderStatus_ORDER_STATUS_REFUNDED {
 		return &orderv1.AdminRefundOrderResponse{Order: withoutSecret(o)}, nil // already refunded: done
 	}
 	if err := lifecycle.CheckMove(lifecycle.ActorAdminRefund, lifecycle.Status(o.GetStatus()), lifecycle.StatusRefunded); err != nil {
-		return nil, toConnectError(err)
+		return nil, toConnectError(req, err)
 	}
 	if o.GetPayment().GetPaymentIntentId() == "" {
-		return nil, toConnectError(errNoPayment)
+		return nil, toConnectError(req, errNoPayment)
 	}
 	// The provider refunds once per key, so a retry after a failure below
 	// does not refund twice.
@@ -94,7 +113,7 @@ func (s *service) AdminRefundOrder(ctx context.Context, req *orderv1.AdminRefund
 		PaymentIntentID: o.GetPayment().GetPaymentIntentId(), AmountCents: int64(o.GetTotalCents()),
 		IdempotencyKey: "refund-" + id, OrderID: id,
 	}); err != nil {
-		return nil, toConnectError(err)
+		return nil, toConnectError(req, err)
 	}
 	o, err = s.mutate(ctx, s.store.db, "", id, nil, func(o *orderv1.Order) (*events.Event, error) {
 		if o.GetStatus() == orderv1.OrderStatus_ORDER_STATUS_REFUNDED {
@@ -108,14 +127,7 @@ func (s *service) AdminRefundOrder(ctx context.Context, req *orderv1.AdminRefund
 		return moveEvent(o, o.GetTotalCents()), nil
 	})
 	if err != nil {
-		return nil, toConnectError(err)
+		return nil, toConnectError(req, err)
 	}
 	return &orderv1.AdminRefundOrderResponse{Order: withoutSecret(o)}, nil
-}
-
-func ownerFilter(id string) string {
-	if id == "" {
-		return ""
-	}
-	return pagination.CanonicalUUID(id)
 }

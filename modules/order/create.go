@@ -15,6 +15,7 @@ import (
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
 	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/rpc"
 	"github.com/harnesshero/platform/platform/validation"
 )
 
@@ -22,12 +23,13 @@ import (
 const IdempotencyKeyHeader = "Idempotency-Key"
 
 func (s *service) CreateOrder(ctx context.Context, req *orderv1.CreateOrderRequest) (*orderv1.CreateOrderResponse, error) {
-	owner, err := callerID(ctx)
+	caller, err := rpc.Require(ctx)
 	if err != nil {
-		return nil, toConnectError(err)
+		return nil, toConnectError(req, err)
 	}
+	owner := caller.UserID
 	if err := checkOwner(ctx, s.store.db, owner); err != nil {
-		return nil, toConnectError(err)
+		return nil, toConnectError(req, err)
 	}
 	key, err := idempotencyKey(ctx, req)
 	if err != nil {
@@ -36,16 +38,16 @@ func (s *service) CreateOrder(ctx context.Context, req *orderv1.CreateOrderReque
 	hash := requestHash(req)
 	if key != "" {
 		if o, err := s.replay(ctx, req, owner, key, hash); o != nil || err != nil {
-			return &orderv1.CreateOrderResponse{Order: o}, toConnectError(err)
+			return &orderv1.CreateOrderResponse{Order: o}, toConnectError(req, err)
 		}
 	}
 	lines, cart, err := s.price(ctx, req)
 	if err != nil {
-		return nil, toConnectError(err)
+		return nil, toConnectError(req, err)
 	}
 	id, err := uuid.NewV7()
 	if err != nil {
-		return nil, toConnectError(err)
+		return nil, toConnectError(req, err)
 	}
 	now := timestamppb.New(s.deps.Now().UTC())
 	o := &orderv1.Order{
@@ -63,7 +65,7 @@ func (s *service) CreateOrder(ctx context.Context, req *orderv1.CreateOrderReque
 		k = &keyRow{OwnerID: owner, Key: key, RequestHash: hash, OrderID: o.Id, CreatedAt: now.AsTime()}
 	}
 	err = s.store.create(ctx, o, k, events.Event{
-		Type: events.OrderCreated, AggregateID: o.Id, Payload: &orderv1.OrderCreated{Order: facts(o)},
+		AggregateID: o.Id, Payload: &orderv1.OrderCreated{Order: facts(o)},
 	})
 	if errors.Is(err, errKeyTaken) {
 		// A concurrent request with the same key won: answer with its order.
@@ -71,13 +73,13 @@ func (s *service) CreateOrder(ctx context.Context, req *orderv1.CreateOrderReque
 		if err == nil && o == nil {
 			err = errConflict
 		}
-		return &orderv1.CreateOrderResponse{Order: o}, toConnectError(err)
+		return &orderv1.CreateOrderResponse{Order: o}, toConnectError(req, err)
 	}
 	if err != nil {
-		return nil, toConnectError(err)
+		return nil, toConnectError(req, err)
 	}
 	o, err = s.ensurePayment(ctx, o)
-	return &orderv1.CreateOrderResponse{Order: o}, toConnectError(err)
+	return &orderv1.CreateOrderResponse{Order: o}, toConnectError(req, err)
 }
 
 // replay returns the order an idempotency key already made (with its

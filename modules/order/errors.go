@@ -4,23 +4,24 @@ import (
 	"errors"
 
 	connect "connectrpc.com/connect/v2"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/harnesshero/platform/domain/lifecycle"
-	"github.com/harnesshero/platform/platform/pagination"
 	"github.com/harnesshero/platform/platform/payment"
-	"github.com/harnesshero/platform/platform/rpcerr"
+	"github.com/harnesshero/platform/platform/rpc"
 )
 
 var (
-	errUnauthenticated = errors.New("order: no caller identity")
 	errVersionMismatch = errors.New("order: order version differs from expected_version")
 	errNoPayment       = errors.New("order: the order has no payment to refund")
 )
 
 // toConnectError maps the module's errors to Connect codes: the one place
-// where codes and public messages are chosen. Errors already authored as
-// *connect.Error (validation, downstream re-authored) pass through.
-func toConnectError(err error) error {
+// where codes and public messages are chosen. req is the request message,
+// naming the fields of bad input; what the module has in common with the
+// others (errors already authored as *connect.Error, no caller, a bad page
+// token, the fallback) goes to rpc.Error.
+func toConnectError(req proto.Message, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -41,13 +42,9 @@ func toConnectError(err error) error {
 		return connect.NewError(connect.CodeUnavailable, "the payment provider is unavailable: retry (with the same idempotency key)").WithCause(err)
 	case errors.Is(err, payment.ErrProviderRejected):
 		return connect.NewError(connect.CodeFailedPrecondition, "the payment provider refused the request").WithCause(err)
-	case errors.Is(err, pagination.ErrInvalidToken):
-		return connect.NewError(connect.CodeInvalidArgument, "page_token: invalid page token").WithCause(err)
 	case errors.Is(err, errOwnerDeleted):
 		return connect.NewError(connect.CodeUnauthenticated, "this account has been deleted").WithCause(err)
-	case errors.Is(err, errUnauthenticated):
-		return connect.NewError(connect.CodeUnauthenticated, "sign in required").WithCause(err)
 	default:
-		return rpcerr.Fallback(err)
+		return rpc.Error(req, err)
 	}
 }

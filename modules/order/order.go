@@ -14,12 +14,16 @@ import (
 
 	connect "connectrpc.com/connect/v2"
 	"github.com/uptrace/bun"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/harnesshero/platform/gen/harness/builder/v1/builderv1connect"
+	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
 	"github.com/harnesshero/platform/gen/harness/order/v1/orderv1connect"
+	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
 	"github.com/harnesshero/platform/modules/order/migrations"
 	"github.com/harnesshero/platform/platform/events"
 	"github.com/harnesshero/platform/platform/payment"
+	"github.com/harnesshero/platform/platform/rpc"
 	"github.com/harnesshero/platform/platform/storage"
 )
 
@@ -43,9 +47,19 @@ type Deps struct {
 	Logger *slog.Logger
 }
 
-// Module is the registered order module.
+// Module is the registered order module: what the composition root
+// wires. It subscribes to the payment.* events the webhook module records
+// and to user.deleted.
 type Module struct {
-	svc *service
+	// Ready reports whether the module can serve: its database answers.
+	Ready func(ctx context.Context) error
+	// Subscribe declares the module's event subscriptions on the
+	// platform's router; call it before the router runs. Nil when the
+	// module subscribes to nothing.
+	Subscribe func(r *events.Router)
+	// Routes are the module's plain HTTP routes beside its RPCs; nil when
+	// it has none.
+	Routes []rpc.Route
 }
 
 // Register registers OrderService on srv.
@@ -61,20 +75,17 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 	}
 	svc := &service{deps: deps, store: &store{db: deps.DB}}
 	orderv1connect.RegisterOrderServiceHandler(srv, svc)
-	return &Module{svc: svc}, nil
+	return &Module{Ready: svc.store.ping, Subscribe: svc.subscribe}, nil
 }
 
-// Subscribe declares the module's event subscriptions: the payment events
+// subscribe declares the module's event subscriptions: the payment events
 // the webhook module records, and user.deleted.
-func (m *Module) Subscribe(r *events.Router) {
-	for _, t := range []string{events.PaymentSucceeded, events.PaymentFailed, events.PaymentRefunded} {
-		r.Subscribe(Consumer, t, m.svc.handlePayment)
+func (s *service) subscribe(r *events.Router) {
+	for _, p := range []proto.Message{&orderv1.PaymentSucceeded{}, &orderv1.PaymentFailed{}, &orderv1.PaymentRefunded{}} {
+		r.Subscribe(Consumer, events.TypeOf(p), s.handlePayment)
 	}
-	r.Subscribe(Consumer, events.UserDeleted, m.svc.handleUserDeleted)
+	r.Subscribe(Consumer, events.TypeOf(&userv1.UserDeleted{}), s.handleUserDeleted)
 }
-
-// Ready reports whether the module's database answers.
-func (m *Module) Ready(ctx context.Context) error { return m.svc.store.ping(ctx) }
 
 // Migrations are the module's schema migrations; its database needs
 // events.Migrations() too.

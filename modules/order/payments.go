@@ -201,7 +201,7 @@ func paymentFailure(o *orderv1.Order, reason string, s *service) (*events.Event,
 	o.Version++
 	o.UpdateTime = now
 	return &events.Event{
-		Type: events.OrderPaymentFailed, AggregateID: o.GetId(),
-		Payload: &orderv1.OrderPaymentFailed{Order: facts(o), Reason: reason},
+		AggregateID: o.GetId(),
+		Payload:     &orderv1.OrderPaymentFailed{Order: facts(o), Reason: reason},
 	}, nil
 }

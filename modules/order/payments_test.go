@@ -81,7 +81,7 @@ func TestApplyPayment(t *testing.T) {
 					Payment:    &orderv1.Payment{Provider: "test", PaymentIntentId: "pi_test_" + id},
 					CreateTime: now, UpdateTime: now,
 				}
-				if err := s.store.create(t.Context(), o, nil, events.Event{Type: events.OrderCreated, AggregateID: id, Payload: &orderv1.OrderCreated{Order: facts(o)}}); err != nil {
+				if err := s.store.create(t.Context(), o, nil, events.Event{Type: "order.created", AggregateID: id, Payload: &orderv1.OrderCreated{Order: facts(o)}}); err != nil {
 					t.Fatalf("create: %v", err)
 				}
 				return o
@@ -89,7 +89,7 @@ func TestApplyPayment(t *testing.T) {
 			apply := func(t *testing.T, msg proto.Message) {
 				t.Helper()
 				typ := map[string]string{
-					"PaymentSucceeded": events.PaymentSucceeded, "PaymentFailed": events.PaymentFailed, "PaymentRefunded": events.PaymentRefunded,
+					"PaymentSucceeded": "payment.succeeded", "PaymentFailed": "payment.failed", "PaymentRefunded": "payment.refunded",
 				}[string(msg.ProtoReflect().Descriptor().Name())]
 				env, err := events.Record(t.Context(), db, events.Event{Type: typ, AggregateID: "pi", Payload: msg})
 				if err != nil {

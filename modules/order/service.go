@@ -12,13 +12,7 @@ import (
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
 	"github.com/harnesshero/platform/gen/harness/order/v1/orderv1connect"
 	"github.com/harnesshero/platform/platform/events"
-	"github.com/harnesshero/platform/platform/identity"
-	"github.com/harnesshero/platform/platform/pagination"
-)
-
-const (
-	defaultPageSize = 20
-	maxPageSize     = 100
+	"github.com/harnesshero/platform/platform/rpc"
 )
 
 // errUnchanged tells mutate that fn left the order as it was.
@@ -32,14 +26,6 @@ type service struct {
 }
 
 var _ orderv1connect.OrderServiceHandler = (*service)(nil)
-
-func callerID(ctx context.Context) (string, error) {
-	id, ok := identity.FromContext(ctx)
-	if !ok {
-		return "", errUnauthenticated
-	}
-	return id.UserID, nil
-}
 
 func (s *service) now() *timestamppb.Timestamp { return timestamppb.New(s.deps.Now().UTC()) }
 
@@ -74,13 +60,18 @@ func (s *service) mutate(ctx context.Context, db bun.IDB, owner, id string, expe
 }
 
 func (s *service) GetOrder(ctx context.Context, req *orderv1.GetOrderRequest) (*orderv1.GetOrderResponse, error) {
-	owner, err := callerID(ctx)
+	caller, err := rpc.Require(ctx)
 	if err != nil {
-		return nil, toConnectError(err)
+		return nil, toConnectError(req, err)
 	}
-	o, err := s.store.get(ctx, s.store.db, owner, pagination.CanonicalUUID(req.GetId()))
+	owner := caller.UserID
+	id, err := rpc.ParseID("id", req.GetId())
 	if err != nil {
-		return nil, toConnectError(err)
+		return nil, toConnectError(req, err)
+	}
+	o, err := s.store.get(ctx, s.store.db, owner, id)
+	if err != nil {
+		return nil, toConnectError(req, err)
 	}
 	// An order whose payment could not be started yet gets another try.
 	if paid, err := s.ensurePayment(ctx, o); err == nil {
@@ -90,56 +81,56 @@ func (s *service) GetOrder(ctx context.Context, req *orderv1.GetOrderRequest) (*
 }
 
 func (s *service) ListOrders(ctx context.Context, req *orderv1.ListOrdersRequest) (*orderv1.ListOrdersResponse, error) {
-	owner, err := callerID(ctx)
+	caller, err := rpc.Require(ctx)
 	if err != nil {
-		return nil, toConnectError(err)
+		return nil, toConnectError(req, err)
 	}
+	owner := caller.UserID
 	orders, next, err := s.page(ctx, filter{owner: owner}, req.GetPageSize(), req.GetPageToken())
 	if err != nil {
-		return nil, toConnectError(err)
+		return nil, toConnectError(req, err)
 	}
 	return &orderv1.ListOrdersResponse{Orders: orders, NextPageToken: next}, nil
 }
 
 func (s *service) CancelOrder(ctx context.Context, req *orderv1.CancelOrderRequest) (*orderv1.CancelOrderResponse, error) {
-	owner, err := callerID(ctx)
+	caller, err := rpc.Require(ctx)
 	if err != nil {
-		return nil, toConnectError(err)
+		return nil, toConnectError(req, err)
 	}
-	o, err := s.mutate(ctx, s.store.db, owner, pagination.CanonicalUUID(req.GetId()), nil, func(o *orderv1.Order) (*events.Event, error) {
+	owner := caller.UserID
+	id, err := rpc.ParseID("id", req.GetId())
+	if err != nil {
+		return nil, toConnectError(req, err)
+	}
+	o, err := s.mutate(ctx, s.store.db, owner, id, nil, func(o *orderv1.Order) (*events.Event, error) {
 		if err := move(o, lifecycle.ActorCustomer, orderv1.OrderStatus_ORDER_STATUS_CANCELLED, owner, "cancelled by the customer", s.now()); err != nil {
 			return nil, err
 		}
 		return moveEvent(o, 0), nil
 	})
 	if err != nil {
-		return nil, toConnectError(err)
+		return nil, toConnectError(req, err)
 	}
 	return &orderv1.CancelOrderResponse{Order: o}, nil
 }
 
 // page lists one page of orders matching f.
 func (s *service) page(ctx context.Context, f filter, size int32, token string) ([]*orderv1.Order, string, error) {
-	before, err := pagination.After(token)
+	page, err := rpc.ParsePage(size, token)
 	if err != nil {
 		return nil, "", err
 	}
-	f.beforeID = before
-	f.limit = int(size)
-	if f.limit == 0 {
-		f.limit = defaultPageSize
-	}
-	f.limit = min(f.limit, maxPageSize)
-	want := f.limit
-	f.limit++ // one more tells whether a next page exists
+	f.beforeID = page.After
+	f.limit = page.Size + 1 // one more tells whether a next page exists
 	orders, err := s.store.list(ctx, f)
 	if err != nil {
 		return nil, "", err
 	}
 	next := ""
-	if len(orders) > want {
-		orders = orders[:want]
-		next = pagination.Token(orders[want-1].GetId())
+	if len(orders) > page.Size {
+		orders = orders[:page.Size]
+		next = rpc.NextToken(orders[page.Size-1].GetId())
 	}
 	return orders, next, nil
 }
@@ -153,4 +144,24 @@ func withoutSecret(o *orderv1.Order) *orderv1.Order {
 	c := proto.CloneOf(o)
 	c.Payment.ClientSecret = ""
 	return c
+}
+
+// move applies a checked move to o in memory: status, history, version and
+// times. The caller saves it.
+func move(o *orderv1.Order, actor lifecycle.Actor, to orderv1.OrderStatus, who, note string, now *timestamppb.Timestamp) error {
+	from := o.GetStatus()
+	if err := lifecycle.CheckMove(actor, lifecycle.Status(from), lifecycle.Status(to)); err != nil {
+		return err
+	}
+	if lifecycle.PaidAfterCancellation(lifecycle.Status(from), lifecycle.Status(to)) {
+		o.PaidAfterCancellation = true
+		if note == "" {
+			note = "paid after cancellation: refund or ship"
+		}
+	}
+	o.Status = to
+	o.History = append(o.History, &orderv1.StatusChange{From: from, To: to, Time: now, Actor: who, Note: note})
+	o.Version++
+	o.UpdateTime = now
+	return nil
 }

@@ -167,7 +167,7 @@ func (s *store) list(ctx context.Context, f filter) ([]*orderv1.Order, error) {
 		q = q.Where("owner_id = ?", f.owner)
 	}
 	if len(f.statuses) > 0 {
-		q = q.Where("status IN (?)", bun.In(f.statuses))
+		q = q.Where("status IN (?)", bun.List(f.statuses))
 	}
 	if !f.after.IsZero() {
 		q = q.Where("created_at >= ?", f.after.UTC())

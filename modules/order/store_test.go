@@ -30,7 +30,7 @@ func TestStore(t *testing.T) {
 				}
 			}
 			created := func(o *orderv1.Order) events.Event {
-				return events.Event{Type: events.OrderCreated, AggregateID: o.GetId(), Payload: &orderv1.OrderCreated{Order: facts(o)}}
+				return events.Event{Type: "order.created", AggregateID: o.GetId(), Payload: &orderv1.OrderCreated{Order: facts(o)}}
 			}
 
 			// Ten requests race for one key: one order, nine errKeyTaken.
@@ -84,6 +84,25 @@ func TestStore(t *testing.T) {
 			}
 			if _, err := s.get(t.Context(), s.db, uuid.NewString(), o.GetId()); !errors.Is(err, errNotFound) {
 				t.Errorf("another owner's get: %v, want errNotFound", err)
+			}
+
+			// A status filter lists the orders in any of its statuses.
+			pending := newOrder(owner)
+			if err := s.create(t.Context(), pending, nil, created(pending)); err != nil {
+				t.Fatalf("create: %v", err)
+			}
+			for _, tt := range []struct {
+				statuses []int32
+				want     int
+			}{
+				{[]int32{int32(orderv1.OrderStatus_ORDER_STATUS_CANCELLED)}, 1},
+				{[]int32{int32(orderv1.OrderStatus_ORDER_STATUS_CANCELLED), int32(orderv1.OrderStatus_ORDER_STATUS_PENDING_PAYMENT)}, 2},
+				{[]int32{int32(orderv1.OrderStatus_ORDER_STATUS_SHIPPED)}, 0},
+			} {
+				list, err := s.list(t.Context(), filter{owner: owner, statuses: tt.statuses, limit: 100})
+				if err != nil || len(list) != tt.want {
+					t.Errorf("list(statuses %v) = %d orders, %v; want %d", tt.statuses, len(list), err, tt.want)
+				}
 			}
 		})
 	}

@@ -10,6 +10,7 @@ import (
 
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
 	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/rpc"
 )
 
 // reasonAccountDeleted is the revoke reason of the sessions of a deleted
@@ -24,7 +25,7 @@ var errAccountDeleted = errors.New("user: the account has been deleted")
 // DeleteAccount checks the caller's password (throttled like sign-ins, as
 // ChangePassword), then erases the account: see store.deleteAccount.
 func (s *service) DeleteAccount(ctx context.Context, req *userv1.DeleteAccountRequest) (*userv1.DeleteAccountResponse, error) {
-	caller, err := callerOf(ctx)
+	caller, err := rpc.Require(ctx)
 	if err != nil {
 		return nil, toConnectError(req, err)
 	}
@@ -109,7 +110,7 @@ func (s *store) deleteAccount(ctx context.Context, id, checkedHash string, now t
 			return fmt.Errorf("user: delete refresh tokens: %w", err)
 		}
 		_, err = events.Record(ctx, tx, events.Event{
-			Type: events.UserDeleted, AggregateID: id, Payload: &userv1.UserDeleted{UserId: id},
+			AggregateID: id, Payload: &userv1.UserDeleted{UserId: id},
 		})
 		return err
 	})

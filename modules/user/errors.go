@@ -9,7 +9,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
 
-	"github.com/harnesshero/platform/platform/rpcerr"
+	"github.com/harnesshero/platform/platform/rpc"
 	"github.com/harnesshero/platform/platform/validation"
 )
 
@@ -47,11 +47,9 @@ func toConnectError(req proto.Message, err error) error {
 		return connect.NewError(connect.CodeUnauthenticated, "session has ended: sign in again").WithCause(err)
 	case errors.Is(err, errAccountDeleted):
 		return connect.NewError(connect.CodeUnauthenticated, "this account has been deleted").WithCause(err)
-	case errors.Is(err, errNoCaller):
-		return connect.NewError(connect.CodeUnauthenticated, "sign in required").WithCause(err)
 	case errors.Is(err, ErrUserNotFound):
 		return connect.NewError(connect.CodeNotFound, "user not found").WithCause(err)
 	default:
-		return rpcerr.Fallback(err)
+		return rpc.Error(req, err)
 	}
 }

@@ -17,7 +17,6 @@ import (
 	"connectrpc.com/connect/v2/connecthttp"
 	"connectrpc.com/connect/v2/connectinprocess"
 	"connectrpc.com/connect/v2/connectproto"
-	"connectrpc.com/validate"
 	"github.com/uptrace/bun"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 
@@ -26,9 +25,9 @@ import (
 	"github.com/harnesshero/platform/modules/user"
 	"github.com/harnesshero/platform/platform/auth"
 	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/rpc"
 	"github.com/harnesshero/platform/platform/storage"
 	"github.com/harnesshero/platform/platform/storage/storagetest"
-	"github.com/harnesshero/platform/platform/validation"
 )
 
 // clock is the module's settable clock.
@@ -81,7 +80,7 @@ func newEnvCost(t *testing.T, engine storage.Engine, transport string, cost user
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := validation.New()
+	chain, err := rpc.Chain(rpc.Options{PublicKey: pub})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +89,8 @@ func newEnvCost(t *testing.T, engine storage.Engine, transport string, cost user
 		verifier: auth.NewVerifier(pub, nil),
 		clock:    &clock{t: time.Now().UTC()},
 	}
-	srv := connect.NewServer(auth.NewServerInterceptor(e.verifier), validate.NewServerInterceptor(validate.WithValidator(v)))
+	// The production interceptor chain, as the composition root builds it.
+	srv := connect.NewServer(chain...)
 	mod, err := user.Register(srv, user.Deps{DB: e.db, Issuer: auth.NewIssuer(priv, nil), Now: e.clock.Now, PasswordCost: cost})
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +103,7 @@ func newEnvCost(t *testing.T, engine storage.Engine, transport string, cost user
 		e.transport = connectinprocess.New(srv)
 	case overHTTP:
 		mux := http.NewServeMux()
-		connecthttp.Mount(mux, srv)
+		connecthttp.Mount(mux, srv, rpc.Codecs())
 		hs := httptest.NewServer(mux)
 		t.Cleanup(hs.Close)
 		e.transport = connecthttp.NewTransport(hs.Client(), hs.URL)

@@ -5,10 +5,11 @@ import (
 	"strings"
 
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
+	"github.com/harnesshero/platform/platform/rpc"
 )
 
 func (s *service) GetProfile(ctx context.Context, req *userv1.GetProfileRequest) (*userv1.GetProfileResponse, error) {
-	caller, err := callerOf(ctx)
+	caller, err := rpc.Require(ctx)
 	if err != nil {
 		return nil, toConnectError(req, err)
 	}
@@ -20,7 +21,7 @@ func (s *service) GetProfile(ctx context.Context, req *userv1.GetProfileRequest)
 }
 
 func (s *service) UpdateProfile(ctx context.Context, req *userv1.UpdateProfileRequest) (*userv1.UpdateProfileResponse, error) {
-	caller, err := callerOf(ctx)
+	caller, err := rpc.Require(ctx)
 	if err != nil {
 		return nil, toConnectError(req, err)
 	}
@@ -39,7 +40,7 @@ func (s *service) UpdateProfile(ctx context.Context, req *userv1.UpdateProfileRe
 // still the one checked, so of two concurrent changes one wins and the
 // other is a mismatch.
 func (s *service) ChangePassword(ctx context.Context, req *userv1.ChangePasswordRequest) (*userv1.ChangePasswordResponse, error) {
-	caller, err := callerOf(ctx)
+	caller, err := rpc.Require(ctx)
 	if err != nil {
 		return nil, toConnectError(req, err)
 	}

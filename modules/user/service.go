@@ -14,12 +14,12 @@ import (
 	"github.com/harnesshero/platform/gen/harness/user/v1/userv1connect"
 	"github.com/harnesshero/platform/platform/clientip"
 	"github.com/harnesshero/platform/platform/identity"
+	"github.com/harnesshero/platform/platform/rpc"
 )
 
 var (
 	errInvalidEmail   = errors.New("user: invalid email address")
 	errBadCredentials = errors.New("user: wrong email or password")
-	errNoCaller       = errors.New("user: no caller identity")
 )
 
 // service implements UserService. Signed-in RPCs act on the verified caller
@@ -144,7 +144,7 @@ func (s *service) RefreshSession(ctx context.Context, req *userv1.RefreshSession
 // SignOut ends the caller's session. Signing out of an ended session is not
 // an error.
 func (s *service) SignOut(ctx context.Context, req *userv1.SignOutRequest) (*userv1.SignOutResponse, error) {
-	caller, err := callerOf(ctx)
+	caller, err := rpc.Require(ctx)
 	if err != nil {
 		return nil, toConnectError(req, err)
 	}
@@ -152,15 +152,6 @@ func (s *service) SignOut(ctx context.Context, req *userv1.SignOutRequest) (*use
 		return nil, toConnectError(req, err)
 	}
 	return &userv1.SignOutResponse{}, nil
-}
-
-// callerOf returns the verified caller, or errNoCaller.
-func callerOf(ctx context.Context) (identity.Identity, error) {
-	id, ok := identity.FromContext(ctx)
-	if !ok {
-		return identity.Identity{}, errNoCaller
-	}
-	return id, nil
 }
 
 // clientHost is the host part of the caller's network address, or "" for a

@@ -87,7 +87,7 @@ func (s *store) createUser(ctx context.Context, a account, sess session, tokenHa
 			return fmt.Errorf("user: insert user: %w", err)
 		}
 		if _, err := events.Record(ctx, tx, events.Event{
-			Type: events.UserRegistered, AggregateID: a.ID, Payload: &userv1.UserRegistered{UserId: a.ID},
+			AggregateID: a.ID, Payload: &userv1.UserRegistered{UserId: a.ID},
 		}); err != nil {
 			return err
 		}

@@ -22,6 +22,8 @@ import (
 	"github.com/harnesshero/platform/gen/harness/user/v1/userv1connect"
 	"github.com/harnesshero/platform/modules/user/migrations"
 	"github.com/harnesshero/platform/platform/auth"
+	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/rpc"
 	"github.com/harnesshero/platform/platform/storage"
 )
 
@@ -44,9 +46,18 @@ type Deps struct {
 	PasswordCost PasswordCost
 }
 
-// Module is the registered user module.
+// Module is the registered user module: what the composition root wires.
+// It subscribes to nothing and serves no plain HTTP route.
 type Module struct {
-	store *store
+	// Ready reports whether the module can serve: its database answers.
+	Ready func(ctx context.Context) error
+	// Subscribe declares the module's event subscriptions on the
+	// platform's router; call it before the router runs. Nil when the
+	// module subscribes to nothing.
+	Subscribe func(r *events.Router)
+	// Routes are the module's plain HTTP routes beside its RPCs; nil when
+	// it has none.
+	Routes []rpc.Route
 }
 
 // Register registers UserService on srv and returns the module. It hashes
@@ -85,11 +96,8 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 		dummyHash: dummy,
 		cost:      cost,
 	})
-	return &Module{store: st}, nil
+	return &Module{Ready: st.ping}, nil
 }
-
-// Ready reports whether the module can serve: its database answers.
-func (m *Module) Ready(ctx context.Context) error { return m.store.ping(ctx) }
 
 // Migrations are the module's schema migrations.
 func Migrations() storage.MigrationSet {

@@ -15,13 +15,13 @@ import (
 	"net/http"
 	"time"
 
+	connect "connectrpc.com/connect/v2"
 	"github.com/uptrace/bun"
-	"google.golang.org/protobuf/proto"
 
-	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
 	"github.com/harnesshero/platform/modules/webhook/migrations"
 	"github.com/harnesshero/platform/platform/events"
 	"github.com/harnesshero/platform/platform/payment"
+	"github.com/harnesshero/platform/platform/rpc"
 	"github.com/harnesshero/platform/platform/storage"
 )
 
@@ -49,20 +49,24 @@ func Migrations() storage.MigrationSet {
 	return storage.MigrationSet{Module: "webhook", Migrations: migrations.Migrations}
 }
 
-type eventRow struct {
-	bun.BaseModel `bun:"table:webhook_events"`
-
-	Provider   string    `bun:"provider,pk"`
-	EventID    string    `bun:"event_id,pk"`
-	Type       string    `bun:"type,notnull"`
-	ReceivedAt time.Time `bun:"received_at,notnull"`
+// Module is the registered webhook module: what the composition root
+// wires. It serves one plain HTTP route, POST Path, and no RPC; it records
+// payment.* events and subscribes to nothing.
+type Module struct {
+	// Ready reports whether the module can serve: its database answers.
+	Ready func(ctx context.Context) error
+	// Subscribe is nil: the module subscribes to nothing.
+	Subscribe func(r *events.Router)
+	// Routes is the endpoint: POST Path. It answers 400 to a bad
+	// signature, an expired timestamp or an unreadable event (changing
+	// nothing), 200 to an event it recorded or had already recorded, and
+	// 500 when it could not record it (the provider retries).
+	Routes []rpc.Route
 }
 
-// NewHandler returns the endpoint. It answers 400 to a bad signature, an
-// expired timestamp or an unreadable event (changing nothing), 200 to an
-// event it recorded or had already recorded, and 500 when it could not
-// record it (the provider retries).
-func NewHandler(deps Deps) (http.Handler, error) {
+// Register returns the module. srv is unused (the module serves no RPC):
+// it is accepted so that every module registers the same way.
+func Register(_ *connect.Server, deps Deps) (*Module, error) {
 	if deps.DB == nil || deps.Secret == "" {
 		return nil, errors.New("webhook: Deps.DB and Deps.Secret are required")
 	}
@@ -72,10 +76,18 @@ func NewHandler(deps Deps) (http.Handler, error) {
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
-	return &handler{deps: deps}, nil
+	st := &store{db: deps.DB}
+	h := &handler{deps: deps, store: st}
+	return &Module{
+		Ready:  st.ping,
+		Routes: []rpc.Route{{Pattern: http.MethodPost + " " + Path, Handler: h}},
+	}, nil
 }
 
-type handler struct{ deps Deps }
+type handler struct {
+	deps  Deps
+	store *store
+}
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
@@ -99,7 +111,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusBadRequest, "unreadable event")
 		return
 	}
-	duplicate, err := h.record(r.Context(), ev)
+	duplicate, err := h.store.record(r.Context(), h.deps.Provider, ev, h.toEvent(r.Context(), ev), h.deps.Now().UTC())
 	if err != nil {
 		h.deps.Logger.ErrorContext(r.Context(), "webhook: could not record event", "event", ev.ID, "error", err)
 		reply(w, http.StatusInternalServerError, "try again")
@@ -110,76 +122,6 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reply(w, http.StatusOK, "received")
-}
-
-// record stores the provider event id and, for the events the order module
-// acts on, its payment.* event, in one transaction. It reports a duplicate.
-func (h *handler) record(ctx context.Context, ev payment.Event) (duplicate bool, err error) {
-	err = h.deps.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		res, err := tx.NewInsert().Model(&eventRow{
-			Provider: h.deps.Provider, EventID: ev.ID, Type: ev.Type, ReceivedAt: h.deps.Now().UTC(),
-		}).On("CONFLICT DO NOTHING").Exec(ctx)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			duplicate = true
-			return err
-		}
-		typ, payload := h.toEvent(ctx, ev)
-		if payload == nil {
-			return nil // acknowledged, nothing to do
-		}
-		aggregate := ev.OrderID
-		if aggregate == "" {
-			aggregate = ev.PaymentIntentID
-		}
-		_, err = events.Record(ctx, tx, events.Event{Type: typ, AggregateID: aggregate, Payload: payload})
-		return err
-	})
-	return duplicate, err
-}
-
-// toEvent is the platform event of a provider event, or nil for an event
-// the platform does not act on. The order module finds the order by the
-// payment intent (the metadata's order id must agree with it), so an event
-// without an intent is not acted on. A refund is acted on only when it
-// refunds the charge in full; a partial refund changes no order and is
-// logged.
-func (h *handler) toEvent(ctx context.Context, ev payment.Event) (string, proto.Message) {
-	if ev.PaymentIntentID == "" {
-		if ev.Kind != payment.EventOther {
-			h.deps.Logger.WarnContext(ctx, "webhook: payment event without a payment intent ignored",
-				"event", ev.ID, "type", ev.Type, "order", ev.OrderID)
-		}
-		return "", nil
-	}
-	switch ev.Kind {
-	case payment.EventPaymentSucceeded:
-		return events.PaymentSucceeded, &orderv1.PaymentSucceeded{
-			OrderId: ev.OrderID, Provider: h.deps.Provider, PaymentIntentId: ev.PaymentIntentID,
-			AmountCents: ev.AmountCents, Currency: ev.Currency, ProviderEventId: ev.ID,
-		}
-	case payment.EventPaymentFailed:
-		return events.PaymentFailed, &orderv1.PaymentFailed{
-			OrderId: ev.OrderID, Provider: h.deps.Provider, PaymentIntentId: ev.PaymentIntentID,
-			Reason: ev.FailureReason, ProviderEventId: ev.ID,
-		}
-	case payment.EventRefunded:
-		if !ev.FullRefund() {
-			h.deps.Logger.WarnContext(ctx, "webhook: partial refund: the order stays as it is",
-				"event", ev.ID, "order", ev.OrderID, "intent", ev.PaymentIntentID,
-				"refunded_cents", ev.AmountCents, "captured_cents", ev.CapturedCents,
-				"charge_refunded", ev.ChargeRefunded, "currency", ev.Currency)
-			return "", nil
-		}
-		return events.PaymentRefunded, &orderv1.PaymentRefunded{
-			OrderId: ev.OrderID, Provider: h.deps.Provider, PaymentIntentId: ev.PaymentIntentID,
-			AmountCents: ev.AmountCents, ProviderEventId: ev.ID,
-		}
-	default:
-		return "", nil
-	}
 }
 
 func reply(w http.ResponseWriter, status int, message string) {

@@ -7,13 +7,109 @@ import (
 	"testing"
 	"time"
 
+	connect "connectrpc.com/connect/v2"
+
 	"github.com/harnesshero/platform/modules/webhook"
 	"github.com/harnesshero/platform/platform/events"
 	"github.com/harnesshero/platform/platform/payment"
+	"github.com/harnesshero/platform/platform/storage"
 	"github.com/harnesshero/platform/platform/storage/storagetest"
+	"github.com/uptrace/bun"
 )
 
 const secret = "whsec_test_webhook_module"
+
+// serve registers the module on db and serves its routes.
+func serve(t *testing.T, db *bun.DB) *httptest.Server {
+	t.Helper()
+	mod, err := webhook.Register(connect.NewServer(), webhook.Deps{DB: db, Secret: secret, Provider: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mod.Ready(t.Context()); err != nil {
+		t.Fatalf("Ready: %v", err)
+	}
+	mux := http.NewServeMux()
+	for _, r := range mod.Routes {
+		mux.Handle(r.Pattern, r.Handler)
+	}
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// post sends body with a Stripe-Signature header (none when signature is
+// empty) and returns the status.
+func post(t *testing.T, srv *httptest.Server, body []byte, signature string) int {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+webhook.Path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if signature != "" {
+		req.Header.Set("Stripe-Signature", signature)
+	}
+	res, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+// recorded returns the types of the events in db's outbox.
+func recorded(t *testing.T, db *bun.DB) []string {
+	t.Helper()
+	var types []string
+	if err := db.NewSelect().TableExpr("events_outbox").Column("type").Scan(t.Context(), &types); err != nil {
+		t.Fatal(err)
+	}
+	return types
+}
+
+// TestEndpointVerifiesBeforeReading: the endpoint refuses an event it
+// cannot trust or read with 400 and records nothing; it acknowledges an
+// event type the platform does not act on; a provider event delivered
+// three times is recorded once.
+func TestEndpointVerifiesBeforeReading(t *testing.T) {
+	db := storagetest.Open(t, storage.SQLite, webhook.Migrations(), events.Migrations())
+	srv := serve(t, db)
+	good := payment.NewEventPayload(payment.EventPaymentSucceeded, "pi_1", "ord_1", 5199, "usd", "")
+	now := time.Now()
+	altered := bytes.Replace(good, []byte(`"usd"`), []byte(`"eur"`), 1)
+	malformed := []byte(`{"id": "evt_1", "type": `)
+	for name, c := range map[string]struct {
+		body []byte
+		sig  string
+		want int
+	}{
+		"wrong secret":     {good, payment.SignWebhook(good, "whsec_not_ours", now), http.StatusBadRequest},
+		"altered body":     {altered, payment.SignWebhook(good, secret, now), http.StatusBadRequest},
+		"old timestamp":    {good, payment.SignWebhook(good, secret, now.Add(-6*time.Minute)), http.StatusBadRequest},
+		"future timestamp": {good, payment.SignWebhook(good, secret, now.Add(6*time.Minute)), http.StatusBadRequest},
+		"no signature":     {good, "", http.StatusBadRequest},
+		"malformed JSON":   {malformed, payment.SignWebhook(malformed, secret, now), http.StatusBadRequest},
+	} {
+		if got := post(t, srv, c.body, c.sig); got != c.want {
+			t.Errorf("%s: %d, want %d", name, got, c.want)
+		}
+	}
+	if types := recorded(t, db); len(types) != 0 {
+		t.Fatalf("refused webhooks recorded %v", types)
+	}
+	// An event type the platform does not act on is acknowledged.
+	other := []byte(`{"id":"evt_other_1","object":"event","type":"customer.created","created":1,"data":{"object":{"id":"cus_1","object":"customer"}}}`)
+	if got := post(t, srv, other, payment.SignWebhook(other, secret, now)); got != http.StatusOK {
+		t.Errorf("unknown event type: %d, want 200", got)
+	}
+	// The good event, delivered three times: recorded once.
+	for i := range 3 {
+		if got := post(t, srv, good, payment.SignWebhook(good, secret, time.Now())); got != http.StatusOK {
+			t.Errorf("delivery %d: %d, want 200", i, got)
+		}
+	}
+	if types := recorded(t, db); len(types) != 1 || types[0] != "payment.succeeded" {
+		t.Errorf("recorded %v, want one payment.succeeded", types)
+	}
+}
 
 // TestHandlerForwards: the endpoint hands the order module a refund only
 // when it refunds the charge in full, and no payment event that names no
@@ -28,25 +124,20 @@ func TestHandlerForwards(t *testing.T) {
 		event payment.EventSpec
 		want  string // the payment.* event recorded, "" for none
 	}{
-		{"full refund", refund("pi_1", 0), events.PaymentRefunded},
+		{"full refund", refund("pi_1", 0), "payment.refunded"},
 		{"partial refund", refund("pi_1", 1), ""},
 		{"all but a cent refunded", refund("pi_1", total-1), ""},
 		{"refund naming no intent", refund("", 0), ""},
-		{"success", payment.EventSpec{Kind: payment.EventPaymentSucceeded, IntentID: "pi_1", OrderID: "ord_1", AmountCents: total, Currency: "usd"}, events.PaymentSucceeded},
+		{"success", payment.EventSpec{Kind: payment.EventPaymentSucceeded, IntentID: "pi_1", OrderID: "ord_1", AmountCents: total, Currency: "usd"}, "payment.succeeded"},
 		// The order module knows the order's currency and decides.
-		{"success in another currency", payment.EventSpec{Kind: payment.EventPaymentSucceeded, IntentID: "pi_1", OrderID: "ord_1", AmountCents: total, Currency: "jpy"}, events.PaymentSucceeded},
+		{"success in another currency", payment.EventSpec{Kind: payment.EventPaymentSucceeded, IntentID: "pi_1", OrderID: "ord_1", AmountCents: total, Currency: "jpy"}, "payment.succeeded"},
 		{"other", payment.EventSpec{Kind: payment.EventOther, IntentID: "pi_1", OrderID: "ord_1", AmountCents: total, Currency: "usd"}, ""},
 	}
 	for _, engine := range storagetest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
 			t.Parallel()
 			db := storagetest.Open(t, engine, webhook.Migrations(), events.Migrations())
-			h, err := webhook.NewHandler(webhook.Deps{DB: db, Secret: secret, Provider: "test"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv := httptest.NewServer(h)
-			t.Cleanup(srv.Close)
+			srv := serve(t, db)
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {
 					if _, err := db.NewDelete().TableExpr("events_outbox").Where("1 = 1").Exec(t.Context()); err != nil {

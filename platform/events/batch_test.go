@@ -72,7 +72,7 @@ func TestBatches(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			router.SubscribeBatch(c.consumer, []string{events.DesignCreated}, func(ctx context.Context, envs []*eventsv1.Envelope) error {
+			router.SubscribeBatch(c.consumer, []string{"design.created"}, func(ctx context.Context, envs []*eventsv1.Envelope) error {
 				mu.Lock()
 				calls++
 				large = max(large, len(envs))
@@ -106,7 +106,7 @@ func TestDeadLetterInBatch(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			router.SubscribeBatch(c.consumer, []string{events.DesignCreated}, func(ctx context.Context, envs []*eventsv1.Envelope) error {
+			router.SubscribeBatch(c.consumer, []string{"design.created"}, func(ctx context.Context, envs []*eventsv1.Envelope) error {
 				poisoned := <-ids
 				ids <- poisoned
 				for _, env := range envs {

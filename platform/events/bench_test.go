@@ -37,7 +37,7 @@ func benchPipeline(b *testing.B, name string, engine storage.Engine, applied cha
 	if err != nil {
 		b.Fatal(err)
 	}
-	router.SubscribeBatch("bench", []string{events.DesignCreated}, func(ctx context.Context, envs []*eventsv1.Envelope) error {
+	router.SubscribeBatch("bench", []string{"design.created"}, func(ctx context.Context, envs []*eventsv1.Envelope) error {
 		if err := c.handleBatch(ctx, envs); err != nil {
 			return err
 		}

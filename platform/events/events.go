@@ -16,6 +16,11 @@
 // effect in Once or OnceEach, which record the event ids in the consumer's
 // own table in the same transaction, so a redelivery changes nothing.
 // Watermill's message and middleware types carry events between the parts.
+//
+// Event types are declared by the modules' contracts, with the
+// (harness.events.v1.type) option on each payload message: Record takes the
+// type from the payload (TypeOf), and Types and Topics list what the
+// contracts declare. This package keeps no list of its own.
 package events
 
 import (
@@ -37,31 +42,12 @@ import (
 	"github.com/harnesshero/platform/platform/storage"
 )
 
-// The event types of the catalog spec.
-const (
-	DesignCreated      = "design.created"
-	DesignUpdated      = "design.updated"
-	DesignDeleted      = "design.deleted"
-	OrderCreated       = "order.created"
-	OrderPaid          = "order.paid"
-	OrderPaymentFailed = "order.payment_failed"
-	OrderCancelled     = "order.cancelled"
-	OrderShipped       = "order.shipped"
-	OrderDelivered     = "order.delivered"
-	OrderRefunded      = "order.refunded"
-	UserRegistered     = "user.registered"
-	UserDeleted        = "user.deleted"
-
-	// The webhook module's events for the order module: what the payment
-	// provider reported, verified.
-	PaymentSucceeded = "payment.succeeded"
-	PaymentFailed    = "payment.failed"
-	PaymentRefunded  = "payment.refunded"
-)
-
 // Event is what a module records: its type, the aggregate it is about, and
 // its payload, a message of the module's contract.
 type Event struct {
+	// Type is the event's type; empty means the type the payload's
+	// contract declares (TypeOf), which is how modules record their
+	// events. A type that differs from the declared one is refused.
 	Type        string
 	AggregateID string
 	Payload     proto.Message
@@ -76,6 +62,14 @@ type Event struct {
 // by storage.Open), the process's relays wake as soon as the transaction
 // commits.
 func Record(ctx context.Context, db bun.IDB, ev Event) (*eventsv1.Envelope, error) {
+	switch declared := TypeOf(ev.Payload); {
+	case ev.Type == "" && declared == "":
+		return nil, fmt.Errorf("events: %T declares no event type", ev.Payload)
+	case ev.Type == "":
+		ev.Type = declared
+	case declared != "" && ev.Type != declared:
+		return nil, fmt.Errorf("events: %s payload %T is the payload of %s", ev.Type, ev.Payload, declared)
+	}
 	id, err := uuid.NewV7()
 	if err != nil {
 		return nil, fmt.Errorf("events: new id: %w", err)

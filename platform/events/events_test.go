@@ -23,8 +23,8 @@ import (
 func TestTopic(t *testing.T) {
 	t.Parallel()
 	for typ, want := range map[string]string{
-		events.DesignCreated: "events.design", events.DesignDeleted: "events.design",
-		events.OrderPaid: "events.order", events.UserRegistered: "events.user",
+		"design.created": "events.design", "design.deleted": "events.design",
+		"order.paid": "events.order", "user.registered": "events.user",
 	} {
 		if got := events.Topic(typ); got != want {
 			t.Errorf("Topic(%q) = %q, want %q", typ, got, want)
@@ -40,7 +40,7 @@ func TestRollbackRecordsNothing(t *testing.T) {
 			db := openDB(t, engine)
 			boom := errors.New("boom")
 			err := db.RunInTx(t.Context(), nil, func(ctx context.Context, tx bun.Tx) error {
-				if _, err := events.Record(ctx, tx, events.Event{Type: events.DesignDeleted, AggregateID: "d1",
+				if _, err := events.Record(ctx, tx, events.Event{Type: "design.deleted", AggregateID: "d1",
 					Payload: &builderv1.DesignDeleted{DesignId: "d1"}}); err != nil {
 					return err
 				}
@@ -147,7 +147,7 @@ func TestDeadLetter(t *testing.T) {
 	}
 	ok := &counter{db: db, consumer: "ok"}
 	poisoned := ""
-	router.Subscribe("ok", events.DesignCreated, func(ctx context.Context, env *eventsv1.Envelope) error {
+	router.Subscribe("ok", "design.created", func(ctx context.Context, env *eventsv1.Envelope) error {
 		if poisoned == "" {
 			poisoned = env.GetId()
 		}

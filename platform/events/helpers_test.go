@@ -127,7 +127,7 @@ func record(t testing.TB, db *bun.DB, n int) []string {
 			for range batch {
 				id := uuid.NewString()
 				if _, err := events.Record(ctx, tx, events.Event{
-					Type: events.DesignCreated, AggregateID: id,
+					Type: "design.created", AggregateID: id,
 					Payload: &builderv1.DesignCreated{Design: &builderv1.DesignFacts{DesignId: id}},
 				}); err != nil {
 					return err
@@ -167,7 +167,7 @@ func runPipelineWith(t *testing.T, db *bun.DB, bus *events.Bus, p pipeline, cons
 		t.Fatal(err)
 	}
 	for _, c := range consumers {
-		router.Subscribe(c.consumer, events.DesignCreated, c.handle)
+		router.Subscribe(c.consumer, "design.created", c.handle)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{}, 2)

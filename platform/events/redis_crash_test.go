@@ -37,7 +37,7 @@ func TestRedisConsumerCrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	hung, die := make(chan string, 1), make(chan struct{})
-	routerA.Subscribe("crash", events.DesignCreated, func(ctx context.Context, env *eventsv1.Envelope) error {
+	routerA.Subscribe("crash", "design.created", func(ctx context.Context, env *eventsv1.Envelope) error {
 		select {
 		case hung <- env.GetId():
 		default:
@@ -91,7 +91,7 @@ func runPipelineConsumers(t *testing.T, bus *events.Bus, consumers ...*counter) 
 		t.Fatal(err)
 	}
 	for _, c := range consumers {
-		router.Subscribe(c.consumer, events.DesignCreated, c.handle)
+		router.Subscribe(c.consumer, "design.created", c.handle)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -26,7 +26,7 @@ func startConsumers(t *testing.T, bus *events.Bus, consumers ...*counter) (stop 
 		t.Fatal(err)
 	}
 	for _, c := range consumers {
-		router.SubscribeBatch(c.consumer, []string{events.DesignCreated}, c.handleBatch)
+		router.SubscribeBatch(c.consumer, []string{"design.created"}, c.handleBatch)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -159,7 +159,7 @@ func TestRedisConsumerNames(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			db := openDB(t, storage.SQLite)
 			pfx := prefix(t)
-			stream := pfx + events.Topic(events.DesignCreated)
+			stream := pfx + events.Topic("design.created")
 			c := &counter{db: db, consumer: "analytics"}
 			relayBus, err := events.NewRedisBus(client, quiet, events.RedisOptions{Prefix: pfx})
 			if err != nil {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -24,13 +25,15 @@ func Topic(eventType string) string {
 	return "events." + module
 }
 
-// Topics are the topics of every event type the platform records.
+// Topics are the topics of every event type the contracts declare (see
+// Types), sorted.
 func Topics() []string {
 	var out []string
-	for _, t := range []string{DesignCreated, OrderCreated, UserRegistered, PaymentSucceeded} {
+	for _, t := range Types() {
 		out = append(out, Topic(t))
 	}
-	return out
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // DeadLetterTopic receives the events a consumer failed on after every

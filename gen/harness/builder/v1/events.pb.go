@@ -7,6 +7,7 @@
 package builderv1
 
 import (
+	_ "github.com/harnesshero/platform/gen/harness/events/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -286,14 +287,14 @@ var File_harness_builder_v1_events_proto protoreflect.FileDescriptor
 
 const file_harness_builder_v1_events_proto_rawDesc = "" +
 	"\n" +
-	"\x1fharness/builder/v1/events.proto\x12\x12harness.builder.v1\x1a harness/builder/v1/catalog.proto\"H\n" +
+	"\x1fharness/builder/v1/events.proto\x12\x12harness.builder.v1\x1a harness/builder/v1/catalog.proto\x1a\x1fharness/events/v1/options.proto\"\\\n" +
 	"\rDesignCreated\x127\n" +
-	"\x06design\x18\x01 \x01(\v2\x1f.harness.builder.v1.DesignFactsR\x06design\"H\n" +
+	"\x06design\x18\x01 \x01(\v2\x1f.harness.builder.v1.DesignFactsR\x06design:\x12\x8a\xb5\x18\x0edesign.created\"\\\n" +
 	"\rDesignUpdated\x127\n" +
-	"\x06design\x18\x01 \x01(\v2\x1f.harness.builder.v1.DesignFactsR\x06design\"G\n" +
+	"\x06design\x18\x01 \x01(\v2\x1f.harness.builder.v1.DesignFactsR\x06design:\x12\x8a\xb5\x18\x0edesign.updated\"[\n" +
 	"\rDesignDeleted\x12\x1b\n" +
 	"\tdesign_id\x18\x01 \x01(\tR\bdesignId\x12\x19\n" +
-	"\bowner_id\x18\x02 \x01(\tR\aownerId\"\xd6\x03\n" +
+	"\bowner_id\x18\x02 \x01(\tR\aownerId:\x12\x8a\xb5\x18\x0edesign.deleted\"\xd6\x03\n" +
 	"\vDesignFacts\x12\x1b\n" +
 	"\tdesign_id\x18\x01 \x01(\tR\bdesignId\x12\x19\n" +
 	"\bowner_id\x18\x02 \x01(\tR\aownerId\x12/\n" +

@@ -8,6 +8,7 @@ package orderv1
 
 import (
 	v1 "github.com/harnesshero/platform/gen/harness/builder/v1"
+	_ "github.com/harnesshero/platform/gen/harness/events/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -793,7 +794,7 @@ var File_harness_order_v1_events_proto protoreflect.FileDescriptor
 
 const file_harness_order_v1_events_proto_rawDesc = "" +
 	"\n" +
-	"\x1dharness/order/v1/events.proto\x12\x10harness.order.v1\x1a harness/builder/v1/catalog.proto\x1a\x1charness/order/v1/order.proto\"\xba\x02\n" +
+	"\x1dharness/order/v1/events.proto\x12\x10harness.order.v1\x1a harness/builder/v1/catalog.proto\x1a\x1fharness/events/v1/options.proto\x1a\x1charness/order/v1/order.proto\"\xba\x02\n" +
 	"\n" +
 	"OrderFacts\x12\x19\n" +
 	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x19\n" +
@@ -812,43 +813,44 @@ const file_harness_order_v1_events_proto_rawDesc = "" +
 	"totalCents\x12/\n" +
 	"\x05style\x18\x04 \x01(\x0e2\x19.harness.builder.v1.StyleR\x05style\x12,\n" +
 	"\x04size\x18\x05 \x01(\x0e2\x18.harness.builder.v1.SizeR\x04size\x128\n" +
-	"\bmaterial\x18\x06 \x01(\x0e2\x1c.harness.builder.v1.MaterialR\bmaterial\"B\n" +
+	"\bmaterial\x18\x06 \x01(\x0e2\x1c.harness.builder.v1.MaterialR\bmaterial\"U\n" +
 	"\fOrderCreated\x122\n" +
-	"\x05order\x18\x01 \x01(\v2\x1c.harness.order.v1.OrderFactsR\x05order\"w\n" +
+	"\x05order\x18\x01 \x01(\v2\x1c.harness.order.v1.OrderFactsR\x05order:\x11\x8a\xb5\x18\rorder.created\"\x87\x01\n" +
 	"\tOrderPaid\x122\n" +
 	"\x05order\x18\x01 \x01(\v2\x1c.harness.order.v1.OrderFactsR\x05order\x126\n" +
-	"\x17paid_after_cancellation\x18\x02 \x01(\bR\x15paidAfterCancellation\"`\n" +
+	"\x17paid_after_cancellation\x18\x02 \x01(\bR\x15paidAfterCancellation:\x0e\x8a\xb5\x18\n" +
+	"order.paid\"z\n" +
 	"\x12OrderPaymentFailed\x122\n" +
 	"\x05order\x18\x01 \x01(\v2\x1c.harness.order.v1.OrderFactsR\x05order\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reason\"D\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason:\x18\x8a\xb5\x18\x14order.payment_failed\"Y\n" +
 	"\x0eOrderCancelled\x122\n" +
-	"\x05order\x18\x01 \x01(\v2\x1c.harness.order.v1.OrderFactsR\x05order\"B\n" +
+	"\x05order\x18\x01 \x01(\v2\x1c.harness.order.v1.OrderFactsR\x05order:\x13\x8a\xb5\x18\x0forder.cancelled\"U\n" +
 	"\fOrderShipped\x122\n" +
-	"\x05order\x18\x01 \x01(\v2\x1c.harness.order.v1.OrderFactsR\x05order\"D\n" +
+	"\x05order\x18\x01 \x01(\v2\x1c.harness.order.v1.OrderFactsR\x05order:\x11\x8a\xb5\x18\rorder.shipped\"Y\n" +
 	"\x0eOrderDelivered\x122\n" +
-	"\x05order\x18\x01 \x01(\v2\x1c.harness.order.v1.OrderFactsR\x05order\"f\n" +
+	"\x05order\x18\x01 \x01(\v2\x1c.harness.order.v1.OrderFactsR\x05order:\x13\x8a\xb5\x18\x0forder.delivered\"z\n" +
 	"\rOrderRefunded\x122\n" +
 	"\x05order\x18\x01 \x01(\v2\x1c.harness.order.v1.OrderFactsR\x05order\x12!\n" +
-	"\famount_cents\x18\x02 \x01(\x05R\vamountCents\"\xe0\x01\n" +
+	"\famount_cents\x18\x02 \x01(\x05R\vamountCents:\x12\x8a\xb5\x18\x0eorder.refunded\"\xf7\x01\n" +
 	"\x10PaymentSucceeded\x12\x19\n" +
 	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x1a\n" +
 	"\bprovider\x18\x02 \x01(\tR\bprovider\x12*\n" +
 	"\x11payment_intent_id\x18\x03 \x01(\tR\x0fpaymentIntentId\x12!\n" +
 	"\famount_cents\x18\x04 \x01(\x03R\vamountCents\x12\x1a\n" +
 	"\bcurrency\x18\x05 \x01(\tR\bcurrency\x12*\n" +
-	"\x11provider_event_id\x18\x06 \x01(\tR\x0fproviderEventId\"\xb6\x01\n" +
+	"\x11provider_event_id\x18\x06 \x01(\tR\x0fproviderEventId:\x15\x8a\xb5\x18\x11payment.succeeded\"\xca\x01\n" +
 	"\rPaymentFailed\x12\x19\n" +
 	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x1a\n" +
 	"\bprovider\x18\x02 \x01(\tR\bprovider\x12*\n" +
 	"\x11payment_intent_id\x18\x03 \x01(\tR\x0fpaymentIntentId\x12\x16\n" +
 	"\x06reason\x18\x04 \x01(\tR\x06reason\x12*\n" +
-	"\x11provider_event_id\x18\x05 \x01(\tR\x0fproviderEventId\"\xc3\x01\n" +
+	"\x11provider_event_id\x18\x05 \x01(\tR\x0fproviderEventId:\x12\x8a\xb5\x18\x0epayment.failed\"\xd9\x01\n" +
 	"\x0fPaymentRefunded\x12\x19\n" +
 	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x1a\n" +
 	"\bprovider\x18\x02 \x01(\tR\bprovider\x12*\n" +
 	"\x11payment_intent_id\x18\x03 \x01(\tR\x0fpaymentIntentId\x12!\n" +
 	"\famount_cents\x18\x04 \x01(\x03R\vamountCents\x12*\n" +
-	"\x11provider_event_id\x18\x05 \x01(\tR\x0fproviderEventIdB\xc3\x01\n" +
+	"\x11provider_event_id\x18\x05 \x01(\tR\x0fproviderEventId:\x14\x8a\xb5\x18\x10payment.refundedB\xc3\x01\n" +
 	"\x14com.harness.order.v1B\vEventsProtoP\x01Z<github.com/harnesshero/platform/gen/harness/order/v1;orderv1\xa2\x02\x03HOX\xaa\x02\x10Harness.Order.V1\xca\x02\x10Harness\\Order\\V1\xe2\x02\x1cHarness\\Order\\V1\\GPBMetadata\xea\x02\x12Harness::Order::V1b\x06proto3"
 
 var (

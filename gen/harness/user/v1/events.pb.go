@@ -7,6 +7,7 @@
 package userv1
 
 import (
+	_ "github.com/harnesshero/platform/gen/harness/events/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -117,11 +118,11 @@ var File_harness_user_v1_events_proto protoreflect.FileDescriptor
 
 const file_harness_user_v1_events_proto_rawDesc = "" +
 	"\n" +
-	"\x1charness/user/v1/events.proto\x12\x0fharness.user.v1\")\n" +
+	"\x1charness/user/v1/events.proto\x12\x0fharness.user.v1\x1a\x1fharness/events/v1/options.proto\">\n" +
 	"\x0eUserRegistered\x12\x17\n" +
-	"\auser_id\x18\x01 \x01(\tR\x06userId\"&\n" +
+	"\auser_id\x18\x01 \x01(\tR\x06userId:\x13\x8a\xb5\x18\x0fuser.registered\"8\n" +
 	"\vUserDeleted\x12\x17\n" +
-	"\auser_id\x18\x01 \x01(\tR\x06userIdB\xbc\x01\n" +
+	"\auser_id\x18\x01 \x01(\tR\x06userId:\x10\x8a\xb5\x18\fuser.deletedB\xbc\x01\n" +
 	"\x13com.harness.user.v1B\vEventsProtoP\x01Z:github.com/harnesshero/platform/gen/harness/user/v1;userv1\xa2\x02\x03HUX\xaa\x02\x0fHarness.User.V1\xca\x02\x0fHarness\\User\\V1\xe2\x02\x1bHarness\\User\\V1\\GPBMetadata\xea\x02\x11Harness::User::V1b\x06proto3"
 
 var (

@@ -4,13 +4,14 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import { file_harness_events_v1_options } from "../../events/v1/options_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file harness/user/v1/events.proto.
  */
 export const file_harness_user_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("ChxoYXJuZXNzL3VzZXIvdjEvZXZlbnRzLnByb3RvEg9oYXJuZXNzLnVzZXIudjEiIQoOVXNlclJlZ2lzdGVyZWQSDwoHdXNlcl9pZBgBIAEoCSIeCgtVc2VyRGVsZXRlZBIPCgd1c2VyX2lkGAEgASgJQrwBChNjb20uaGFybmVzcy51c2VyLnYxQgtFdmVudHNQcm90b1ABWjpnaXRodWIuY29tL2hhcm5lc3NoZXJvL3BsYXRmb3JtL2dlbi9oYXJuZXNzL3VzZXIvdjE7dXNlcnYxogIDSFVYqgIPSGFybmVzcy5Vc2VyLlYxygIPSGFybmVzc1xVc2VyXFYx4gIbSGFybmVzc1xVc2VyXFYxXEdQQk1ldGFkYXRh6gIRSGFybmVzczo6VXNlcjo6VjFiBnByb3RvMw");
+  fileDesc("ChxoYXJuZXNzL3VzZXIvdjEvZXZlbnRzLnByb3RvEg9oYXJuZXNzLnVzZXIudjEiNgoOVXNlclJlZ2lzdGVyZWQSDwoHdXNlcl9pZBgBIAEoCToTirUYD3VzZXIucmVnaXN0ZXJlZCIwCgtVc2VyRGVsZXRlZBIPCgd1c2VyX2lkGAEgASgJOhCKtRgMdXNlci5kZWxldGVkQrwBChNjb20uaGFybmVzcy51c2VyLnYxQgtFdmVudHNQcm90b1ABWjpnaXRodWIuY29tL2hhcm5lc3NoZXJvL3BsYXRmb3JtL2dlbi9oYXJuZXNzL3VzZXIvdjE7dXNlcnYxogIDSFVYqgIPSGFybmVzcy5Vc2VyLlYxygIPSGFybmVzc1xVc2VyXFYx4gIbSGFybmVzc1xVc2VyXFYxXEdQQk1ldGFkYXRh6gIRSGFybmVzczo6VXNlcjo6VjFiBnByb3RvMw", [file_harness_events_v1_options]);
 
 /**
  * UserRegistered is the payload of "user.registered". It carries no email,

@@ -1,4 +1,4 @@
-package rpcerr_test
+package rpc_test
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 
 	connect "connectrpc.com/connect/v2"
 
-	"github.com/harnesshero/platform/platform/rpcerr"
+	"github.com/harnesshero/platform/platform/rpc"
 )
 
 func TestFallback(t *testing.T) {
@@ -32,7 +32,7 @@ func TestFallback(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := rpcerr.Fallback(tt.err)
+			got := rpc.Fallback(tt.err)
 			cerr, ok := errors.AsType[*connect.Error](got)
 			if !ok || cerr.Code() != tt.code || cerr.Message() != tt.message {
 				t.Fatalf("Fallback = %v, want %v %q", got, tt.code, tt.message)
@@ -45,7 +45,7 @@ func TestFallback(t *testing.T) {
 			}
 		})
 	}
-	if rpcerr.Fallback(nil) != nil {
+	if rpc.Fallback(nil) != nil {
 		t.Error("Fallback(nil) != nil")
 	}
 }

@@ -1,4 +1,4 @@
-package server
+package rpc
 
 import (
 	"context"
@@ -50,7 +50,7 @@ func logInterceptor(logger *slog.Logger) connect.ServerInterceptor {
 			attrs = append(attrs, "code", code.String())
 			switch code {
 			case connect.CodeInternal, connect.CodeUnknown, connect.CodeDataLoss:
-				logger.ErrorContext(ctx, "rpc", append(attrs, "error", errorChain(err))...)
+				logger.ErrorContext(ctx, "rpc", append(attrs, "error", ErrorChain(err))...)
 			default:
 				logger.InfoContext(ctx, "rpc", attrs...)
 			}
@@ -59,8 +59,8 @@ func logInterceptor(logger *slog.Logger) connect.ServerInterceptor {
 	}
 }
 
-// errorChain is err's text including its (unexported) cause.
-func errorChain(err error) string {
+// ErrorChain is err's text including its (unexported) cause.
+func ErrorChain(err error) string {
 	var cerr *connect.Error
 	if errors.As(err, &cerr) && cerr.Unwrap() != nil {
 		return cerr.Error() + ": " + cerr.Unwrap().Error()

@@ -1,0 +1,81 @@
+package rpc_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"testing"
+
+	connect "connectrpc.com/connect/v2"
+	"connectrpc.com/connect/v2/connectinprocess"
+
+	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
+	"github.com/harnesshero/platform/gen/harness/order/v1/orderv1connect"
+	"github.com/harnesshero/platform/platform/auth"
+	"github.com/harnesshero/platform/platform/identity"
+	"github.com/harnesshero/platform/platform/rpc"
+)
+
+const panicID = "0192f0c8-7b7a-7c3e-8a1e-000000000bad"
+
+// orders answers GetOrder with an order owned by the verified caller, and
+// panics for panicID.
+type orders struct {
+	orderv1connect.UnimplementedOrderServiceHandler
+}
+
+func (orders) GetOrder(ctx context.Context, req *orderv1.GetOrderRequest) (*orderv1.GetOrderResponse, error) {
+	caller, err := rpc.Require(ctx)
+	if err != nil {
+		return nil, rpc.Error(req, err)
+	}
+	if req.GetId() == panicID {
+		panic("boom")
+	}
+	return &orderv1.GetOrderResponse{Order: &orderv1.Order{Id: req.GetId(), OwnerId: caller.UserID}}, nil
+}
+
+// TestChain: the production chain recovers a panic, authenticates before
+// it validates, and hands the handler the verified caller.
+func TestChain(t *testing.T) {
+	t.Parallel()
+	pub, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chain, err := rpc.Chain(rpc.Options{PublicKey: pub})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := connect.NewServer(chain...)
+	orderv1connect.RegisterOrderServiceHandler(srv, orders{})
+	token, _, err := auth.NewIssuer(priv, nil).Issue(identity.Identity{UserID: "u1", Role: identity.RoleUser, SessionID: "s1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	anonymous := orderv1connect.NewOrderServiceClient(connect.NewClient(connectinprocess.New(srv)))
+	alice := orderv1connect.NewOrderServiceClient(connect.NewClient(connectinprocess.New(srv), auth.BearerToken(token)))
+	const okID = "0192f0c8-7b7a-7c3e-8a1e-3f0c2b1a9d00"
+	tests := []struct {
+		name   string
+		client orderv1connect.OrderServiceClient
+		id     string
+		code   connect.Code
+	}{
+		{"anonymous, invalid id: authenticated first", anonymous, "nope", connect.CodeUnauthenticated},
+		{"invalid id", alice, "nope", connect.CodeInvalidArgument},
+		{"panic", alice, panicID, connect.CodeInternal},
+		{"after a panic the server serves", alice, okID, 0},
+	}
+	for _, tt := range tests {
+		res, err := tt.client.GetOrder(t.Context(), &orderv1.GetOrderRequest{Id: tt.id})
+		if tt.code == 0 {
+			if err != nil || res.GetOrder().GetOwnerId() != "u1" {
+				t.Errorf("%s: %v, %v; want the caller's order", tt.name, res.GetOrder(), err)
+			}
+			continue
+		}
+		if got := connect.CodeOf(err); got != tt.code {
+			t.Errorf("%s: %v, want %v", tt.name, err, tt.code)
+		}
+	}
+}
