@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -134,7 +133,7 @@ func NewRedisBus(client redis.UniversalClient, logger *slog.Logger, opts RedisOp
 				stream := opts.Prefix + topic
 				groups, err := client.XInfoGroups(ctx, stream).Result()
 				if err != nil {
-					if strings.Contains(err.Error(), "no such key") {
+					if redis.HasErrorPrefix(err, "no such key") {
 						continue // nothing published there yet
 					}
 					return nil, fmt.Errorf("events: stream %s: %w", stream, err)
