@@ -15,6 +15,10 @@ PROTOVALIDATE_DIR = $(shell go mod download -json github.com/bufbuild/protovalid
 RACE := $(shell command -v gcc >/dev/null 2>&1 && [ "$$(go env CGO_ENABLED)" = 1 ] && echo -race)
 GO_TEST_FLAGS ?= $(RACE) -count=1
 FUZZTIME ?= 30s
+# golangci-lint is pinned by its own module (tools/golangci/go.mod, a `tool`
+# line), so its dependencies stay out of go.mod. `go tool` builds it from the
+# Go proxy on first use and caches the binary in GOCACHE.
+GOLANGCI_LINT := go tool -modfile=tools/golangci/go.mod golangci-lint
 
 .PHONY: help
 help: ## List the targets.
@@ -53,11 +57,16 @@ check-generated: generate ## Fail when generated code is stale.
 		echo "generated code is stale: run 'make generate' and commit"; exit 1; fi
 
 .PHONY: lint
-lint: tools .build/protovalidate ## buf lint, buf format, go vet, layering.
+lint: tools .build/protovalidate ## buf lint, buf format, gofmt, go vet, golangci-lint (.golangci.yml).
 	$(BUF) lint
 	$(BUF) format -d --exit-code api
+	@$(MAKE) --no-print-directory lint-go
+
+.PHONY: lint-go
+lint-go: ## The Go half of lint: gofmt, go vet, golangci-lint (.golangci.yml).
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt: $$unformatted"; exit 1; fi
 	go vet ./...
+	$(GOLANGCI_LINT) run ./...
 
 .PHONY: breaking
 breaking: tools .build/protovalidate ## buf breaking against the previous commit on main.

@@ -2,11 +2,15 @@
 // so review does not have to: domain imports only the standard library,
 // the platform foundation (platform/) imports no domain, module or server
 // package, modules never import each other or the composition root, and
-// only cmd imports server.
+// only cmd imports server. golangci-lint's depguard (.golangci.yml) states
+// the same rules for the editor and `make lint`; this test keeps them
+// under `make test` without the linter, and covers a new module without
+// a config change.
 package archtest
 
 import (
 	"encoding/json"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -93,5 +97,40 @@ func TestModuleTestsStayInTheirModule(t *testing.T) {
 				t.Errorf("%s's tests import %s: modules reach each other only through generated clients", rel(p.ImportPath), imp)
 			}
 		}
+	}
+}
+
+// TestDepguardCoversModules: .golangci.yml states the "modules never import
+// each other" rule once per module (depguard has no "another module"
+// pattern), so a new module without its rule fails here rather than going
+// unchecked by the linter.
+func TestDepguardCoversModules(t *testing.T) {
+	config, err := os.ReadFile("../.golangci.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs, err := os.ReadDir("../modules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	for _, d := range dirs {
+		if !d.IsDir() {
+			continue
+		}
+		n++
+		name := d.Name()
+		for _, want := range []string{
+			"module-" + name + ":",
+			`files: ["${config-path}/modules/` + name + `/**"]`,
+			"allow: [" + module + "modules/" + name + "$, " + module + "modules/" + name + "/]",
+		} {
+			if !strings.Contains(string(config), want) {
+				t.Errorf(".golangci.yml: depguard has no rule for module %s (want %q)", name, want)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no module under modules/")
 	}
 }

@@ -213,7 +213,7 @@ func TestBuilderServiceHung(t *testing.T) {
 	if err := x.builder.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
-	defer x.builder.cmd.Process.Signal(syscall.SIGCONT)
+	defer func() { _ = x.builder.cmd.Process.Signal(syscall.SIGCONT) }() // gone already is fine
 	waitFor(t, 10*time.Second, "the builder service to stop", x.builder.stopped)
 
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)

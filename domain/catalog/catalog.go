@@ -60,8 +60,9 @@ func StyleBaseCents(s Style) int64 {
 		return 4600
 	case StyleNoPull:
 		return 5200
+	default:
+		return 0
 	}
-	return 0
 }
 
 // MaterialCents returns the surcharge of a material, or 0 for an invalid one
@@ -72,8 +73,9 @@ func MaterialCents(m Material) int64 {
 		return 800
 	case MaterialLeather:
 		return 2400
+	default:
+		return 0
 	}
-	return 0
 }
 
 // HardwareCents returns the surcharge of a hardware choice, or 0 for an
@@ -84,8 +86,9 @@ func HardwareCents(h Hardware) int64 {
 		return 600
 	case HardwareStainless:
 		return 1100
+	default:
+		return 0
 	}
-	return 0
 }
 
 // LeashLengthsMM returns the leash lengths on sale, shortest first.

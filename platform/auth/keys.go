@@ -74,7 +74,7 @@ func LoadOrCreateKeyPair(dir string) (ed25519.PrivateKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(filepath.Join(keysDir, publicKeyFile), pub, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(keysDir, publicKeyFile), pub, 0o644); err != nil { //nolint:gosec // G306: a public key is meant to be read by others
 		return nil, fmt.Errorf("auth: write public key: %w", err)
 	}
 	return key, nil

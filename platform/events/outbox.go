@@ -66,7 +66,7 @@ func count(ctx context.Context, db bun.IDB, pending bool) (int64, error) {
 		q = q.Where("delivered_at IS NOT NULL")
 	}
 	n, err := q.Count(ctx)
-	return int64(n), err
+	return n, err
 }
 
 // Replay hands every recorded event whose record time is in [from, to) to

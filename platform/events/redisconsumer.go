@@ -123,7 +123,7 @@ func (c *redisConsumer) run(ctx context.Context) {
 // that are gone.
 func (c *redisConsumer) setUp(ctx context.Context) error {
 	err := c.client.XGroupCreateMkStream(ctx, c.stream, c.group, "0").Err()
-	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
+	if err != nil && !redis.HasErrorPrefix(err, "BUSYGROUP") {
 		return err
 	}
 	return c.forgetIdle(ctx)
@@ -267,4 +267,4 @@ func remove(ids []string, msgs []redis.XMessage, uuid string) []string {
 
 // isNoGroup reports whether err is Redis's NOGROUP: the stream or the
 // group does not exist (any more).
-func isNoGroup(err error) bool { return err != nil && strings.HasPrefix(err.Error(), "NOGROUP") }
+func isNoGroup(err error) bool { return redis.HasErrorPrefix(err, "NOGROUP") }

@@ -103,7 +103,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*bun.DB, error) {
 		sqldb.SetMaxOpenConns(8)
 		db = bun.NewDB(sqldb, sqlitedialect.New()).WithQueryHook(commitHook{})
 	}
-	db.AddQueryHook(timeoutHook{timeout: o.queryTimeout})
+	db = db.WithQueryHook(timeoutHook{timeout: o.queryTimeout})
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := ping(pingCtx, db); err != nil {
