@@ -89,8 +89,11 @@ func TestDeleteAccount(t *testing.T) {
 			waitRefused := func(name string, call func() error) {
 				t.Helper()
 				testwait.Until(t, 30*time.Second, func() error {
-					if err := call(); connect.CodeOf(err) != connect.CodeUnauthenticated {
-						return fmt.Errorf("%s with the deleted user's token = %v, want unauthenticated", name, err)
+					switch err := call(); {
+					case err == nil:
+						return fmt.Errorf("%s with the deleted user's token succeeded, want unauthenticated", name)
+					case connect.CodeOf(err) != connect.CodeUnauthenticated:
+						return fmt.Errorf("%s with the deleted user's token: %w, want unauthenticated", name, err)
 					}
 					return nil
 				})

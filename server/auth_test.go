@@ -131,6 +131,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 				if slices.Contains(denied, asAdmin) {
 					t.Errorf("%s admin-only: admin %v", name, asAdmin)
 				}
+			case authv1.Access_ACCESS_UNSPECIFIED:
+				t.Errorf("%s declares no access", name)
 			}
 		}
 	}

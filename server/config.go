@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/harnesshero/platform/modules/user"
 	"github.com/harnesshero/platform/platform/storage"
 )
 
@@ -36,6 +37,10 @@ type Config struct {
 	// DatabaseQueryTimeout bounds each database statement and transaction;
 	// zero means storage.DefaultQueryTimeout.
 	DatabaseQueryTimeout time.Duration
+	// PasswordCost is the argon2id cost of new password hashes; the zero
+	// value is the production cost. No flag sets it: only tests lower it,
+	// to keep suites that register many users fast.
+	PasswordCost user.PasswordCost
 	// DataDir holds the embedded SQLite database and generated keys.
 	DataDir string
 	// RedisURL selects Redis Streams as the event bus; empty means the

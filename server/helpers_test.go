@@ -17,6 +17,7 @@ import (
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
 	"github.com/harnesshero/platform/gen/harness/user/v1/userv1connect"
 	"github.com/harnesshero/platform/modules/builder/buildertest"
+	"github.com/harnesshero/platform/modules/user"
 	"github.com/harnesshero/platform/platform/auth"
 	"github.com/harnesshero/platform/platform/storage"
 	"github.com/harnesshero/platform/platform/storage/storagetest"
@@ -37,6 +38,9 @@ func start(t *testing.T, engine storage.Engine, fn func(*server.Config)) *instan
 	t.Helper()
 	cfg := server.DefaultConfig()
 	cfg.DataDir = t.TempDir()
+	// Cheap password hashes: these tests register many users; the
+	// production cost is checked in modules/user (TestPasswordCost).
+	cfg.PasswordCost = user.PasswordCost{MemoryKiB: 64, Passes: 1}
 	if fn != nil {
 		fn(&cfg)
 	}

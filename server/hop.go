@@ -195,7 +195,7 @@ func (s *hopStream) check(err error) error {
 		s.outcome = outcome
 	}
 	s.mu.Unlock()
-	if outcome == errCallerGone {
+	if errors.Is(outcome, errCallerGone) {
 		if errors.Is(s.caller.Err(), context.DeadlineExceeded) {
 			return connect.NewError(connect.CodeDeadlineExceeded, "deadline exceeded").WithCause(err)
 		}

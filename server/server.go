@@ -165,7 +165,7 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger, ln net.Listener
 	}
 	if ln == nil {
 		var err error
-		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+		if ln, err = new(net.ListenConfig).Listen(ctx, "tcp", cfg.Addr); err != nil {
 			return fmt.Errorf("server: listen: %w", err)
 		}
 	}

@@ -53,7 +53,7 @@ var table = []module{
 	{
 		name: "user", port: 4001, migrations: user.Migrations,
 		register: func(w *wiring) (registered, error) {
-			mod, err := user.Register(w.server, user.Deps{DB: w.db, Issuer: auth.NewIssuer(w.privateKey, nil), Logger: w.logger})
+			mod, err := user.Register(w.server, user.Deps{DB: w.db, Issuer: auth.NewIssuer(w.privateKey, nil), Logger: w.logger, PasswordCost: w.cfg.PasswordCost})
 			if err != nil {
 				return registered{}, err
 			}
