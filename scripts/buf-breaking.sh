@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# buf breaking: the contracts in the work tree against those of a previous
-# commit (default HEAD~1, the last commit on main before this one; set
-# BUF_BREAKING_AGAINST to a tag or commit to compare with another).
+# buf breaking: the contracts in the work tree against those of the previous
+# release — the commit named in .ci/previous-release (the last landed main,
+# also what the version-skew test runs against), else HEAD~1; set
+# BUF_BREAKING_AGAINST to a tag or commit to compare with another.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUF=clients/ts/node_modules/.bin/buf
-against=${BUF_BREAKING_AGAINST:-HEAD~1}
+default=HEAD~1
+if [ -s .ci/previous-release ]; then
+  default=$(tr -d '[:space:]' < .ci/previous-release)
+fi
+against=${BUF_BREAKING_AGAINST:-$default}
 
 if ! git rev-parse -q --verify "$against^{commit}" >/dev/null; then
   echo "buf breaking: no commit $against (first commit): nothing to compare"
