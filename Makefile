@@ -69,7 +69,7 @@ lint-go: ## The Go half of lint: gofmt, go vet, golangci-lint (.golangci.yml).
 	$(GOLANGCI_LINT) run ./...
 
 .PHONY: breaking
-breaking: tools .build/protovalidate ## buf breaking against the previous commit on main.
+breaking: tools .build/protovalidate ## buf breaking against the previous release (.ci/previous-release).
 	./scripts/buf-breaking.sh
 
 .PHONY: test
