@@ -3,16 +3,12 @@ package analytics_test
 import (
 	"context"
 	"crypto/ed25519"
-	"errors"
 	"slices"
 	"testing"
 	"time"
 
-	validatepb "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
-	"buf.build/go/protovalidate"
 	connect "connectrpc.com/connect/v2"
 	"connectrpc.com/connect/v2/connectinprocess"
-	"connectrpc.com/connect/v2/connectproto"
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 	"google.golang.org/protobuf/proto"
@@ -32,6 +28,7 @@ import (
 	"github.com/harnesshero/platform/platform/rpc"
 	"github.com/harnesshero/platform/platform/storage"
 	"github.com/harnesshero/platform/platform/storage/storagetest"
+	"github.com/harnesshero/platform/platform/validation"
 )
 
 // env is the analytics module registered on a server with the production
@@ -284,28 +281,14 @@ func (e *env) processed(t *testing.T) int {
 // detail, failing the test unless err is InvalidArgument with one.
 func fields(t *testing.T, err error) []string {
 	t.Helper()
-	if got := connect.CodeOf(err); got != connect.CodeInvalidArgument {
-		t.Fatalf("code = %v (%v), want invalid_argument", got, err)
-	}
-	cerr, ok := errors.AsType[*connect.Error](err)
-	if !ok {
-		t.Fatalf("error %v is not a *connect.Error", err)
+	vs := validation.ViolationsOf(err)
+	if len(vs) == 0 {
+		t.Fatalf("error %v, want invalid_argument with a violations detail", err)
 	}
 	var out []string
-	for _, d := range cerr.Details() {
-		msg, err := connectproto.UnmarshalErrorDetail(d)
-		if err != nil {
-			continue
-		}
-		if vs, ok := msg.(*validatepb.Violations); ok {
-			for _, v := range vs.GetViolations() {
-				out = append(out, protovalidate.FieldPathString(v.GetField()))
-			}
-		}
-	}
-	if len(out) == 0 {
-		t.Fatalf("InvalidArgument without violations detail: %v", err)
+	for _, v := range vs {
+		out = append(out, v.Path)
 	}
 	slices.Sort(out)
-	return out
+	return slices.Compact(out)
 }

@@ -3,7 +3,6 @@ package order_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -11,40 +10,27 @@ import (
 	"sync"
 	"testing"
 
-	validatepb "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
-	"buf.build/go/protovalidate"
 	connect "connectrpc.com/connect/v2"
-	"connectrpc.com/connect/v2/connectproto"
 
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
 	"github.com/harnesshero/platform/gen/harness/order/v1/orderv1connect"
 	"github.com/harnesshero/platform/platform/identity"
 	"github.com/harnesshero/platform/platform/storage"
 	"github.com/harnesshero/platform/platform/storage/storagetest"
+	"github.com/harnesshero/platform/platform/validation"
 )
 
 // violationFields returns the sorted fields of err's buf.validate
 // violations, failing unless err is InvalidArgument with such a detail.
 func violationFields(t *testing.T, err error) []string {
 	t.Helper()
-	cerr, ok := errors.AsType[*connect.Error](err)
-	if !ok || cerr.Code() != connect.CodeInvalidArgument {
-		t.Fatalf("error %v, want invalid_argument", err)
+	vs := validation.ViolationsOf(err)
+	if len(vs) == 0 {
+		t.Fatalf("error %v, want invalid_argument with a violations detail", err)
 	}
 	var out []string
-	for _, d := range cerr.Details() {
-		msg, err := connectproto.UnmarshalErrorDetail(d)
-		if err != nil {
-			continue
-		}
-		if vs, ok := msg.(*validatepb.Violations); ok {
-			for _, v := range vs.GetViolations() {
-				out = append(out, protovalidate.FieldPathString(v.GetField()))
-			}
-		}
-	}
-	if len(out) == 0 {
-		t.Fatalf("InvalidArgument without violations detail: %v", err)
+	for _, v := range vs {
+		out = append(out, v.Path)
 	}
 	slices.Sort(out)
 	return slices.Compact(out)

@@ -10,6 +10,7 @@ import (
 
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
 	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/identity"
 	"github.com/harnesshero/platform/platform/rpc"
 )
 
@@ -25,25 +26,9 @@ var errAccountDeleted = errors.New("user: the account has been deleted")
 // DeleteAccount checks the caller's password (throttled like sign-ins, as
 // ChangePassword), then erases the account: see store.deleteAccount.
 func (s *service) DeleteAccount(ctx context.Context, req *userv1.DeleteAccountRequest) (*userv1.DeleteAccountResponse, error) {
-	caller, err := rpc.Require(ctx)
+	_, a, err := s.reauthenticate(ctx, req.GetCurrentPassword())
 	if err != nil {
 		return nil, toConnectError(req, err)
-	}
-	a, err := s.liveUser(ctx, caller.UserID)
-	if err != nil {
-		return nil, toConnectError(req, err)
-	}
-	att, err := s.limiter.begin(a.Email, clientHost(ctx))
-	if err != nil {
-		return nil, toConnectError(req, err)
-	}
-	ok, err := verifyPassword(ctx, a.PasswordHash, req.GetCurrentPassword())
-	att.done(err == nil && !ok)
-	if err != nil {
-		return nil, toConnectError(req, err)
-	}
-	if !ok {
-		return nil, toConnectError(req, errPasswordMismatch)
 	}
 	if err := s.store.deleteAccount(ctx, a.ID, a.PasswordHash, s.now()); err != nil {
 		return nil, toConnectError(req, err)
@@ -114,4 +99,32 @@ func (s *store) deleteAccount(ctx context.Context, id, checkedHash string, now t
 		})
 		return err
 	})
+}
+
+// reauthenticate returns the verified caller and their live account once
+// password is the account's current one. A stolen access token must not
+// become a password oracle: wrong passwords are throttled like failed
+// sign-ins of the account.
+func (s *service) reauthenticate(ctx context.Context, password string) (identity.Identity, account, error) {
+	caller, err := rpc.Require(ctx)
+	if err != nil {
+		return caller, account{}, err
+	}
+	a, err := s.liveUser(ctx, caller.UserID)
+	if err != nil {
+		return caller, account{}, err
+	}
+	att, err := s.limiter.begin(a.Email, clientHost(ctx))
+	if err != nil {
+		return caller, account{}, err
+	}
+	ok, err := verifyPassword(ctx, a.PasswordHash, password)
+	att.done(err == nil && !ok)
+	switch {
+	case err != nil:
+		return caller, account{}, err
+	case !ok:
+		return caller, account{}, errPasswordMismatch
+	}
+	return caller, a, nil
 }

@@ -40,27 +40,9 @@ func (s *service) UpdateProfile(ctx context.Context, req *userv1.UpdateProfileRe
 // still the one checked, so of two concurrent changes one wins and the
 // other is a mismatch.
 func (s *service) ChangePassword(ctx context.Context, req *userv1.ChangePasswordRequest) (*userv1.ChangePasswordResponse, error) {
-	caller, err := rpc.Require(ctx)
+	caller, a, err := s.reauthenticate(ctx, req.GetCurrentPassword())
 	if err != nil {
 		return nil, toConnectError(req, err)
-	}
-	a, err := s.liveUser(ctx, caller.UserID)
-	if err != nil {
-		return nil, toConnectError(req, err)
-	}
-	// A stolen access token must not become a password oracle: wrong
-	// current passwords are throttled like failed sign-ins.
-	att, err := s.limiter.begin(a.Email, clientHost(ctx))
-	if err != nil {
-		return nil, toConnectError(req, err)
-	}
-	ok, err := verifyPassword(ctx, a.PasswordHash, req.GetCurrentPassword())
-	att.done(err == nil && !ok)
-	if err != nil {
-		return nil, toConnectError(req, err)
-	}
-	if !ok {
-		return nil, toConnectError(req, errPasswordMismatch)
 	}
 	hash, err := hashPassword(ctx, s.cost, req.GetNewPassword())
 	if err != nil {

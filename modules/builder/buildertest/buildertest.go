@@ -5,17 +5,14 @@
 package buildertest
 
 import (
-	"errors"
 	"slices"
 	"testing"
 
-	validatepb "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
-	"buf.build/go/protovalidate"
 	connect "connectrpc.com/connect/v2"
-	"connectrpc.com/connect/v2/connectproto"
 
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 	"github.com/harnesshero/platform/gen/harness/builder/v1/builderv1connect"
+	"github.com/harnesshero/platform/platform/validation"
 )
 
 // Clients are the builder's generated clients, on any transport.
@@ -59,23 +56,9 @@ func Violations(t testing.TB, err error) []Violation {
 	if got := connect.CodeOf(err); got != connect.CodeInvalidArgument {
 		t.Fatalf("code = %v (%v), want invalid_argument", got, err)
 	}
-	var cerr *connect.Error
-	if !errors.As(err, &cerr) {
-		t.Fatalf("error %v is not a *connect.Error", err)
-	}
 	var out []Violation
-	for _, d := range cerr.Details() {
-		msg, err := connectproto.UnmarshalErrorDetail(d)
-		if err != nil {
-			continue
-		}
-		vs, ok := msg.(*validatepb.Violations)
-		if !ok {
-			continue
-		}
-		for _, v := range vs.GetViolations() {
-			out = append(out, Violation{Field: protovalidate.FieldPathString(v.GetField()), Rule: v.GetRuleId()})
-		}
+	for _, v := range validation.ViolationsOf(err) {
+		out = append(out, Violation{Field: v.Path, Rule: v.Rule})
 	}
 	if len(out) == 0 {
 		t.Fatalf("InvalidArgument without violations detail: %v", err)
