@@ -78,22 +78,53 @@ func TestEveryRPCDeclaresAccess(t *testing.T) {
 func TestAuthorizationMatrix(t *testing.T) {
 	t.Parallel()
 	builderSvc, platform := startExtracted(t, storage.SQLite)
-	user := signUp(t, platform.httpTransport())
-	admin := signUpAdmin(t, platform, platform.httpTransport())
+	checkAccess(t, platform, platform, []target{
+		{"platform", platform, ""},
+		{"builder service", builderSvc, "harness.builder.v1"},
+	})
+}
+
+// TestAuthorizationMatrixSplit: the same matrix with the five modules in
+// five services behind one entry — through the entry, and on each service
+// directly for its own contract.
+func TestAuthorizationMatrixSplit(t *testing.T) {
+	t.Parallel()
+	entry, services := startSplit(t, storage.SQLite)
+	targets := []target{{"entry", entry, ""}}
+	for _, name := range []string{"user", "builder", "order", "analytics"} {
+		targets = append(targets, target{name + " service", services[name], "harness." + name + ".v1"})
+	}
+	checkAccess(t, entry, services["user"], targets)
+}
+
+// target is a process the matrix calls: every contract it serves, or only
+// the RPCs of one proto package.
+type target struct {
+	name string
+	in   *instance
+	pkg  string
+}
+
+// checkAccess signs up a user and an admin through entry (the admin made
+// on users, the process holding the user module's database) and checks
+// every RPC of every target as nobody, a forger, the user and the admin.
+func checkAccess(t *testing.T, entry, users *instance, targets []target) {
+	t.Helper()
+	user := signUp(t, entry.httpTransport())
+	admin := signUpAdmin(t, users, entry.httpTransport())
 	_, otherKey, _ := ed25519.GenerateKey(rand.Reader)
 	forged, _, err := auth.NewIssuer(otherKey, nil).Issue(identity.Identity{UserID: user.id, Role: identity.RoleAdmin, SessionID: "x"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	denied := []connect.Code{connect.CodeUnauthenticated, connect.CodePermissionDenied}
-	for _, target := range []struct {
-		name string
-		in   *instance
-	}{{"platform", platform}, {"builder service", builderSvc}} {
+	for _, target := range targets {
+		checked := 0
 		for _, md := range contractMethods(t) {
-			if target.in == builderSvc && md.Parent().ParentFile().Package() != "harness.builder.v1" {
-				continue // the builder service serves only the builder
+			if target.pkg != "" && string(md.Parent().ParentFile().Package()) != target.pkg {
+				continue // the service serves only its own contract
 			}
+			checked++
 			access := auth.AccessOf(connect.Spec{Schema: md})
 			name := target.name + " " + string(md.FullName())
 			tr := target.in.httpTransport()
@@ -134,6 +165,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 			case authv1.Access_ACCESS_UNSPECIFIED:
 				t.Errorf("%s declares no access", name)
 			}
+		}
+		if checked == 0 {
+			t.Errorf("%s: no RPC checked", target.name)
 		}
 	}
 }

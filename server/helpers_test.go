@@ -113,6 +113,41 @@ func startExtracted(t *testing.T, engine storage.Engine) (builderSvc, platform *
 	return builderSvc, platform
 }
 
+// startSplit starts the five modules as five services and an entry that
+// serves none of them and forwards every call, as five processes would
+// run (each on its own database; one Redis with a prefix of the test's).
+// Only the user service holds the private key.
+func startSplit(t *testing.T, engine storage.Engine) (entry *instance, services map[string]*instance) {
+	t.Helper()
+	keys := t.TempDir()
+	if _, err := auth.LoadOrCreateKeyPair(keys); err != nil {
+		t.Fatal(err)
+	}
+	events := splitEvents(t)
+	urls := map[string]string{}
+	services = map[string]*instance{}
+	for _, name := range []string{"user", "builder", "webhook", "analytics", "order"} { // order needs the builder
+		services[name] = start(t, engine, func(c *server.Config) {
+			c.Role = server.Role(name)
+			if name == "order" {
+				c.ModuleURLs = map[string]string{"builder": urls["builder"]}
+			}
+			c.AccessTokenPublicKeyFile = auth.PublicKeyPath(keys)
+			if name == "user" {
+				c.AccessTokenPrivateKeyFile = auth.PrivateKeyPath(keys)
+			}
+			events(c)
+		})
+		urls[name] = services[name].hs.URL
+	}
+	entry = start(t, engine, func(c *server.Config) {
+		c.ModuleURLs = urls
+		c.AccessTokenPublicKeyFile = auth.PublicKeyPath(keys)
+		events(c)
+	})
+	return entry, services
+}
+
 // splitEvents returns a config change giving the processes of one split
 // topology the same Redis and a stream prefix of their own: modules in
 // several processes need Redis for their events.
