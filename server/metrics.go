@@ -37,6 +37,7 @@ func newPlatformMetrics(p *Platform) *platformMetrics {
 	for _, outcome := range []string{"recorded", "rejected", "failed"} {
 		m.webhookResults.WithLabelValues(outcome) // exported at 0 from the start
 	}
+	m.throttled.WithLabelValues("SignIn")
 	return m
 }
 

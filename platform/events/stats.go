@@ -43,10 +43,18 @@ type ConsumerCounts struct {
 	DeadLettered int64
 }
 
-// Counts reports, per consumer, the events applied and dead-lettered.
-// Safe for concurrent use.
+// Counts reports, per consumer subscribed, the events applied and
+// dead-lettered (zeros before the first). Safe for concurrent use.
 func (r *Router) Counts() map[string]ConsumerCounts {
-	return r.counts.snapshot()
+	out := r.counts.snapshot()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for consumer := range r.handlers {
+		if _, ok := out[consumer]; !ok {
+			out[consumer] = ConsumerCounts{}
+		}
+	}
+	return out
 }
 
 // consumerCounts are a router's per-consumer counts.
