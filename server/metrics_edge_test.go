@@ -97,7 +97,7 @@ func TestServeAdminAddr(t *testing.T) {
 	testwait.Until(t, 30*time.Second, func() error {
 		code, err := status(admin + "/debug/pprof/")
 		if err != nil || code != http.StatusOK {
-			return fmt.Errorf("admin pprof: %d, %v", code, err)
+			return fmt.Errorf("admin pprof: %d, %w", code, err)
 		}
 		return nil
 	})
