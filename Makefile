@@ -78,6 +78,9 @@ test: test-go test-ts ## Run every test (Go with -race, then the TS client again
 .PHONY: test-go
 test-go: stripe-mock ## Go tests (Postgres/Redis tests run when HARNESS_TEST_POSTGRES_URL is set; required under CI).
 	go test $(GO_TEST_FLAGS) ./...
+# deploy/'s alert rules and dashboard against a running platform: a module
+# of its own, to keep Prometheus' dependencies out of go.mod (ADR 0016).
+	cd deploy/check && go test $(GO_TEST_FLAGS) ./...
 # The 10,000-event bursts again at full size, without the race detector:
 # under -race they may run smaller (internal/racetest).
 ifneq ($(RACE),)

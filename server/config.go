@@ -30,6 +30,9 @@ const (
 type Config struct {
 	// Addr is the listen address, e.g. ":4000".
 	Addr string
+	// AdminAddr, when set, is a second listen address serving /metrics,
+	// /healthz, /readyz and pprof (AdminHandler); empty means none.
+	AdminAddr string
 	// Role selects the modules this process serves.
 	Role Role
 	// DatabaseURL is a postgres:// URL; empty means SQLite under DataDir.
@@ -189,6 +192,7 @@ func (c Config) Validate() error {
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("addr", c.Addr),
+		slog.String("admin_addr", c.AdminAddr),
 		slog.String("role", string(c.Role)),
 		slog.String("database", storage.Redact(c.DSN())),
 		slog.Duration("database_query_timeout", c.DatabaseQueryTimeout),

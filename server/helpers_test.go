@@ -34,7 +34,7 @@ type instance struct {
 
 // start starts a platform with cfg changed by fn on a fresh database of
 // engine.
-func start(t *testing.T, engine storage.Engine, fn func(*server.Config)) *instance {
+func start(t testing.TB, engine storage.Engine, fn func(*server.Config)) *instance {
 	t.Helper()
 	cfg := server.DefaultConfig()
 	cfg.DataDir = t.TempDir()
@@ -68,7 +68,7 @@ func start(t *testing.T, engine storage.Engine, fn func(*server.Config)) *instan
 // cfg's modules applied already: a copy of storagetest's template (see
 // TestMain), instead of migrating every platform's database from empty.
 // server.New still runs its migrations and finds them applied.
-func premigrate(t *testing.T, engine storage.Engine, cfg *server.Config) {
+func premigrate(t testing.TB, engine storage.Engine, cfg *server.Config) {
 	t.Helper()
 	sets, err := cfg.MigrationSets()
 	if err != nil {

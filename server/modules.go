@@ -39,7 +39,7 @@ func (p *Platform) registerModules(ctx context.Context, topo topology, privateKe
 		w.clients[m.name] = connect.NewClient(connectinprocess.New(p.server), auth.ForwardToken)
 	}
 	for name, url := range topo.remote {
-		w.clients[name] = remoteClient(name, url, cfg.Hop, p.logger)
+		w.clients[name] = remoteClient(name, url, cfg.Hop, p.logger, p.metrics.ClientInterceptor())
 	}
 	for i := range table {
 		m := &table[i]
@@ -53,6 +53,7 @@ func (p *Platform) registerModules(ctx context.Context, topo topology, privateKe
 				p.events.subscribers = append(p.events.subscribers, reg.subscribe)
 			}
 			for pattern, h := range reg.routes {
+				h = p.metrics.instrumentRoute(m.name, h)
 				p.extraRoutes = append(p.extraRoutes, route{pattern: pattern, handler: h})
 			}
 			continue

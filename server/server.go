@@ -40,6 +40,7 @@ type Platform struct {
 	handler http.Handler
 	ready   []func(context.Context) error
 	events  eventsWiring
+	metrics *platformMetrics
 	// extraRoutes are plain HTTP routes of modules (the payment webhook).
 	extraRoutes []route
 	// draining is set on shutdown: /readyz fails, connections close.
@@ -72,17 +73,22 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Platform, error
 		return nil, err
 	}
 	p := &Platform{cfg: cfg, logger: logger}
+	p.metrics = newPlatformMetrics(p)
 	// The production chain (recover → log → client address → authenticate
 	// → validate) serves HTTP and in-process calls alike.
 	chain, err := rpc.Chain(rpc.Options{
 		Logger: logger, PublicKey: publicKey, PublicProcedures: reflectionProcedures,
-		Proxies: proxies, Checks: builder.ValidationChecks(),
+		Proxies: proxies, Checks: builder.ValidationChecks(), Outer: p.metrics.interceptors(),
 	})
 	if err != nil {
 		return nil, err
 	}
 	p.server = connect.NewServer(chain...)
 	if err := p.registerModules(ctx, topo, privateKey); err != nil {
+		_ = p.Close()
+		return nil, err
+	}
+	if err := p.registerRuntimeMetrics(); err != nil {
 		_ = p.Close()
 		return nil, err
 	}
@@ -121,6 +127,7 @@ func (p *Platform) newHandler() http.Handler {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", p.readyz)
+	mux.Handle("GET /metrics", p.metrics.Handler())
 	for _, r := range p.extraRoutes {
 		mux.Handle(r.pattern, r.handler)
 	}
@@ -170,6 +177,13 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger, ln net.Listener
 		}
 	}
 	defer ln.Close()
+	adminLn, err := listenAdmin(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if adminLn != nil {
+		defer adminLn.Close()
+	}
 	logger.InfoContext(ctx, "starting", "config", cfg)
 	p, err := New(ctx, cfg, logger)
 	if err != nil {
@@ -179,6 +193,7 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger, ln net.Listener
 	if err := p.Start(); err != nil {
 		return err
 	}
+	defer p.serveAdmin(adminLn, logger)()
 
 	protocols := new(http.Protocols)
 	protocols.SetHTTP1(true)

@@ -147,6 +147,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 		"modules to serve: all (every module without a URL), or a comma-separated list of "+strings.Join(server.ModuleNames(), ", ")+" [HARNESS_ROLE]")
 	port := fs.String("port", getenv("PORT"), "listen port; default: the module's own with one module (user 4001, builder 4002, order 4003, webhook 4004, analytics 4005), else 4000 [PORT]")
 	addr := fs.String("addr", getenv("HARNESS_ADDR"), "listen address, overrides --port, e.g. 127.0.0.1:4000 [HARNESS_ADDR]")
+	fs.StringVar(&cfg.AdminAddr, "admin-addr", getenv("HARNESS_ADMIN_ADDR"), "address serving /metrics, /healthz, /readyz and pprof apart from the public port, e.g. 127.0.0.1:9090; empty: none (pprof off) [HARNESS_ADMIN_ADDR]")
 	fs.StringVar(&cfg.DatabaseURL, "database-url", getenv("DATABASE_URL"), "postgres:// URL; empty means SQLite under --data-dir [DATABASE_URL]")
 	dbTimeout := fs.String("database-query-timeout", getenv("HARNESS_DATABASE_QUERY_TIMEOUT"), "bound on each database statement and transaction, e.g. 5s; default 5s [HARNESS_DATABASE_QUERY_TIMEOUT]")
 	fs.StringVar(&cfg.DataDir, "data-dir", env("HARNESS_DATA_DIR", cfg.DataDir), "directory of the embedded database and keys [HARNESS_DATA_DIR]")

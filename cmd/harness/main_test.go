@@ -26,7 +26,7 @@ import (
 func TestParseConfig(t *testing.T) {
 	env := map[string]string{
 		"PORT": "5000", "DATABASE_URL": "postgres://u:pw-8f3k2@db/x", "STRIPE_SECRET_KEY": "sk_live_key-9d2m", "BUILDER_SERVICE_URL": "http://builder:4002",
-		"REDIS_URL":            "redis://cache:6379/0",
+		"REDIS_URL": "redis://cache:6379/0", "HARNESS_ADMIN_ADDR": "127.0.0.1:9090",
 		"HARNESS_CORS_ORIGINS": "https://a.example, https://b.example", "HARNESS_DATABASE_QUERY_TIMEOUT": "2500ms",
 	}
 	cfg, _, err := parseConfig("serve", nil, func(k string) string { return env[k] }, &bytes.Buffer{})
@@ -34,7 +34,7 @@ func TestParseConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.Addr != ":5000" || cfg.DatabaseURL != env["DATABASE_URL"] || cfg.ModuleURLs["builder"] != "http://builder:4002" ||
-		strings.Join(cfg.CORSOrigins, " ") != "https://a.example https://b.example" || cfg.DatabaseQueryTimeout != 2500*time.Millisecond {
+		strings.Join(cfg.CORSOrigins, " ") != "https://a.example https://b.example" || cfg.DatabaseQueryTimeout != 2500*time.Millisecond || cfg.AdminAddr != "127.0.0.1:9090" {
 		t.Errorf("config from env = %+v", cfg)
 	}
 	redisOnly := func(k string) string { return map[string]string{"REDIS_URL": "redis://cache:6379/0"}[k] }

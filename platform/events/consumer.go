@@ -37,6 +37,7 @@ type BatchHandler func(ctx context.Context, envs []*eventsv1.Envelope) error
 type Router struct {
 	bus    *Bus
 	logger *slog.Logger
+	counts consumerCounts // Counts
 
 	mu       sync.Mutex
 	handlers map[string]map[string]*topicRoutes // consumer → topic → routes
@@ -215,8 +216,13 @@ func (r *Router) apply(ctx context.Context, consumer string, routes *topicRoutes
 					if err != nil && ctx.Err() == nil {
 						r.logger.Warn("event handler failed; dead-lettering the event", "consumer", consumer, "type", envs[k].GetType(), "event", envs[k].GetId(), "error", err)
 						errs[k] = failed(k, err)
+						r.counts.add(consumer, 0, 1)
+					} else if err == nil {
+						r.counts.add(consumer, 1, 0)
 					}
 				}
+			} else {
+				r.counts.add(consumer, int64(end-start), 0)
 			}
 		}
 		start = end

@@ -174,6 +174,13 @@ func TestDeadLetter(t *testing.T) {
 	if len(letters) != 1 || letters[0].Consumer != "ok" {
 		t.Errorf("dead letters = %+v, want the one poisoned event of consumer ok", letters)
 	}
+	// The counts the metrics export (platform/metrics).
+	testwait.Until(t, 30*time.Second, func() error {
+		if got, want := router.Counts()["ok"], (events.ConsumerCounts{Processed: 4, DeadLettered: 1}); got != want || relay.Published() != 5 {
+			return fmt.Errorf("counts %+v, published %d; want %+v, 5", got, relay.Published(), want)
+		}
+		return nil
+	})
 	_ = router.Close()
 }
 

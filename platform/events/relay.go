@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -57,6 +58,8 @@ type Relay struct {
 	pub    message.Publisher
 	logger *slog.Logger
 	wake   chan struct{}
+	// published counts the events published (Published).
+	published atomic.Int64
 
 	// Batch is the most rows delivered per round.
 	Batch int
@@ -247,6 +250,7 @@ func (r *Relay) deliver(ctx context.Context, db bun.IDB) (int, error) {
 		if err := markDelivered(ctx, db, seqs); err != nil {
 			return 0, err
 		}
+		r.published.Add(int64(delivered))
 	}
 	if publishErr != nil {
 		return delivered, fmt.Errorf("events: publish: %w", publishErr)

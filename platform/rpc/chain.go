@@ -35,6 +35,9 @@ type Options struct {
 	// modules that own them (builder.ValidationChecks), run with the
 	// contracts' rules.
 	Checks []validation.Check
+	// Outer run first, outside recover, in order (metrics, tracing): they
+	// see every call with the code its caller hears.
+	Outer []connect.ServerInterceptor
 }
 
 // Chain returns the production interceptor chain, in order: recover → log
@@ -63,13 +66,13 @@ func Chain(opts Options) ([]connect.ServerInterceptor, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []connect.ServerInterceptor{
+	return append(opts.Outer[:len(opts.Outer):len(opts.Outer)],
 		recoverInterceptor(logger),
 		logInterceptor(logger),
 		clientIPInterceptor(proxies),
 		auth.NewServerInterceptor(auth.NewVerifier(opts.PublicKey, opts.Now), opts.PublicProcedures...),
 		validation.NewServerInterceptor(validator),
-	}, nil
+	), nil
 }
 
 // Codecs are the codecs the HTTP routes accept: binary protobuf, and JSON

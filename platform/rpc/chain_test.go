@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"testing"
+	"time"
 
 	connect "connectrpc.com/connect/v2"
 	"connectrpc.com/connect/v2/connectinprocess"
@@ -35,14 +36,27 @@ func (orders) GetOrder(ctx context.Context, req *orderv1.GetOrderRequest) (*orde
 }
 
 // TestChain: the production chain recovers a panic, authenticates before
-// it validates, and hands the handler the verified caller.
+// it validates, and hands the handler the verified caller; an Outer
+// interceptor (metrics) sees every call with the code its caller hears.
 func TestChain(t *testing.T) {
 	t.Parallel()
 	pub, priv, err := ed25519.GenerateKey(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	chain, err := rpc.Chain(rpc.Options{PublicKey: pub})
+	seen := make(chan connect.Code, 8)
+	outer := func(next connect.ServerFunc) connect.ServerFunc {
+		return func(ctx context.Context, spec connect.Spec, stream connect.ServerStream) error {
+			err := next(ctx, spec, stream)
+			code := connect.Code(0) // ok
+			if err != nil {
+				code = connect.CodeOf(err)
+			}
+			seen <- code
+			return err
+		}
+	}
+	chain, err := rpc.Chain(rpc.Options{PublicKey: pub, Outer: []connect.ServerInterceptor{outer}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,6 +82,14 @@ func TestChain(t *testing.T) {
 	}
 	for _, tt := range tests {
 		res, err := tt.client.GetOrder(t.Context(), &orderv1.GetOrderRequest{Id: tt.id})
+		select {
+		case code := <-seen:
+			if code != tt.code {
+				t.Errorf("%s: the outer interceptor saw %v, want %v", tt.name, code, tt.code)
+			}
+		case <-time.After(10 * time.Second):
+			t.Errorf("%s: the outer interceptor saw no call", tt.name)
+		}
 		if tt.code == 0 {
 			if err != nil || res.GetOrder().GetOwnerId() != "u1" {
 				t.Errorf("%s: %v, %v; want the caller's order", tt.name, res.GetOrder(), err)

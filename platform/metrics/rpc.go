@@ -1,0 +1,150 @@
+package metrics
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	connect "connectrpc.com/connect/v2"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// DurationBuckets are the RPC duration histogram's bucket bounds, in
+// seconds: 1 ms to 10 s.
+var DurationBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
+
+// rpcMetrics are one side's per-RPC metrics, named after OpenTelemetry's
+// RPC semantic conventions (rpc.server.call.duration, rpc.service,
+// rpc.method) in Prometheus form.
+type rpcMetrics struct {
+	calls    *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+	inFlight *prometheus.GaugeVec
+}
+
+func newRPCMetrics(reg prometheus.Registerer, side, what string) *rpcMetrics {
+	m := &rpcMetrics{
+		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "rpc_" + side + "_calls_total",
+			Help: "RPC " + what + ", by service, method and Connect code.",
+		}, []string{"rpc_service", "rpc_method", "rpc_code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "rpc_" + side + "_call_duration_seconds",
+			Help:    "Duration of RPC " + what + ", by service, method and Connect code.",
+			Buckets: DurationBuckets,
+		}, []string{"rpc_service", "rpc_method", "rpc_code"}),
+		inFlight: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "rpc_" + side + "_calls_in_flight",
+			Help: "RPC " + what + " that have not ended yet.",
+		}, []string{"rpc_service", "rpc_method"}),
+	}
+	reg.MustRegister(m.calls, m.duration, m.inFlight)
+	return m
+}
+
+// begin counts a call in flight and returns the function that ends it.
+func (m *rpcMetrics) begin(procedure string) func(err error) {
+	service, method := splitProcedure(procedure)
+	gauge := m.inFlight.WithLabelValues(service, method)
+	gauge.Inc()
+	start := time.Now()
+	return func(err error) {
+		code := CodeLabel(err)
+		m.duration.WithLabelValues(service, method, code).Observe(time.Since(start).Seconds())
+		m.calls.WithLabelValues(service, method, code).Inc()
+		gauge.Dec()
+	}
+}
+
+// CodeLabel is the rpc_code label of a call's outcome: "ok" or the
+// Connect code's name ("invalid_argument").
+func CodeLabel(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	return connect.CodeOf(err).String()
+}
+
+// splitProcedure splits "/pkg.Service/Method".
+func splitProcedure(procedure string) (service, method string) {
+	service, method, ok := strings.Cut(strings.TrimPrefix(procedure, "/"), "/")
+	if !ok {
+		return "unknown", "unknown"
+	}
+	return service, method
+}
+
+// ServerInterceptor counts and times the calls this process serves. Put it
+// first (outermost) in the chain, so rejected calls (unauthenticated,
+// invalid) and recovered panics are counted with their code.
+func (m *Metrics) ServerInterceptor() connect.ServerInterceptor {
+	return func(next connect.ServerFunc) connect.ServerFunc {
+		return func(ctx context.Context, spec connect.Spec, stream connect.ServerStream) error {
+			end := m.server.begin(spec.Procedure)
+			err := next(ctx, spec, stream)
+			end(err)
+			return err
+		}
+	}
+}
+
+// ClientInterceptor counts and times calls to an extracted module. Put it
+// outside the hop's own interceptor, so a module that cannot be reached
+// counts as the caller hears it (unavailable).
+func (m *Metrics) ClientInterceptor() connect.ClientInterceptor {
+	return func(next connect.ClientFunc) connect.ClientFunc {
+		return func(ctx context.Context, spec connect.Spec) (connect.ClientStream, error) {
+			end := m.client.begin(spec.Procedure)
+			stream, err := next(ctx, spec)
+			if err != nil {
+				end(err)
+				return nil, err
+			}
+			return &clientStream{ClientStream: stream, end: end}, nil
+		}
+	}
+}
+
+// clientStream ends the call's metrics once: at the first error (io.EOF
+// is the clean end) or at Close.
+type clientStream struct {
+	connect.ClientStream
+	end  func(error)
+	once sync.Once
+}
+
+func (s *clientStream) finish(err error) {
+	if errors.Is(err, io.EOF) {
+		err = nil
+	}
+	s.once.Do(func() { s.end(err) })
+}
+
+func (s *clientStream) SendHeaders() error { return s.check(s.ClientStream.SendHeaders()) }
+func (s *clientStream) Send(msg any) error { return s.check(s.ClientStream.Send(msg)) }
+func (s *clientStream) CloseSend() error   { return s.check(s.ClientStream.CloseSend()) }
+func (s *clientStream) Receive(msg any) error {
+	err := s.ClientStream.Receive(msg)
+	if err != nil {
+		s.finish(err) // io.EOF: the clean end
+	}
+	return err
+}
+
+func (s *clientStream) Close() error {
+	err := s.ClientStream.Close()
+	s.finish(err)
+	return err
+}
+
+// check ends the call at its first error. A Send that fails with io.EOF
+// means the server ended the stream; its verdict comes from Receive.
+func (s *clientStream) check(err error) error {
+	if err != nil && !errors.Is(err, io.EOF) {
+		s.finish(err)
+	}
+	return err
+}
