@@ -39,10 +39,11 @@ var (
 
 // remoteClient returns a connect client for the module name served at
 // baseURL. The caller's access token goes with every call (the module
-// verifies it itself).
-func remoteClient(name, baseURL string, cfg HopConfig, logger *slog.Logger) *connect.Client {
+// verifies it itself). outer run before the hop's own interceptors (the
+// client span, covering the hop's waits and retries).
+func remoteClient(name, baseURL string, cfg HopConfig, logger *slog.Logger, outer ...connect.ClientInterceptor) *connect.Client {
 	h := newHop(name, cfg, logger)
-	return connect.NewClient(connecthttp.NewTransport(newHopHTTPClient(cfg), baseURL), auth.ForwardToken, h.intercept)
+	return connect.NewClient(connecthttp.NewTransport(newHopHTTPClient(cfg), baseURL), append(outer, auth.ForwardToken, h.intercept)...)
 }
 
 func newHop(name string, cfg HopConfig, logger *slog.Logger) *hop {

@@ -44,6 +44,9 @@ type Platform struct {
 	extraRoutes []route
 	// draining is set on shutdown: /readyz fails, connections close.
 	draining atomic.Bool
+	// clientObserve is the telemetry interceptor of the clients to other
+	// modules (newTelemetry); nil when tracing is off.
+	clientObserve connect.ClientInterceptor
 }
 
 // route is a plain HTTP route.
@@ -72,11 +75,15 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Platform, error
 		return nil, err
 	}
 	p := &Platform{cfg: cfg, logger: logger}
-	// The production chain (recover → log → client address → authenticate
-	// → validate) serves HTTP and in-process calls alike.
+	observe, err := p.newTelemetry()
+	if err != nil {
+		return nil, err
+	}
+	// The production chain (recover → telemetry → log → client address →
+	// authenticate → validate) serves HTTP and in-process calls alike.
 	chain, err := rpc.Chain(rpc.Options{
 		Logger: logger, PublicKey: publicKey, PublicProcedures: reflectionProcedures,
-		Proxies: proxies, Checks: builder.ValidationChecks(),
+		Proxies: proxies, Checks: builder.ValidationChecks(), Observe: observe,
 	})
 	if err != nil {
 		return nil, err

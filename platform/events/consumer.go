@@ -9,6 +9,8 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
 	eventsv1 "github.com/harnesshero/platform/gen/harness/events/v1"
 )
@@ -37,6 +39,7 @@ type BatchHandler func(ctx context.Context, envs []*eventsv1.Envelope) error
 type Router struct {
 	bus    *Bus
 	logger *slog.Logger
+	tracer trace.Tracer // nil: no spans (WithTracerProvider)
 
 	mu       sync.Mutex
 	handlers map[string]map[string]*topicRoutes // consumer → topic → routes
@@ -63,13 +66,16 @@ var RetryPolicy = middleware.Retry{
 }
 
 // NewRouter returns a router on bus.
-func NewRouter(bus *Bus, logger *slog.Logger) (*Router, error) {
+func NewRouter(bus *Bus, logger *slog.Logger, opts ...RouterOption) (*Router, error) {
 	r := &Router{
 		bus: bus, logger: logger,
 		handlers: map[string]map[string]*topicRoutes{},
 		running:  make(chan struct{}),
 		closed:   make(chan struct{}),
 		stopped:  make(chan struct{}),
+	}
+	for _, opt := range opts {
+		opt(r)
 	}
 	return r, nil
 }
@@ -208,20 +214,32 @@ func (r *Router) apply(ctx context.Context, consumer string, routes *topicRoutes
 			end++
 		}
 		if ok {
-			h := routes.handlers[i]
-			if err := h(ctx, envs[start:end]); err != nil {
-				for k := start; k < end && ctx.Err() == nil; k++ {
-					err := retry(ctx, func() error { return h(ctx, envs[k:k+1]) })
-					if err != nil && ctx.Err() == nil {
-						r.logger.Warn("event handler failed; dead-lettering the event", "consumer", consumer, "type", envs[k].GetType(), "event", envs[k].GetId(), "error", err)
-						errs[k] = failed(k, err)
-					}
-				}
-			}
+			r.handle(ctx, consumer, routes.handlers[i], envs, start, end, errs, failed)
 		}
 		start = end
 	}
 	return errs
+}
+
+// handle hands envs[start:end] to h (in the consumer's span when tracing),
+// then retries a failed batch one event at a time, recording in errs what
+// failed returns for an event that still fails.
+func (r *Router) handle(ctx context.Context, consumer string, h BatchHandler, envs []*eventsv1.Envelope, start, end int, errs []error, failed func(i int, err error) error) {
+	if r.tracer != nil {
+		var span trace.Span
+		ctx, span = r.startSpan(ctx, consumer, envs[start:end])
+		defer span.End()
+	}
+	if err := h(ctx, envs[start:end]); err != nil {
+		for k := start; k < end && ctx.Err() == nil; k++ {
+			err := retry(ctx, func() error { return h(ctx, envs[k:k+1]) })
+			if err != nil && ctx.Err() == nil {
+				r.logger.WarnContext(ctx, "event handler failed; dead-lettering the event", "consumer", consumer, "type", envs[k].GetType(), "event", envs[k].GetId(), "error", err)
+				trace.SpanFromContext(ctx).SetStatus(codes.Error, "event dead-lettered")
+				errs[k] = failed(k, err)
+			}
+		}
+	}
 }
 
 // retry runs fn until it succeeds or RetryPolicy gives up, returning the

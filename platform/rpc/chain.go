@@ -35,10 +35,14 @@ type Options struct {
 	// modules that own them (builder.ValidationChecks), run with the
 	// contracts' rules.
 	Checks []validation.Check
+	// Observe runs after recover and before log: the telemetry
+	// interceptor (telemetry.ServerInterceptor), so the call's log line
+	// carries its span. Nil: none.
+	Observe connect.ServerInterceptor
 }
 
-// Chain returns the production interceptor chain, in order: recover → log
-// → client address → authenticate → validate. The composition root builds
+// Chain returns the production interceptor chain, in order: recover →
+// (observe) → log → client address → authenticate → validate. The composition root builds
 // its connect.Server with it, and so do module tests, so an in-process call
 // in a test meets the same edge as an HTTP call in production:
 //
@@ -63,13 +67,16 @@ func Chain(opts Options) ([]connect.ServerInterceptor, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []connect.ServerInterceptor{
-		recoverInterceptor(logger),
+	chain := []connect.ServerInterceptor{recoverInterceptor(logger)}
+	if opts.Observe != nil {
+		chain = append(chain, opts.Observe)
+	}
+	return append(chain,
 		logInterceptor(logger),
 		clientIPInterceptor(proxies),
 		auth.NewServerInterceptor(auth.NewVerifier(opts.PublicKey, opts.Now), opts.PublicProcedures...),
 		validation.NewServerInterceptor(validator),
-	}, nil
+	), nil
 }
 
 // Codecs are the codecs the HTTP routes accept: binary protobuf, and JSON
