@@ -241,9 +241,14 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 		return cfg, nil, fmt.Errorf("--log-level: %w", err)
 	}
 	opts := &slog.HandlerOptions{Level: level}
-	var handler slog.Handler = slog.NewTextHandler(stderr, opts)
-	if *logFormat == "json" {
+	var handler slog.Handler
+	switch *logFormat {
+	case "text":
+		handler = slog.NewTextHandler(stderr, opts)
+	case "json":
 		handler = slog.NewJSONHandler(stderr, opts)
+	default:
+		return cfg, nil, fmt.Errorf("--log-format: want text or json, got %q", *logFormat)
 	}
 	// Lines logged inside a traced call carry its trace_id and span_id.
 	return cfg, slog.New(telemetry.LogHandler(handler)), cfg.Validate()
