@@ -20,7 +20,8 @@ import (
 // TestTraceContextCrossesTheBus: an event recorded inside a span carries
 // that span's traceparent in its envelope, and the consumer's handler runs
 // in a consumer span that is the producer span's child — on the in-process
-// bus and through Redis Streams.
+// bus and through Redis Streams, with consumers that start only after the
+// event was recorded.
 func TestTraceContextCrossesTheBus(t *testing.T) {
 	buses := map[string]func(t *testing.T, db *bun.DB) *events.Bus{
 		"in-process": func(_ *testing.T, db *bun.DB) *events.Bus { return events.NewInProcessBus(db, quiet) },
@@ -51,14 +52,6 @@ func TestTraceContextCrossesTheBus(t *testing.T) {
 				}
 				return nil
 			})
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan struct{}, 2)
-			go func() { _ = router.Run(ctx); done <- struct{}{} }()
-			<-router.Running()
-			relay := events.NewRelay(db, bus.Publisher, quiet)
-			go func() { _ = relay.Run(ctx); done <- struct{}{} }()
-			t.Cleanup(func() { cancel(); _ = router.Close(); <-done; <-done })
-
 			pctx, producer := tp.Tracer("test").Start(t.Context(), "CreateDesign")
 			var env *eventsv1.Envelope
 			err = db.RunInTx(pctx, nil, func(ctx context.Context, tx bun.Tx) error {
@@ -70,6 +63,16 @@ func TestTraceContextCrossesTheBus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// The consumers start after the event was recorded (as after a
+			// restart): the trace context waits in the outbox row.
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan struct{}, 2)
+			go func() { _ = router.Run(ctx); done <- struct{}{} }()
+			<-router.Running()
+			relay := events.NewRelay(db, bus.Publisher, quiet)
+			go func() { _ = relay.Run(ctx); done <- struct{}{} }()
+			t.Cleanup(func() { cancel(); _ = router.Close(); <-done; <-done })
+
 			if got := events.SpanContextOf(env); got.TraceID() != producer.SpanContext().TraceID() || got.SpanID() != producer.SpanContext().SpanID() {
 				t.Fatalf("envelope traceparent %q, want the producer span %v", env.GetTraceparent(), producer.SpanContext())
 			}
