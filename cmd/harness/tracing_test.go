@@ -22,6 +22,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
+	"github.com/harnesshero/platform/gen/harness/builder/v1/builderv1connect"
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
 	"github.com/harnesshero/platform/gen/harness/order/v1/orderv1connect"
 	"github.com/harnesshero/platform/modules/builder/buildertest"
@@ -319,4 +320,25 @@ func logLine(logs string, match func(map[string]any) bool) map[string]any {
 		}
 	}
 	return nil
+}
+
+// TestTracesFlushedOnShutdown: spans still batched when the process gets
+// SIGTERM are exported before it exits (the batch delay here is a minute).
+func TestTracesFlushedOnShutdown(t *testing.T) {
+	recv := newOTLPReceiver(t)
+	p := startProc(t, binary(t), []string{"OTEL_EXPORTER_OTLP_ENDPOINT=" + recv.URL, "OTEL_BSP_SCHEDULE_DELAY=60000"})
+	ctx, traceID, _ := traced(t.Context())
+	catalog := builderv1connect.NewCatalogServiceClient(connect.NewClient(connecthttp.NewTransport(http.DefaultClient, p.url)))
+	if _, err := catalog.Quote(ctx, &builderv1.QuoteRequest{Design: buildertest.Basic(), Quantity: 1}); err != nil {
+		t.Fatalf("Quote: %v", err)
+	}
+	if n := len(recv.trace(traceID)); n != 0 {
+		t.Fatalf("%d spans exported before the batch delay; the test cannot tell a flush", n)
+	}
+	if err := p.stop(20 * time.Second); err != nil {
+		t.Fatalf("stop: %v\n%s", err, p.logs)
+	}
+	if find(recv.trace(traceID), "harness-all", "harness.builder.v1.CatalogService/Quote", tracepb.Span_SPAN_KIND_SERVER) == nil {
+		t.Fatalf("the Quote span was not exported at shutdown; got %v", recv.trace(traceID))
+	}
 }
