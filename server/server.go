@@ -79,7 +79,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Platform, error
 	if err != nil {
 		return nil, err
 	}
-	// The production chain (recover → telemetry → log → client address →
+	// The production chain (telemetry → recover → log → client address →
 	// authenticate → validate) serves HTTP and in-process calls alike.
 	chain, err := rpc.Chain(rpc.Options{
 		Logger: logger, PublicKey: publicKey, PublicProcedures: reflectionProcedures,

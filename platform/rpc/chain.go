@@ -35,14 +35,16 @@ type Options struct {
 	// modules that own them (builder.ValidationChecks), run with the
 	// contracts' rules.
 	Checks []validation.Check
-	// Observe runs after recover and before log: the telemetry
-	// interceptor (telemetry.ServerInterceptor), so the call's log line
-	// carries its span. Nil: none.
+	// Observe runs first, before recover and log: the telemetry
+	// interceptor (telemetry.ServerInterceptor). Its span is then open
+	// when a panic is recovered (the span and the RPC metrics see
+	// Internal, not a panic passing through) and when the call is logged,
+	// so both log lines carry the span. Nil: none.
 	Observe connect.ServerInterceptor
 }
 
-// Chain returns the production interceptor chain, in order: recover →
-// (observe) → log → client address → authenticate → validate. The composition root builds
+// Chain returns the production interceptor chain, in order: (observe) →
+// recover → log → client address → authenticate → validate. The composition root builds
 // its connect.Server with it, and so do module tests, so an in-process call
 // in a test meets the same edge as an HTTP call in production:
 //
@@ -67,11 +69,12 @@ func Chain(opts Options) ([]connect.ServerInterceptor, error) {
 	if err != nil {
 		return nil, err
 	}
-	chain := []connect.ServerInterceptor{recoverInterceptor(logger)}
+	var chain []connect.ServerInterceptor
 	if opts.Observe != nil {
 		chain = append(chain, opts.Observe)
 	}
 	return append(chain,
+		recoverInterceptor(logger),
 		logInterceptor(logger),
 		clientIPInterceptor(proxies),
 		auth.NewServerInterceptor(auth.NewVerifier(opts.PublicKey, opts.Now), opts.PublicProcedures...),

@@ -59,8 +59,9 @@ func (o Options) otelconnect() []otelconnect.Option {
 
 // ServerInterceptor returns otelconnect's server interceptor for o, or nil
 // when o records nothing (then the chain has no telemetry cost at all).
-// Put it right after recover, before the log interceptor, so the log line
-// of a call carries its span.
+// Put it first, before recover and log (rpc.Options.Observe), so a
+// recovered panic is an Internal error inside the span and the log lines
+// of a call carry its span.
 func ServerInterceptor(o Options) (connect.ServerInterceptor, error) {
 	if !o.enabled() {
 		return nil, nil
