@@ -172,12 +172,14 @@ func TestTraceAcrossProcesses(t *testing.T) {
 		t.Fatalf("Quote: %v", err)
 	}
 	spans := waitSpans(quoteTrace, "the Quote spans of both processes", func(s []otlpSpan) bool {
-		return find(s, "harness-builder", quote, tracepb.Span_SPAN_KIND_SERVER) != nil && find(s, "harness-all", quote, tracepb.Span_SPAN_KIND_CLIENT) != nil
+		// The entry's server span ends last: its children were exported
+		// with it or before.
+		return find(s, "harness-builder", quote, tracepb.Span_SPAN_KIND_SERVER) != nil && find(s, "harness-all", quote, tracepb.Span_SPAN_KIND_SERVER) != nil
 	})
 	entry := find(spans, "harness-all", quote, tracepb.Span_SPAN_KIND_SERVER)
 	hop := find(spans, "harness-all", quote, tracepb.Span_SPAN_KIND_CLIENT)
 	served := find(spans, "harness-builder", quote, tracepb.Span_SPAN_KIND_SERVER)
-	if entry == nil || entry.parentID() != callerSpan || hop.parentID() != entry.spanID() || served.parentID() != hop.spanID() {
+	if entry == nil || hop == nil || served == nil || entry.parentID() != callerSpan || hop.parentID() != entry.spanID() || served.parentID() != hop.spanID() {
 		t.Fatalf("Quote spans do not chain caller %s → platform server → platform client → builder server:\n%v", callerSpan, spans)
 	}
 
