@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/harnesshero/platform/modules/user"
 	"github.com/harnesshero/platform/platform/storage"
 )
@@ -91,6 +93,11 @@ type Config struct {
 	DrainGrace time.Duration
 	// Hop configures the calls to modules served elsewhere (ModuleURLs).
 	Hop HopConfig
+	// TracerProvider receives the spans of every RPC (server and client
+	// side), query and event handler; nil traces nothing and installs no
+	// tracing code on the hot paths. The command builds it from the
+	// OTEL_* variables (telemetry.NewTracerProvider).
+	TracerProvider trace.TracerProvider
 }
 
 // HopConfig bounds the calls this process makes to a module served
@@ -210,6 +217,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Int64("max_request_bytes", c.MaxRequestBytes),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
 		slog.Duration("drain_grace", c.DrainGrace),
+		slog.Bool("tracing", c.TracerProvider != nil),
 		slog.Group("hop",
 			slog.Duration("timeout", c.Hop.Timeout),
 			slog.Duration("dial_timeout", c.Hop.DialTimeout),

@@ -60,7 +60,7 @@ func (p *Platform) wireEvents(ctx context.Context) error {
 	if w.bus == nil {
 		return nil // no module served here records or consumes events
 	}
-	router, err := events.NewRouter(w.bus, p.logger)
+	router, err := events.NewRouter(w.bus, p.logger, p.routerOptions()...)
 	if err != nil {
 		return err
 	}

@@ -39,8 +39,9 @@ var (
 
 // remoteClient returns a connect client for the module name served at
 // baseURL. The caller's access token goes with every call (the module
-// verifies it itself).
-// outer interceptors (metrics) run first, outside the hop.
+// verifies it itself). outer run before the hop's own interceptors, in
+// order: the client span (covering the hop's waits and retries), then the
+// metrics.
 func remoteClient(name, baseURL string, cfg HopConfig, logger *slog.Logger, outer ...connect.ClientInterceptor) *connect.Client {
 	h := newHop(name, cfg, logger)
 	return connect.NewClient(connecthttp.NewTransport(newHopHTTPClient(cfg), baseURL), append(outer, auth.ForwardToken, h.intercept)...)

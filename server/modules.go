@@ -36,10 +36,10 @@ func (p *Platform) registerModules(ctx context.Context, topo topology, privateKe
 	for _, m := range topo.served {
 		// The caller's token goes along and the module verifies it
 		// itself, in process as over HTTP.
-		w.clients[m.name] = connect.NewClient(connectinprocess.New(p.server), auth.ForwardToken)
+		w.clients[m.name] = connect.NewClient(connectinprocess.New(p.server), p.clientInterceptors(auth.ForwardToken)...)
 	}
 	for name, url := range topo.remote {
-		w.clients[name] = remoteClient(name, url, cfg.Hop, p.logger, p.metrics.ClientInterceptor())
+		w.clients[name] = remoteClient(name, url, cfg.Hop, p.logger, append(p.clientInterceptors(), p.metrics.ClientInterceptor())...)
 	}
 	for i := range table {
 		m := &table[i]
@@ -91,10 +91,14 @@ func (t topology) migrationSets() []storage.MigrationSet {
 
 // storageOptions are the storage.Open options cfg asks for.
 func (c Config) storageOptions() []storage.Option {
+	var opts []storage.Option
 	if c.DatabaseQueryTimeout > 0 {
-		return []storage.Option{storage.WithQueryTimeout(c.DatabaseQueryTimeout)}
+		opts = append(opts, storage.WithQueryTimeout(c.DatabaseQueryTimeout))
 	}
-	return nil
+	if c.TracerProvider != nil {
+		opts = append(opts, storage.WithTracerProvider(c.TracerProvider))
+	}
+	return opts
 }
 
 // MigrationSets are the migrations a platform with this configuration

@@ -45,6 +45,9 @@ type Platform struct {
 	extraRoutes []route
 	// draining is set on shutdown: /readyz fails, connections close.
 	draining atomic.Bool
+	// clientObserve is the telemetry interceptor of the clients to other
+	// modules (newTelemetry); nil when tracing is off.
+	clientObserve connect.ClientInterceptor
 }
 
 // route is a plain HTTP route.
@@ -74,11 +77,16 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Platform, error
 	}
 	p := &Platform{cfg: cfg, logger: logger}
 	p.metrics = newPlatformMetrics(p)
-	// The production chain (recover → log → client address → authenticate
-	// → validate) serves HTTP and in-process calls alike.
+	observe, err := p.newTelemetry()
+	if err != nil {
+		return nil, err
+	}
+	// The production chain (telemetry → metrics → recover → log → client
+	// address → authenticate → validate) serves HTTP and in-process calls
+	// alike.
 	chain, err := rpc.Chain(rpc.Options{
 		Logger: logger, PublicKey: publicKey, PublicProcedures: reflectionProcedures,
-		Proxies: proxies, Checks: builder.ValidationChecks(), Outer: p.metrics.interceptors(),
+		Proxies: proxies, Checks: builder.ValidationChecks(), Observe: observe, Outer: p.metrics.interceptors(),
 	})
 	if err != nil {
 		return nil, err

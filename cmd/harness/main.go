@@ -31,6 +31,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/harnesshero/platform/platform/telemetry"
 	"github.com/harnesshero/platform/server"
 )
 
@@ -69,6 +70,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err != nil {
 			return err
 		}
+		flush, err := withTracing(ctx, &cfg, getenv, logger)
+		if err != nil {
+			return err
+		}
+		defer flush()
 		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		return server.Serve(ctx, cfg, logger, nil)
@@ -236,11 +242,17 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 		return cfg, nil, fmt.Errorf("--log-level: %w", err)
 	}
 	opts := &slog.HandlerOptions{Level: level}
-	var handler slog.Handler = slog.NewTextHandler(stderr, opts)
-	if *logFormat == "json" {
+	var handler slog.Handler
+	switch *logFormat {
+	case "text":
+		handler = slog.NewTextHandler(stderr, opts)
+	case "json":
 		handler = slog.NewJSONHandler(stderr, opts)
+	default:
+		return cfg, nil, fmt.Errorf("--log-format: want text or json, got %q", *logFormat)
 	}
-	return cfg, slog.New(handler), cfg.Validate()
+	// Lines logged inside a traced call carry its trace_id and span_id.
+	return cfg, slog.New(telemetry.LogHandler(handler)), cfg.Validate()
 }
 
 func buildVersion() string {

@@ -45,6 +45,9 @@ func TestParseConfig(t *testing.T) {
 	if _, _, err := parseConfig("serve", []string{"--role", "nope"}, func(string) string { return "" }, &bytes.Buffer{}); err == nil {
 		t.Error("unknown role accepted")
 	}
+	if _, _, err := parseConfig("serve", []string{"--log-format", "JSON"}, func(string) string { return "" }, &bytes.Buffer{}); err == nil {
+		t.Error("--log-format JSON accepted (a typo would log text where a collector expects JSON)")
+	}
 	if err := run(t.Context(), []string{"frobnicate"}, func(string) string { return "" }, &bytes.Buffer{}, &bytes.Buffer{}); err == nil {
 		t.Error("unknown command accepted")
 	}

@@ -9,6 +9,8 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
 	eventsv1 "github.com/harnesshero/platform/gen/harness/events/v1"
 )
@@ -38,6 +40,7 @@ type Router struct {
 	bus    *Bus
 	logger *slog.Logger
 	counts consumerCounts // Counts
+	tracer trace.Tracer   // nil: no spans (WithTracerProvider)
 
 	mu       sync.Mutex
 	handlers map[string]map[string]*topicRoutes // consumer → topic → routes
@@ -64,13 +67,16 @@ var RetryPolicy = middleware.Retry{
 }
 
 // NewRouter returns a router on bus.
-func NewRouter(bus *Bus, logger *slog.Logger) (*Router, error) {
+func NewRouter(bus *Bus, logger *slog.Logger, opts ...RouterOption) (*Router, error) {
 	r := &Router{
 		bus: bus, logger: logger,
 		handlers: map[string]map[string]*topicRoutes{},
 		running:  make(chan struct{}),
 		closed:   make(chan struct{}),
 		stopped:  make(chan struct{}),
+	}
+	for _, opt := range opts {
+		opt(r)
 	}
 	return r, nil
 }
@@ -209,25 +215,38 @@ func (r *Router) apply(ctx context.Context, consumer string, routes *topicRoutes
 			end++
 		}
 		if ok {
-			h := routes.handlers[i]
-			if err := h(ctx, envs[start:end]); err != nil {
-				for k := start; k < end && ctx.Err() == nil; k++ {
-					err := retry(ctx, func() error { return h(ctx, envs[k:k+1]) })
-					if err != nil && ctx.Err() == nil {
-						r.logger.Warn("event handler failed; dead-lettering the event", "consumer", consumer, "type", envs[k].GetType(), "event", envs[k].GetId(), "error", err)
-						errs[k] = failed(k, err)
-						r.counts.add(consumer, 0, 1)
-					} else if err == nil {
-						r.counts.add(consumer, 1, 0)
-					}
-				}
-			} else {
-				r.counts.add(consumer, int64(end-start), 0)
-			}
+			r.handle(ctx, consumer, routes.handlers[i], envs, start, end, errs, failed)
 		}
 		start = end
 	}
 	return errs
+}
+
+// handle hands envs[start:end] to h (in the consumer's span when tracing),
+// then retries a failed batch one event at a time, recording in errs what
+// failed returns for an event that still fails.
+func (r *Router) handle(ctx context.Context, consumer string, h BatchHandler, envs []*eventsv1.Envelope, start, end int, errs []error, failed func(i int, err error) error) {
+	if r.tracer != nil {
+		var span trace.Span
+		ctx, span = r.startSpan(ctx, consumer, envs[start:end])
+		defer span.End()
+	}
+	if err := h(ctx, envs[start:end]); err != nil {
+		for k := start; k < end && ctx.Err() == nil; k++ {
+			err := retry(ctx, func() error { return h(ctx, envs[k:k+1]) })
+			switch {
+			case err != nil && ctx.Err() == nil:
+				r.logger.WarnContext(ctx, "event handler failed; dead-lettering the event", "consumer", consumer, "type", envs[k].GetType(), "event", envs[k].GetId(), "error", err)
+				trace.SpanFromContext(ctx).SetStatus(codes.Error, "event dead-lettered")
+				errs[k] = failed(k, err)
+				r.counts.add(consumer, 0, 1)
+			case err == nil:
+				r.counts.add(consumer, 1, 0)
+			}
+		}
+		return
+	}
+	r.counts.add(consumer, int64(end-start), 0)
 }
 
 // retry runs fn until it succeeds or RetryPolicy gives up, returning the

@@ -29,7 +29,6 @@ import (
 	"fmt"
 	"time"
 
-	connect "connectrpc.com/connect/v2"
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -57,7 +56,8 @@ type Event struct {
 
 // Record writes ev to the outbox through db, which must be the transaction
 // of the change ev describes. The actor is the caller in ctx; the trace
-// context is the incoming call's traceparent header, when there is one.
+// context is ctx's span (so a consumer's span continues the producer's
+// trace), else the incoming call's traceparent header, when there is one.
 // When ctx is the context RunInTx hands its function (on a database opened
 // by storage.Open), the process's relays wake as soon as the transaction
 // commits.
@@ -94,9 +94,7 @@ func Record(ctx context.Context, db bun.IDB, ev Event) (*eventsv1.Envelope, erro
 	if caller, ok := identity.FromContext(ctx); ok {
 		env.ActorId = caller.UserID
 	}
-	if info, ok := connect.CallInfoForServerContext(ctx); ok {
-		env.Traceparent = info.RequestHeader().Get("traceparent")
-	}
+	env.Traceparent = traceparentOf(ctx)
 	data, err := Marshal(env)
 	if err != nil {
 		return nil, err

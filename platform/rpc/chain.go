@@ -35,13 +35,19 @@ type Options struct {
 	// modules that own them (builder.ValidationChecks), run with the
 	// contracts' rules.
 	Checks []validation.Check
-	// Outer run first, outside recover, in order (metrics, tracing): they
-	// see every call with the code its caller hears.
+	// Observe runs first, before recover and log: the telemetry
+	// interceptor (telemetry.ServerInterceptor). Its span is then open
+	// when a panic is recovered (the span sees Internal, not a panic
+	// passing through) and when the call is logged, so both log lines
+	// carry the span. Nil: none.
+	Observe connect.ServerInterceptor
+	// Outer run next, still outside recover, in order (the RPC metrics):
+	// they see every call with the code its caller hears.
 	Outer []connect.ServerInterceptor
 }
 
-// Chain returns the production interceptor chain, in order: recover → log
-// → client address → authenticate → validate. The composition root builds
+// Chain returns the production interceptor chain, in order: (observe) →
+// recover → log → client address → authenticate → validate. The composition root builds
 // its connect.Server with it, and so do module tests, so an in-process call
 // in a test meets the same edge as an HTTP call in production:
 //
@@ -66,7 +72,12 @@ func Chain(opts Options) ([]connect.ServerInterceptor, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(opts.Outer[:len(opts.Outer):len(opts.Outer)],
+	var chain []connect.ServerInterceptor
+	if opts.Observe != nil {
+		chain = append(chain, opts.Observe)
+	}
+	chain = append(chain, opts.Outer...)
+	return append(chain,
 		recoverInterceptor(logger),
 		logInterceptor(logger),
 		clientIPInterceptor(proxies),

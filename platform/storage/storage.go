@@ -104,6 +104,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*bun.DB, error) {
 		db = bun.NewDB(sqldb, sqlitedialect.New()).WithQueryHook(commitHook{})
 	}
 	db = db.WithQueryHook(timeoutHook{timeout: o.queryTimeout})
+	db = withTracing(db, o.tracerProvider)
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := ping(pingCtx, db); err != nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // DefaultQueryTimeout bounds each statement, and each transaction from
@@ -20,7 +21,8 @@ const MigrationTimeout = 5 * time.Minute
 type Option func(*options)
 
 type options struct {
-	queryTimeout time.Duration
+	queryTimeout   time.Duration
+	tracerProvider trace.TracerProvider // nil: no query spans (WithTracerProvider)
 }
 
 // WithQueryTimeout sets how long a statement, and a transaction as a whole,
