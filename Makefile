@@ -63,7 +63,9 @@ lint: tools .build/protovalidate ## buf lint, buf format, gofmt, go vet, golangc
 	@$(MAKE) --no-print-directory lint-go
 
 .PHONY: lint-go
-lint-go: ## The Go half of lint: gofmt, go vet, golangci-lint (.golangci.yml).
+lint-go: ## The Go half of lint: tidy modules, gofmt, go vet, golangci-lint (.golangci.yml).
+	go mod tidy -diff
+	cd deploy/check && go mod tidy -diff
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt: $$unformatted"; exit 1; fi
 	go vet ./...
 	$(GOLANGCI_LINT) run ./...
