@@ -182,6 +182,18 @@ func TestDockerfile(t *testing.T) {
 		}
 	})
 
+	t.Run("base images pinned", func(t *testing.T) {
+		for _, st := range stages {
+			if st.from == "scratch" || slices.ContainsFunc(stages, func(o stage) bool { return o.name == st.from }) {
+				continue
+			}
+			_, tag, hasTag := strings.Cut(st.from[strings.LastIndex(st.from, "/")+1:], ":")
+			if !strings.Contains(st.from, "@sha256:") && (!hasTag || tag == "latest") {
+				t.Errorf("FROM %s: pin a version tag or digest", st.from)
+			}
+		}
+	})
+
 	t.Run("no healthcheck anywhere", func(t *testing.T) {
 		for _, st := range stages {
 			for _, in := range st.body {
