@@ -40,7 +40,7 @@ start_proc() {
 # wait_ready NAME URL: polls URL until it answers 200, failing when NAME died.
 wait_ready() {
 	local name=$1 url=$2 deadline=$((SECONDS + READY_TIMEOUT))
-	until curl -fsS -o /dev/null --max-time 2 "$url"; do
+	until curl -fs -o /dev/null --max-time 2 "$url" 2>/dev/null; do
 		if ! kill -0 "$(cat "$DIR/$name.pid")" 2>/dev/null; then
 			log "$name exited; its log:"; tail -n 30 "$DIR/$name.log" >&2; return 1
 		fi
