@@ -49,6 +49,11 @@ wait_ready() {
 		fi
 		sleep 0.2
 	done
+	# Another process may own the port: NAME itself must still be running.
+	sleep 0.2
+	if ! kill -0 "$(cat "$DIR/$name.pid")" 2>/dev/null; then
+		log "$name exited (is $url another process's?); its log:"; tail -n 30 "$DIR/$name.log" >&2; return 1
+	fi
 }
 
 start() {
