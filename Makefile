@@ -32,6 +32,23 @@ run: ## Run the whole platform on :4000 (SQLite under ./var).
 build: ## Build bin/harness.
 	go build -o bin/harness ./cmd/harness
 
+# A release build: static, reproducible paths, the version baked in. The
+# image (deploy/Dockerfile) runs the same command; deploy/check's
+# TestDockerfile keeps the two equal.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+
+.PHONY: build-release
+build-release: ## Build bin/harness as the image does (static, -trimpath, VERSION baked in).
+	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o bin/harness ./cmd/harness
+
+.PHONY: topology
+topology: ## Start the compose topology as local processes (backend :4000, 2 builder replicas behind :4002) on the local Postgres/Redis.
+	./scripts/topology.sh start
+
+.PHONY: topology-stop
+topology-stop: ## Stop the local topology (no process left).
+	./scripts/topology.sh stop
+
 .PHONY: tools
 tools: $(TS_DIR)/node_modules/.installed ## Install the pinned npm tools (buf, protoc-gen-es, tsc).
 
