@@ -28,6 +28,10 @@ help: ## List the targets.
 run: ## Run the whole platform on :4000 (SQLite under ./var).
 	go run ./cmd/harness serve
 
+.PHONY: dev-keys
+dev-keys: ## Generate the dev kustomize overlay's key pair (deploy/k8s/overlays/dev/keys, git-ignored; kept if present).
+	go run ./scripts/devkeys deploy/k8s/overlays/dev/keys
+
 .PHONY: build
 build: ## Build bin/harness.
 	go build -o bin/harness ./cmd/harness
@@ -74,9 +78,10 @@ check-generated: generate ## Fail when generated code is stale.
 		echo "generated code is stale: run 'make generate' and commit"; exit 1; fi
 
 .PHONY: lint
-lint: tools .build/protovalidate ## buf lint, buf format, gofmt, go vet, golangci-lint (.golangci.yml).
+lint: tools .build/protovalidate ## buf lint, buf format, actionlint (.github/workflows), gofmt, go vet, golangci-lint (.golangci.yml).
 	$(BUF) lint
 	$(BUF) format -d --exit-code api
+	go tool -modfile=tools/actionlint/go.mod actionlint
 	@$(MAKE) --no-print-directory lint-go
 
 .PHONY: lint-go

@@ -1,0 +1,183 @@
+package check
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+
+	"github.com/harnesshero/platform/server"
+)
+
+// Manifests are the objects a kustomization builds, decoded into the
+// Kubernetes API types, by kind.
+type Manifests struct {
+	Deployments  []appsv1.Deployment
+	StatefulSets []appsv1.StatefulSet
+	Services     []corev1.Service
+	Secrets      []corev1.Secret
+	Namespaces   []corev1.Namespace
+	HPAs         []autoscalingv2.HorizontalPodAutoscaler
+	PDBs         []policyv1.PodDisruptionBudget
+	Policies     []networkingv1.NetworkPolicy
+	Ingresses    []networkingv1.Ingress
+}
+
+// Deployment returns the Deployment named name, or nil.
+func (m *Manifests) Deployment(name string) *appsv1.Deployment {
+	i := slices.IndexFunc(m.Deployments, func(d appsv1.Deployment) bool { return d.Name == name })
+	if i < 0 {
+		return nil
+	}
+	return &m.Deployments[i]
+}
+
+// BuildKustomization builds the kustomization in dir with kustomize's Go
+// API (what `kubectl apply -k` runs) and decodes every object strictly:
+// a field the API type does not have, or a kind this package does not
+// know, is an error.
+func BuildKustomization(dir string) (*Manifests, error) {
+	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
+	res, err := k.Run(filesys.MakeFsOnDisk(), dir)
+	if err != nil {
+		return nil, fmt.Errorf("check: kustomize build %s: %w", dir, err)
+	}
+	m := new(Manifests)
+	for _, r := range res.Resources() {
+		data, err := r.MarshalJSON()
+		if err != nil {
+			return nil, fmt.Errorf("check: %s: %w", r.CurId(), err)
+		}
+		if err := m.add(r.GetApiVersion(), r.GetKind(), data); err != nil {
+			return nil, fmt.Errorf("check: %s: %w", r.CurId(), err)
+		}
+	}
+	return m, nil
+}
+
+// add decodes one object into its type, refusing unknown fields.
+func (m *Manifests) add(apiVersion, kind string, data []byte) error {
+	var target any
+	switch apiVersion + "/" + kind {
+	case "apps/v1/Deployment":
+		m.Deployments = append(m.Deployments, appsv1.Deployment{})
+		target = &m.Deployments[len(m.Deployments)-1]
+	case "apps/v1/StatefulSet":
+		m.StatefulSets = append(m.StatefulSets, appsv1.StatefulSet{})
+		target = &m.StatefulSets[len(m.StatefulSets)-1]
+	case "v1/Service":
+		m.Services = append(m.Services, corev1.Service{})
+		target = &m.Services[len(m.Services)-1]
+	case "v1/Secret":
+		m.Secrets = append(m.Secrets, corev1.Secret{})
+		target = &m.Secrets[len(m.Secrets)-1]
+	case "v1/Namespace":
+		m.Namespaces = append(m.Namespaces, corev1.Namespace{})
+		target = &m.Namespaces[len(m.Namespaces)-1]
+	case "autoscaling/v2/HorizontalPodAutoscaler":
+		m.HPAs = append(m.HPAs, autoscalingv2.HorizontalPodAutoscaler{})
+		target = &m.HPAs[len(m.HPAs)-1]
+	case "policy/v1/PodDisruptionBudget":
+		m.PDBs = append(m.PDBs, policyv1.PodDisruptionBudget{})
+		target = &m.PDBs[len(m.PDBs)-1]
+	case "networking.k8s.io/v1/NetworkPolicy":
+		m.Policies = append(m.Policies, networkingv1.NetworkPolicy{})
+		target = &m.Policies[len(m.Policies)-1]
+	case "networking.k8s.io/v1/Ingress":
+		m.Ingresses = append(m.Ingresses, networkingv1.Ingress{})
+		target = &m.Ingresses[len(m.Ingresses)-1]
+	default:
+		return fmt.Errorf("unchecked kind %s %s: add it to check.Manifests", apiVersion, kind)
+	}
+	return DecodeStrict(data, target)
+}
+
+// DecodeStrict decodes the JSON object data into v, failing on a field v's
+// type does not have (a typo such as "readinesProbe" or a field at the
+// wrong level) and on trailing data.
+func DecodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("strict decode: %w", err)
+	}
+	if dec.More() {
+		return fmt.Errorf("strict decode: trailing data")
+	}
+	return nil
+}
+
+// EnvNames are the environment variables the harness command reads.
+type EnvNames map[string]bool
+
+// Reads reports whether the command reads the variable name: one of its
+// own, or an OTEL_* variable, which it hands to the OpenTelemetry SDK.
+func (e EnvNames) Reads(name string) bool {
+	return e[name] || strings.HasPrefix(name, "OTEL_")
+}
+
+// ServerEnv returns the environment variable names the harness command
+// reads: the literal names passed to its env lookups in cmd/harness and
+// platform/telemetry (under root, the repository), and <MODULE>_SERVICE_URL
+// for every module the server knows.
+func ServerEnv(root string) (EnvNames, error) {
+	lookups := map[string]bool{"getenv": true, "env": true, "envDuration": true, "envInt": true}
+	names := EnvNames{}
+	fset := token.NewFileSet()
+	var files []string
+	for _, dir := range []string{"cmd/harness", "platform/telemetry"} {
+		matches, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(dir), "*.go"))
+		if err != nil {
+			return nil, fmt.Errorf("check: %w", err)
+		}
+		files = append(files, matches...)
+	}
+	for _, path := range files {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return nil, fmt.Errorf("check: %w", err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) == 0 {
+				return true
+			}
+			fn, ok := call.Fun.(*ast.Ident)
+			if !ok || !lookups[fn.Name] {
+				return true
+			}
+			lit, ok := call.Args[0].(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return true
+			}
+			if s, err := strconv.Unquote(lit.Value); err == nil {
+				names[s] = true
+			}
+			return true
+		})
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("check: no env lookups found in %s/cmd/harness", root)
+	}
+	for _, m := range server.ModuleNames() {
+		names[server.ModuleURLEnv(m)] = true
+	}
+	return names, nil
+}
