@@ -55,6 +55,7 @@ commands:
   users     grant-admin EMAIL: make a registered user an admin
   dev       pay ORDER_ID [--outcome succeeded|failed|refunded] [--url URL]: send a signed payment webhook
   events    replay --consumer NAME --from RFC3339 --to RFC3339: re-deliver recorded events
+  healthcheck URL: GET URL, succeed on a 2xx answer (a container healthcheck)
   version   print the version
 `
 
@@ -102,6 +103,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return replay(ctx, args, getenv, stdout, stderr)
 	case "dev":
 		return devPay(ctx, args, getenv, stdout, stderr)
+	case "healthcheck":
+		return healthcheck(ctx, args, stdout)
 	case "version":
 		fmt.Fprintln(stdout, buildVersion())
 		return nil

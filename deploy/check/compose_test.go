@@ -72,6 +72,13 @@ func TestComposeTopology(t *testing.T) {
 			}
 		}
 	}
+	// The distroless harness image checks its own readiness.
+	for name, port := range map[string]string{"backend": "4000", "builder-service": "4002"} {
+		want := []string{"CMD", "/harness", "healthcheck", "http://localhost:" + port + "/readyz"}
+		if hc := p.Services[name].HealthCheck; hc == nil || !slices.Equal(hc.Test, want) {
+			t.Errorf("%s: healthcheck %v, want %v", name, hc, want)
+		}
+	}
 	for _, name := range []string{"postgres", "redis"} {
 		if hc := p.Services[name].HealthCheck; hc == nil || len(hc.Test) == 0 {
 			t.Errorf("%s: no healthcheck", name)
