@@ -1,6 +1,8 @@
 package main
 
 import (
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"slices"
@@ -122,12 +124,34 @@ func TestTopologies(t *testing.T) {
 		check(t, top)
 		t.Run("BuilderSuite", func(t *testing.T) { runBuilderSuite(t, top) })
 		t.Run("EachModuleServedItsCalls", func(t *testing.T) {
-			// Each module's own process answered its RPCs (it logs every
-			// call): the entry forwarded them and did not serve them. The
-			// webhook has no RPC; an order is paid only through it.
+			// Each module's own process answered its RPCs (its metrics
+			// count them): the entry forwarded them and did not serve
+			// them. The webhook has no RPC; an order is paid only through it.
 			for name, p := range top.procs {
-				if want := "procedure=/harness." + name + ".v1."; name != "webhook" && !strings.Contains(p.logs.String(), want) {
-					t.Errorf("the %s process logged no %s call:\n%s", name, want, p.logs)
+				if name == "webhook" {
+					continue
+				}
+				req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, p.url+"/metrics", nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatalf("%s /metrics: %v", name, err)
+				}
+				body, err := io.ReadAll(res.Body)
+				res.Body.Close()
+				if err != nil {
+					t.Fatal(err)
+				}
+				served := false
+				for line := range strings.Lines(string(body)) {
+					if strings.HasPrefix(line, "rpc_server_calls_total{") && strings.Contains(line, `rpc_service="harness.`+name+`.v1.`) && !strings.HasSuffix(strings.TrimSpace(line), " 0") {
+						served = true
+					}
+				}
+				if !served {
+					t.Errorf("the %s process counted no served harness.%s.v1 call:\n%s", name, name, body)
 				}
 			}
 		})

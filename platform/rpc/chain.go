@@ -1,6 +1,7 @@
 package rpc
 
 import (
+	"cmp"
 	"crypto/ed25519"
 	"fmt"
 	"log/slog"
@@ -18,9 +19,13 @@ import (
 
 // Options configure the production interceptor chain.
 type Options struct {
-	// Logger receives a line per call and handler panics; nil discards
-	// them.
+	// Logger receives handler panics and a line per call: at debug for a
+	// success (at warn when it took SlowCall or longer), info for a
+	// refused call, error for a server fault; nil discards them.
 	Logger *slog.Logger
+	// SlowCall is how long a successful call may take before its line is
+	// a warning; zero means DefaultSlowCall.
+	SlowCall time.Duration
 	// PublicKey verifies access tokens (auth.NewVerifier). Required.
 	PublicKey ed25519.PublicKey
 	// Now is the verifier's clock; nil means time.Now.
@@ -79,7 +84,7 @@ func Chain(opts Options) ([]connect.ServerInterceptor, error) {
 	chain = append(chain, opts.Outer...)
 	return append(chain,
 		recoverInterceptor(logger),
-		logInterceptor(logger),
+		logInterceptor(logger, cmp.Or(opts.SlowCall, DefaultSlowCall)),
 		clientIPInterceptor(proxies),
 		auth.NewServerInterceptor(auth.NewVerifier(opts.PublicKey, opts.Now), opts.PublicProcedures...),
 		validation.NewServerInterceptor(validator),

@@ -3,6 +3,7 @@ package rpc_test
 import (
 	"context"
 	"crypto/ed25519"
+	"errors"
 	"testing"
 	"time"
 
@@ -16,10 +17,13 @@ import (
 	"github.com/harnesshero/platform/platform/rpc"
 )
 
-const panicID = "0192f0c8-7b7a-7c3e-8a1e-000000000bad"
+const (
+	panicID = "0192f0c8-7b7a-7c3e-8a1e-000000000bad"
+	faultID = "0192f0c8-7b7a-7c3e-8a1e-00000000fa17"
+)
 
-// orders answers GetOrder with an order owned by the verified caller, and
-// panics for panicID.
+// orders answers GetOrder with an order owned by the verified caller,
+// panics for panicID and fails for faultID.
 type orders struct {
 	orderv1connect.UnimplementedOrderServiceHandler
 }
@@ -29,8 +33,11 @@ func (orders) GetOrder(ctx context.Context, req *orderv1.GetOrderRequest) (*orde
 	if err != nil {
 		return nil, rpc.Error(req, err)
 	}
-	if req.GetId() == panicID {
+	switch req.GetId() {
+	case panicID:
 		panic("boom")
+	case faultID:
+		return nil, rpc.Error(req, errors.New("rpc_test: the disk is on fire"))
 	}
 	return &orderv1.GetOrderResponse{Order: &orderv1.Order{Id: req.GetId(), OwnerId: caller.UserID}}, nil
 }

@@ -30,34 +30,45 @@ func recoverInterceptor(logger *slog.Logger) connect.ServerInterceptor {
 
 // logInterceptor logs each call once it ends: procedure, code, duration.
 // Internal and Unknown errors are logged at error level with their cause.
-func logInterceptor(logger *slog.Logger) connect.ServerInterceptor {
+func logInterceptor(logger *slog.Logger, slow time.Duration) connect.ServerInterceptor {
 	return func(next connect.ServerFunc) connect.ServerFunc {
 		return func(ctx context.Context, spec connect.Spec, stream connect.ServerStream) error {
 			start := time.Now()
 			err := next(ctx, spec, stream)
-			attrs := []any{
-				"procedure", spec.Procedure,
-				"duration", time.Since(start),
+			took := time.Since(start)
+			// A successful call is logged at debug, or at warn when it was
+			// slow: the metrics count every call, and a log line per
+			// request costs more than many RPCs do. A failure is logged:
+			// at error when it is the server's fault.
+			level, code := slog.LevelDebug, "ok"
+			switch {
+			case err != nil:
+				level, code = slog.LevelInfo, connect.CodeOf(err).String()
+				if c := connect.CodeOf(err); c == connect.CodeInternal || c == connect.CodeUnknown || c == connect.CodeDataLoss {
+					level = slog.LevelError
+				}
+			case took >= slow:
+				level = slog.LevelWarn
 			}
+			if !logger.Enabled(ctx, level) {
+				return err
+			}
+			attrs := []any{"procedure", spec.Procedure, "duration", took, "code", code}
 			if info, ok := connect.CallInfoForServerContext(ctx); ok {
 				attrs = append(attrs, "protocol", info.Protocol, "peer", info.PeerAddr)
 			}
-			if err == nil {
-				logger.InfoContext(ctx, "rpc", append(attrs, "code", "ok")...)
-				return nil
+			if level == slog.LevelError {
+				attrs = append(attrs, "error", ErrorChain(err))
 			}
-			code := connect.CodeOf(err)
-			attrs = append(attrs, "code", code.String())
-			switch code {
-			case connect.CodeInternal, connect.CodeUnknown, connect.CodeDataLoss:
-				logger.ErrorContext(ctx, "rpc", append(attrs, "error", ErrorChain(err))...)
-			default:
-				logger.InfoContext(ctx, "rpc", attrs...)
-			}
+			logger.Log(ctx, level, "rpc", attrs...)
 			return err
 		}
 	}
 }
+
+// DefaultSlowCall is how long a successful call may take before it is
+// logged at warn (faster ones are logged at debug only).
+const DefaultSlowCall = time.Second
 
 // ErrorChain is err's text including its (unexported) cause.
 func ErrorChain(err error) string {
