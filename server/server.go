@@ -86,7 +86,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Platform, error
 	// alike.
 	chain, err := rpc.Chain(rpc.Options{
 		Logger: logger, PublicKey: publicKey, PublicProcedures: reflectionProcedures,
-		Proxies: proxies, Checks: builder.ValidationChecks(), Observe: observe, Outer: p.metrics.interceptors(),
+		Proxies: proxies, Checks: builder.ValidationChecks(), Outer: append(observe, p.metrics.interceptors()...),
 	})
 	if err != nil {
 		return nil, err

@@ -15,8 +15,8 @@ func (c Config) telemetryOptions() telemetry.Options {
 
 // newTelemetry builds the process's otelconnect interceptors: it keeps the
 // client side for clientInterceptors and returns the server side for the
-// chain. Both are nil when the configuration records nothing.
-func (p *Platform) newTelemetry() (connect.ServerInterceptor, error) {
+// chain. Both are empty when the configuration records nothing.
+func (p *Platform) newTelemetry() ([]connect.ServerInterceptor, error) {
 	opts := p.cfg.telemetryOptions()
 	server, err := telemetry.ServerInterceptor(opts)
 	if err != nil {
@@ -25,7 +25,10 @@ func (p *Platform) newTelemetry() (connect.ServerInterceptor, error) {
 	if p.clientObserve, err = telemetry.ClientInterceptor(opts); err != nil {
 		return nil, err
 	}
-	return server, nil
+	if server == nil {
+		return nil, nil // tracing off
+	}
+	return []connect.ServerInterceptor{server}, nil
 }
 
 // clientInterceptors are the interceptors of a client to another module,

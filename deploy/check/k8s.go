@@ -74,32 +74,23 @@ func (m *Manifests) add(apiVersion, kind string, data []byte) error {
 	var target any
 	switch apiVersion + "/" + kind {
 	case "apps/v1/Deployment":
-		m.Deployments = append(m.Deployments, appsv1.Deployment{})
-		target = &m.Deployments[len(m.Deployments)-1]
+		target = grow(&m.Deployments)
 	case "apps/v1/StatefulSet":
-		m.StatefulSets = append(m.StatefulSets, appsv1.StatefulSet{})
-		target = &m.StatefulSets[len(m.StatefulSets)-1]
+		target = grow(&m.StatefulSets)
 	case "v1/Service":
-		m.Services = append(m.Services, corev1.Service{})
-		target = &m.Services[len(m.Services)-1]
+		target = grow(&m.Services)
 	case "v1/Secret":
-		m.Secrets = append(m.Secrets, corev1.Secret{})
-		target = &m.Secrets[len(m.Secrets)-1]
+		target = grow(&m.Secrets)
 	case "v1/Namespace":
-		m.Namespaces = append(m.Namespaces, corev1.Namespace{})
-		target = &m.Namespaces[len(m.Namespaces)-1]
+		target = grow(&m.Namespaces)
 	case "autoscaling/v2/HorizontalPodAutoscaler":
-		m.HPAs = append(m.HPAs, autoscalingv2.HorizontalPodAutoscaler{})
-		target = &m.HPAs[len(m.HPAs)-1]
+		target = grow(&m.HPAs)
 	case "policy/v1/PodDisruptionBudget":
-		m.PDBs = append(m.PDBs, policyv1.PodDisruptionBudget{})
-		target = &m.PDBs[len(m.PDBs)-1]
+		target = grow(&m.PDBs)
 	case "networking.k8s.io/v1/NetworkPolicy":
-		m.Policies = append(m.Policies, networkingv1.NetworkPolicy{})
-		target = &m.Policies[len(m.Policies)-1]
+		target = grow(&m.Policies)
 	case "networking.k8s.io/v1/Ingress":
-		m.Ingresses = append(m.Ingresses, networkingv1.Ingress{})
-		target = &m.Ingresses[len(m.Ingresses)-1]
+		target = grow(&m.Ingresses)
 	default:
 		return fmt.Errorf("unchecked kind %s %s: add it to check.Manifests", apiVersion, kind)
 	}
@@ -180,4 +171,11 @@ func ServerEnv(root string) (EnvNames, error) {
 		names[server.ModuleURLEnv(m)] = true
 	}
 	return names, nil
+}
+
+// grow appends a zero object to *list and returns a pointer to it, for
+// decoding into.
+func grow[T any](list *[]T) *T {
+	*list = append(*list, *new(T))
+	return &(*list)[len(*list)-1]
 }

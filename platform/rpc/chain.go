@@ -40,14 +40,11 @@ type Options struct {
 	// modules that own them (builder.ValidationChecks), run with the
 	// contracts' rules.
 	Checks []validation.Check
-	// Observe runs first, before recover and log: the telemetry
-	// interceptor (telemetry.ServerInterceptor). Its span is then open
-	// when a panic is recovered (the span sees Internal, not a panic
-	// passing through) and when the call is logged, so both log lines
-	// carry the span. Nil: none.
-	Observe connect.ServerInterceptor
-	// Outer run next, still outside recover, in order (the RPC metrics):
-	// they see every call with the code its caller hears.
+	// Outer run first, outside recover and log, in order: the telemetry
+	// interceptor (telemetry.ServerInterceptor), then the RPC metrics.
+	// They see every call with the code its caller hears, and the span is
+	// open when a panic is recovered and when the call is logged, so both
+	// log lines carry it.
 	Outer []connect.ServerInterceptor
 }
 
@@ -77,12 +74,7 @@ func Chain(opts Options) ([]connect.ServerInterceptor, error) {
 	if err != nil {
 		return nil, err
 	}
-	var chain []connect.ServerInterceptor
-	if opts.Observe != nil {
-		chain = append(chain, opts.Observe)
-	}
-	chain = append(chain, opts.Outer...)
-	return append(chain,
+	return append(opts.Outer[:len(opts.Outer):len(opts.Outer)],
 		recoverInterceptor(logger),
 		logInterceptor(logger, cmp.Or(opts.SlowCall, DefaultSlowCall)),
 		clientIPInterceptor(proxies),

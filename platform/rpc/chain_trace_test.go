@@ -39,7 +39,7 @@ func TestChainTraced(t *testing.T) {
 	}
 	var logs bytes.Buffer
 	logger := slog.New(telemetry.LogHandler(slog.NewJSONHandler(&logs, nil)))
-	chain, err := rpc.Chain(rpc.Options{PublicKey: pub, Logger: logger, Observe: observe})
+	chain, err := rpc.Chain(rpc.Options{PublicKey: pub, Logger: logger, Outer: []connect.ServerInterceptor{observe}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,7 +59,7 @@ func (o Options) otelconnect() []otelconnect.Option {
 
 // ServerInterceptor returns otelconnect's server interceptor for o, or nil
 // when o records nothing (then the chain has no telemetry cost at all).
-// Put it first, before recover and log (rpc.Options.Observe), so a
+// Put it first, before recover and log (first in rpc.Options.Outer), so a
 // recovered panic is an Internal error inside the span and the log lines
 // of a call carry its span.
 func ServerInterceptor(o Options) (connect.ServerInterceptor, error) {
