@@ -116,7 +116,7 @@ test-ts: tools build ## TS client tests against a freshly started server.
 	./scripts/with-server.sh bash -c 'cd $(TS_DIR) && npm test'
 
 .PHONY: fuzz
-fuzz: ## Fuzz pricing and size advice (FUZZTIME each, default 30s).
+fuzz: ## Fuzz pricing and size advice (FUZZTIME each: a duration, default 30s, or a count like 500000x).
 	go test -run=^$$ -fuzz=FuzzPriceLine -fuzztime=$(FUZZTIME) ./domain/catalog
 	go test -run=^$$ -fuzz=FuzzRecommend -fuzztime=$(FUZZTIME) ./domain/catalog
 
