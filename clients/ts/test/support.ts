@@ -19,7 +19,7 @@ import {
   type FieldViolation,
   type HarnessClient,
   type HarnessClientOptions,
-} from "@harnesshero/client";
+} from "@harnesshero/client/all";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 
 /** A design as a plain object, without $typeName. */
@@ -152,7 +152,7 @@ export async function expectViolations(p: Promise<unknown>): Promise<FieldViolat
   return violations;
 }
 
-/** The sorted distinct fields of violations. */
+/** The sorted distinct paths of violations. */
 export function fieldsOf(violations: FieldViolation[]): string[] {
-  return [...new Set(violations.map((v) => v.field))].sort();
+  return [...new Set(violations.map((v) => v.path))].sort();
 }
