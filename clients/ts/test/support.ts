@@ -156,3 +156,28 @@ export async function expectViolations(p: Promise<unknown>): Promise<FieldViolat
 export function fieldsOf(violations: FieldViolation[]): string[] {
   return [...new Set(violations.map((v) => v.path))].sort();
 }
+
+/** One request a {@link recordingFetch} sent. */
+export interface Sent {
+  /** HTTP method: GET or POST. */
+  method: string;
+  /** The RPC's method name, e.g. "ListDesigns". */
+  rpc: string;
+  /** The Authorization header, or null. */
+  authorization: string | null;
+}
+
+/** A fetch that records each request (method, RPC, Authorization), then sends it. */
+export function recordingFetch(): { fetch: typeof globalThis.fetch; sent: Sent[]; rpcs: () => string[] } {
+  const sent: Sent[] = [];
+  const fetch: typeof globalThis.fetch = (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    sent.push({
+      method: init?.method ?? (input instanceof Request ? input.method : "GET"),
+      rpc: url.pathname.slice(url.pathname.lastIndexOf("/") + 1),
+      authorization: new Headers(init?.headers).get("Authorization"),
+    });
+    return globalThis.fetch(input, init);
+  };
+  return { fetch, sent, rpcs: () => sent.map((s) => s.rpc) };
+}
