@@ -71,11 +71,11 @@ export function AdminStats() {
       {stats.data ? (
         <>
           <p data-testid="stats-totals">
-            In this range: <strong data-metric="ordersPaid">{totals.ordersPaid}</strong> orders paid,{" "}
+            In this range: orders paid <strong data-metric="ordersPaid">{totals.ordersPaid}</strong>, revenue{" "}
             <strong data-metric="revenueCents" data-value={totals.revenueCents}>
               {formatCents(totals.revenueCents)}
-            </strong>{" "}
-            revenue, <strong data-metric="usersRegistered">{totals.usersRegistered}</strong> sign-ups.
+            </strong>
+            , sign-ups <strong data-metric="usersRegistered">{totals.usersRegistered}</strong>.
           </p>
           <div className="charts">
             <figure className="card" style={{ margin: 0 }}>
@@ -84,7 +84,7 @@ export function AdminStats() {
               </figcaption>
               <div style={{ height: 260 }} data-testid="chart-orders" aria-hidden="true">
                 <ResponsiveContainer>
-                  <BarChart data={data}>
+                  <BarChart data={data} margin={{ top: 20, right: 12, left: 0, bottom: 0 }}>
                     <CartesianGrid strokeDasharray="3 3" />
                     <XAxis dataKey="date" tickFormatter={(d: string) => d.slice(5)} />
                     <YAxis allowDecimals={false} />
@@ -109,7 +109,7 @@ export function AdminStats() {
               </figcaption>
               <div style={{ height: 260 }} data-testid="chart-revenue" aria-hidden="true">
                 <ResponsiveContainer>
-                  <LineChart data={data}>
+                  <LineChart data={data} margin={{ top: 20, right: 24, left: 0, bottom: 0 }}>
                     <CartesianGrid strokeDasharray="3 3" />
                     <XAxis dataKey="date" tickFormatter={(d: string) => d.slice(5)} />
                     <YAxis tickFormatter={(c: number) => formatCents(c).replace(/\.00$/, "")} width={80} />
@@ -127,7 +127,7 @@ export function AdminStats() {
               </figcaption>
               <div style={{ height: 260 }} data-testid="chart-designs" aria-hidden="true">
                 <ResponsiveContainer>
-                  <BarChart data={data}>
+                  <BarChart data={data} margin={{ top: 20, right: 12, left: 0, bottom: 0 }}>
                     <CartesianGrid strokeDasharray="3 3" />
                     <XAxis dataKey="date" tickFormatter={(d: string) => d.slice(5)} />
                     <YAxis allowDecimals={false} />

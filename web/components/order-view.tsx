@@ -133,8 +133,8 @@ function OrderDetail({ order, catalog, live, refresh }: { order: Order; catalog:
             <ul>
               {order.history.map((h, i) => (
                 <li key={i}>
-                  {h.time ? new Date(Number(h.time.seconds) * 1000).toLocaleString() : ""}: {statusLabel(h.from)} →{" "}
-                  {statusLabel(h.to)}
+                  {h.time ? new Date(Number(h.time.seconds) * 1000).toLocaleString() : ""}:{" "}
+                  {h.from === OrderStatus.UNSPECIFIED ? "Order placed" : `${statusLabel(h.from)} → ${statusLabel(h.to)}`}
                   {h.note ? ` (${h.note})` : ""}
                 </li>
               ))}
