@@ -13,7 +13,7 @@ try {
 } catch {
   console.error(
     "@harnesshero/client: dist/ is not built, and the tools that build it are not installed here.\n" +
-      "Build the clone first: `npm ci` in clients/ts (or at the repository root, the npm workspace),\n" +
+      "Build the clone first: `npm ci` at the repository root (the npm workspace builds it),\n" +
       "then install it in your app with `npm install --install-links <path to clients/ts>`, or install\n" +
       "the tarball of `npm pack`. See clients/ts/README.md, \"Install\".",
   );

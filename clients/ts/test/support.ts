@@ -165,6 +165,8 @@ export interface Sent {
   rpc: string;
   /** The Authorization header, or null. */
   authorization: string | null;
+  /** The names of every header sent. */
+  headers: string[];
 }
 
 /** A fetch that records each request (method, RPC, Authorization), then sends it. */
@@ -176,6 +178,7 @@ export function recordingFetch(): { fetch: typeof globalThis.fetch; sent: Sent[]
       method: init?.method ?? (input instanceof Request ? input.method : "GET"),
       rpc: url.pathname.slice(url.pathname.lastIndexOf("/") + 1),
       authorization: new Headers(init?.headers).get("Authorization"),
+      headers: [...new Headers(init?.headers).keys()],
     });
     return globalThis.fetch(input, init);
   };

@@ -59,6 +59,38 @@ describe("createTransport", () => {
     assert.deepEqual(fromJson(QuoteResponseSchema, json), res);
   });
 
+  test("an anonymous GET sends no header: the browser needs no CORS preflight", async () => {
+    const rec = recordingFetch();
+    await createCatalogClient(createTransport({ baseUrl, fetch: rec.fetch })).getCatalog({});
+    assert.deepEqual(rec.sent.map((s) => [s.method, s.headers]), [["GET", []]]);
+  });
+
+  test("CORS: the server allows what the README's guide says", async () => {
+    const origin = (process.env.HARNESS_CORS_ORIGINS ?? "http://localhost:3000").split(",")[0]!.trim();
+    const url = `${baseUrl}/harness.builder.v1.DesignService/CreateDesign`;
+    const preflight = await fetch(url, {
+      method: "OPTIONS",
+      headers: {
+        Origin: origin,
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,connect-protocol-version,connect-timeout-ms,content-type",
+      },
+    });
+    assert.ok(preflight.status === 200 || preflight.status === 204, `preflight answered ${preflight.status}`);
+    assert.equal(preflight.headers.get("Access-Control-Allow-Origin"), origin);
+    const allowed = (preflight.headers.get("Access-Control-Allow-Headers") ?? "").toLowerCase();
+    for (const h of ["authorization", "connect-protocol-version", "connect-timeout-ms", "content-type"]) {
+      assert.ok(allowed.includes(h), `${h} is not allowed: ${allowed}`);
+    }
+    const get = await fetch(`${baseUrl}/harness.builder.v1.CatalogService/GetCatalog?connect=v1&encoding=json&message=%7B%7D`, {
+      headers: { Origin: origin },
+    });
+    assert.equal(get.status, 200);
+    assert.equal(get.headers.get("Access-Control-Allow-Origin"), origin);
+    const other = await fetch(url, { method: "OPTIONS", headers: { Origin: "https://elsewhere.example", "Access-Control-Request-Method": "POST" } });
+    assert.equal(other.headers.get("Access-Control-Allow-Origin"), null);
+  });
+
   test("refuses both token and getToken", () => {
     assert.throws(() => createTransport({ baseUrl, token: "a", getToken: () => "b" }), TypeError);
   });
