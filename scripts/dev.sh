@@ -24,7 +24,8 @@ trap stop EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-bin/harness serve "$@" &
+# The shop may be opened as localhost or 127.0.0.1: the API allows both.
+HARNESS_CORS_ORIGINS="${HARNESS_CORS_ORIGINS:-http://localhost:3000,http://127.0.0.1:3000}" bin/harness serve "$@" &
 pids+=($!)
 
 (
