@@ -11,13 +11,16 @@
 //    `next build` (Turbopack, Next's default) passes: exports and types
 //    resolve for a bundler, in Server Components, Client Components, a route
 //    handler and with connect-query. The quote-only page's browser chunks
-//    carry no protovalidate, the builder's do.
+//    carry no protovalidate, the builder's do. With HARNESS_URL set (a live
+//    API, e.g. under scripts/with-server.sh), `next start` serves it and the
+//    Server Component, the route handler and the rewrite of the API answer.
 //
 // Needs the npm registry (for the peers, next and react). Slow (a minute or
 // more); `--skip-next` leaves step 4 out. Every folder it makes is under one
 // temporary directory, removed at the end unless KEEP_TMP=1.
 
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -124,6 +127,11 @@ try {
     run("npm", ["install", ...npmFlags], app);
     run("npx", ["next", "build"], app, { NEXT_TELEMETRY_DISABLED: "1" });
     checkChunks(app);
+    if (process.env.HARNESS_URL) {
+      await checkServing(app);
+    } else {
+      console.log("test-package: HARNESS_URL is not set: the built app is not started against an API");
+    }
   }
   console.log("test-package: ok");
 } finally {
@@ -175,4 +183,55 @@ function checkChunks(app) {
   check(builder.includes(protovalidate), "the builder page does not ship protovalidate");
   const listed = [...quoteFiles].sort().map(([name, size]) => (size < 100 ? `${name} (stand-in)` : name));
   console.log(`test-package: /quote embeds ${listed.join(", ")}; no protovalidate. /builder validates.`);
+}
+
+// checkServing starts the built app (next start, on a free port) and checks
+// what its server side does with the package against the live API.
+async function checkServing(app) {
+  const port = await new Promise((resolve) => {
+    const srv = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+  const next = spawn(process.execPath, [path.join(app, "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
+    cwd: app,
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+    stdio: "ignore",
+    detached: true,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        if ((await fetch(`${url}/quote`)).ok) break;
+      } catch {
+        // not listening yet
+      }
+      check(Date.now() < deadline, "next start did not answer within 60 s");
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    // A Server Component: the catalog fetched on the server.
+    const home = await (await fetch(url)).text();
+    check(home.includes("STEP_IN") && home.includes("NO_PULL"), "the Server Component did not render the catalog");
+    // A route handler: a quote, and the violations of a broken design.
+    const design = { style: "STYLE_STEP_IN", size: "SIZE_M", material: "MATERIAL_NYLON", hardware: "HARDWARE_PLASTIC", webbingColor: "COLOR_RED" };
+    const ok = await fetch(`${url}/api/quote`, { method: "POST", body: JSON.stringify({ design, quantity: 1 }) });
+    check(ok.status === 200 && (await ok.json()).quote?.totalCents === 3400, "the route handler did not quote 3400");
+    const bad = await fetch(`${url}/api/quote`, { method: "POST", body: JSON.stringify({ design: { ...design, material: "MATERIAL_LEATHER" }, quantity: 1 }) });
+    const { violations } = await bad.json();
+    check(bad.status === 400 && violations?.some((v) => v.path === "design.hardware" && v.ruleId === "hardware.leather_hardware" && v.message !== ""),
+      `the route handler did not answer the violations: ${JSON.stringify(violations)}`);
+    // The API under the app's origin (the rewrite), as a page with baseUrl "/" calls it.
+    const rpc = await fetch(`${url}/harness.builder.v1.CatalogService/GetCatalog?connect=v1&encoding=json&message=%7B%7D`);
+    check(rpc.status === 200 && (await rpc.json()).catalog?.styles?.length === 4, "the rewritten GetCatalog did not answer");
+    console.log("test-package: next start: the Server Component, the route handler and the rewritten API answer");
+  } finally {
+    const exited = new Promise((resolve) => next.once("exit", resolve));
+    process.kill(-next.pid, "SIGTERM");
+    const timer = setTimeout(() => process.kill(-next.pid, "SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
 }
