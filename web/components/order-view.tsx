@@ -42,7 +42,7 @@ function OrderDetail({ order, catalog, live, refresh }: { order: Order; catalog:
   return (
     <div className="stack">
       <div className="row" style={{ justifyContent: "space-between" }}>
-        <div className="row">
+        <div className="row" aria-live="polite">
           <StatusBadge status={order.status} />
           <span className="muted">
             Order <code>{order.id.slice(0, 8)}</code> · placed {order.createTime ? new Date(Number(order.createTime.seconds) * 1000).toLocaleString() : ""}
