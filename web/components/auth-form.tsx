@@ -39,16 +39,27 @@ export function AuthForm({ mode }: { mode: "register" | "signin" }) {
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState("");
   const [busy, setBusy] = useState(false);
+  const [attempted, setAttempted] = useState(false);
   const register = mode === "register";
+
+  function check(values: { email: string; password: string; displayName: string }) {
+    return register ? validate(RegisterRequestSchema, values) : validate(SignInRequestSchema, { email: values.email, password: values.password });
+  }
+
+  // After a first try, the messages follow the typing.
+  function edit(values: { email: string; password: string; displayName: string }) {
+    setEmail(values.email);
+    setPassword(values.password);
+    setDisplayName(values.displayName);
+    if (attempted) setErrors(errorsByField(check(values).violations));
+  }
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     setFormError("");
-    const local = register
-      ? validate(RegisterRequestSchema, { email, password, displayName })
-      : validate(SignInRequestSchema, { email, password });
-    const found = errorsByField(local.violations);
-    setErrors(found);
+    setAttempted(true);
+    const local = check({ email, password, displayName });
+    setErrors(errorsByField(local.violations));
     if (!local.valid) return;
     setBusy(true);
     try {
@@ -87,7 +98,7 @@ export function AuthForm({ mode }: { mode: "register" | "signin" }) {
             type="text"
             autoComplete="name"
             value={displayName}
-            onChange={(e) => setDisplayName(e.target.value)}
+            onChange={(e) => edit({ email, password, displayName: e.target.value })}
             {...invalidProps("displayName", errors)}
           />
           <FieldError name="displayName" errors={errors} />
@@ -100,7 +111,7 @@ export function AuthForm({ mode }: { mode: "register" | "signin" }) {
           type="email"
           autoComplete="email"
           value={email}
-          onChange={(e) => setEmail(e.target.value)}
+          onChange={(e) => edit({ email: e.target.value, password, displayName })}
           {...invalidProps("email", errors)}
         />
         <FieldError name="email" errors={errors} />
@@ -112,7 +123,7 @@ export function AuthForm({ mode }: { mode: "register" | "signin" }) {
           type="password"
           autoComplete={register ? "new-password" : "current-password"}
           value={password}
-          onChange={(e) => setPassword(e.target.value)}
+          onChange={(e) => edit({ email, password: e.target.value, displayName })}
           {...invalidProps("password", errors, register ? "passwordHint" : undefined)}
         />
         {register ? (

@@ -79,6 +79,7 @@ export function Checkout({ catalog }: { catalog: Catalog }) {
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState("");
   const [busy, setBusy] = useState(false);
+  const [attempted, setAttempted] = useState(false);
 
   const designs = useQueries({
     queries: cart.map((l) => createQueryOptions(DesignService.method.getDesign, { id: l.designId }, { transport })),
@@ -90,6 +91,7 @@ export function Checkout({ catalog }: { catalog: Catalog }) {
   async function placeOrder(e: FormEvent) {
     e.preventDefault();
     setFormError("");
+    setAttempted(true);
     const local = validate(ShippingAddressSchema, address);
     const found = errorsByField(local.violations);
     setErrors(found);
@@ -208,9 +210,12 @@ export function Checkout({ catalog }: { catalog: Catalog }) {
                   type="text"
                   autoComplete={f.autoComplete}
                   value={address[f.key]}
-                  onChange={(e) =>
-                    setAddress((a) => ({ ...a, [f.key]: f.key === "countryCode" ? e.target.value.toUpperCase() : e.target.value }))
-                  }
+                  onChange={(e) => {
+                    const next = { ...address, [f.key]: f.key === "countryCode" ? e.target.value.toUpperCase() : e.target.value };
+                    setAddress(next);
+                    // After a first try, the messages follow the typing.
+                    if (attempted) setErrors(errorsByField(validate(ShippingAddressSchema, next).violations));
+                  }}
                   {...invalidProps(f.key, errors)}
                 />
                 <FieldError name={f.key} errors={errors} />

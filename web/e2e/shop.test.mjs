@@ -326,6 +326,7 @@ test("checkout and pay with the test card: the order becomes PAID", async () => 
   await page.locator('[data-field="name"]').waitFor({ timeout: 5000 });
   assert.equal(await page.locator("#addr-name").getAttribute("aria-invalid"), "true");
   await page.fill("#addr-name", "Ada Barker");
+  await page.locator('[data-field="name"]').waitFor({ state: "detached", timeout: 5000 }); // fixed as typed
   await page.fill("#addr-line1", "1 Kennel Lane");
   await page.fill("#addr-city", "Portland");
   await page.fill("#addr-region", "OR");
