@@ -28,7 +28,7 @@ import { createDesignsClient } from "@harnesshero/client/designs";
 import { createUsersClient } from "@harnesshero/client/users";
 import { createAnalyticsClient } from "@harnesshero/client/analytics";
 
-import { PASSWORD, expectCode, harnessUrl, recordingFetch, signUp } from "./support.js";
+import { PASSWORD, RUN, basicDesign, expectCode, harnessUrl, recordingFetch, signUp } from "./support.js";
 
 const baseUrl = harnessUrl();
 
@@ -45,11 +45,16 @@ function serverKey() {
  * server's key, so the server refuses it only for being expired.
  */
 function expired(token: string): string {
+  return resigned(token, -1200, -300);
+}
+
+/** token with its times moved: issued at now+iat, expiring at now+exp (seconds), re-signed. */
+function resigned(token: string, iat: number, exp: number): string {
   const [header, payload] = token.split(".");
   assert.ok(header && payload, "not a JWT");
   const claims = JSON.parse(Buffer.from(payload, "base64url").toString()) as Record<string, unknown>;
   const now = Math.floor(Date.now() / 1000);
-  Object.assign(claims, { iat: now - 1200, nbf: now - 1230, exp: now - 300 });
+  Object.assign(claims, { iat: now + iat, nbf: now + iat - 30, exp: now + exp });
   const body = `${header}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}`;
   return `${body}.${sign(null, Buffer.from(body), serverKey()).toString("base64url")}`;
 }
@@ -72,10 +77,13 @@ function clients(store: TokenStore, onSessionEnd?: () => void) {
 }
 
 describe("createAuthInterceptor", () => {
-  test("the expired token is refused without the interceptor (the premise)", async () => {
-    const { tokens } = await expiredSession("premise");
-    const designs = createDesignsClient(createTransport({ baseUrl, token: tokens.accessToken }));
-    await expectCode(designs.listDesigns({}), Code.Unauthenticated);
+  test("the expired token is refused only for its times (the premise)", async () => {
+    const me = await signUp("premise");
+    const designs = (token: string) => createDesignsClient(createTransport({ baseUrl, token }));
+    // Re-signed with times that are still good, the token works: the signing is right...
+    await designs(resigned(me.token, -60, 600)).listDesigns({});
+    // ...so the refusal of the expired one is its expiry.
+    await expectCode(designs(expired(me.token)).listDesigns({}), Code.Unauthenticated);
   });
 
   test("refreshes once on Unauthenticated, stores the new tokens and retries", async () => {
@@ -94,6 +102,17 @@ describe("createAuthInterceptor", () => {
     // The refreshed session goes on without another refresh.
     await designs.listDesigns({});
     assert.deepEqual(rec.rpcs().slice(3), ["ListDesigns"]);
+  });
+
+  test("retries a POST with its body, once", async () => {
+    const { store } = await expiredSession("post");
+    const { rec, designs } = clients(store);
+    const name = `${RUN} after refresh`;
+    const { design } = await designs.createDesign({ name, design: basicDesign() });
+    assert.equal(design?.name, name);
+    assert.deepEqual(rec.sent.map((s) => [s.rpc, s.method]), [["CreateDesign", "POST"], ["RefreshSession", "POST"], ["CreateDesign", "POST"]]);
+    const { designs: saved } = await designs.listDesigns({});
+    assert.deepEqual(saved.map((d) => d.name), [name]);
   });
 
   test("refreshes before the call when the token is known to be expired", async () => {
