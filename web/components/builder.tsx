@@ -96,10 +96,10 @@ export function Builder({ catalog, designId }: { catalog: Catalog; designId?: st
       const d = res.design!;
       setOpened({ id: d.id, name: d.name, version: d.version });
       setOpenedJson(JSON.stringify(design));
-      setNotice(opened && !asNew ? "Changes saved." : "Design saved.");
-      await queryClient.invalidateQueries();
       // The address names the open design; no server round trip.
       window.history.replaceState(null, "", `/?design=${d.id}`);
+      setNotice(opened && !asNew ? "Changes saved." : "Design saved.");
+      await queryClient.invalidateQueries();
     } catch (err) {
       if (err instanceof ConnectError && err.code === Code.Aborted) {
         setSaveError("This design was changed elsewhere. Reload it to see the latest version.");

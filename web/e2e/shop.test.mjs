@@ -262,6 +262,7 @@ test("sign up, save, list, update and delete a design", async () => {
   await page.fill("#designName", "Walks");
   await page.getByRole("button", { name: "Save design" }).click();
   await page.getByText("Design saved.").waitFor({ timeout: DEADLINE_MS });
+  await page.waitForURL(/\?design=/, { timeout: DEADLINE_MS });
   const id = new URL(page.url()).searchParams.get("design");
   assert.match(id ?? "", /^[0-9a-f-]{36}$/);
   const designs = () => api(DesignService, customer.token);
