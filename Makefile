@@ -105,7 +105,7 @@ breaking: tools .build/protovalidate ## buf breaking against the previous releas
 	./scripts/buf-breaking.sh
 
 .PHONY: test
-test: test-go test-ts test-web ## Run every test (Go with -race, the TS client against a live server, the shop in headless Chromium).
+test: test-go test-ts test-ts-package test-web ## Run every test (Go with -race, the TS client against a live server, the client as an app installs it, the shop in headless Chromium).
 
 .PHONY: test-go
 test-go: stripe-mock ## Go tests (Postgres/Redis tests run when HARNESS_TEST_POSTGRES_URL is set; required under CI).
@@ -122,6 +122,10 @@ endif
 .PHONY: test-ts
 test-ts: tools build ## TS client tests against a freshly started server.
 	./scripts/with-server.sh bash -c 'cd $(TS_DIR) && npm test'
+
+.PHONY: test-ts-package
+test-ts-package: tools build ## The client as an app installs it: npm pack, Node ESM, unbuilt clone, Next build + start.
+	./scripts/with-server.sh bash -c 'cd $(TS_DIR) && npm run test:package'
 
 # The client package's dist/, which the app imports; rebuilt when its sources
 # change (npm ci builds it too, through the package's prepare script).
