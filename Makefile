@@ -5,7 +5,11 @@ SHELL := bash
 .DEFAULT_GOAL := help
 
 TS_DIR      := clients/ts
-BUF         := $(TS_DIR)/node_modules/.bin/buf
+WEB_DIR     := web
+# One npm workspace at the root (package.json: clients/ts and web), one
+# lockfile and one node_modules: the app and the client share one copy of
+# connect and protobuf, and Next's bundler resolves the client package.
+BUF         := node_modules/.bin/buf
 # validate.proto ships in this Go module (it has no Go package, so go.mod
 # cannot keep it: the version is pinned here).
 PROTOVALIDATE_VERSION := v1.2.2
@@ -25,7 +29,11 @@ help: ## List the targets.
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 .PHONY: run
-run: ## Run the whole platform on :4000 (SQLite under ./var).
+run: tools client-dist ## Run the API on :4000 (SQLite under ./var) and the shop on :3000 (Next dev server); Ctrl-C stops both.
+	./scripts/dev.sh
+
+.PHONY: run-api
+run-api: ## Run only the platform's API on :4000 (SQLite under ./var).
 	go run ./cmd/harness serve
 
 .PHONY: dev-keys
@@ -54,10 +62,10 @@ topology-stop: ## Stop the local topology (no process left).
 	./scripts/topology.sh stop
 
 .PHONY: tools
-tools: $(TS_DIR)/node_modules/.installed ## Install the pinned npm tools (buf, protoc-gen-es, tsc).
+tools: node_modules/.installed ## Install the pinned npm packages of the workspace (buf, protoc-gen-es, tsc, the web app's).
 
-$(TS_DIR)/node_modules/.installed: $(TS_DIR)/package.json $(TS_DIR)/package-lock.json
-	cd $(TS_DIR) && npm ci --no-audit --no-fund --loglevel=error
+node_modules/.installed: package.json package-lock.json $(TS_DIR)/package.json $(WEB_DIR)/package.json
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 .build/protovalidate: Makefile
@@ -97,7 +105,7 @@ breaking: tools .build/protovalidate ## buf breaking against the previous releas
 	./scripts/buf-breaking.sh
 
 .PHONY: test
-test: test-go test-ts ## Run every test (Go with -race, then the TS client against a live server).
+test: test-go test-ts test-ts-package test-web ## Run every test (Go with -race, the TS client against a live server, the client as an app installs it, the shop in headless Chromium).
 
 .PHONY: test-go
 test-go: stripe-mock ## Go tests (Postgres/Redis tests run when HARNESS_TEST_POSTGRES_URL is set; required under CI).
@@ -114,6 +122,26 @@ endif
 .PHONY: test-ts
 test-ts: tools build ## TS client tests against a freshly started server.
 	./scripts/with-server.sh bash -c 'cd $(TS_DIR) && npm test'
+
+.PHONY: test-ts-package
+test-ts-package: tools build ## The client as an app installs it: npm pack, Node ESM, unbuilt clone, Next build + start.
+	./scripts/with-server.sh bash -c 'cd $(TS_DIR) && npm run test:package'
+
+# The client package's dist/, which the app imports; rebuilt when its sources
+# change (npm ci builds it too, through the package's prepare script).
+CLIENT_SOURCES := $(shell find $(TS_DIR)/src $(TS_DIR)/scripts -type f 2>/dev/null) $(TS_DIR)/package.json $(TS_DIR)/tsconfig.json
+
+.PHONY: client-dist
+client-dist: $(TS_DIR)/dist/.built
+
+$(TS_DIR)/dist/.built: node_modules/.installed $(CLIENT_SOURCES)
+	npm run build --workspace $(TS_DIR)
+	touch $@
+
+.PHONY: test-web
+test-web: tools build client-dist ## The shop: unit tests, production build, browser tests (headless Chromium) against a fresh server.
+	npm test --workspace $(WEB_DIR)
+	npm run e2e --workspace $(WEB_DIR)
 
 .PHONY: fuzz
 fuzz: ## Fuzz pricing and size advice (FUZZTIME each: a duration, default 30s, or a count like 500000x).

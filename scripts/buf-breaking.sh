@@ -5,7 +5,7 @@
 # BUF_BREAKING_AGAINST to a tag or commit to compare with another.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BUF=clients/ts/node_modules/.bin/buf
+BUF=node_modules/.bin/buf
 default=HEAD~1
 if [ -s .ci/previous-release ]; then
   default=$(tr -d '[:space:]' < .ci/previous-release)

@@ -1,24 +1,27 @@
 /**
  * @harnesshero/client: the typed client of the Harness Hero platform.
  *
- * - {@link createHarnessClient} builds the Connect clients of every service
- *   (`catalog`, `designs`, `users`, `orders`, `analytics`) over fetch, with an optional
- *   bearer token.
- * - {@link validateDesign} / {@link validate} check a message against the
- *   contract's own rules (including the cross-field CEL rules) before it is
- *   sent, so a page can show the same errors the server would.
- * - {@link violationsOf} turns a server's InvalidArgument error into the same
- *   `{ field, ruleId, message }[]` shape.
- * - Every generated message schema, type, enum and service descriptor of
- *   harness.builder.v1 is re-exported, e.g. `DesignSchema`, `Style`,
- *   `CatalogService`. Build messages with `create` from @bufbuild/protobuf,
- *   or pass plain init objects to the client methods.
+ * This entry point is the core every page needs and nothing more: the
+ * transport, sessions, errors and what an app needs from @bufbuild/protobuf
+ * and @connectrpc/connect. The services and their messages are in subpaths,
+ * so a page ships only the contracts it uses:
+ *
+ * - `@harnesshero/client/catalog`   catalog, quotes, size advice (public)
+ * - `@harnesshero/client/designs`   saved designs
+ * - `@harnesshero/client/users`     accounts and sessions
+ * - `@harnesshero/client/orders`    orders and payments
+ * - `@harnesshero/client/analytics` admin reports
+ * - `@harnesshero/client/events`    event envelope and payloads
+ * - `@harnesshero/client/validation` the contracts' rules in the page
+ *   (protovalidate: CEL and RE2; load it only where a form validates)
+ * - `@harnesshero/client/all`       everything, and createHarnessClient
  *
  * ```ts
- * import { createHarnessClient, Style, Size, Material, Hardware, Color } from "@harnesshero/client";
+ * import { createTransport } from "@harnesshero/client";
+ * import { createCatalogClient, Style, Size, Material, Hardware, Color } from "@harnesshero/client/catalog";
  *
- * const harness = createHarnessClient({ baseUrl: "http://127.0.0.1:4000" });
- * const { quote } = await harness.catalog.quote({
+ * const catalog = createCatalogClient(createTransport({ baseUrl: "http://127.0.0.1:4000" }));
+ * const { quote } = await catalog.quote({
  *   design: { style: Style.STEP_IN, size: Size.M, material: Material.NYLON,
  *             hardware: Hardware.PLASTIC, webbingColor: Color.RED },
  *   quantity: 1,
@@ -28,60 +31,54 @@
  * @packageDocumentation
  */
 
-export {
-  createHarnessClient,
-  bearerTokenInterceptor,
-  type HarnessClient,
-  type HarnessClientOptions,
-  type TokenSource,
-} from "./client.js";
+export { createTransport, bearerTokenInterceptor, type TokenSource, type TransportOptions } from "./transport.js";
 
 export {
-  validate,
-  validateDesign,
-  violationsOf,
-  type FieldViolation,
-  type ValidationOutcome,
-} from "./validation.js";
+  createAuthInterceptor,
+  memoryTokenStore,
+  webStorageTokenStore,
+  tokensFromSession,
+  type AuthInterceptorOptions,
+  type SessionTokens,
+  type StorageLike,
+  type TokenStore,
+} from "./auth.js";
 
-// The contract: messages, enums and services of harness.builder.v1.
-export * from "./gen/harness/builder/v1/catalog_pb.js";
-export * from "./gen/harness/builder/v1/design_pb.js";
-export * from "./gen/harness/builder/v1/catalog_service_pb.js";
-export * from "./gen/harness/builder/v1/design_service_pb.js";
+export { violationsOf, fieldErrors, type FieldViolation, type ViolationOptions } from "./violations.js";
 
-// harness.user.v1: accounts and sessions.
-export * from "./gen/harness/user/v1/user_pb.js";
-export * from "./gen/harness/user/v1/user_service_pb.js";
-export * from "./gen/harness/user/v1/events_pb.js";
-
-// harness.builder.v1 event payloads, and the envelope every event travels in.
-export * from "./gen/harness/builder/v1/events_pb.js";
-export * from "./gen/harness/events/v1/envelope_pb.js";
-
-// harness.order.v1: orders, and their events.
-export * from "./gen/harness/order/v1/order_pb.js";
-export * from "./gen/harness/order/v1/order_service_pb.js";
-export * from "./gen/harness/order/v1/events_pb.js";
-
-// harness.analytics.v1: admin reports.
-export * from "./gen/harness/analytics/v1/analytics_service_pb.js";
-
-// The error detail of validation errors, for callers that want the raw
-// buf.validate.Violations rather than violationsOf's plain shape. The whole
-// buf.validate package is also available as the `bufValidate` namespace.
+// What an app needs from @connectrpc/connect, so it need not depend on it
+// directly: the error type and codes, clients, and the interceptor type.
 export {
-  ViolationsSchema,
-  ViolationSchema,
-  FieldPathSchema,
-  FieldPathElementSchema,
-  type Violations,
-  type Violation,
-  type FieldPath,
-  type FieldPathElement,
-} from "./gen/buf/validate/validate_pb.js";
-export * as bufValidate from "./gen/buf/validate/validate_pb.js";
+  Code,
+  ConnectError,
+  createClient,
+  type CallOptions,
+  type Client,
+  type Interceptor,
+  type Transport,
+} from "@connectrpc/connect";
 
-// Connect's error type and codes, so callers need not depend on
-// @connectrpc/connect directly to tell a NotFound from an Aborted.
-export { ConnectError, Code } from "@connectrpc/connect";
+// What an app needs from @bufbuild/protobuf to build, copy and serialize
+// messages, e.g. to pass a message from a Server Component to a Client
+// Component as JSON: toJson(QuoteSchema, quote) then fromJson(QuoteSchema, json).
+export {
+  clone,
+  create,
+  equals,
+  fromBinary,
+  fromJson,
+  fromJsonString,
+  isMessage,
+  toBinary,
+  toJson,
+  toJsonString,
+  type DescMessage,
+  type DescService,
+  type JsonObject,
+  type JsonValue,
+  type Message,
+  type MessageInitShape,
+  type MessageJsonType,
+  type MessageShape,
+} from "@bufbuild/protobuf";
+export { timestampDate, timestampFromDate, timestampNow, type Timestamp } from "@bufbuild/protobuf/wkt";

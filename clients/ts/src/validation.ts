@@ -1,33 +1,42 @@
-// Client-side validation with the contract's own rules, and the reading of the
-// server's validation errors, both in one plain shape a form can show.
+/**
+ * @harnesshero/client/validation: the contracts' own rules, checked in the
+ * page before a message is sent (protovalidate: field rules and the
+ * cross-field CEL rules), in the same shape as the server's errors
+ * (violationsOf). It loads protovalidate's CEL and RE2 engines and the
+ * buf.validate descriptors: import it only from pages that validate.
+ *
+ * ```ts
+ * const { valid, violations } = validate(DesignSchema, design);
+ * const errors = fieldErrors(violations); // errors["namePatch.text"], errors["hardware"], ...
+ * ```
+ *
+ * @module
+ */
 
 import { create, createRegistry, type DescField, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
-import { pathToString, type Path } from "@bufbuild/protobuf/reflect";
+import { protoCamelCase, type Path } from "@bufbuild/protobuf/reflect";
 import { createValidator, type Validator, type Violation } from "@bufbuild/protovalidate";
-import { ConnectError } from "@connectrpc/connect";
 
-import { ViolationsSchema, type FieldPathElement } from "./gen/buf/validate/validate_pb.js";
 import { DesignSchema } from "./gen/harness/builder/v1/design_pb.js";
 import { file_harness_validate_v1_rules } from "./gen/harness/validate/v1/rules_pb.js";
+import { joinPath, type FieldViolation } from "./violations.js";
 
-/** One broken rule, named by the field it concerns. */
-export interface FieldViolation {
-  /**
-   * Dotted path of the field from the validated message, with list
-   * subscripts, using the proto field names: "hardware",
-   * "name_patch.thread_color", "design.hardware", "lines[1].design.size".
-   * Empty when the rule concerns the message as a whole.
-   */
-  field: string;
-  /**
-   * The rule's stable id: a standard rule such as "string.pattern" or
-   * "required", or one of the catalog's rules such as
-   * "hardware.leather_hardware" (see Catalog.rules).
-   */
-  ruleId: string;
-  /** A human sentence saying what is wrong. */
-  message: string;
-}
+export { fieldErrors, violationsOf, type FieldViolation, type ViolationOptions } from "./violations.js";
+
+// The error detail of validation errors, for callers that want the raw
+// buf.validate.Violations rather than violationsOf's plain shape. The whole
+// buf.validate package is also available as the `bufValidate` namespace.
+export {
+  ViolationsSchema,
+  ViolationSchema,
+  FieldPathSchema,
+  FieldPathElementSchema,
+  type Violations,
+  type Violation,
+  type FieldPath,
+  type FieldPathElement,
+} from "./gen/buf/validate/validate_pb.js";
+export * as bufValidate from "./gen/buf/validate/validate_pb.js";
 
 /** The outcome of {@link validate}. */
 export interface ValidationOutcome {
@@ -52,9 +61,12 @@ function validator(): Validator {
  * Validates a message against the rules of its contract (field rules and
  * message-level CEL rules), locally and synchronously: no network call.
  *
- * Violations of message-level rules are anchored on the field their rule id
- * names, as the server does: the rule "hardware.leather_hardware" of a Design
- * is reported on "hardware", of a QuoteRequest's design on "design.hardware".
+ * Paths are camelCase and relative to the message validated, exactly as
+ * violationsOf gives them for the server's error: validating a Design gives
+ * "namePatch.text", a CreateDesignRequest "design.namePatch.text" (and
+ * violationsOf(err, { relativeTo: "design" }) "namePatch.text"). A
+ * message-level rule is reported on the field its id names, as the server
+ * does: "hardware.leather_hardware" on "hardware".
  *
  * The server checks more than the contract can say (a size must fit the
  * pet's measurements, rule 10 of the catalog), so a valid outcome here does
@@ -79,48 +91,50 @@ export function validate<Desc extends DescMessage>(
 
 /**
  * Validates one harness design with the catalog's rules 1-9 and 11 before it
- * is sent (see {@link validate}). Field paths are relative to the design:
- * "hardware", "name_patch.text", ...
+ * is sent (see {@link validate}). Paths are relative to the design:
+ * "hardware", "namePatch.text", ...
  */
 export function validateDesign(design: MessageInitShape<typeof DesignSchema>): ValidationOutcome {
   return validate(DesignSchema, design);
 }
 
-/**
- * Reads the broken rules out of an error returned by a call: the
- * buf.validate.Violations detail of an InvalidArgument ConnectError. Field
- * paths are relative to the request message, e.g. "design.hardware" or
- * "lines[1].design.size". Returns an empty list for any other error.
- */
-export function violationsOf(err: unknown): FieldViolation[] {
-  if (!(err instanceof ConnectError)) {
-    return [];
+function fromViolation(schema: DescMessage, v: Violation): FieldViolation {
+  let path = renderPath(v.field);
+  for (const name of anchorOf(schema, v.field, v.ruleId) ?? []) {
+    path = joinPath(path, name);
   }
-  const out: FieldViolation[] = [];
-  for (const detail of err.findDetails(ViolationsSchema)) {
-    for (const v of detail.violations) {
-      out.push({
-        field: fieldPathString(v.field?.elements ?? []),
-        ruleId: v.ruleId,
-        message: v.message,
-      });
+  return { path, ruleId: v.ruleId, message: v.message };
+}
+
+// renderPath renders a protovalidate path the way violationsOf renders the
+// server's: camelCase field names, "[i]" list subscripts, `["k"]` map keys.
+function renderPath(path: Path): string {
+  let s = "";
+  for (const el of path) {
+    switch (el.kind) {
+      case "field":
+      case "oneof":
+        s = joinPath(s, protoCamelCase(el.name));
+        break;
+      case "extension":
+        s = joinPath(s, `[${el.typeName}]`);
+        break;
+      case "list_sub":
+        s = joinPath(s, `[${el.index}]`);
+        break;
+      case "map_sub":
+        s = joinPath(s, typeof el.key === "string" ? `[${JSON.stringify(el.key)}]` : `[${String(el.key)}]`);
+        break;
     }
   }
-  return out;
+  return s;
 }
 
-function fromViolation(schema: DescMessage, v: Violation): FieldViolation {
-  const base = pathToString(v.field);
-  const anchor = anchorOf(schema, v.field, v.ruleId);
-  const field = anchor === undefined ? base : base === "" ? anchor : `${base}.${anchor}`;
-  return { field, ruleId: v.ruleId, message: v.message };
-}
-
-// anchorOf mirrors the server's anchoring: when a violation's path ends on a
-// message, and the part of its rule id before the last dot names a field path
-// of that message, the violation belongs to that field. It returns the
-// relative path to append, or undefined.
-function anchorOf(root: DescMessage, path: Path, ruleId: string): string | undefined {
+// anchorOf mirrors the server's anchoring (platform/validation): when a
+// violation's path ends on a message, and the part of its rule id before the
+// last dot names a field path of that message, the violation belongs to that
+// field. It returns the path elements to append (camelCase), or undefined.
+function anchorOf(root: DescMessage, path: Path, ruleId: string): string[] | undefined {
   const desc = messageAt(root, path);
   const dot = ruleId.lastIndexOf(".");
   if (desc === undefined || dot < 0) {
@@ -163,10 +177,11 @@ function messageAt(root: DescMessage, path: Path): DescMessage | undefined {
   return list === undefined ? desc : undefined;
 }
 
-// resolveFieldPath checks that a dotted path such as "name_patch.thread_color"
-// or "lines[2].design" names fields of desc, and returns it; undefined when a
-// segment names no field.
-function resolveFieldPath(desc: DescMessage, path: string): string | undefined {
+// resolveFieldPath checks that a dotted path of proto field names such as
+// "name_patch.thread_color" or "lines[2].design" names fields of desc, and
+// returns its elements in camelCase; undefined when a segment names no field.
+function resolveFieldPath(desc: DescMessage, path: string): string[] | undefined {
+  const out: string[] = [];
   let cur: DescMessage | undefined = desc;
   for (const seg of path.split(".")) {
     if (cur === undefined) {
@@ -184,35 +199,11 @@ function resolveFieldPath(desc: DescMessage, path: string): string | undefined {
     if (index !== undefined && field.fieldKind !== "list") {
       return undefined;
     }
+    out.push(protoCamelCase(field.name));
+    if (index !== undefined) {
+      out.push(`[${index}]`);
+    }
     cur = field.message;
   }
-  return path;
-}
-
-// fieldPathString renders a buf.validate.FieldPath the way pathToString of
-// @bufbuild/protobuf renders a Path: "lines[1].design.size", "labels[\"k\"]".
-function fieldPathString(elements: FieldPathElement[]): string {
-  let s = "";
-  for (const el of elements) {
-    if (el.fieldName.startsWith("[")) {
-      s += el.fieldName; // an extension, already "[full.name]"
-    } else {
-      s += (s === "" ? "" : ".") + el.fieldName;
-    }
-    const sub = el.subscript;
-    switch (sub.case) {
-      case "index":
-      case "intKey":
-      case "uintKey":
-      case "boolKey":
-        s += `[${String(sub.value)}]`;
-        break;
-      case "stringKey":
-        s += `[${JSON.stringify(sub.value)}]`;
-        break;
-      default:
-        break;
-    }
-  }
-  return s;
+  return out;
 }

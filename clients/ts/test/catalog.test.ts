@@ -13,7 +13,7 @@ import {
   Style,
   validate,
   type LineQuote,
-} from "@harnesshero/client";
+} from "@harnesshero/client/all";
 
 import {
   basicDesign,
@@ -176,11 +176,11 @@ describe("Quote", () => {
       harness.catalog.quote({ design: brokenDesign(), quantity: 1 }),
     );
     assert.deepEqual(fieldsOf(violations), [
-      "design.back_handle",
+      "design.backHandle",
       "design.hardware",
       "design.size",
       "design.style",
-      "design.webbing_color",
+      "design.webbingColor",
     ]);
     assert.deepEqual(
       violations.map((v) => v.ruleId).sort(),
@@ -202,7 +202,7 @@ describe("Quote", () => {
     const local = validate(QuoteRequestSchema, request);
     const remote = await expectViolations(harness.catalog.quote(request));
     assert.equal(local.valid, false);
-    const key = (v: { field: string; ruleId: string }) => `${v.field} ${v.ruleId}`;
+    const key = (v: { path: string; ruleId: string }) => `${v.path} ${v.ruleId}`;
     assert.deepEqual(local.violations.map(key).sort(), remote.map(key).sort());
   });
 
@@ -282,7 +282,7 @@ describe("QuoteCart", () => {
         ],
       }),
     );
-    assert.deepEqual(fieldsOf(violations), ["lines[1].design.back_handle", "lines[1].quantity"]);
+    assert.deepEqual(fieldsOf(violations), ["lines[1].design.backHandle", "lines[1].quantity"]);
   });
 
   test("refuses an empty cart", async () => {
@@ -339,6 +339,6 @@ describe("RecommendSize", () => {
     const violations = await expectViolations(
       harness.catalog.recommendSize({ measurements: { chestGirthMm: 50, neckGirthMm: 1600 } }),
     );
-    assert.deepEqual(fieldsOf(violations), ["measurements.chest_girth_mm", "measurements.neck_girth_mm"]);
+    assert.deepEqual(fieldsOf(violations), ["measurements.chestGirthMm", "measurements.neckGirthMm"]);
   });
 });

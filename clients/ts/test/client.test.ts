@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { Code, ConnectError, createHarnessClient, violationsOf } from "@harnesshero/client";
+import { Code, ConnectError, createHarnessClient, violationsOf } from "@harnesshero/client/all";
 
 import { basicDesign, brokenDesign, connect, fieldsOf, harnessUrl, signUp } from "./support.js";
 
@@ -82,11 +82,11 @@ describe("createHarnessClient", () => {
       assert.ok(err instanceof ConnectError);
       assert.equal(err.code, Code.InvalidArgument);
       assert.deepEqual(fieldsOf(violationsOf(err)), [
-        "design.back_handle",
+        "design.backHandle",
         "design.hardware",
         "design.size",
         "design.style",
-        "design.webbing_color",
+        "design.webbingColor",
       ]);
     }
   });

@@ -8,7 +8,7 @@ import { describe, test } from "node:test";
 
 import { create, equals } from "@bufbuild/protobuf";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
-import { Code, DesignSchema, Size, type SavedDesign } from "@harnesshero/client";
+import { Code, DesignSchema, Size, type SavedDesign } from "@harnesshero/client/all";
 
 import { RUN, basicDesign, brokenDesign, connect, expectCode, expectViolations, fieldsOf, loadedDesign } from "./support.js";
 
@@ -131,11 +131,11 @@ describe("DesignService", () => {
       harness.designs.createDesign({ name: `${RUN} broken`, design: brokenDesign() }),
     );
     assert.deepEqual(fieldsOf(violations), [
-      "design.back_handle",
+      "design.backHandle",
       "design.hardware",
       "design.size",
       "design.style",
-      "design.webbing_color",
+      "design.webbingColor",
     ]);
   });
 
@@ -155,6 +155,6 @@ describe("DesignService", () => {
 
   test("refuses a forged page token", async () => {
     const violations = await expectViolations(harness.designs.listDesigns({ pageToken: "not a token" }));
-    assert.deepEqual(fieldsOf(violations), ["page_token"]);
+    assert.deepEqual(fieldsOf(violations), ["pageToken"]);
   });
 });

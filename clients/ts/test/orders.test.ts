@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { describe, it } from "node:test";
 
-import { Code, OrderStatus, createHarnessClient } from "@harnesshero/client";
+import { Code, OrderStatus, createHarnessClient } from "@harnesshero/client/all";
 
 import { RUN, basicDesign, expectCode, harnessUrl, signUp } from "./support.js";
 

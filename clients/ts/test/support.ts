@@ -19,7 +19,7 @@ import {
   type FieldViolation,
   type HarnessClient,
   type HarnessClientOptions,
-} from "@harnesshero/client";
+} from "@harnesshero/client/all";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 
 /** A design as a plain object, without $typeName. */
@@ -152,7 +152,35 @@ export async function expectViolations(p: Promise<unknown>): Promise<FieldViolat
   return violations;
 }
 
-/** The sorted distinct fields of violations. */
+/** The sorted distinct paths of violations. */
 export function fieldsOf(violations: FieldViolation[]): string[] {
-  return [...new Set(violations.map((v) => v.field))].sort();
+  return [...new Set(violations.map((v) => v.path))].sort();
+}
+
+/** One request a {@link recordingFetch} sent. */
+export interface Sent {
+  /** HTTP method: GET or POST. */
+  method: string;
+  /** The RPC's method name, e.g. "ListDesigns". */
+  rpc: string;
+  /** The Authorization header, or null. */
+  authorization: string | null;
+  /** The names of every header sent. */
+  headers: string[];
+}
+
+/** A fetch that records each request (method, RPC, Authorization), then sends it. */
+export function recordingFetch(): { fetch: typeof globalThis.fetch; sent: Sent[]; rpcs: () => string[] } {
+  const sent: Sent[] = [];
+  const fetch: typeof globalThis.fetch = (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    sent.push({
+      method: init?.method ?? (input instanceof Request ? input.method : "GET"),
+      rpc: url.pathname.slice(url.pathname.lastIndexOf("/") + 1),
+      authorization: new Headers(init?.headers).get("Authorization"),
+      headers: [...new Headers(init?.headers).keys()],
+    });
+    return globalThis.fetch(input, init);
+  };
+  return { fetch, sent, rpcs: () => sent.map((s) => s.rpc) };
 }

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { Code, Role, createHarnessClient } from "@harnesshero/client";
+import { Code, Role, createHarnessClient } from "@harnesshero/client/all";
 
 import { PASSWORD, RUN, basicDesign, connect, expectCode, fieldsOf, expectViolations, harnessUrl, signUp } from "./support.js";
 

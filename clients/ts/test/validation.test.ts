@@ -14,7 +14,7 @@ import {
   validate,
   validateDesign,
   type FieldViolation,
-} from "@harnesshero/client";
+} from "@harnesshero/client/all";
 
 import { basicDesign, brokenDesign, connect, expectViolations, fieldsOf, loadedDesign } from "./support.js";
 
@@ -37,11 +37,11 @@ describe("validateDesign (offline)", () => {
   test("reports every broken cross-field rule on its field", () => {
     const res = validateDesign(brokenDesign());
     assert.equal(res.valid, false);
-    assert.deepEqual(fieldsOf(res.violations), ["back_handle", "hardware", "size", "style", "webbing_color"]);
-    const byField = new Map(res.violations.map((v) => [v.field, v]));
+    assert.deepEqual(fieldsOf(res.violations), ["backHandle", "hardware", "size", "style", "webbingColor"]);
+    const byField = new Map(res.violations.map((v) => [v.path, v]));
     assert.equal(byField.get("hardware")?.ruleId, "hardware.leather_hardware");
     assert.equal(byField.get("hardware")?.message, "LEATHER needs ALUMINUM or STAINLESS hardware");
-    assert.equal(byField.get("back_handle")?.ruleId, "back_handle.back_handle_size");
+    assert.equal(byField.get("backHandle")?.ruleId, "back_handle.back_handle_size");
   });
 
   test("anchors nested rule ids on the nested field", () => {
@@ -53,17 +53,17 @@ describe("validateDesign (offline)", () => {
       }),
     );
     assert.deepEqual(
-      res.violations.map((v) => [v.field, v.ruleId]).sort(),
+      res.violations.map((v) => [v.path, v.ruleId]).sort(),
       [
-        ["name_patch.thread_color", "name_patch.thread_color.thread_color_distinct"],
-        ["trim_color", "trim_color.trim_color_distinct"],
+        ["namePatch.threadColor", "name_patch.thread_color.thread_color_distinct"],
+        ["trimColor", "trim_color.trim_color_distinct"],
       ],
     );
   });
 
   test("requires every enum to be set", () => {
     const res = validateDesign({});
-    assert.deepEqual(fieldsOf(res.violations), ["hardware", "material", "size", "style", "webbing_color"]);
+    assert.deepEqual(fieldsOf(res.violations), ["hardware", "material", "size", "style", "webbingColor"]);
     assert.ok(res.violations.every((v) => v.ruleId === "required"));
   });
 
@@ -87,7 +87,7 @@ describe("validateDesign (offline)", () => {
       const res = validateDesign(basicDesign({ namePatch: { text, threadColor: Color.BLACK } }));
       assert.equal(res.valid, valid, JSON.stringify(res.violations));
       if (!valid) {
-        assert.deepEqual(fieldsOf(res.violations), ["name_patch.text"]);
+        assert.deepEqual(fieldsOf(res.violations), ["namePatch.text"]);
       }
     });
   }
@@ -102,18 +102,18 @@ describe("validateDesign (offline)", () => {
     assert.equal(ok.valid, true, JSON.stringify(ok.violations));
     for (const engraving of ["Call 555 0100 Biscuit", "", "Rex!", " Rex"]) {
       const res = validateDesign(basicDesign({ idTag: { engraving } }));
-      assert.deepEqual(fieldsOf(res.violations), ["id_tag.engraving"], engraving);
+      assert.deepEqual(fieldsOf(res.violations), ["idTag.engraving"], engraving);
     }
   });
 
   test("leash length is 1200 or 1800, girths 100 to 1500", () => {
     assert.deepEqual(
       fieldsOf(validateDesign(basicDesign({ leash: { lengthMm: 1500 } })).violations),
-      ["leash.length_mm"],
+      ["leash.lengthMm"],
     );
     assert.deepEqual(
       fieldsOf(validateDesign(basicDesign({ measurements: { chestGirthMm: 99, neckGirthMm: 1501 } })).violations),
-      ["measurements.chest_girth_mm", "measurements.neck_girth_mm"],
+      ["measurements.chestGirthMm", "measurements.neckGirthMm"],
     );
   });
 
@@ -125,11 +125,11 @@ describe("validateDesign (offline)", () => {
   test("validate() paths are relative to the message validated", () => {
     const line = validate(CartLineSchema, { design: brokenDesign(), quantity: 1 });
     assert.deepEqual(fieldsOf(line.violations), [
-      "design.back_handle",
+      "design.backHandle",
       "design.hardware",
       "design.size",
       "design.style",
-      "design.webbing_color",
+      "design.webbingColor",
     ]);
     const cart = validate(QuoteCartRequestSchema, {
       lines: [
@@ -137,7 +137,7 @@ describe("validateDesign (offline)", () => {
         { design: basicDesign({ size: Size.XS, backHandle: true }), quantity: 0 },
       ],
     });
-    assert.deepEqual(fieldsOf(cart.violations), ["lines[1].design.back_handle", "lines[1].quantity"]);
+    assert.deepEqual(fieldsOf(cart.violations), ["lines[1].design.backHandle", "lines[1].quantity"]);
   });
 
   test("refuses the NUL character in free text (the shared no_nul rule)", () => {
@@ -147,8 +147,8 @@ describe("validateDesign (offline)", () => {
       displayName: "Rex\u0000",
     });
     assert.deepEqual(
-      reg.violations.map((v) => [v.field, v.ruleId]),
-      [["display_name", "string.no_nul"]],
+      reg.violations.map((v) => [v.path, v.ruleId]),
+      [["displayName", "string.no_nul"]],
     );
     const design = validate(CreateDesignRequestSchema, { name: "\u0000", design: basicDesign() });
     assert.deepEqual(fieldsOf(design.violations), ["name"]);
@@ -168,8 +168,8 @@ describe("client and server agree on the name patch rules", () => {
         remote = await expectViolations(harness.catalog.quote({ design, quantity: 1 }));
       }
       assert.deepEqual(
-        remote.map((v) => [v.field, v.ruleId]).sort(),
-        local.violations.map((v) => ["design." + v.field, v.ruleId]).sort(),
+        remote.map((v) => [v.path, v.ruleId]).sort(),
+        local.violations.map((v) => ["design." + v.path, v.ruleId]).sort(),
       );
     });
   }

@@ -1,0 +1,178 @@
+"use client";
+
+// The admin's daily figures (GetDailyStats) as charts, with the same
+// numbers as a table: the charts for the eye, the table for screen readers
+// and for checking.
+
+import { useState } from "react";
+import { useQuery } from "@connectrpc/connect-query";
+import { Bar, BarChart, CartesianGrid, LabelList, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+
+import { AnalyticsService, type DailyStats } from "@/lib/harness";
+import { formatCents } from "@/lib/money";
+import { defaultRange } from "@/lib/dates";
+
+/** One day's figures as chart rows (numbers, not bigints). */
+function rows(days: DailyStats[]) {
+  return days.map((d) => ({
+    date: d.date,
+    designsCreated: Number(d.designsCreated),
+    designsDeleted: Number(d.designsDeleted),
+    ordersCreated: Number(d.ordersCreated),
+    ordersPaid: Number(d.ordersPaid),
+    ordersCancelled: Number(d.ordersCancelled),
+    ordersRefunded: Number(d.ordersRefunded),
+    revenueCents: Number(d.revenueCents),
+    usersRegistered: Number(d.usersRegistered),
+  }));
+}
+
+// Every bar and point carries its number as text (zero left blank), so the
+// chart can be read, and checked, without hovering.
+const hideZero = (v: unknown) => (Number(v) === 0 ? "" : String(v));
+const centsLabel = (v: unknown) => (Number(v) === 0 ? "" : formatCents(Number(v)));
+
+const METRICS = [
+  { key: "ordersCreated", label: "Orders placed" },
+  { key: "ordersPaid", label: "Orders paid" },
+  { key: "ordersCancelled", label: "Cancelled" },
+  { key: "ordersRefunded", label: "Refunded" },
+  { key: "revenueCents", label: "Revenue" },
+  { key: "designsCreated", label: "Designs saved" },
+  { key: "designsDeleted", label: "Designs deleted" },
+  { key: "usersRegistered", label: "Sign-ups" },
+] as const;
+
+export function AdminStats() {
+  const [range, setRange] = useState(defaultRange);
+  const stats = useQuery(AnalyticsService.method.getDailyStats, { range: { startDate: range.start, endDate: range.end } });
+  const data = rows(stats.data?.days ?? []);
+  const totals = Object.fromEntries(METRICS.map((m) => [m.key, data.reduce((n, r) => n + r[m.key], 0)])) as Record<
+    (typeof METRICS)[number]["key"],
+    number
+  >;
+
+  return (
+    <section aria-labelledby="stats-heading" className="stack">
+      <h2 id="stats-heading">Daily figures</h2>
+      <form className="row" onSubmit={(e) => e.preventDefault()} aria-label="Date range">
+        <div className="field">
+          <label htmlFor="start">From</label>
+          <input id="start" type="date" value={range.start} max={range.end} onChange={(e) => setRange((r) => ({ ...r, start: e.target.value }))} />
+        </div>
+        <div className="field">
+          <label htmlFor="end">To</label>
+          <input id="end" type="date" value={range.end} min={range.start} onChange={(e) => setRange((r) => ({ ...r, end: e.target.value }))} />
+        </div>
+        <p className="hint">Days are UTC.</p>
+      </form>
+      {stats.error ? <p className="alert">Could not load the figures: {stats.error.rawMessage}</p> : null}
+      {stats.isPending ? <p className="muted">Loading the figures…</p> : null}
+      {stats.data ? (
+        <>
+          <p data-testid="stats-totals">
+            In this range: orders paid <strong data-metric="ordersPaid">{totals.ordersPaid}</strong>, revenue{" "}
+            <strong data-metric="revenueCents" data-value={totals.revenueCents}>
+              {formatCents(totals.revenueCents)}
+            </strong>
+            , sign-ups <strong data-metric="usersRegistered">{totals.usersRegistered}</strong>.
+          </p>
+          <div className="charts">
+            <figure className="card" style={{ margin: 0 }}>
+              <figcaption>
+                <strong>Orders per day</strong>
+              </figcaption>
+              <div style={{ height: 260 }} data-testid="chart-orders" aria-hidden="true">
+                <ResponsiveContainer>
+                  <BarChart data={data} margin={{ top: 20, right: 12, left: 0, bottom: 0 }}>
+                    <CartesianGrid strokeDasharray="3 3" />
+                    <XAxis dataKey="date" tickFormatter={(d: string) => d.slice(5)} />
+                    <YAxis allowDecimals={false} />
+                    <Tooltip />
+                    <Legend />
+                    <Bar dataKey="ordersCreated" name="Placed" fill="#8aa7c7" isAnimationActive={false}>
+                      <LabelList dataKey="ordersCreated" position="top" className="value-ordersCreated" formatter={hideZero} />
+                    </Bar>
+                    <Bar dataKey="ordersPaid" name="Paid" fill="#1f6f5c" isAnimationActive={false}>
+                      <LabelList dataKey="ordersPaid" position="top" className="value-ordersPaid" formatter={hideZero} />
+                    </Bar>
+                    <Bar dataKey="ordersRefunded" name="Refunded" fill="#c77b2a" isAnimationActive={false}>
+                      <LabelList dataKey="ordersRefunded" position="top" className="value-ordersRefunded" formatter={hideZero} />
+                    </Bar>
+                  </BarChart>
+                </ResponsiveContainer>
+              </div>
+            </figure>
+            <figure className="card" style={{ margin: 0 }}>
+              <figcaption>
+                <strong>Revenue per day</strong>
+              </figcaption>
+              <div style={{ height: 260 }} data-testid="chart-revenue" aria-hidden="true">
+                <ResponsiveContainer>
+                  <LineChart data={data} margin={{ top: 20, right: 24, left: 0, bottom: 0 }}>
+                    <CartesianGrid strokeDasharray="3 3" />
+                    <XAxis dataKey="date" tickFormatter={(d: string) => d.slice(5)} />
+                    <YAxis tickFormatter={(c: number) => formatCents(c).replace(/\.00$/, "")} width={80} />
+                    <Tooltip formatter={(c) => formatCents(Number(c))} />
+                    <Line type="monotone" dataKey="revenueCents" name="Revenue" stroke="#1f6f5c" strokeWidth={2} isAnimationActive={false}>
+                      <LabelList dataKey="revenueCents" position="top" className="value-revenueCents" formatter={centsLabel} />
+                    </Line>
+                  </LineChart>
+                </ResponsiveContainer>
+              </div>
+            </figure>
+            <figure className="card" style={{ margin: 0 }}>
+              <figcaption>
+                <strong>Designs and sign-ups per day</strong>
+              </figcaption>
+              <div style={{ height: 260 }} data-testid="chart-designs" aria-hidden="true">
+                <ResponsiveContainer>
+                  <BarChart data={data} margin={{ top: 20, right: 12, left: 0, bottom: 0 }}>
+                    <CartesianGrid strokeDasharray="3 3" />
+                    <XAxis dataKey="date" tickFormatter={(d: string) => d.slice(5)} />
+                    <YAxis allowDecimals={false} />
+                    <Tooltip />
+                    <Legend />
+                    <Bar dataKey="designsCreated" name="Designs saved" fill="#5b7bb0" isAnimationActive={false}>
+                      <LabelList dataKey="designsCreated" position="top" className="value-designsCreated" formatter={hideZero} />
+                    </Bar>
+                    <Bar dataKey="usersRegistered" name="Sign-ups" fill="#b05b8f" isAnimationActive={false}>
+                      <LabelList dataKey="usersRegistered" position="top" className="value-usersRegistered" formatter={hideZero} />
+                    </Bar>
+                  </BarChart>
+                </ResponsiveContainer>
+              </div>
+            </figure>
+          </div>
+          <details>
+            <summary>The figures as a table</summary>
+            <table data-testid="daily-stats" aria-label="Daily figures">
+              <thead>
+                <tr>
+                  <th scope="col">Day</th>
+                  {METRICS.map((m) => (
+                    <th key={m.key} scope="col" className="num">
+                      {m.label}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {data.map((r) => (
+                  <tr key={r.date} data-date={r.date}>
+                    <th scope="row">{r.date}</th>
+                    {METRICS.map((m) => (
+                      <td key={m.key} className="num" data-metric={m.key} data-value={r[m.key]}>
+                        {m.key === "revenueCents" ? formatCents(r[m.key]) : r[m.key]}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </details>
+        </>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,106 @@
+"use client";
+
+// The order page's live status. With WatchOrder (a server-streaming RPC of
+// harness.order.v1.OrderService: the order now, then once per change) the
+// page follows payment and admin moves as they happen, without polling.
+// Until the generated client has it, the page reads the order once
+// (GetOrder) and again after the user's own actions.
+
+import { useEffect, useState } from "react";
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
+import { createConnectQueryKey, useQuery, useTransport } from "@connectrpc/connect-query";
+import { useQueryClient } from "@tanstack/react-query";
+
+import { useConfig } from "@/app/providers";
+import { GetOrderResponseSchema, OrderService, type Order } from "./harness";
+import { getSession } from "./session";
+import { refreshAccessToken } from "./transport";
+
+type WatchOrder = (req: { id: string }, options: { signal: AbortSignal }) => AsyncIterable<{ order?: Order }>;
+
+/**
+ * WatchOrder of the generated client, or undefined while the contract has
+ * none. THE ONE LINE TO CHANGE once WatchOrder is generated (for the types;
+ * at run time it is picked up already):
+ *   return createClient(OrderService, transport).watchOrder;
+ */
+export function watchOrderOf(transport: Transport): WatchOrder | undefined {
+  return (createClient(OrderService, transport) as unknown as { watchOrder?: WatchOrder }).watchOrder;
+}
+
+/** Errors after which reopening the stream cannot help. */
+const FINAL = new Set([Code.NotFound, Code.PermissionDenied, Code.InvalidArgument, Code.Unauthenticated, Code.Unimplemented]);
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}
+
+/**
+ * The order with id, kept current. `live` is true while a WatchOrder stream
+ * is open (the page says so); `refresh` reads the order again (after the
+ * user's own action, when not live).
+ */
+export function useOrderWatch(id: string) {
+  const transport = useTransport();
+  const queryClient = useQueryClient();
+  const { baseUrl } = useConfig();
+  const [live, setLive] = useState(false);
+  const [streamError, setStreamError] = useState<ConnectError | null>(null);
+  const query = useQuery(OrderService.method.getOrder, { id }, { staleTime: Infinity });
+
+  useEffect(() => {
+    const watch = watchOrderOf(transport);
+    if (!watch) return;
+    const key = createConnectQueryKey({ schema: OrderService.method.getOrder, input: { id }, transport, cardinality: "finite" });
+    const ctrl = new AbortController();
+    void (async () => {
+      let attempt = 0;
+      let refreshed = false;
+      while (!ctrl.signal.aborted) {
+        try {
+          for await (const res of watch({ id }, { signal: ctrl.signal })) {
+            attempt = 0;
+            refreshed = false;
+            setLive(true);
+            setStreamError(null);
+            if (res.order) queryClient.setQueryData(key, create(GetOrderResponseSchema, { order: res.order }));
+          }
+          // The server ended the stream (it is shutting down): reopen.
+        } catch (err) {
+          if (ctrl.signal.aborted) return;
+          const ce = ConnectError.from(err);
+          if (ce.code === Code.Unauthenticated && !refreshed) {
+            // A stream cannot be replayed by the transport's interceptor:
+            // refresh the session here and reopen it once.
+            refreshed = true;
+            if ((await refreshAccessToken(baseUrl, getSession()?.accessToken)) !== null) continue;
+          }
+          if (FINAL.has(ce.code)) {
+            setLive(false);
+            setStreamError(ce);
+            return;
+          }
+        }
+        setLive(false);
+        attempt++;
+        await sleep(Math.min(30_000, 250 * 2 ** attempt), ctrl.signal);
+      }
+    })();
+    return () => ctrl.abort();
+  }, [id, transport, queryClient, baseUrl]);
+
+  return {
+    order: query.data?.order,
+    error: query.error ?? streamError,
+    isPending: query.isPending,
+    live,
+    refresh: () => void query.refetch(),
+  };
+}
