@@ -924,60 +924,93 @@ var File_harness_order_v1_order_service_proto protoreflect.FileDescriptor
 
 const file_harness_order_v1_order_service_proto_rawDesc = "" +
 	"\n" +
-	"$harness/order/v1/order_service.proto\x12\x10harness.order.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1charness/auth/v1/access.proto\x1a\x1charness/order/v1/order.proto\x1a\x1fharness/validate/v1/rules.proto\"^\n" +
-	"\x0eOrderLineInput\x12%\n" +
-	"\tdesign_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\bdesignId\x12%\n" +
-	"\bquantity\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\n" +
-	"(\x01R\bquantity\"\x82\x03\n" +
-	"\x12CreateOrderRequest\x12B\n" +
-	"\x05lines\x18\x01 \x03(\v2 .harness.order.v1.OrderLineInputB\n" +
-	"\xbaH\a\x92\x01\x04\b\x01\x10\x14R\x05lines\x12T\n" +
-	"\x10shipping_address\x18\x02 \x01(\v2!.harness.order.v1.ShippingAddressB\x06\xbaH\x03\xc8\x01\x01R\x0fshippingAddress\x12D\n" +
-	"\x0fidempotency_key\x18\x03 \x01(\tB\x1b\xbaH\x18r\x16\x18d2\x12^[A-Za-z0-9._:-]*$R\x0eidempotencyKey:\x8b\x01\xbaH\x87\x01\x1a\x84\x01\n" +
-	"\x14lines.unique_designs\x12Ceach design may appear in one line only: raise its quantity instead\x1a'this.lines.map(l, l.design_id).unique()\"D\n" +
+	"$harness/order/v1/order_service.proto\x12\x10harness.order.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1charness/auth/v1/access.proto\x1a\x1charness/order/v1/order.proto\x1a\x1fharness/validate/v1/rules.proto\"\xf8\x02\n" +
+	"\x0eOrderLineInput\x12\xff\x01\n" +
+	"\tdesign_id\x18\x01 \x01(\tB\xe1\x01\xbaH\xdd\x01\xba\x01\x92\x01\n" +
+	"\vstring.uuid\x12\x16Design id is not valid\x1akthis == '' || this.matches('^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')\xba\x01D\n" +
+	"\x11string.uuid_empty\x12#Choose a saved design for each line\x1a\n" +
+	"this != ''R\bdesignId\x12d\n" +
+	"\bquantity\x18\x02 \x01(\x05BH\xbaHE\xba\x01B\n" +
+	"\rint32.gte_lte\x12\x18Quantity must be 1 to 10\x1a\x17this >= 1 && this <= 10R\bquantity\"\xc5\x05\n" +
+	"\x12CreateOrderRequest\x12\xd8\x01\n" +
+	"\x05lines\x18\x01 \x03(\v2 .harness.order.v1.OrderLineInputB\x9f\x01\xbaH\x9b\x01\xba\x01L\n" +
+	"\x12repeated.min_items\x12$Add at least one design to the order\x1a\x10this.size() >= 1\xba\x01I\n" +
+	"\x12repeated.max_items\x12 An order may have up to 20 lines\x1a\x11this.size() <= 20R\x05lines\x12T\n" +
+	"\x10shipping_address\x18\x02 \x01(\v2!.harness.order.v1.ShippingAddressB\x06\xbaH\x03\xc8\x01\x01R\x0fshippingAddress\x12\xef\x01\n" +
+	"\x0fidempotency_key\x18\x03 \x01(\tB\xc5\x01\xbaH\xc1\x01\xba\x01Q\n" +
+	"\x0estring.max_len\x12+Idempotency key may be up to 100 characters\x1a\x12this.size() <= 100\xba\x01j\n" +
+	"\x0estring.pattern\x123Idempotency key may use letters, digits and . _ : -\x1a#this.matches(r\"^[A-Za-z0-9._:-]*$\")R\x0eidempotencyKey:\x8b\x01\xbaH\x87\x01\x1a\x84\x01\n" +
+	"\x14lines.unique_designs\x12CEach design may appear in one line only: raise its quantity instead\x1a'this.lines.map(l, l.design_id).unique()\"D\n" +
 	"\x13CreateOrderResponse\x12-\n" +
-	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order\"+\n" +
-	"\x0fGetOrderRequest\x12\x18\n" +
-	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"A\n" +
+	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order\"\xf5\x01\n" +
+	"\x0fGetOrderRequest\x12\xe1\x01\n" +
+	"\x02id\x18\x01 \x01(\tB\xd0\x01\xbaH\xcc\x01\xba\x01\x91\x01\n" +
+	"\vstring.uuid\x12\x15Order id is not valid\x1akthis == '' || this.matches('^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')\xba\x014\n" +
+	"\x11string.uuid_empty\x12\x13Order id is missing\x1a\n" +
+	"this != ''R\x02id\"A\n" +
 	"\x10GetOrderResponse\x12-\n" +
-	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order\"h\n" +
-	"\x11ListOrdersRequest\x12&\n" +
-	"\tpage_size\x18\x01 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12+\n" +
+	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order\"\xa5\x02\n" +
+	"\x11ListOrdersRequest\x12\x84\x01\n" +
+	"\tpage_size\x18\x01 \x01(\x05Bg\xbaHd\xba\x01a\n" +
+	"\rint32.gte_lte\x126Page size must be 1 to 100, or 0 for the default of 20\x1a\x18this >= 0 && this <= 100R\bpageSize\x12\x88\x01\n" +
 	"\n" +
-	"page_token\x18\x02 \x01(\tB\f\xbaH\tr\a\x88\x88'\x01\x18\xc8\x01R\tpageToken\"m\n" +
+	"page_token\x18\x02 \x01(\tBi\xbaHf\xba\x01]\n" +
+	"\x0estring.max_len\x127Page token is not valid: it may be up to 200 characters\x1a\x12this.size() <= 200r\x04\x88\x88'\x01R\tpageToken\"m\n" +
 	"\x12ListOrdersResponse\x12/\n" +
 	"\x06orders\x18\x01 \x03(\v2\x17.harness.order.v1.OrderR\x06orders\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\".\n" +
-	"\x12CancelOrderRequest\x12\x18\n" +
-	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"D\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xf8\x01\n" +
+	"\x12CancelOrderRequest\x12\xe1\x01\n" +
+	"\x02id\x18\x01 \x01(\tB\xd0\x01\xbaH\xcc\x01\xba\x01\x91\x01\n" +
+	"\vstring.uuid\x12\x15Order id is not valid\x1akthis == '' || this.matches('^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')\xba\x014\n" +
+	"\x11string.uuid_empty\x12\x13Order id is missing\x1a\n" +
+	"this != ''R\x02id\"D\n" +
 	"\x13CancelOrderResponse\x12-\n" +
-	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order\"\xc7\x02\n" +
-	"\x16AdminListOrdersRequest\x12J\n" +
-	"\bstatuses\x18\x01 \x03(\x0e2\x1d.harness.order.v1.OrderStatusB\x0f\xbaH\f\x92\x01\t\"\a\x82\x01\x04\x10\x01 \x00R\bstatuses\x120\n" +
-	"\rcreated_after\x18\x02 \x01(\tB\v\xbaH\br\x06\x88\x88'\x01\x18(R\fcreatedAfter\x122\n" +
-	"\x0ecreated_before\x18\x03 \x01(\tB\v\xbaH\br\x06\x88\x88'\x01\x18(R\rcreatedBefore\x12&\n" +
-	"\tpage_size\x18\x04 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12+\n" +
+	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order\"\x89\a\n" +
+	"\x16AdminListOrdersRequest\x12\x8a\x01\n" +
+	"\bstatuses\x18\x01 \x03(\x0e2\x1d.harness.order.v1.OrderStatusBO\xbaHL\x92\x01I\"G\xba\x01?\n" +
+	"\venum.not_in\x12%Each status filter must name a status\x1a\tthis != 0\x82\x01\x02\x10\x01R\bstatuses\x12\x87\x01\n" +
+	"\rcreated_after\x18\x02 \x01(\tBb\xbaH_\xba\x01V\n" +
+	"\x0estring.max_len\x121The created-after time may be up to 40 characters\x1a\x11this.size() <= 40r\x04\x88\x88'\x01R\fcreatedAfter\x12\x8a\x01\n" +
+	"\x0ecreated_before\x18\x03 \x01(\tBc\xbaH`\xba\x01W\n" +
+	"\x0estring.max_len\x122The created-before time may be up to 40 characters\x1a\x11this.size() <= 40r\x04\x88\x88'\x01R\rcreatedBefore\x12\x84\x01\n" +
+	"\tpage_size\x18\x04 \x01(\x05Bg\xbaHd\xba\x01a\n" +
+	"\rint32.gte_lte\x126Page size must be 1 to 100, or 0 for the default of 20\x1a\x18this >= 0 && this <= 100R\bpageSize\x12\x88\x01\n" +
 	"\n" +
-	"page_token\x18\x05 \x01(\tB\f\xbaH\tr\a\x88\x88'\x01\x18\xc8\x01R\tpageToken\x12&\n" +
-	"\bowner_id\x18\x06 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\aownerId\"r\n" +
+	"page_token\x18\x05 \x01(\tBi\xbaHf\xba\x01]\n" +
+	"\x0estring.max_len\x127Page token is not valid: it may be up to 200 characters\x1a\x12this.size() <= 200r\x04\x88\x88'\x01R\tpageToken\x12\xb8\x01\n" +
+	"\bowner_id\x18\x06 \x01(\tB\x9c\x01\xbaH\x98\x01\xba\x01\x91\x01\n" +
+	"\vstring.uuid\x12\x15Owner id is not valid\x1akthis == '' || this.matches('^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')\xd8\x01\x01R\aownerId\"r\n" +
 	"\x17AdminListOrdersResponse\x12/\n" +
 	"\x06orders\x18\x01 \x03(\v2\x17.harness.order.v1.OrderR\x06orders\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"0\n" +
-	"\x14AdminGetOrderRequest\x12\x18\n" +
-	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"F\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xfa\x01\n" +
+	"\x14AdminGetOrderRequest\x12\xe1\x01\n" +
+	"\x02id\x18\x01 \x01(\tB\xd0\x01\xbaH\xcc\x01\xba\x01\x91\x01\n" +
+	"\vstring.uuid\x12\x15Order id is not valid\x1akthis == '' || this.matches('^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')\xba\x014\n" +
+	"\x11string.uuid_empty\x12\x13Order id is missing\x1a\n" +
+	"this != ''R\x02id\"F\n" +
 	"\x15AdminGetOrderResponse\x12-\n" +
-	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order\"\xe5\x01\n" +
-	"\x15AdminMoveOrderRequest\x12\x18\n" +
-	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12B\n" +
-	"\x06status\x18\x02 \x01(\x0e2\x1d.harness.order.v1.OrderStatusB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x06status\x127\n" +
-	"\x10expected_version\x18\x03 \x01(\x03B\a\xbaH\x04\"\x02(\x01H\x00R\x0fexpectedVersion\x88\x01\x01\x12 \n" +
-	"\x04note\x18\x04 \x01(\tB\f\xbaH\tr\a\x88\x88'\x01\x18\xc8\x01R\x04noteB\x13\n" +
+	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order\"\xed\x04\n" +
+	"\x15AdminMoveOrderRequest\x12\xe1\x01\n" +
+	"\x02id\x18\x01 \x01(\tB\xd0\x01\xbaH\xcc\x01\xba\x01\x91\x01\n" +
+	"\vstring.uuid\x12\x15Order id is not valid\x1akthis == '' || this.matches('^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')\xba\x014\n" +
+	"\x11string.uuid_empty\x12\x13Order id is missing\x1a\n" +
+	"this != ''R\x02id\x12\x7f\n" +
+	"\x06status\x18\x02 \x01(\x0e2\x1d.harness.order.v1.OrderStatusBH\xbaHE\xba\x01=\n" +
+	"\brequired\x12&Choose the status to move the order to\x1a\tthis != 0\x82\x01\x02\x10\x01R\x06status\x12p\n" +
+	"\x10expected_version\x18\x03 \x01(\x03B@\xbaH=\xba\x01:\n" +
+	"\tint64.gte\x12\"Expected version must be 1 or more\x1a\tthis >= 1H\x00R\x0fexpectedVersion\x88\x01\x01\x12h\n" +
+	"\x04note\x18\x04 \x01(\tBT\xbaHQ\xba\x01H\n" +
+	"\x0estring.max_len\x12\"A note may be up to 200 characters\x1a\x12this.size() <= 200r\x04\x88\x88'\x01R\x04noteB\x13\n" +
 	"\x11_expected_version\"G\n" +
 	"\x16AdminMoveOrderResponse\x12-\n" +
-	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order\"U\n" +
-	"\x17AdminRefundOrderRequest\x12\x18\n" +
-	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12 \n" +
-	"\x04note\x18\x02 \x01(\tB\f\xbaH\tr\a\x88\x88'\x01\x18\xc8\x01R\x04note\"I\n" +
+	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order\"\xe7\x02\n" +
+	"\x17AdminRefundOrderRequest\x12\xe1\x01\n" +
+	"\x02id\x18\x01 \x01(\tB\xd0\x01\xbaH\xcc\x01\xba\x01\x91\x01\n" +
+	"\vstring.uuid\x12\x15Order id is not valid\x1akthis == '' || this.matches('^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')\xba\x014\n" +
+	"\x11string.uuid_empty\x12\x13Order id is missing\x1a\n" +
+	"this != ''R\x02id\x12h\n" +
+	"\x04note\x18\x02 \x01(\tBT\xbaHQ\xba\x01H\n" +
+	"\x0estring.max_len\x12\"A note may be up to 200 characters\x1a\x12this.size() <= 200r\x04\x88\x88'\x01R\x04note\"I\n" +
 	"\x18AdminRefundOrderResponse\x12-\n" +
 	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order2\xc8\x06\n" +
 	"\fOrderService\x12`\n" +
