@@ -276,6 +276,96 @@ func (x *GetOrderResponse) GetOrder() *Order {
 	return nil
 }
 
+// WatchOrderRequest names the order to watch.
+type WatchOrderRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchOrderRequest) Reset() {
+	*x = WatchOrderRequest{}
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchOrderRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchOrderRequest) ProtoMessage() {}
+
+func (x *WatchOrderRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchOrderRequest.ProtoReflect.Descriptor instead.
+func (*WatchOrderRequest) Descriptor() ([]byte, []int) {
+	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *WatchOrderRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// WatchOrderResponse is the order as it is now.
+type WatchOrderResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Order         *Order                 `protobuf:"bytes,1,opt,name=order,proto3" json:"order,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchOrderResponse) Reset() {
+	*x = WatchOrderResponse{}
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchOrderResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchOrderResponse) ProtoMessage() {}
+
+func (x *WatchOrderResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchOrderResponse.ProtoReflect.Descriptor instead.
+func (*WatchOrderResponse) Descriptor() ([]byte, []int) {
+	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *WatchOrderResponse) GetOrder() *Order {
+	if x != nil {
+		return x.Order
+	}
+	return nil
+}
+
 // ListOrdersRequest asks for one page.
 type ListOrdersRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -288,7 +378,7 @@ type ListOrdersRequest struct {
 
 func (x *ListOrdersRequest) Reset() {
 	*x = ListOrdersRequest{}
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[5]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -300,7 +390,7 @@ func (x *ListOrdersRequest) String() string {
 func (*ListOrdersRequest) ProtoMessage() {}
 
 func (x *ListOrdersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[5]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -313,7 +403,7 @@ func (x *ListOrdersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOrdersRequest.ProtoReflect.Descriptor instead.
 func (*ListOrdersRequest) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{5}
+	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ListOrdersRequest) GetPageSize() int32 {
@@ -342,7 +432,7 @@ type ListOrdersResponse struct {
 
 func (x *ListOrdersResponse) Reset() {
 	*x = ListOrdersResponse{}
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[6]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -354,7 +444,7 @@ func (x *ListOrdersResponse) String() string {
 func (*ListOrdersResponse) ProtoMessage() {}
 
 func (x *ListOrdersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[6]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -367,7 +457,7 @@ func (x *ListOrdersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOrdersResponse.ProtoReflect.Descriptor instead.
 func (*ListOrdersResponse) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{6}
+	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ListOrdersResponse) GetOrders() []*Order {
@@ -394,7 +484,7 @@ type CancelOrderRequest struct {
 
 func (x *CancelOrderRequest) Reset() {
 	*x = CancelOrderRequest{}
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[7]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -406,7 +496,7 @@ func (x *CancelOrderRequest) String() string {
 func (*CancelOrderRequest) ProtoMessage() {}
 
 func (x *CancelOrderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[7]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -419,7 +509,7 @@ func (x *CancelOrderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelOrderRequest.ProtoReflect.Descriptor instead.
 func (*CancelOrderRequest) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{7}
+	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *CancelOrderRequest) GetId() string {
@@ -439,7 +529,7 @@ type CancelOrderResponse struct {
 
 func (x *CancelOrderResponse) Reset() {
 	*x = CancelOrderResponse{}
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[8]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -451,7 +541,7 @@ func (x *CancelOrderResponse) String() string {
 func (*CancelOrderResponse) ProtoMessage() {}
 
 func (x *CancelOrderResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[8]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -464,7 +554,7 @@ func (x *CancelOrderResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelOrderResponse.ProtoReflect.Descriptor instead.
 func (*CancelOrderResponse) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{8}
+	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *CancelOrderResponse) GetOrder() *Order {
@@ -493,7 +583,7 @@ type AdminListOrdersRequest struct {
 
 func (x *AdminListOrdersRequest) Reset() {
 	*x = AdminListOrdersRequest{}
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[9]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -505,7 +595,7 @@ func (x *AdminListOrdersRequest) String() string {
 func (*AdminListOrdersRequest) ProtoMessage() {}
 
 func (x *AdminListOrdersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[9]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -518,7 +608,7 @@ func (x *AdminListOrdersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AdminListOrdersRequest.ProtoReflect.Descriptor instead.
 func (*AdminListOrdersRequest) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{9}
+	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *AdminListOrdersRequest) GetStatuses() []OrderStatus {
@@ -574,7 +664,7 @@ type AdminListOrdersResponse struct {
 
 func (x *AdminListOrdersResponse) Reset() {
 	*x = AdminListOrdersResponse{}
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[10]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -586,7 +676,7 @@ func (x *AdminListOrdersResponse) String() string {
 func (*AdminListOrdersResponse) ProtoMessage() {}
 
 func (x *AdminListOrdersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[10]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -599,7 +689,7 @@ func (x *AdminListOrdersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AdminListOrdersResponse.ProtoReflect.Descriptor instead.
 func (*AdminListOrdersResponse) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{10}
+	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *AdminListOrdersResponse) GetOrders() []*Order {
@@ -626,7 +716,7 @@ type AdminGetOrderRequest struct {
 
 func (x *AdminGetOrderRequest) Reset() {
 	*x = AdminGetOrderRequest{}
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[11]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -638,7 +728,7 @@ func (x *AdminGetOrderRequest) String() string {
 func (*AdminGetOrderRequest) ProtoMessage() {}
 
 func (x *AdminGetOrderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[11]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -651,7 +741,7 @@ func (x *AdminGetOrderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AdminGetOrderRequest.ProtoReflect.Descriptor instead.
 func (*AdminGetOrderRequest) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{11}
+	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *AdminGetOrderRequest) GetId() string {
@@ -671,7 +761,7 @@ type AdminGetOrderResponse struct {
 
 func (x *AdminGetOrderResponse) Reset() {
 	*x = AdminGetOrderResponse{}
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[12]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -683,7 +773,7 @@ func (x *AdminGetOrderResponse) String() string {
 func (*AdminGetOrderResponse) ProtoMessage() {}
 
 func (x *AdminGetOrderResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[12]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -696,7 +786,7 @@ func (x *AdminGetOrderResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AdminGetOrderResponse.ProtoReflect.Descriptor instead.
 func (*AdminGetOrderResponse) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{12}
+	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *AdminGetOrderResponse) GetOrder() *Order {
@@ -721,7 +811,7 @@ type AdminMoveOrderRequest struct {
 
 func (x *AdminMoveOrderRequest) Reset() {
 	*x = AdminMoveOrderRequest{}
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[13]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -733,7 +823,7 @@ func (x *AdminMoveOrderRequest) String() string {
 func (*AdminMoveOrderRequest) ProtoMessage() {}
 
 func (x *AdminMoveOrderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[13]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -746,7 +836,7 @@ func (x *AdminMoveOrderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AdminMoveOrderRequest.ProtoReflect.Descriptor instead.
 func (*AdminMoveOrderRequest) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{13}
+	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *AdminMoveOrderRequest) GetId() string {
@@ -787,7 +877,7 @@ type AdminMoveOrderResponse struct {
 
 func (x *AdminMoveOrderResponse) Reset() {
 	*x = AdminMoveOrderResponse{}
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[14]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -799,7 +889,7 @@ func (x *AdminMoveOrderResponse) String() string {
 func (*AdminMoveOrderResponse) ProtoMessage() {}
 
 func (x *AdminMoveOrderResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[14]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -812,7 +902,7 @@ func (x *AdminMoveOrderResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AdminMoveOrderResponse.ProtoReflect.Descriptor instead.
 func (*AdminMoveOrderResponse) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{14}
+	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *AdminMoveOrderResponse) GetOrder() *Order {
@@ -833,7 +923,7 @@ type AdminRefundOrderRequest struct {
 
 func (x *AdminRefundOrderRequest) Reset() {
 	*x = AdminRefundOrderRequest{}
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[15]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -845,7 +935,7 @@ func (x *AdminRefundOrderRequest) String() string {
 func (*AdminRefundOrderRequest) ProtoMessage() {}
 
 func (x *AdminRefundOrderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[15]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -858,7 +948,7 @@ func (x *AdminRefundOrderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AdminRefundOrderRequest.ProtoReflect.Descriptor instead.
 func (*AdminRefundOrderRequest) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{15}
+	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *AdminRefundOrderRequest) GetId() string {
@@ -885,7 +975,7 @@ type AdminRefundOrderResponse struct {
 
 func (x *AdminRefundOrderResponse) Reset() {
 	*x = AdminRefundOrderResponse{}
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[16]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -897,7 +987,7 @@ func (x *AdminRefundOrderResponse) String() string {
 func (*AdminRefundOrderResponse) ProtoMessage() {}
 
 func (x *AdminRefundOrderResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[16]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -910,7 +1000,7 @@ func (x *AdminRefundOrderResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AdminRefundOrderResponse.ProtoReflect.Descriptor instead.
 func (*AdminRefundOrderResponse) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{16}
+	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *AdminRefundOrderResponse) GetOrder() *Order {
@@ -949,6 +1039,13 @@ const file_harness_order_v1_order_service_proto_rawDesc = "" +
 	"\x11string.uuid_empty\x12\x13Order id is missing\x1a\n" +
 	"this != ''R\x02id\"A\n" +
 	"\x10GetOrderResponse\x12-\n" +
+	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order\"\xf7\x01\n" +
+	"\x11WatchOrderRequest\x12\xe1\x01\n" +
+	"\x02id\x18\x01 \x01(\tB\xd0\x01\xbaH\xcc\x01\xba\x01\x91\x01\n" +
+	"\vstring.uuid\x12\x15Order id is not valid\x1akthis == '' || this.matches('^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')\xba\x014\n" +
+	"\x11string.uuid_empty\x12\x13Order id is missing\x1a\n" +
+	"this != ''R\x02id\"C\n" +
+	"\x12WatchOrderResponse\x12-\n" +
 	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order\"\xa5\x02\n" +
 	"\x11ListOrdersRequest\x12\x84\x01\n" +
 	"\tpage_size\x18\x01 \x01(\x05Bg\xbaHd\xba\x01a\n" +
@@ -1012,10 +1109,12 @@ const file_harness_order_v1_order_service_proto_rawDesc = "" +
 	"\x04note\x18\x02 \x01(\tBT\xbaHQ\xba\x01H\n" +
 	"\x0estring.max_len\x12\"A note may be up to 200 characters\x1a\x12this.size() <= 200r\x04\x88\x88'\x01R\x04note\"I\n" +
 	"\x18AdminRefundOrderResponse\x12-\n" +
-	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order2\xc8\x06\n" +
+	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order2\xac\a\n" +
 	"\fOrderService\x12`\n" +
 	"\vCreateOrder\x12$.harness.order.v1.CreateOrderRequest\x1a%.harness.order.v1.CreateOrderResponse\"\x04\x88\xb5\x18\x02\x12Z\n" +
-	"\bGetOrder\x12!.harness.order.v1.GetOrderRequest\x1a\".harness.order.v1.GetOrderResponse\"\a\x88\xb5\x18\x02\x90\x02\x01\x12`\n" +
+	"\bGetOrder\x12!.harness.order.v1.GetOrderRequest\x1a\".harness.order.v1.GetOrderResponse\"\a\x88\xb5\x18\x02\x90\x02\x01\x12b\n" +
+	"\n" +
+	"WatchOrder\x12#.harness.order.v1.WatchOrderRequest\x1a$.harness.order.v1.WatchOrderResponse\"\a\x88\xb5\x18\x02\x90\x02\x010\x01\x12`\n" +
 	"\n" +
 	"ListOrders\x12#.harness.order.v1.ListOrdersRequest\x1a$.harness.order.v1.ListOrdersResponse\"\a\x88\xb5\x18\x02\x90\x02\x01\x12`\n" +
 	"\vCancelOrder\x12$.harness.order.v1.CancelOrderRequest\x1a%.harness.order.v1.CancelOrderResponse\"\x04\x88\xb5\x18\x02\x12o\n" +
@@ -1037,63 +1136,68 @@ func file_harness_order_v1_order_service_proto_rawDescGZIP() []byte {
 	return file_harness_order_v1_order_service_proto_rawDescData
 }
 
-var file_harness_order_v1_order_service_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_harness_order_v1_order_service_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_harness_order_v1_order_service_proto_goTypes = []any{
 	(*OrderLineInput)(nil),           // 0: harness.order.v1.OrderLineInput
 	(*CreateOrderRequest)(nil),       // 1: harness.order.v1.CreateOrderRequest
 	(*CreateOrderResponse)(nil),      // 2: harness.order.v1.CreateOrderResponse
 	(*GetOrderRequest)(nil),          // 3: harness.order.v1.GetOrderRequest
 	(*GetOrderResponse)(nil),         // 4: harness.order.v1.GetOrderResponse
-	(*ListOrdersRequest)(nil),        // 5: harness.order.v1.ListOrdersRequest
-	(*ListOrdersResponse)(nil),       // 6: harness.order.v1.ListOrdersResponse
-	(*CancelOrderRequest)(nil),       // 7: harness.order.v1.CancelOrderRequest
-	(*CancelOrderResponse)(nil),      // 8: harness.order.v1.CancelOrderResponse
-	(*AdminListOrdersRequest)(nil),   // 9: harness.order.v1.AdminListOrdersRequest
-	(*AdminListOrdersResponse)(nil),  // 10: harness.order.v1.AdminListOrdersResponse
-	(*AdminGetOrderRequest)(nil),     // 11: harness.order.v1.AdminGetOrderRequest
-	(*AdminGetOrderResponse)(nil),    // 12: harness.order.v1.AdminGetOrderResponse
-	(*AdminMoveOrderRequest)(nil),    // 13: harness.order.v1.AdminMoveOrderRequest
-	(*AdminMoveOrderResponse)(nil),   // 14: harness.order.v1.AdminMoveOrderResponse
-	(*AdminRefundOrderRequest)(nil),  // 15: harness.order.v1.AdminRefundOrderRequest
-	(*AdminRefundOrderResponse)(nil), // 16: harness.order.v1.AdminRefundOrderResponse
-	(*ShippingAddress)(nil),          // 17: harness.order.v1.ShippingAddress
-	(*Order)(nil),                    // 18: harness.order.v1.Order
-	(OrderStatus)(0),                 // 19: harness.order.v1.OrderStatus
+	(*WatchOrderRequest)(nil),        // 5: harness.order.v1.WatchOrderRequest
+	(*WatchOrderResponse)(nil),       // 6: harness.order.v1.WatchOrderResponse
+	(*ListOrdersRequest)(nil),        // 7: harness.order.v1.ListOrdersRequest
+	(*ListOrdersResponse)(nil),       // 8: harness.order.v1.ListOrdersResponse
+	(*CancelOrderRequest)(nil),       // 9: harness.order.v1.CancelOrderRequest
+	(*CancelOrderResponse)(nil),      // 10: harness.order.v1.CancelOrderResponse
+	(*AdminListOrdersRequest)(nil),   // 11: harness.order.v1.AdminListOrdersRequest
+	(*AdminListOrdersResponse)(nil),  // 12: harness.order.v1.AdminListOrdersResponse
+	(*AdminGetOrderRequest)(nil),     // 13: harness.order.v1.AdminGetOrderRequest
+	(*AdminGetOrderResponse)(nil),    // 14: harness.order.v1.AdminGetOrderResponse
+	(*AdminMoveOrderRequest)(nil),    // 15: harness.order.v1.AdminMoveOrderRequest
+	(*AdminMoveOrderResponse)(nil),   // 16: harness.order.v1.AdminMoveOrderResponse
+	(*AdminRefundOrderRequest)(nil),  // 17: harness.order.v1.AdminRefundOrderRequest
+	(*AdminRefundOrderResponse)(nil), // 18: harness.order.v1.AdminRefundOrderResponse
+	(*ShippingAddress)(nil),          // 19: harness.order.v1.ShippingAddress
+	(*Order)(nil),                    // 20: harness.order.v1.Order
+	(OrderStatus)(0),                 // 21: harness.order.v1.OrderStatus
 }
 var file_harness_order_v1_order_service_proto_depIdxs = []int32{
 	0,  // 0: harness.order.v1.CreateOrderRequest.lines:type_name -> harness.order.v1.OrderLineInput
-	17, // 1: harness.order.v1.CreateOrderRequest.shipping_address:type_name -> harness.order.v1.ShippingAddress
-	18, // 2: harness.order.v1.CreateOrderResponse.order:type_name -> harness.order.v1.Order
-	18, // 3: harness.order.v1.GetOrderResponse.order:type_name -> harness.order.v1.Order
-	18, // 4: harness.order.v1.ListOrdersResponse.orders:type_name -> harness.order.v1.Order
-	18, // 5: harness.order.v1.CancelOrderResponse.order:type_name -> harness.order.v1.Order
-	19, // 6: harness.order.v1.AdminListOrdersRequest.statuses:type_name -> harness.order.v1.OrderStatus
-	18, // 7: harness.order.v1.AdminListOrdersResponse.orders:type_name -> harness.order.v1.Order
-	18, // 8: harness.order.v1.AdminGetOrderResponse.order:type_name -> harness.order.v1.Order
-	19, // 9: harness.order.v1.AdminMoveOrderRequest.status:type_name -> harness.order.v1.OrderStatus
-	18, // 10: harness.order.v1.AdminMoveOrderResponse.order:type_name -> harness.order.v1.Order
-	18, // 11: harness.order.v1.AdminRefundOrderResponse.order:type_name -> harness.order.v1.Order
-	1,  // 12: harness.order.v1.OrderService.CreateOrder:input_type -> harness.order.v1.CreateOrderRequest
-	3,  // 13: harness.order.v1.OrderService.GetOrder:input_type -> harness.order.v1.GetOrderRequest
-	5,  // 14: harness.order.v1.OrderService.ListOrders:input_type -> harness.order.v1.ListOrdersRequest
-	7,  // 15: harness.order.v1.OrderService.CancelOrder:input_type -> harness.order.v1.CancelOrderRequest
-	9,  // 16: harness.order.v1.OrderService.AdminListOrders:input_type -> harness.order.v1.AdminListOrdersRequest
-	11, // 17: harness.order.v1.OrderService.AdminGetOrder:input_type -> harness.order.v1.AdminGetOrderRequest
-	13, // 18: harness.order.v1.OrderService.AdminMoveOrder:input_type -> harness.order.v1.AdminMoveOrderRequest
-	15, // 19: harness.order.v1.OrderService.AdminRefundOrder:input_type -> harness.order.v1.AdminRefundOrderRequest
-	2,  // 20: harness.order.v1.OrderService.CreateOrder:output_type -> harness.order.v1.CreateOrderResponse
-	4,  // 21: harness.order.v1.OrderService.GetOrder:output_type -> harness.order.v1.GetOrderResponse
-	6,  // 22: harness.order.v1.OrderService.ListOrders:output_type -> harness.order.v1.ListOrdersResponse
-	8,  // 23: harness.order.v1.OrderService.CancelOrder:output_type -> harness.order.v1.CancelOrderResponse
-	10, // 24: harness.order.v1.OrderService.AdminListOrders:output_type -> harness.order.v1.AdminListOrdersResponse
-	12, // 25: harness.order.v1.OrderService.AdminGetOrder:output_type -> harness.order.v1.AdminGetOrderResponse
-	14, // 26: harness.order.v1.OrderService.AdminMoveOrder:output_type -> harness.order.v1.AdminMoveOrderResponse
-	16, // 27: harness.order.v1.OrderService.AdminRefundOrder:output_type -> harness.order.v1.AdminRefundOrderResponse
-	20, // [20:28] is the sub-list for method output_type
-	12, // [12:20] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	19, // 1: harness.order.v1.CreateOrderRequest.shipping_address:type_name -> harness.order.v1.ShippingAddress
+	20, // 2: harness.order.v1.CreateOrderResponse.order:type_name -> harness.order.v1.Order
+	20, // 3: harness.order.v1.GetOrderResponse.order:type_name -> harness.order.v1.Order
+	20, // 4: harness.order.v1.WatchOrderResponse.order:type_name -> harness.order.v1.Order
+	20, // 5: harness.order.v1.ListOrdersResponse.orders:type_name -> harness.order.v1.Order
+	20, // 6: harness.order.v1.CancelOrderResponse.order:type_name -> harness.order.v1.Order
+	21, // 7: harness.order.v1.AdminListOrdersRequest.statuses:type_name -> harness.order.v1.OrderStatus
+	20, // 8: harness.order.v1.AdminListOrdersResponse.orders:type_name -> harness.order.v1.Order
+	20, // 9: harness.order.v1.AdminGetOrderResponse.order:type_name -> harness.order.v1.Order
+	21, // 10: harness.order.v1.AdminMoveOrderRequest.status:type_name -> harness.order.v1.OrderStatus
+	20, // 11: harness.order.v1.AdminMoveOrderResponse.order:type_name -> harness.order.v1.Order
+	20, // 12: harness.order.v1.AdminRefundOrderResponse.order:type_name -> harness.order.v1.Order
+	1,  // 13: harness.order.v1.OrderService.CreateOrder:input_type -> harness.order.v1.CreateOrderRequest
+	3,  // 14: harness.order.v1.OrderService.GetOrder:input_type -> harness.order.v1.GetOrderRequest
+	5,  // 15: harness.order.v1.OrderService.WatchOrder:input_type -> harness.order.v1.WatchOrderRequest
+	7,  // 16: harness.order.v1.OrderService.ListOrders:input_type -> harness.order.v1.ListOrdersRequest
+	9,  // 17: harness.order.v1.OrderService.CancelOrder:input_type -> harness.order.v1.CancelOrderRequest
+	11, // 18: harness.order.v1.OrderService.AdminListOrders:input_type -> harness.order.v1.AdminListOrdersRequest
+	13, // 19: harness.order.v1.OrderService.AdminGetOrder:input_type -> harness.order.v1.AdminGetOrderRequest
+	15, // 20: harness.order.v1.OrderService.AdminMoveOrder:input_type -> harness.order.v1.AdminMoveOrderRequest
+	17, // 21: harness.order.v1.OrderService.AdminRefundOrder:input_type -> harness.order.v1.AdminRefundOrderRequest
+	2,  // 22: harness.order.v1.OrderService.CreateOrder:output_type -> harness.order.v1.CreateOrderResponse
+	4,  // 23: harness.order.v1.OrderService.GetOrder:output_type -> harness.order.v1.GetOrderResponse
+	6,  // 24: harness.order.v1.OrderService.WatchOrder:output_type -> harness.order.v1.WatchOrderResponse
+	8,  // 25: harness.order.v1.OrderService.ListOrders:output_type -> harness.order.v1.ListOrdersResponse
+	10, // 26: harness.order.v1.OrderService.CancelOrder:output_type -> harness.order.v1.CancelOrderResponse
+	12, // 27: harness.order.v1.OrderService.AdminListOrders:output_type -> harness.order.v1.AdminListOrdersResponse
+	14, // 28: harness.order.v1.OrderService.AdminGetOrder:output_type -> harness.order.v1.AdminGetOrderResponse
+	16, // 29: harness.order.v1.OrderService.AdminMoveOrder:output_type -> harness.order.v1.AdminMoveOrderResponse
+	18, // 30: harness.order.v1.OrderService.AdminRefundOrder:output_type -> harness.order.v1.AdminRefundOrderResponse
+	22, // [22:31] is the sub-list for method output_type
+	13, // [13:22] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_harness_order_v1_order_service_proto_init() }
@@ -1102,14 +1206,14 @@ func file_harness_order_v1_order_service_proto_init() {
 		return
 	}
 	file_harness_order_v1_order_proto_init()
-	file_harness_order_v1_order_service_proto_msgTypes[13].OneofWrappers = []any{}
+	file_harness_order_v1_order_service_proto_msgTypes[15].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_harness_order_v1_order_service_proto_rawDesc), len(file_harness_order_v1_order_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   17,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
