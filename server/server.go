@@ -156,6 +156,7 @@ func (p *Platform) newHandler() http.Handler {
 		AllowedMethods: []string{http.MethodGet, http.MethodPost},
 		AllowedHeaders: []string{
 			"Content-Type", "Connect-Protocol-Version", "Connect-Timeout-Ms",
+			"Connect-Content-Encoding", "Connect-Accept-Encoding", // streams (WatchOrder)
 			"Grpc-Timeout", "X-Grpc-Web", "X-User-Agent", "Authorization", "Idempotency-Key",
 		},
 		ExposedHeaders: []string{"Grpc-Status", "Grpc-Message", "Grpc-Status-Details-Bin"},

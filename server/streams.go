@@ -70,6 +70,11 @@ func (s *streams) Stop() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.stopped = true
+	s.endOpen()
+}
+
+// endOpen ends the open streams with errDraining; s.mu is held.
+func (s *streams) endOpen() {
 	for cancel := range s.open {
 		(*cancel)(errDraining)
 	}
