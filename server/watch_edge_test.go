@@ -159,7 +159,11 @@ func TestWatchOrderShutdown(t *testing.T) {
 	go func() { done <- server.Serve(ctx, cfg, slog.New(slog.DiscardHandler), ln) }()
 	base := "http://" + ln.Addr().String()
 	testwait.Until(t, 30*time.Second, func() error {
-		res, err := http.Get(base + "/readyz") //nolint:noctx // a probe
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, base+"/readyz", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			return err
 		}

@@ -123,8 +123,11 @@ func TestListenOnEveryReplica(t *testing.T) {
 	early := record(t, db, 5)
 	testwait.Until(t, 30*time.Second, func() error {
 		stats, err := events.Stats(t.Context(), db)
-		if err != nil || stats.Pending != 0 {
-			return fmt.Errorf("outbox not drained: %+v %v", stats, err)
+		if err != nil {
+			return err
+		}
+		if stats.Pending != 0 {
+			return fmt.Errorf("outbox not drained: %+v", stats)
 		}
 		return nil
 	})
