@@ -47,7 +47,8 @@ func contractMethods(t *testing.T) []protoreflect.MethodDescriptor {
 }
 
 // call invokes md with an empty request through client and returns the
-// error code (0 for success).
+// error code (0 for success): of the call, or of a server stream's first
+// message.
 func call(t *testing.T, client *connect.Client, md protoreflect.MethodDescriptor) connect.Code {
 	t.Helper()
 	spec := connect.Spec{
@@ -55,7 +56,17 @@ func call(t *testing.T, client *connect.Client, md protoreflect.MethodDescriptor
 		Procedure:  "/" + string(md.Parent().FullName()) + "/" + string(md.Name()),
 		Schema:     md,
 	}
-	err := client.CallUnary(t.Context(), spec, dynamicpb.NewMessage(md.Input()), dynamicpb.NewMessage(md.Output()))
+	var err error
+	if md.IsStreamingServer() {
+		spec.StreamType = connect.StreamTypeServer
+		var stream connect.ClientStream
+		if stream, err = client.CallServerStream(t.Context(), spec, dynamicpb.NewMessage(md.Input())); err == nil {
+			err = stream.Receive(dynamicpb.NewMessage(md.Output()))
+			_ = stream.Close()
+		}
+	} else {
+		err = client.CallUnary(t.Context(), spec, dynamicpb.NewMessage(md.Input()), dynamicpb.NewMessage(md.Output()))
+	}
 	if err == nil {
 		return 0
 	}

@@ -113,8 +113,9 @@ type HopConfig struct {
 	// below the dependency's DrainGrace: then no idle connection is left
 	// for a draining peer to close under a request.
 	IdleTimeout time.Duration
-	// MaxInFlight caps concurrent calls to one module; calls beyond it
-	// fail at once with Unavailable.
+	// MaxInFlight caps concurrent calls to one module, and apart from them
+	// its server streams (WatchOrder), which have no deadline; calls
+	// beyond it fail at once with Unavailable.
 	MaxInFlight int
 	// BreakerFailures consecutive failed calls open the circuit breaker:
 	// calls then fail at once with Unavailable.

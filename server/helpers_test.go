@@ -129,6 +129,7 @@ func startSplit(t *testing.T, engine storage.Engine) (entry *instance, services 
 	for _, name := range []string{"user", "builder", "webhook", "analytics", "order"} { // order needs the builder
 		services[name] = start(t, engine, func(c *server.Config) {
 			c.Role = server.Role(name)
+			c.WebhookSecret = splitWebhookSecret // one for every process, as deployed
 			if name == "order" {
 				c.ModuleURLs = map[string]string{"builder": urls["builder"]}
 			}
@@ -147,6 +148,9 @@ func startSplit(t *testing.T, engine storage.Engine) (entry *instance, services 
 	})
 	return entry, services
 }
+
+// splitWebhookSecret signs the payment webhooks of startSplit's processes.
+const splitWebhookSecret = "whsec_split-test"
 
 // splitEvents returns a config change giving the processes of one split
 // topology the same Redis and a stream prefix of their own: modules in

@@ -27,6 +27,9 @@ type hop struct {
 	name    string
 	timeout time.Duration
 	slots   chan struct{}
+	// streams are the slots of server-streaming calls, which last as long
+	// as their callers watch: apart, so they cannot starve unary calls.
+	streams chan struct{}
 	breaker *gobreaker.TwoStepCircuitBreaker[struct{}]
 	logger  *slog.Logger
 }
@@ -52,6 +55,7 @@ func newHop(name string, cfg HopConfig, logger *slog.Logger) *hop {
 		name:    name,
 		timeout: cfg.Timeout,
 		slots:   make(chan struct{}, cfg.MaxInFlight),
+		streams: make(chan struct{}, cfg.MaxInFlight),
 		logger:  logger,
 		breaker: gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
 			Name:    name,
@@ -76,18 +80,34 @@ func (h *hop) unavailable(cause error) error {
 // intercept is the hop's client interceptor.
 func (h *hop) intercept(next connect.ClientFunc) connect.ClientFunc {
 	return func(ctx context.Context, spec connect.Spec) (connect.ClientStream, error) {
+		// A server stream lasts as long as its caller watches: it has no
+		// deadline of its own (the transport's ResponseHeaderTimeout still
+		// bounds its start) and takes a slot among the streams.
+		serverStream := spec.StreamType == connect.StreamTypeServer
+		slots := h.slots
+		if serverStream {
+			slots = h.streams
+		}
 		select {
-		case h.slots <- struct{}{}:
+		case slots <- struct{}{}:
 		default:
 			return nil, h.unavailable(errors.New("server: too many calls in flight"))
 		}
 		report, err := h.breaker.Allow()
 		if err != nil {
-			<-h.slots
+			<-slots
 			return nil, h.unavailable(err)
 		}
-		hopCtx, cancel := context.WithTimeout(withSpec(ctx, spec), h.timeout)
-		s := &hopStream{hop: h, caller: ctx, procedure: spec.Procedure, report: report, cancel: cancel}
+		var (
+			hopCtx context.Context
+			cancel context.CancelFunc
+		)
+		if serverStream {
+			hopCtx, cancel = context.WithCancel(withSpec(ctx, spec))
+		} else {
+			hopCtx, cancel = context.WithTimeout(withSpec(ctx, spec), h.timeout)
+		}
+		s := &hopStream{hop: h, slots: slots, caller: ctx, procedure: spec.Procedure, report: report, cancel: cancel}
 		// A stream abandoned without Close still gives its slot back when
 		// its deadline passes.
 		s.stopAfter = context.AfterFunc(hopCtx, func() { s.finish(s.judge(hopCtx.Err())) })
@@ -107,6 +127,7 @@ func (h *hop) intercept(next connect.ClientFunc) connect.ClientFunc {
 type hopStream struct {
 	connect.ClientStream
 	hop       *hop
+	slots     chan struct{} // the hop's slots this call took one of
 	caller    context.Context
 	procedure string
 	report    func(error)
@@ -155,7 +176,7 @@ func (s *hopStream) finish(extra error) {
 			outcome = extra
 		}
 		s.report(outcome)
-		<-s.hop.slots
+		<-s.slots
 	})
 }
 

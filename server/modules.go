@@ -3,12 +3,14 @@ package server
 import (
 	"context"
 	"crypto/ed25519"
+	"slices"
 
 	connect "connectrpc.com/connect/v2"
 	"connectrpc.com/connect/v2/connectinprocess"
 
 	"github.com/harnesshero/platform/platform/auth"
 	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/rpc"
 	"github.com/harnesshero/platform/platform/storage"
 )
 
@@ -36,10 +38,12 @@ func (p *Platform) registerModules(ctx context.Context, topo topology, privateKe
 	for _, m := range topo.served {
 		// The caller's token goes along and the module verifies it
 		// itself, in process as over HTTP.
-		w.clients[m.name] = connect.NewClient(connectinprocess.New(p.server), p.clientInterceptors(auth.ForwardToken)...)
+		w.clients[m.name] = connect.NewClient(connectinprocess.New(p.server), slices.Concat(
+			[]connect.ClientInterceptor{rpc.StreamVerdict}, p.clientInterceptors(auth.ForwardToken))...)
 	}
 	for name, url := range topo.remote {
-		w.clients[name] = remoteClient(name, url, cfg.Hop, p.logger, append(p.clientInterceptors(), p.metrics.ClientInterceptor())...)
+		w.clients[name] = remoteClient(name, url, cfg.Hop, p.logger, slices.Concat(
+			[]connect.ClientInterceptor{rpc.StreamVerdict}, p.clientInterceptors(), []connect.ClientInterceptor{p.metrics.ClientInterceptor()})...)
 	}
 	for i := range table {
 		m := &table[i]

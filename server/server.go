@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -48,6 +49,8 @@ type Platform struct {
 	// clientObserve is the telemetry interceptor of the clients to other
 	// modules (newTelemetry); nil when tracing is off.
 	clientObserve connect.ClientInterceptor
+	// streams are the streaming calls served, ended at shutdown.
+	streams streams
 }
 
 // route is a plain HTTP route.
@@ -81,12 +84,13 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Platform, error
 	if err != nil {
 		return nil, err
 	}
-	// The production chain (telemetry → metrics → recover → log → client
-	// address → authenticate → validate) serves HTTP and in-process calls
-	// alike.
+	// The production chain (telemetry → metrics → streams' drain → recover
+	// → log → client address → authenticate → validate) serves HTTP and
+	// in-process calls alike.
+	outer := slices.Concat(observe, p.metrics.interceptors(), []connect.ServerInterceptor{p.streams.interceptor})
 	chain, err := rpc.Chain(rpc.Options{
 		Logger: logger, PublicKey: publicKey, PublicProcedures: reflectionProcedures,
-		Proxies: proxies, Checks: builder.ValidationChecks(), Outer: append(observe, p.metrics.interceptors()...),
+		Proxies: proxies, Checks: builder.ValidationChecks(), Outer: outer,
 	})
 	if err != nil {
 		return nil, err
@@ -124,8 +128,10 @@ func (p *Platform) Handler() http.Handler { return p.handler }
 // running the same interceptors as HTTP calls.
 func (p *Platform) Transport() connect.Transport { return connectinprocess.New(p.server) }
 
-// Close stops the background workers and releases the database.
+// Close ends the open streams, stops the background workers and releases
+// the database.
 func (p *Platform) Close() error {
+	p.streams.Stop()
 	p.stopEvents()
 	if p.db != nil {
 		return p.db.Close()
@@ -150,12 +156,13 @@ func (p *Platform) newHandler() http.Handler {
 		AllowedMethods: []string{http.MethodGet, http.MethodPost},
 		AllowedHeaders: []string{
 			"Content-Type", "Connect-Protocol-Version", "Connect-Timeout-Ms",
+			"Connect-Content-Encoding", "Connect-Accept-Encoding", // streams (WatchOrder)
 			"Grpc-Timeout", "X-Grpc-Web", "X-User-Agent", "Authorization", "Idempotency-Key",
 		},
 		ExposedHeaders: []string{"Grpc-Status", "Grpc-Message", "Grpc-Status-Details-Bin"},
 		MaxAge:         7200,
 	})
-	return c.Handler(http.MaxBytesHandler(mux, p.cfg.MaxRequestBytes+4096))
+	return c.Handler(http.MaxBytesHandler(streamRoutes(p.server, mux), p.cfg.MaxRequestBytes+4096))
 }
 
 func (p *Platform) readyz(w http.ResponseWriter, r *http.Request) {
@@ -234,6 +241,9 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger, ln net.Listener
 	if err := p.drain(cfg.DrainGrace, errc); err != nil {
 		return err
 	}
+	// Streams outlive any grace: end them (Unavailable: their clients
+	// call again, elsewhere) so that the shutdown does not wait for them.
+	p.streams.Stop()
 	logger.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()

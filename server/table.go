@@ -97,7 +97,7 @@ var table = []module{
 			return registered{ready: mod.Ready, subscribe: mod.Subscribe}, nil
 		},
 		forward: func(srv *connect.Server, c *connect.Client) {
-			orderv1connect.RegisterOrderServiceHandler(srv, orderv1connect.NewOrderServiceClient(c))
+			orderv1connect.RegisterOrderServiceHandler(srv, orderForward{orderv1connect.NewOrderServiceClient(c)})
 		},
 	},
 	{

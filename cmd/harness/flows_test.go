@@ -136,7 +136,17 @@ func runFlows(t *testing.T, top *topology) []string {
 	}
 	o := created.GetOrder()
 	record(fmt.Sprintf("CreateOrder: %v total %d", o.GetStatus(), o.GetTotalCents()))
+	// The order page's live status: through the entry (which forwards it
+	// when the order module runs elsewhere), the order now, then its
+	// changes as the order module's events reach the process serving it.
+	watching := top.watch(t, alice, o.GetId())
+	now, err := alice.orders.GetOrder(t.Context(), &orderv1.GetOrderRequest{Id: o.GetId()})
+	if err != nil {
+		t.Fatalf("GetOrder: %v", err)
+	}
+	record(fmt.Sprintf("WatchOrder: %v", next(t, watching, now.GetOrder())))
 	top.devPay(t, o.GetId())
+	record(fmt.Sprintf("WatchOrder after dev pay: %v", next(t, watching, nil)))
 	paid := waitOrder(t, alice.orders, o.GetId(), orderv1.OrderStatus_ORDER_STATUS_PAID)
 	record(fmt.Sprintf("GetOrder after dev pay: %v", paid.GetStatus()))
 
@@ -150,6 +160,7 @@ func runFlows(t *testing.T, top *topology) []string {
 	record(answer("bob GetDesign of alice's", err, designIDs[1]))
 	_, err = bob.orders.GetOrder(t.Context(), &orderv1.GetOrderRequest{Id: o.GetId()})
 	record(answer("bob GetOrder of alice's", err, o.GetId()))
+	record(answer("bob WatchOrder of alice's", watchAnswer(t, top, bob, o.GetId()), o.GetId()))
 	_, err = alice.orders.AdminListOrders(t.Context(), &orderv1.AdminListOrdersRequest{})
 	record(answer("alice AdminListOrders", err))
 	today := time.Now().UTC().Format(time.DateOnly)
@@ -166,6 +177,9 @@ func runFlows(t *testing.T, top *topology) []string {
 		t.Fatalf("admin SignIn: %v", err)
 	}
 	admin.use(top, signIn.GetSession())
+	_, err = admin.orders.AdminMoveOrder(t.Context(), &orderv1.AdminMoveOrderRequest{Id: o.GetId(), Status: orderv1.OrderStatus_ORDER_STATUS_IN_PRODUCTION})
+	record(answer("AdminMoveOrder to IN_PRODUCTION", err))
+	record(fmt.Sprintf("WatchOrder after the move: %v", next(t, watching, nil)))
 	wantDay := fmt.Sprintf("designs_created:2 orders_created:1 orders_paid:1 revenue_cents:%d users_registered:3", o.GetTotalCents())
 	var got string
 	waitFor(t, 30*time.Second, "analytics to count the events", func() bool {

@@ -56,8 +56,8 @@ func ExampleValidate() {
 	}
 	fmt.Println(errors.Is(err, catalog.ErrInvalidDesign))
 	// Output:
-	// hardware (leather_hardware): LEATHER needs ALUMINUM or STAINLESS hardware
-	// style (leather_style): LEATHER is not made for the VEST style
+	// hardware (leather_hardware): Leather needs aluminum or stainless steel hardware
+	// style (leather_style): Leather is not made for the vest style
 	// true
 }
 

@@ -97,7 +97,7 @@ func TestPriceOrderLineError(t *testing.T) {
 			"builder: line 2: invalid quantity: 11 (want 1 to 10)", ""},
 		{"design", catalog.LineInput{Design: with(func(d *catalog.Design) { d.Trim = catalog.ColorBlack }), Quantity: 1},
 			catalog.ErrInvalidDesign,
-			"builder: line 2: invalid design: trim_color: the trim colour must differ from the webbing colour (both BLACK)",
+			"builder: line 2: invalid design: trim_color: The trim colour must differ from the webbing colour",
 			"trim_color"},
 	}
 	for _, tt := range tests {

@@ -239,7 +239,7 @@ func TestPriceLineRefused(t *testing.T) {
 		{"quantity -1", base(), -1, catalog.ErrInvalidQuantity, "builder: invalid quantity: -1 (want 1 to 10)"},
 		{"quantity checked before design", catalog.Design{}, 0, catalog.ErrInvalidQuantity, "builder: invalid quantity: 0 (want 1 to 10)"},
 		{"invalid design", with(func(d *catalog.Design) { d.BackHandle, d.Size = true, catalog.SizeXS }), 1,
-			catalog.ErrInvalidDesign, "builder: invalid design: back_handle: a back handle is not made in XS"},
+			catalog.ErrInvalidDesign, "builder: invalid design: back_handle: A back handle is not made in size XS"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -47,26 +47,30 @@ func Rules() []RuleInfo {
 		{5, RuleBackHandleSize, "back_handle", msgBackHandleSize},
 		{6, RuleTrimColorDistinct, "trim_color", msgTrimDistinct},
 		{7, RuleThreadColorDistinct, "name_patch.thread_color", msgThreadDistinct},
-		{8, RuleNamePatchText, "name_patch.text", textMessage("name patch text", NamePatchMaxChars)},
+		{8, RuleNamePatchText, "name_patch.text", textMessage("Name patch text", NamePatchMaxChars)},
 		{9, RuleIDTagEngraving, "id_tag.engraving", textMessage("ID tag engraving", IDTagMaxChars)},
-		{10, RuleSizeFit, "size", "when measurements are given, the chosen size must fit them"},
+		{10, RuleSizeFit, "size", "When measurements are given, the chosen size must fit them"},
 	}
 }
 
+// The messages of rules 1–7, which a shop customer reads: the same words
+// as the contract's rules (api/harness/builder/v1/design.proto; a test in
+// modules/builder keeps the two equal).
 const (
-	msgLeatherHardware = "LEATHER needs ALUMINUM or STAINLESS hardware"
-	msgLeatherSize     = "LEATHER is not made in XS"
-	msgLeatherStyle    = "LEATHER is not made for the VEST style"
-	msgLeatherWebbing  = "LEATHER comes only in BLACK, BROWN or NAVY webbing"
-	msgBackHandleSize  = "a back handle is not made in XS"
-	msgTrimDistinct    = "the trim colour must differ from the webbing colour"
-	msgThreadDistinct  = "the name patch's thread colour must differ from the webbing colour"
+	msgLeatherHardware = "Leather needs aluminum or stainless steel hardware"
+	msgLeatherSize     = "Leather is not made in size XS"
+	msgLeatherStyle    = "Leather is not made for the vest style"
+	msgLeatherWebbing  = "Leather comes only with black, brown or navy webbing"
+	msgBackHandleSize  = "A back handle is not made in size XS"
+	msgTrimDistinct    = "The trim colour must differ from the webbing colour"
+	msgThreadDistinct  = "The name patch thread colour must differ from the webbing colour"
 )
 
+// textMessage is the message of rules 8 and 9: what (e.g. "Name patch
+// text") may be 1 to maxChars characters of the alphabet.
 func textMessage(what string, maxChars int) string {
-	return what + " must be 1 to " + strconv.Itoa(maxChars) +
-		" characters of A–Z, a–z, 0–9, space, hyphen and apostrophe," +
-		" with no leading, trailing or double space"
+	return what + " may be 1 to " + strconv.Itoa(maxChars) +
+		" characters: letters A–Z, digits, ' and -, with single spaces between words"
 }
 
 // ValidateText reports whether s is 1 to maxChars characters (runes) of
@@ -122,7 +126,7 @@ func Validate(d Design) error {
 			add("style", RuleLeatherStyle, msgLeatherStyle)
 		}
 		if d.Webbing.Valid() && !allows(AllowedWebbing(d.Material), d.Webbing) {
-			add("webbing_color", RuleLeatherWebbingColor, msgLeatherWebbing+" (got "+d.Webbing.String()+")")
+			add("webbing_color", RuleLeatherWebbingColor, msgLeatherWebbing)
 		}
 	}
 	// Rule 5.
@@ -131,15 +135,15 @@ func Validate(d Design) error {
 	}
 	// Rule 6.
 	if d.Trim.Valid() && d.Trim == d.Webbing {
-		add("trim_color", RuleTrimColorDistinct, msgTrimDistinct+" (both "+d.Webbing.String()+")")
+		add("trim_color", RuleTrimColorDistinct, msgTrimDistinct)
 	}
 	// Rule 7.
 	if p := d.NamePatch; p != nil && p.Thread.Valid() && p.Thread == d.Webbing {
-		add("name_patch.thread_color", RuleThreadColorDistinct, msgThreadDistinct+" (both "+d.Webbing.String()+")")
+		add("name_patch.thread_color", RuleThreadColorDistinct, msgThreadDistinct)
 	}
 	// Rule 8.
 	if p := d.NamePatch; p != nil && !ValidateText(p.Text, NamePatchMaxChars) {
-		add("name_patch.text", RuleNamePatchText, textMessage("name patch text", NamePatchMaxChars))
+		add("name_patch.text", RuleNamePatchText, textMessage("Name patch text", NamePatchMaxChars))
 	}
 	// Rule 9.
 	if t := d.IDTag; t != nil && !ValidateText(t.Engraving, IDTagMaxChars) {
@@ -207,13 +211,13 @@ func nameList(names []enumName) string {
 	return strings.Join(parts, ", ")
 }
 
-// sizeFitMessage explains a rule-10 violation, naming the recommended size or
-// why none fits.
+// sizeFitMessage explains a rule-10 violation to the customer, naming the
+// size to choose or why none fits.
 func sizeFitMessage(s Size, m Measurements) string {
-	msg := "size " + s.String() + " does not fit chest " + mm(m.ChestMM) + " / neck " + mm(m.NeckMM)
+	msg := "Size " + s.Label() + " does not fit a chest girth of " + mm(m.ChestMM) + " and a neck girth of " + mm(m.NeckMM)
 	r := Recommend(m)
 	if r.Size == SizeUnspecified {
 		return msg + ", and no size does: " + r.Reason
 	}
-	return msg + "; recommended size: " + r.Size.String()
+	return msg + ": choose size " + r.Size.Label()
 }

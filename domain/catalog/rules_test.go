@@ -241,12 +241,12 @@ func TestValidationMessages(t *testing.T) {
 		want   string
 	}{
 		{"two violations", leather(func(d *catalog.Design) { d.Hardware, d.Size = catalog.HardwarePlastic, catalog.SizeXS }),
-			"builder: invalid design: hardware: LEATHER needs ALUMINUM or STAINLESS hardware; size: LEATHER is not made in XS"},
+			"builder: invalid design: hardware: Leather needs aluminum or stainless steel hardware; size: Leather is not made in size XS"},
 		{"recommended size", with(func(d *catalog.Design) {
 			d.Size, d.Measurements = catalog.SizeS, &catalog.Measurements{ChestMM: 600, NeckMM: 400}
-		}), "builder: invalid design: size: size S does not fit chest 600 mm / neck 400 mm; recommended size: L"},
+		}), "builder: invalid design: size: Size S does not fit a chest girth of 600 mm and a neck girth of 400 mm: choose size L"},
 		{"no size fits", with(func(d *catalog.Design) { d.Measurements = &catalog.Measurements{ChestMM: 1200, NeckMM: 400} }),
-			"builder: invalid design: size: size M does not fit chest 1200 mm / neck 400 mm, and no size does: " +
+			"builder: invalid design: size: Size M does not fit a chest girth of 1200 mm and a neck girth of 400 mm, and no size does: " +
 				"chest girth 1200 mm is outside every size's range (250–1100 mm)"},
 		{"enum", with(func(d *catalog.Design) { d.Style = 9 }),
 			"builder: invalid design: style: style must be one of STEP_IN, OVERHEAD, VEST, NO_PULL (got Style(9))"},

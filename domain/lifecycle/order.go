@@ -108,3 +108,20 @@ func CheckMove(actor Actor, from, to Status) error {
 func PaidAfterCancellation(from, to Status) bool {
 	return from == StatusCancelled && to == StatusPaid
 }
+
+// Final reports whether no move leaves s, for any actor: DELIVERED and
+// REFUNDED. CANCELLED is not final: a payment arriving after the
+// cancellation moves the order to PAID.
+func Final(s Status) bool {
+	if s <= StatusUnspecified || int(s) >= len(statusNames) {
+		return false
+	}
+	for _, moves := range allowed {
+		for m := range moves {
+			if m.from == s {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -45,3 +45,13 @@ func TestCheckMove(t *testing.T) {
 		t.Errorf("String = %q", got)
 	}
 }
+
+func TestFinal(t *testing.T) {
+	t.Parallel()
+	for s := lifecycle.Status(-1); s <= 8; s++ {
+		want := s == lifecycle.StatusDelivered || s == lifecycle.StatusRefunded
+		if got := lifecycle.Final(s); got != want {
+			t.Errorf("Final(%v) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -22,15 +22,15 @@ func toConnectError(req proto.Message, err error) error {
 	}
 	switch {
 	case errors.Is(err, errNoRange):
-		return invalid("range", "required", "range is required")
+		return invalid("range", "required", "Choose a date range")
 	case errors.Is(err, errBadStartDate):
-		return invalid("range.start_date", "start_date.date", "start_date must be a date, YYYY-MM-DD")
+		return invalid("range.start_date", "start_date.date", "The start date must be a date such as 2026-11-30")
 	case errors.Is(err, errBadEndDate):
-		return invalid("range.end_date", "end_date.date", "end_date must be a date, YYYY-MM-DD")
+		return invalid("range.end_date", "end_date.date", "The end date must be a date such as 2026-11-30")
 	case errors.Is(err, errEndBeforeStart):
-		return invalid("range.end_date", "end_date.not_before_start", "end_date must not be before start_date")
+		return invalid("range.end_date", "end_date.not_before_start", "The end date must not be before the start date")
 	case errors.Is(err, errRangeTooLong):
-		return invalid("range", "range.max_days", "a range spans at most "+strconv.Itoa(maxDays)+" days")
+		return invalid("range", "range.max_days", "A date range may span at most "+strconv.Itoa(maxDays)+" days")
 	default:
 		return rpc.Error(req, err)
 	}

@@ -54,9 +54,9 @@ const payloadVersion = 1
 //   - order.cancelled counts the order in orders_cancelled.
 //   - order.refunded counts the order in orders_refunded and takes the
 //     refunded amount off revenue_cents.
-//   - order.payment_failed, order.shipped and order.delivered are checked
-//     and recorded as processed, and change no figure: DailyStats has none
-//     for them.
+//   - order.payment_started, order.payment_failed, order.in_production,
+//     order.shipped and order.delivered are checked and recorded as
+//     processed, and change no figure: DailyStats has none for them.
 //
 // Order counters count events, made exactly-once by events.Once: as with
 // user.registered, the same fact recorded again under a new event id would
@@ -113,8 +113,8 @@ type applier struct {
 }
 
 // appliers are the events the module uses, by type: the one table its
-// subscriptions derive from. order.payment_failed, order.shipped and
-// order.delivered change no figure; they are applied (and counted in the
+// subscriptions derive from. order.payment_started, order.payment_failed,
+// order.in_production, order.shipped and order.delivered change no figure; they are applied (and counted in the
 // consumer's progress) so that the module reads the whole order stream.
 var appliers = byType([]applier{
 	{&builderv1.DesignCreated{}, applyDesignCreated},
@@ -123,8 +123,10 @@ var appliers = byType([]applier{
 	{&userv1.UserRegistered{}, applyUserRegistered},
 	{&orderv1.OrderCreated{}, applyOrderCreated},
 	{&orderv1.OrderPaid{}, applyOrderPaid},
+	{&orderv1.OrderPaymentStarted{}, applyOrderPaymentStarted},
 	{&orderv1.OrderPaymentFailed{}, applyOrderPaymentFailed},
 	{&orderv1.OrderCancelled{}, applyOrderCancelled},
+	{&orderv1.OrderInProduction{}, applyOrderInProduction},
 	{&orderv1.OrderShipped{}, applyOrderShipped},
 	{&orderv1.OrderDelivered{}, applyOrderDelivered},
 	{&orderv1.OrderRefunded{}, applyOrderRefunded},
@@ -255,6 +257,14 @@ func applyOrderRefunded(env *eventsv1.Envelope, day string) (func(context.Contex
 
 func applyOrderPaymentFailed(env *eventsv1.Envelope, day string) (func(context.Context, bun.Tx) error, error) {
 	return noEffect(env, &orderv1.OrderPaymentFailed{})
+}
+
+func applyOrderPaymentStarted(env *eventsv1.Envelope, day string) (func(context.Context, bun.Tx) error, error) {
+	return noEffect(env, &orderv1.OrderPaymentStarted{})
+}
+
+func applyOrderInProduction(env *eventsv1.Envelope, day string) (func(context.Context, bun.Tx) error, error) {
+	return noEffect(env, &orderv1.OrderInProduction{})
 }
 
 func applyOrderShipped(env *eventsv1.Envelope, day string) (func(context.Context, bun.Tx) error, error) {

@@ -32,7 +32,7 @@ func toConnectError(req proto.Message, err error) error {
 		if errors.Is(err, catalog.ErrInvalidQuantity) {
 			return validation.Error(req, []validation.Violation{{
 				Path: prefix + ".quantity", Rule: "quantity_range",
-				Message: fmt.Sprintf("quantity must be %d to %d", catalog.MinQuantity, catalog.MaxQuantity),
+				Message: fmt.Sprintf("Quantity must be %d to %d", catalog.MinQuantity, catalog.MaxQuantity),
 			}})
 		}
 		prefix += ".design"
@@ -49,12 +49,12 @@ func toConnectError(req proto.Message, err error) error {
 	case errors.Is(err, catalog.ErrInvalidQuantity):
 		return validation.Error(req, []validation.Violation{{
 			Path: "quantity", Rule: "quantity_range",
-			Message: fmt.Sprintf("quantity must be %d to %d", catalog.MinQuantity, catalog.MaxQuantity),
+			Message: fmt.Sprintf("Quantity must be %d to %d", catalog.MinQuantity, catalog.MaxQuantity),
 		}})
 	case errors.Is(err, catalog.ErrInvalidLineCount):
 		return validation.Error(req, []validation.Violation{{
 			Path: "lines", Rule: "line_count",
-			Message: fmt.Sprintf("a cart has 1 to %d lines", catalog.MaxOrderLines),
+			Message: fmt.Sprintf("A cart may have 1 to %d lines", catalog.MaxOrderLines),
 		}})
 	case errors.Is(err, errNotFound):
 		return connect.NewError(connect.CodeNotFound, "design not found").WithCause(err)

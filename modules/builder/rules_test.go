@@ -14,10 +14,19 @@ import (
 	"github.com/harnesshero/platform/platform/validation"
 )
 
+// crossField are the ids of rules 1-7, which the contract states as
+// message-level CEL rules.
+var crossField = map[string]bool{
+	catalog.RuleLeatherHardware: true, catalog.RuleLeatherSize: true, catalog.RuleLeatherStyle: true,
+	catalog.RuleLeatherWebbingColor: true, catalog.RuleBackHandleSize: true,
+	catalog.RuleTrimColorDistinct: true, catalog.RuleThreadColorDistinct: true,
+}
+
 // TestContractAgreesWithDomain checks that the protovalidate rules of the
 // contract (which the TS client enforces before sending) and the domain's
 // rules agree on which fields of a design are wrong, for many random
-// designs. Only the fit rule (10) is domain-only.
+// designs, and say rules 1-7 in the same words. Only the fit rule (10) is
+// domain-only.
 func TestContractAgreesWithDomain(t *testing.T) {
 	t.Parallel()
 	v, err := validation.New()
@@ -52,10 +61,13 @@ func TestContractAgreesWithDomain(t *testing.T) {
 		}
 
 		var contract []string
+		messages := map[string]string{} // "field rule id" → the contract's message
 		var verr *protovalidate.ValidationError
 		if err := v.Validate(&builderv1.QuoteRequest{Design: d, Quantity: 1}); errors.As(err, &verr) {
 			for _, viol := range verr.Violations {
-				contract = append(contract, strings.TrimPrefix(protovalidate.FieldPathString(viol.Proto.GetField()), "design."))
+				field := strings.TrimPrefix(protovalidate.FieldPathString(viol.Proto.GetField()), "design.")
+				contract = append(contract, field)
+				messages[field+" "+viol.Proto.GetRuleId()] = viol.Proto.GetMessage()
 			}
 		} else if err != nil {
 			t.Fatal(err)
@@ -66,6 +78,13 @@ func TestContractAgreesWithDomain(t *testing.T) {
 			for _, viol := range derr.Violations {
 				if viol.Rule != catalog.RuleSizeFit {
 					domain = append(domain, viol.Field)
+				}
+				// Rules 1-7 are message-level rules of the contract, with
+				// the domain's id and the same words.
+				if crossField[viol.Rule] {
+					if got := messages[viol.Field+" "+viol.Field+"."+viol.Rule]; got != viol.Message {
+						t.Fatalf("design %d %v: %s: contract says %q, domain %q", i, d, viol.Rule, got, viol.Message)
+					}
 				}
 			}
 		} else if err != nil {

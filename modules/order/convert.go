@@ -24,8 +24,10 @@ func facts(o *orderv1.Order) *orderv1.OrderFacts {
 	return f
 }
 
-// moveEvent is the event of o's move to its current status, or nil for a
-// move with no event in the spec (→ IN_PRODUCTION).
+// moveEvent is the event of o's move to its current status: the spec's
+// events, and order.in_production, which the spec does not name but
+// WatchOrder needs (every change of an order records an event: ADR 0022).
+// It is nil for a status no move leads to.
 func moveEvent(o *orderv1.Order, refundCents int32) *events.Event {
 	var payload proto.Message
 	f := facts(o)
@@ -34,6 +36,8 @@ func moveEvent(o *orderv1.Order, refundCents int32) *events.Event {
 		payload = &orderv1.OrderPaid{Order: f, PaidAfterCancellation: o.GetPaidAfterCancellation()}
 	case lifecycle.StatusCancelled:
 		payload = &orderv1.OrderCancelled{Order: f}
+	case lifecycle.StatusInProduction:
+		payload = &orderv1.OrderInProduction{Order: f}
 	case lifecycle.StatusShipped:
 		payload = &orderv1.OrderShipped{Order: f}
 	case lifecycle.StatusDelivered:

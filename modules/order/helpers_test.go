@@ -42,6 +42,7 @@ type env struct {
 	tr      connect.Transport
 	hs      *httptest.Server
 	issuer  *auth.Issuer
+	priv    ed25519.PrivateKey // the issuer's key, for tokens of other lifetimes
 	builder *builder
 }
 
@@ -83,7 +84,7 @@ func newEnv(t *testing.T, engine storage.Engine) *env {
 	connecthttp.Mount(mux, srv, rpc.Codecs())
 	hs := httptest.NewServer(mux)
 	t.Cleanup(hs.Close)
-	return &env{db: db, tr: connectinprocess.New(srv), hs: hs, issuer: auth.NewIssuer(priv, nil), builder: b}
+	return &env{db: db, tr: connectinprocess.New(srv), hs: hs, issuer: auth.NewIssuer(priv, nil), priv: priv, builder: b}
 }
 
 // runEvents runs an in-process bus with subscribe's subscriptions and a
@@ -131,7 +132,7 @@ func (e *env) signIn(t *testing.T, role identity.Role) account {
 
 // orders is the order client acting as a.
 func (e *env) orders(a account) orderv1connect.OrderServiceClient {
-	return orderv1connect.NewOrderServiceClient(connect.NewClient(e.tr, auth.BearerToken(a.token)))
+	return orderv1connect.NewOrderServiceClient(connect.NewClient(e.tr, rpc.StreamVerdict, auth.BearerToken(a.token)))
 }
 
 // pay records the payment provider's verdict on o's payment as the webhook

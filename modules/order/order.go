@@ -49,7 +49,7 @@ type Deps struct {
 
 // Module is the registered order module: what the composition root
 // wires. It subscribes to the payment.* events the webhook module records
-// and to user.deleted.
+// and to user.deleted, and listens to its own order.* events (WatchOrder).
 type Module struct {
 	// Ready reports whether the module can serve: its database answers.
 	Ready func(ctx context.Context) error
@@ -79,12 +79,14 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 }
 
 // subscribe declares the module's event subscriptions: the payment events
-// the webhook module records, and user.deleted.
+// the webhook module records, and user.deleted; and its listener of its
+// own order.* events, which every replica hears, for WatchOrder.
 func (s *service) subscribe(r *events.Router) {
 	for _, p := range []proto.Message{&orderv1.PaymentSucceeded{}, &orderv1.PaymentFailed{}, &orderv1.PaymentRefunded{}} {
 		r.Subscribe(Consumer, events.TypeOf(p), s.handlePayment)
 	}
 	r.Subscribe(Consumer, events.TypeOf(&userv1.UserDeleted{}), s.handleUserDeleted)
+	r.Listen(orderEventTypes(), s.hub.listen)
 }
 
 // Migrations are the module's schema migrations; its database needs

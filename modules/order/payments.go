@@ -45,7 +45,10 @@ func (s *service) ensurePayment(ctx context.Context, o *orderv1.Order) (*orderv1
 		o.Payment.ClientSecret = intent.ClientSecret
 		o.Version++
 		o.UpdateTime = s.now()
-		return nil, nil
+		return &events.Event{
+			AggregateID: o.GetId(),
+			Payload:     &orderv1.OrderPaymentStarted{Order: facts(o), Provider: o.GetPayment().GetProvider()},
+		}, nil
 	})
 }
 

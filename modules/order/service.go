@@ -23,6 +23,7 @@ var errUnchanged = errors.New("order: unchanged")
 type service struct {
 	deps  Deps
 	store *store
+	hub   hub // this process's WatchOrder streams
 }
 
 var _ orderv1connect.OrderServiceHandler = (*service)(nil)

@@ -193,8 +193,12 @@ func (s *store) list(ctx context.Context, f filter) ([]*orderv1.Order, error) {
 }
 
 // save writes o, whose stored version must still be prev (else
-// errConflict), and records ev with it when ev is non-nil.
+// errConflict), and records ev with it. Every change of an order records
+// an event: WatchOrder's streams on every replica follow them (ADR 0022).
 func (s *store) save(ctx context.Context, db bun.IDB, o *orderv1.Order, prev int64, ev *events.Event) error {
+	if ev == nil {
+		return fmt.Errorf("order: change of order %s to version %d without an event", o.GetId(), o.GetVersion())
+	}
 	row, err := toRow(o)
 	if err != nil {
 		return err
@@ -210,9 +214,7 @@ func (s *store) save(ctx context.Context, db bun.IDB, o *orderv1.Order, prev int
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return errConflict
 		}
-		if ev != nil {
-			_, err = events.Record(ctx, tx, *ev)
-		}
+		_, err = events.Record(ctx, tx, *ev)
 		return err
 	})
 }

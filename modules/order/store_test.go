@@ -70,12 +70,15 @@ func TestStore(t *testing.T) {
 			o := list[0]
 			o.Status = orderv1.OrderStatus_ORDER_STATUS_CANCELLED
 			o.Version = 2
-			if err := s.save(t.Context(), s.db, o, 1, nil); err != nil {
+			if err := s.save(t.Context(), s.db, o, 1, nil); err == nil {
+				t.Fatal("a change without its event was saved: WatchOrder would miss it")
+			}
+			if err := s.save(t.Context(), s.db, o, 1, moveEvent(o, 0)); err != nil {
 				t.Fatalf("save: %v", err)
 			}
 			o.Status = orderv1.OrderStatus_ORDER_STATUS_PAID
 			o.Version = 2
-			if err := s.save(t.Context(), s.db, o, 1, nil); !errors.Is(err, errConflict) {
+			if err := s.save(t.Context(), s.db, o, 1, moveEvent(o, 0)); !errors.Is(err, errConflict) {
 				t.Errorf("stale save: %v, want errConflict", err)
 			}
 			got, err := s.get(t.Context(), s.db, owner, o.GetId())

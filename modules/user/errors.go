@@ -25,11 +25,11 @@ func toConnectError(req proto.Message, err error) error {
 	switch {
 	case errors.Is(err, errInvalidEmail):
 		return validation.Error(req, []validation.Violation{{
-			Path: "email", Rule: "email.format", Message: "must be a valid email address",
+			Path: "email", Rule: "email.format", Message: "Enter a valid email address, such as name@example.com",
 		}})
 	case errors.Is(err, errPasswordMismatch):
 		return validation.Error(req, []validation.Violation{{
-			Path: "current_password", Rule: "current_password.mismatch", Message: "does not match",
+			Path: "current_password", Rule: "current_password.mismatch", Message: "Your current password is not correct",
 		}})
 	case errors.Is(err, errEmailTaken):
 		return connect.NewError(connect.CodeAlreadyExists, "email already registered").WithCause(err)

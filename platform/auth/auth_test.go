@@ -36,7 +36,7 @@ func TestTokens(t *testing.T) {
 		t.Errorf("expiry = %v, want 15 minutes", exp)
 	}
 	got, err := auth.NewVerifier(key.Public().(ed25519.PublicKey), clock).Verify(token)
-	if err != nil || got.UserID != "u1" || got.Role != identity.RoleAdmin || got.SessionID != "s1" || got.Token != token {
+	if err != nil || got.UserID != "u1" || got.Role != identity.RoleAdmin || got.SessionID != "s1" || got.Token != token || !got.Expiry.Equal(exp) {
 		t.Errorf("Verify = %+v, %v", got, err)
 	}
 	parts := strings.Split(token, ".")

@@ -136,5 +136,5 @@ func (v *Verifier) Verify(token string) (identity.Identity, error) {
 	if c.Subject == "" || c.SessionID == "" || (c.Role != identity.RoleUser && c.Role != identity.RoleAdmin) {
 		return identity.Identity{}, fmt.Errorf("%w: incomplete claims", ErrInvalidToken)
 	}
-	return identity.Identity{UserID: c.Subject, Role: c.Role, SessionID: c.SessionID, Token: token}, nil
+	return identity.Identity{UserID: c.Subject, Role: c.Role, SessionID: c.SessionID, Token: token, Expiry: c.ExpiresAt.Time}, nil
 }

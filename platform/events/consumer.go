@@ -42,12 +42,13 @@ type Router struct {
 	counts consumerCounts // Counts
 	tracer trace.Tracer   // nil: no spans (WithTracerProvider)
 
-	mu       sync.Mutex
-	handlers map[string]map[string]*topicRoutes // consumer → topic → routes
-	running  chan struct{}
-	closed   chan struct{}
-	closing  sync.Once
-	stopped  chan struct{} // closed when Run returned
+	mu        sync.Mutex
+	handlers  map[string]map[string]*topicRoutes // consumer → topic → routes
+	listeners map[string][]listener              // topic → Listen's
+	running   chan struct{}
+	closed    chan struct{}
+	closing   sync.Once
+	stopped   chan struct{} // closed when Run returned
 }
 
 // topicRoutes are one consumer's handlers of one topic: each event type
@@ -141,6 +142,9 @@ func (r *Router) Run(ctx context.Context) error {
 			defer unsubscribe()
 		}
 	}
+	for topic := range r.listeners {
+		defer r.bus.inProcess.listen(topic, r.notifier(ctx, topic))()
+	}
 	r.mu.Unlock()
 	close(r.running)
 	select {
@@ -165,7 +169,18 @@ func (r *Router) runRedis(ctx context.Context) error {
 			wg.Go(func() { c.run(ctx) })
 		}
 	}
+	var tails []chan struct{}
+	for topic := range r.listeners {
+		notify, started := r.notifier(ctx, topic), make(chan struct{})
+		tails = append(tails, started)
+		wg.Go(func() { r.bus.redis.tail(ctx, topic, r.logger, notify, started) })
+	}
 	r.mu.Unlock()
+	// The listeners start after the streams' newest entries (or once Redis
+	// answers): an event published after Running is theirs.
+	for _, started := range tails {
+		<-started
+	}
 	close(r.running)
 	select {
 	case <-ctx.Done():
@@ -177,7 +192,9 @@ func (r *Router) runRedis(ctx context.Context) error {
 }
 
 // Running is closed once every handler is subscribed (on Redis Streams:
-// once every consumer's loop has started, connected to Redis or not).
+// once every consumer's loop has started, connected to Redis or not, and
+// every listener has found where its stream ends, or waited a second for
+// Redis).
 func (r *Router) Running() chan struct{} { return r.running }
 
 // Close stops the router and waits (10 s at most) for the handlers

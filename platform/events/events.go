@@ -15,6 +15,9 @@
 // the outbox replayed when Redis lost its data). A consumer wraps its
 // effect in Once or OnceEach, which record the event ids in the consumer's
 // own table in the same transaction, so a redelivery changes nothing.
+// Beside the consumers, a listener (Router.Listen) hears every event in
+// every process — no group, at most once — to wake live views such as the
+// order module's WatchOrder streams.
 // Watermill's message and middleware types carry events between the parts.
 //
 // Event types are declared by the modules' contracts, with the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -25,6 +26,8 @@ type inProcessBus struct {
 
 	mu   sync.RWMutex
 	subs map[string][]inProcessSub // topic → subscribers
+	// listeners are notified of every event of their topic (Router.Listen).
+	listeners map[string][]*inProcessListener
 	// left are the topics whose every subscriber stopped: their events
 	// stay in the outbox until a subscriber is back.
 	left   map[string]bool
@@ -67,6 +70,26 @@ func (b *inProcessBus) subscribe(topic string, sub inProcessSub) (unsubscribe fu
 	}
 }
 
+// inProcessListener is one router's listeners of one topic.
+type inProcessListener struct{ notify func(*eventsv1.Envelope) }
+
+// listen notifies notify of every event published to topic, until the
+// returned function is called.
+func (b *inProcessBus) listen(topic string, notify func(*eventsv1.Envelope)) (unlisten func()) {
+	l := &inProcessListener{notify: notify}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.listeners == nil {
+		b.listeners = map[string][]*inProcessListener{}
+	}
+	b.listeners[topic] = append(slices.Clip(b.listeners[topic]), l)
+	return func() {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		b.listeners[topic] = slices.DeleteFunc(slices.Clone(b.listeners[topic]), func(x *inProcessListener) bool { return x == l })
+	}
+}
+
 // Publish applies msgs with every subscriber of topic, in order. It fails,
 // so that the relay delivers again, when a subscriber stopped meanwhile or
 // a dead letter could not be written.
@@ -78,13 +101,14 @@ func (b *inProcessBus) Publish(topic string, msgs ...*message.Message) error {
 	}
 	subs := append([]inProcessSub(nil), b.subs[topic]...)
 	left := b.left[topic]
+	listeners := b.listeners[topic]
 	b.mu.RUnlock()
-	if len(subs) == 0 {
-		if left {
-			// The consumers stopped (shutdown): do not let the relay
-			// count the events delivered.
-			return fmt.Errorf("events: the consumers of %s stopped", topic)
-		}
+	if len(subs) == 0 && left {
+		// The consumers stopped (shutdown): do not let the relay count
+		// the events delivered.
+		return fmt.Errorf("events: the consumers of %s stopped", topic)
+	}
+	if len(subs) == 0 && len(listeners) == 0 {
 		return nil
 	}
 	envs := make([]*eventsv1.Envelope, 0, len(msgs))
@@ -98,6 +122,11 @@ func (b *inProcessBus) Publish(topic string, msgs ...*message.Message) error {
 			continue
 		}
 		envs, decoded = append(envs, env), append(decoded, msg)
+	}
+	for _, env := range envs {
+		for _, l := range listeners {
+			l.notify(env)
+		}
 	}
 	for _, sub := range subs {
 		dead := markConsumer{b.deadLetters, sub.consumer}

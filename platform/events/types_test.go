@@ -13,12 +13,14 @@ import (
 )
 
 // TestTypesComeFromTheContracts: the event types, and the topics, are the
-// ones the modules' contracts declare — the catalog spec's list.
+// ones the modules' contracts declare — the catalog spec's list, and the
+// order's moves the spec names no event for (ADR 0022).
 func TestTypesComeFromTheContracts(t *testing.T) {
 	t.Parallel()
 	want := []string{
 		"design.created", "design.deleted", "design.updated",
-		"order.cancelled", "order.created", "order.delivered", "order.paid", "order.payment_failed", "order.refunded", "order.shipped",
+		"order.cancelled", "order.created", "order.delivered", "order.in_production", "order.paid", "order.payment_failed",
+		"order.payment_started", "order.refunded", "order.shipped",
 		"payment.failed", "payment.refunded", "payment.succeeded",
 		"user.deleted", "user.registered",
 	}

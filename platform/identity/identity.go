@@ -4,7 +4,10 @@
 // caller's user id.
 package identity
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Role is what a caller may do beyond their own resources.
 type Role string
@@ -24,6 +27,9 @@ type Identity struct {
 	// Token is the verified access token itself, forwarded on calls to
 	// other modules so that they verify the caller themselves.
 	Token string
+	// Expiry is when Token expires; zero when unknown. A long call (a
+	// stream) ends when it passes.
+	Expiry time.Time
 }
 
 // IsAdmin reports whether the caller has the admin role.

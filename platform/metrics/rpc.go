@@ -33,7 +33,7 @@ func newRPCMetrics(reg prometheus.Registerer, side, what string) *rpcMetrics {
 		}, []string{"rpc_service", "rpc_method", "rpc_code"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "rpc_" + side + "_call_duration_seconds",
-			Help:    "Duration of RPC " + what + ", by service, method and Connect code.",
+			Help:    "Duration of unary RPC " + what + ", by service, method and Connect code (streams last as long as their callers watch: they are counted, not timed).",
 			Buckets: DurationBuckets,
 		}, []string{"rpc_service", "rpc_method", "rpc_code"}),
 		inFlight: prometheus.NewGaugeVec(prometheus.GaugeOpts{
@@ -45,15 +45,20 @@ func newRPCMetrics(reg prometheus.Registerer, side, what string) *rpcMetrics {
 	return m
 }
 
-// begin counts a call in flight and returns the function that ends it.
-func (m *rpcMetrics) begin(procedure string) func(err error) {
-	service, method := splitProcedure(procedure)
+// begin counts a call in flight and returns the function that ends it. A
+// unary call is timed; a streaming one is not (it lasts as long as its
+// caller watches, and would swamp the latency quantiles).
+func (m *rpcMetrics) begin(spec connect.Spec) func(err error) {
+	service, method := splitProcedure(spec.Procedure)
 	gauge := m.inFlight.WithLabelValues(service, method)
 	gauge.Inc()
 	start := time.Now()
+	timed := spec.StreamType == connect.StreamTypeUnary
 	return func(err error) {
 		code := CodeLabel(err)
-		m.duration.WithLabelValues(service, method, code).Observe(time.Since(start).Seconds())
+		if timed {
+			m.duration.WithLabelValues(service, method, code).Observe(time.Since(start).Seconds())
+		}
 		m.calls.WithLabelValues(service, method, code).Inc()
 		gauge.Dec()
 	}
@@ -83,7 +88,7 @@ func splitProcedure(procedure string) (service, method string) {
 func (m *Metrics) ServerInterceptor() connect.ServerInterceptor {
 	return func(next connect.ServerFunc) connect.ServerFunc {
 		return func(ctx context.Context, spec connect.Spec, stream connect.ServerStream) error {
-			end := m.server.begin(spec.Procedure)
+			end := m.server.begin(spec)
 			err := next(ctx, spec, stream)
 			end(err)
 			return err
@@ -97,7 +102,7 @@ func (m *Metrics) ServerInterceptor() connect.ServerInterceptor {
 func (m *Metrics) ClientInterceptor() connect.ClientInterceptor {
 	return func(next connect.ClientFunc) connect.ClientFunc {
 		return func(ctx context.Context, spec connect.Spec) (connect.ClientStream, error) {
-			end := m.client.begin(spec.Procedure)
+			end := m.client.begin(spec)
 			stream, err := next(ctx, spec)
 			if err != nil {
 				end(err)

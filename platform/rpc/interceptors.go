@@ -47,8 +47,8 @@ func logInterceptor(logger *slog.Logger, slow time.Duration) connect.ServerInter
 				if c := connect.CodeOf(err); c == connect.CodeInternal || c == connect.CodeUnknown || c == connect.CodeDataLoss {
 					level = slog.LevelError
 				}
-			case took >= slow:
-				level = slog.LevelWarn
+			case took >= slow && spec.StreamType == connect.StreamTypeUnary:
+				level = slog.LevelWarn // a stream lasts as long as its caller watches
 			}
 			if !logger.Enabled(ctx, level) {
 				return err

@@ -185,7 +185,7 @@ func TestNoNULMessage(t *testing.T) {
 	md := desc.(protoreflect.MessageDescriptor)
 	msg := withValue(md, []protoreflect.FieldDescriptor{md.Fields().ByName("display_name")}, protoreflect.ValueOfString("Rex\x00"))
 	err = v.Validate(msg)
-	if got, want := err.Error(), "display_name: must not contain the NUL character (U+0000)"; !strings.Contains(got, want) {
+	if got, want := err.Error(), "display_name: Text must not contain the NUL character (U+0000)"; !strings.Contains(got, want) {
 		t.Errorf("error = %q, want it to contain %q", got, want)
 	}
 }

@@ -40,7 +40,7 @@ describe("validateDesign (offline)", () => {
     assert.deepEqual(fieldsOf(res.violations), ["backHandle", "hardware", "size", "style", "webbingColor"]);
     const byField = new Map(res.violations.map((v) => [v.path, v]));
     assert.equal(byField.get("hardware")?.ruleId, "hardware.leather_hardware");
-    assert.equal(byField.get("hardware")?.message, "LEATHER needs ALUMINUM or STAINLESS hardware");
+    assert.equal(byField.get("hardware")?.message, "Leather needs aluminum or stainless steel hardware");
     assert.equal(byField.get("backHandle")?.ruleId, "back_handle.back_handle_size");
   });
 

@@ -1012,12 +1012,14 @@ var File_harness_analytics_v1_analytics_service_proto protoreflect.FileDescripto
 
 const file_harness_analytics_v1_analytics_service_proto_rawDesc = "" +
 	"\n" +
-	",harness/analytics/v1/analytics_service.proto\x12\x14harness.analytics.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1charness/auth/v1/access.proto\x1a harness/builder/v1/catalog.proto\"\xa9\x02\n" +
-	"\tDateRange\x12Y\n" +
+	",harness/analytics/v1/analytics_service.proto\x12\x14harness.analytics.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1charness/auth/v1/access.proto\x1a harness/builder/v1/catalog.proto\"\xdf\x03\n" +
+	"\tDateRange\x12\xb0\x01\n" +
 	"\n" +
-	"start_date\x18\x01 \x01(\tB:\xbaH7r523^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$R\tstartDate\x12U\n" +
-	"\bend_date\x18\x02 \x01(\tB:\xbaH7r523^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$R\aendDate:j\xbaHg\x1ae\n" +
-	"\x19end_date.not_before_start\x12&end_date must not be before start_date\x1a this.end_date >= this.start_date\"U\n" +
+	"start_date\x18\x01 \x01(\tB\x90\x01\xbaH\x8c\x01\xba\x01\x88\x01\n" +
+	"\x0estring.pattern\x120The start date must be a date such as 2026-11-30\x1aDthis.matches(r\"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$\")R\tstartDate\x12\xaa\x01\n" +
+	"\bend_date\x18\x02 \x01(\tB\x8e\x01\xbaH\x8a\x01\xba\x01\x86\x01\n" +
+	"\x0estring.pattern\x12.The end date must be a date such as 2026-11-30\x1aDthis.matches(r\"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$\")R\aendDate:r\xbaHo\x1am\n" +
+	"\x19end_date.not_before_start\x12.The end date must not be before the start date\x1a this.end_date >= this.start_date\"U\n" +
 	"\x14GetDailyStatsRequest\x12=\n" +
 	"\x05range\x18\x01 \x01(\v2\x1f.harness.analytics.v1.DateRangeB\x06\xbaH\x03\xc8\x01\x01R\x05range\"\xde\x02\n" +
 	"\n" +
@@ -1033,10 +1035,11 @@ const file_harness_analytics_v1_analytics_service_proto_rawDesc = "" +
 	"\rrevenue_cents\x18\b \x01(\x03R\frevenueCents\x12)\n" +
 	"\x10users_registered\x18\t \x01(\x03R\x0fusersRegistered\"M\n" +
 	"\x15GetDailyStatsResponse\x124\n" +
-	"\x04days\x18\x01 \x03(\v2 .harness.analytics.v1.DailyStatsR\x04days\"v\n" +
+	"\x04days\x18\x01 \x03(\v2 .harness.analytics.v1.DailyStatsR\x04days\"\xcd\x01\n" +
 	"\x14GetTopChoicesRequest\x12=\n" +
-	"\x05range\x18\x01 \x01(\v2\x1f.harness.analytics.v1.DateRangeB\x06\xbaH\x03\xc8\x01\x01R\x05range\x12\x1f\n" +
-	"\x05limit\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\x14(\x00R\x05limit\"S\n" +
+	"\x05range\x18\x01 \x01(\v2\x1f.harness.analytics.v1.DateRangeB\x06\xbaH\x03\xc8\x01\x01R\x05range\x12v\n" +
+	"\x05limit\x18\x02 \x01(\x05B`\xbaH]\xba\x01Z\n" +
+	"\rint32.gte_lte\x120Limit must be 1 to 20, or 0 for the default of 5\x1a\x17this >= 0 && this <= 20R\x05limit\"S\n" +
 	"\n" +
 	"StyleCount\x12/\n" +
 	"\x05style\x18\x01 \x01(\x0e2\x19.harness.builder.v1.StyleR\x05style\x12\x14\n" +

@@ -516,20 +516,21 @@ const file_harness_builder_v1_catalog_service_proto_rawDesc = "" +
 	"(harness/builder/v1/catalog_service.proto\x12\x12harness.builder.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1charness/auth/v1/access.proto\x1a harness/builder/v1/catalog.proto\x1a\x1fharness/builder/v1/design.proto\"\x13\n" +
 	"\x11GetCatalogRequest\"K\n" +
 	"\x12GetCatalogResponse\x125\n" +
-	"\acatalog\x18\x01 \x01(\v2\x1b.harness.builder.v1.CatalogR\acatalog\"q\n" +
+	"\acatalog\x18\x01 \x01(\v2\x1b.harness.builder.v1.CatalogR\acatalog\"\xb0\x01\n" +
 	"\fQuoteRequest\x12:\n" +
-	"\x06design\x18\x01 \x01(\v2\x1a.harness.builder.v1.DesignB\x06\xbaH\x03\xc8\x01\x01R\x06design\x12%\n" +
-	"\bquantity\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\n" +
-	"(\x01R\bquantity\"D\n" +
+	"\x06design\x18\x01 \x01(\v2\x1a.harness.builder.v1.DesignB\x06\xbaH\x03\xc8\x01\x01R\x06design\x12d\n" +
+	"\bquantity\x18\x02 \x01(\x05BH\xbaHE\xba\x01B\n" +
+	"\rint32.gte_lte\x12\x18Quantity must be 1 to 10\x1a\x17this >= 1 && this <= 10R\bquantity\"D\n" +
 	"\rQuoteResponse\x123\n" +
-	"\x05quote\x18\x01 \x01(\v2\x1d.harness.builder.v1.LineQuoteR\x05quote\"m\n" +
+	"\x05quote\x18\x01 \x01(\v2\x1d.harness.builder.v1.LineQuoteR\x05quote\"\xac\x01\n" +
 	"\bCartLine\x12:\n" +
-	"\x06design\x18\x01 \x01(\v2\x1a.harness.builder.v1.DesignB\x06\xbaH\x03\xc8\x01\x01R\x06design\x12%\n" +
-	"\bquantity\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\n" +
-	"(\x01R\bquantity\"R\n" +
-	"\x10QuoteCartRequest\x12>\n" +
-	"\x05lines\x18\x01 \x03(\v2\x1c.harness.builder.v1.CartLineB\n" +
-	"\xbaH\a\x92\x01\x04\b\x01\x10\x14R\x05lines\"\xb7\x01\n" +
+	"\x06design\x18\x01 \x01(\v2\x1a.harness.builder.v1.DesignB\x06\xbaH\x03\xc8\x01\x01R\x06design\x12d\n" +
+	"\bquantity\x18\x02 \x01(\x05BH\xbaHE\xba\x01B\n" +
+	"\rint32.gte_lte\x12\x18Quantity must be 1 to 10\x1a\x17this >= 1 && this <= 10R\bquantity\"\xe6\x01\n" +
+	"\x10QuoteCartRequest\x12\xd1\x01\n" +
+	"\x05lines\x18\x01 \x03(\v2\x1c.harness.builder.v1.CartLineB\x9c\x01\xbaH\x98\x01\xba\x01K\n" +
+	"\x12repeated.min_items\x12#Add at least one design to the cart\x1a\x10this.size() >= 1\xba\x01G\n" +
+	"\x12repeated.max_items\x12\x1eA cart may have up to 20 lines\x1a\x11this.size() <= 20R\x05lines\"\xb7\x01\n" +
 	"\x11QuoteCartResponse\x123\n" +
 	"\x05lines\x18\x01 \x03(\v2\x1d.harness.builder.v1.LineQuoteR\x05lines\x12%\n" +
 	"\x0esubtotal_cents\x18\x02 \x01(\x05R\rsubtotalCents\x12%\n" +

@@ -27,7 +27,9 @@ const (
 // fit the measurements) needs the size table and is checked by the server.
 //
 // Message-level rule ids are "<field path>.<rule>": the server reports each
-// violation on the named field.
+// violation on the named field. Every rule carries the message a shop
+// customer reads; a field rule keeps the id of the standard rule it states
+// ("required", "string.max_len", ...), so ids stay stable (ADR 0023).
 type Design struct {
 	state        protoimpl.MessageState `protogen:"open.v1"`
 	Style        Style                  `protobuf:"varint,1,opt,name=style,proto3,enum=harness.builder.v1.Style" json:"style,omitempty"`
@@ -520,16 +522,21 @@ var File_harness_builder_v1_design_proto protoreflect.FileDescriptor
 
 const file_harness_builder_v1_design_proto_rawDesc = "" +
 	"\n" +
-	"\x1fharness/builder/v1/design.proto\x12\x12harness.builder.v1\x1a\x1bbuf/validate/validate.proto\x1a harness/builder/v1/catalog.proto\"\xb8\r\n" +
-	"\x06Design\x12<\n" +
-	"\x05style\x18\x01 \x01(\x0e2\x19.harness.builder.v1.StyleB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x05style\x129\n" +
-	"\x04size\x18\x02 \x01(\x0e2\x18.harness.builder.v1.SizeB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x04size\x12E\n" +
-	"\bmaterial\x18\x03 \x01(\x0e2\x1c.harness.builder.v1.MaterialB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\bmaterial\x12E\n" +
-	"\bhardware\x18\x04 \x01(\x0e2\x1c.harness.builder.v1.HardwareB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\bhardware\x12K\n" +
-	"\rwebbing_color\x18\x05 \x01(\x0e2\x19.harness.builder.v1.ColorB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\fwebbingColor\x12I\n" +
+	"\x1fharness/builder/v1/design.proto\x12\x12harness.builder.v1\x1a\x1bbuf/validate/validate.proto\x1a harness/builder/v1/catalog.proto\"\xcd\x0f\n" +
+	"\x06Design\x12a\n" +
+	"\x05style\x18\x01 \x01(\x0e2\x19.harness.builder.v1.StyleB0\xbaH-\xba\x01%\n" +
+	"\brequired\x12\x0eChoose a style\x1a\tthis != 0\x82\x01\x02\x10\x01R\x05style\x12]\n" +
+	"\x04size\x18\x02 \x01(\x0e2\x18.harness.builder.v1.SizeB/\xbaH,\xba\x01$\n" +
+	"\brequired\x12\rChoose a size\x1a\tthis != 0\x82\x01\x02\x10\x01R\x04size\x12m\n" +
+	"\bmaterial\x18\x03 \x01(\x0e2\x1c.harness.builder.v1.MaterialB3\xbaH0\xba\x01(\n" +
+	"\brequired\x12\x11Choose a material\x1a\tthis != 0\x82\x01\x02\x10\x01R\bmaterial\x12o\n" +
+	"\bhardware\x18\x04 \x01(\x0e2\x1c.harness.builder.v1.HardwareB5\xbaH2\xba\x01*\n" +
+	"\brequired\x12\x13Choose the hardware\x1a\tthis != 0\x82\x01\x02\x10\x01R\bhardware\x12y\n" +
+	"\rwebbing_color\x18\x05 \x01(\x0e2\x19.harness.builder.v1.ColorB9\xbaH6\xba\x01.\n" +
+	"\brequired\x12\x17Choose a webbing colour\x1a\tthis != 0\x82\x01\x02\x10\x01R\fwebbingColor\x12\x84\x01\n" +
 	"\n" +
-	"trim_color\x18\x06 \x01(\x0e2\x19.harness.builder.v1.ColorB\n" +
-	"\xbaH\a\x82\x01\x04\x10\x01 \x00H\x00R\ttrimColor\x88\x01\x01\x12'\n" +
+	"trim_color\x18\x06 \x01(\x0e2\x19.harness.builder.v1.ColorBE\xbaHB\xba\x01:\n" +
+	"\venum.not_in\x12 Choose a trim colour, or no trim\x1a\tthis != 0\x82\x01\x02\x10\x01H\x00R\ttrimColor\x88\x01\x01\x12'\n" +
 	"\x0freflective_trim\x18\a \x01(\bR\x0ereflectiveTrim\x12\x1f\n" +
 	"\vback_handle\x18\b \x01(\bR\n" +
 	"backHandle\x12<\n" +
@@ -538,27 +545,35 @@ const file_harness_builder_v1_design_proto_rawDesc = "" +
 	"\x05leash\x18\n" +
 	" \x01(\v2\x19.harness.builder.v1.LeashR\x05leash\x120\n" +
 	"\x06id_tag\x18\v \x01(\v2\x19.harness.builder.v1.IdTagR\x05idTag\x12D\n" +
-	"\fmeasurements\x18\f \x01(\v2 .harness.builder.v1.MeasurementsR\fmeasurements:\xce\a\xbaH\xca\a\x1a\x89\x01\n" +
-	"\x19hardware.leather_hardware\x12,LEATHER needs ALUMINUM or STAINLESS hardware\x1a>this.material != 3 || this.hardware == 2 || this.hardware == 3\x1aT\n" +
-	"\x11size.leather_size\x12\x19LEATHER is not made in XS\x1a$this.material != 3 || this.size != 1\x1ad\n" +
-	"\x13style.leather_style\x12&LEATHER is not made for the VEST style\x1a%this.material != 3 || this.style != 3\x1a\xbe\x01\n" +
-	"#webbing_color.leather_webbing_color\x122LEATHER comes only in BLACK, BROWN or NAVY webbing\x1acthis.material != 3 || this.webbing_color == 1 || this.webbing_color == 2 || this.webbing_color == 3\x1ad\n" +
-	"\x1cback_handle.back_handle_size\x12\x1fa back handle is not made in XS\x1a#!this.back_handle || this.size != 1\x1a\x95\x01\n" +
-	"\x1etrim_color.trim_color_distinct\x123the trim colour must differ from the webbing colour\x1a>!has(this.trim_color) || this.trim_color != this.webbing_color\x1a\xc0\x01\n" +
-	"-name_patch.thread_color.thread_color_distinct\x12Bthe name patch's thread colour must differ from the webbing colour\x1aK!has(this.name_patch) || this.name_patch.thread_color != this.webbing_colorB\r\n" +
-	"\v_trim_color\"\x99\x01\n" +
-	"\tNamePatch\x12A\n" +
-	"\x04text\x18\x01 \x01(\tB-\xbaH*r(\x10\x01\x18\f2\"^[A-Za-z0-9'-]+( [A-Za-z0-9'-]+)*$R\x04text\x12I\n" +
-	"\fthread_color\x18\x02 \x01(\x0e2\x19.harness.builder.v1.ColorB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\vthreadColor\"1\n" +
-	"\x05Leash\x12(\n" +
-	"\tlength_mm\x18\x01 \x01(\x05B\v\xbaH\b\x1a\x060\xb0\t0\x88\x0eR\blengthMm\"T\n" +
-	"\x05IdTag\x12K\n" +
-	"\tengraving\x18\x01 \x01(\tB-\xbaH*r(\x10\x01\x18\x142\"^[A-Za-z0-9'-]+( [A-Za-z0-9'-]+)*$R\tengraving\"p\n" +
-	"\fMeasurements\x120\n" +
-	"\x0echest_girth_mm\x18\x01 \x01(\x05B\n" +
-	"\xbaH\a\x1a\x05\x18\xdc\v(dR\fchestGirthMm\x12.\n" +
-	"\rneck_girth_mm\x18\x02 \x01(\x05B\n" +
-	"\xbaH\a\x1a\x05\x18\xdc\v(dR\vneckGirthMm\"X\n" +
+	"\fmeasurements\x18\f \x01(\v2 .harness.builder.v1.MeasurementsR\fmeasurements:\xde\a\xbaH\xda\a\x1a\x8f\x01\n" +
+	"\x19hardware.leather_hardware\x122Leather needs aluminum or stainless steel hardware\x1a>this.material != 3 || this.hardware == 2 || this.hardware == 3\x1aY\n" +
+	"\x11size.leather_size\x12\x1eLeather is not made in size XS\x1a$this.material != 3 || this.size != 1\x1ad\n" +
+	"\x13style.leather_style\x12&Leather is not made for the vest style\x1a%this.material != 3 || this.style != 3\x1a\xc0\x01\n" +
+	"#webbing_color.leather_webbing_color\x124Leather comes only with black, brown or navy webbing\x1acthis.material != 3 || this.webbing_color == 1 || this.webbing_color == 2 || this.webbing_color == 3\x1ai\n" +
+	"\x1cback_handle.back_handle_size\x12$A back handle is not made in size XS\x1a#!this.back_handle || this.size != 1\x1a\x95\x01\n" +
+	"\x1etrim_color.trim_color_distinct\x123The trim colour must differ from the webbing colour\x1a>!has(this.trim_color) || this.trim_color != this.webbing_color\x1a\xbe\x01\n" +
+	"-name_patch.thread_color.thread_color_distinct\x12@The name patch thread colour must differ from the webbing colour\x1aK!has(this.name_patch) || this.name_patch.thread_color != this.webbing_colorB\r\n" +
+	"\v_trim_color\"\xfd\x03\n" +
+	"\tNamePatch\x12\xe3\x02\n" +
+	"\x04text\x18\x01 \x01(\tB\xce\x02\xbaH\xca\x02\xba\x01S\n" +
+	"\x0estring.min_len\x12/Enter the name patch text (up to 12 characters)\x1a\x10this.size() >= 1\xba\x01O\n" +
+	"\x0estring.max_len\x12*Name patch text may be up to 12 characters\x1a\x11this.size() <= 12\xba\x01\x9e\x01\n" +
+	"\x0estring.pattern\x12XName patch text may use letters A–Z, digits, ' and -, with single spaces between words\x1a2this.matches(\"^[A-Za-z0-9'-]+( [A-Za-z0-9'-]+)*$\")R\x04text\x12\x89\x01\n" +
+	"\fthread_color\x18\x02 \x01(\x0e2\x19.harness.builder.v1.ColorBK\xbaHH\xba\x01@\n" +
+	"\brequired\x12)Choose a thread colour for the name patch\x1a\tthis != 0\x82\x01\x02\x10\x01R\vthreadColor\"v\n" +
+	"\x05Leash\x12m\n" +
+	"\tlength_mm\x18\x01 \x01(\x05BP\xbaHM\xba\x01J\n" +
+	"\bint32.in\x12(Choose a leash length of 1200 or 1800 mm\x1a\x14this in [1200, 1800]R\blengthMm\"\xfa\x02\n" +
+	"\x05IdTag\x12\xf0\x02\n" +
+	"\tengraving\x18\x01 \x01(\tB\xd1\x02\xbaH\xcd\x02\xba\x01T\n" +
+	"\x0estring.min_len\x120Enter the ID tag engraving (up to 20 characters)\x1a\x10this.size() >= 1\xba\x01P\n" +
+	"\x0estring.max_len\x12+ID tag engraving may be up to 20 characters\x1a\x11this.size() <= 20\xba\x01\x9f\x01\n" +
+	"\x0estring.pattern\x12YID tag engraving may use letters A–Z, digits, ' and -, with single spaces between words\x1a2this.matches(\"^[A-Za-z0-9'-]+( [A-Za-z0-9'-]+)*$\")R\tengraving\"\x87\x02\n" +
+	"\fMeasurements\x12|\n" +
+	"\x0echest_girth_mm\x18\x01 \x01(\x05BV\xbaHS\xba\x01P\n" +
+	"\rint32.gte_lte\x12\"Chest girth must be 100 to 1500 mm\x1a\x1bthis >= 100 && this <= 1500R\fchestGirthMm\x12y\n" +
+	"\rneck_girth_mm\x18\x02 \x01(\x05BU\xbaHR\xba\x01O\n" +
+	"\rint32.gte_lte\x12!Neck girth must be 100 to 1500 mm\x1a\x1bthis >= 100 && this <= 1500R\vneckGirthMm\"X\n" +
 	"\tPricePart\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\tR\x04code\x12\x14\n" +
 	"\x05label\x18\x02 \x01(\tR\x05label\x12!\n" +

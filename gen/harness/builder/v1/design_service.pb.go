@@ -651,34 +651,49 @@ const file_harness_builder_v1_design_service_proto_rawDesc = "" +
 	"\vcreate_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"r\n" +
-	"\x13CreateDesignRequest\x12\x1f\n" +
-	"\x04name\x18\x01 \x01(\tB\v\xbaH\br\x06\x88\x88'\x01\x18PR\x04name\x12:\n" +
+	"updateTime\"\xc0\x01\n" +
+	"\x13CreateDesignRequest\x12m\n" +
+	"\x04name\x18\x01 \x01(\tBY\xbaHV\xba\x01M\n" +
+	"\x0estring.max_len\x12(A design name may be up to 80 characters\x1a\x11this.size() <= 80r\x04\x88\x88'\x01R\x04name\x12:\n" +
 	"\x06design\x18\x02 \x01(\v2\x1a.harness.builder.v1.DesignB\x06\xbaH\x03\xc8\x01\x01R\x06design\"O\n" +
 	"\x14CreateDesignResponse\x127\n" +
-	"\x06design\x18\x01 \x01(\v2\x1f.harness.builder.v1.SavedDesignR\x06design\",\n" +
-	"\x10GetDesignRequest\x12\x18\n" +
-	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"L\n" +
+	"\x06design\x18\x01 \x01(\v2\x1f.harness.builder.v1.SavedDesignR\x06design\"\xf8\x01\n" +
+	"\x10GetDesignRequest\x12\xe3\x01\n" +
+	"\x02id\x18\x01 \x01(\tB\xd2\x01\xbaH\xce\x01\xba\x01\x92\x01\n" +
+	"\vstring.uuid\x12\x16Design id is not valid\x1akthis == '' || this.matches('^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')\xba\x015\n" +
+	"\x11string.uuid_empty\x12\x14Design id is missing\x1a\n" +
+	"this != ''R\x02id\"L\n" +
 	"\x11GetDesignResponse\x127\n" +
-	"\x06design\x18\x01 \x01(\v2\x1f.harness.builder.v1.SavedDesignR\x06design\"\x91\x01\n" +
-	"\x12ListDesignsRequest\x12&\n" +
-	"\tpage_size\x18\x01 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12+\n" +
+	"\x06design\x18\x01 \x01(\v2\x1f.harness.builder.v1.SavedDesignR\x06design\"\xe1\x03\n" +
+	"\x12ListDesignsRequest\x12\x84\x01\n" +
+	"\tpage_size\x18\x01 \x01(\x05Bg\xbaHd\xba\x01a\n" +
+	"\rint32.gte_lte\x126Page size must be 1 to 100, or 0 for the default of 20\x1a\x18this >= 0 && this <= 100R\bpageSize\x12\x88\x01\n" +
 	"\n" +
-	"page_token\x18\x02 \x01(\tB\f\xbaH\tr\a\x88\x88'\x01\x18\xc8\x01R\tpageToken\x12&\n" +
-	"\bowner_id\x18\x03 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\aownerId\"x\n" +
+	"page_token\x18\x02 \x01(\tBi\xbaHf\xba\x01]\n" +
+	"\x0estring.max_len\x127Page token is not valid: it may be up to 200 characters\x1a\x12this.size() <= 200r\x04\x88\x88'\x01R\tpageToken\x12\xb8\x01\n" +
+	"\bowner_id\x18\x03 \x01(\tB\x9c\x01\xbaH\x98\x01\xba\x01\x91\x01\n" +
+	"\vstring.uuid\x12\x15Owner id is not valid\x1akthis == '' || this.matches('^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')\xd8\x01\x01R\aownerId\"x\n" +
 	"\x13ListDesignsResponse\x129\n" +
 	"\adesigns\x18\x01 \x03(\v2\x1f.harness.builder.v1.SavedDesignR\adesigns\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xda\x01\n" +
-	"\x13UpdateDesignRequest\x12\x18\n" +
-	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12\x1f\n" +
-	"\x04name\x18\x02 \x01(\tB\v\xbaH\br\x06\x88\x88'\x01\x18PR\x04name\x12:\n" +
-	"\x06design\x18\x03 \x01(\v2\x1a.harness.builder.v1.DesignB\x06\xbaH\x03\xc8\x01\x01R\x06design\x127\n" +
-	"\x10expected_version\x18\x04 \x01(\x03B\a\xbaH\x04\"\x02(\x01H\x00R\x0fexpectedVersion\x88\x01\x01B\x13\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xad\x04\n" +
+	"\x13UpdateDesignRequest\x12\xe3\x01\n" +
+	"\x02id\x18\x01 \x01(\tB\xd2\x01\xbaH\xce\x01\xba\x01\x92\x01\n" +
+	"\vstring.uuid\x12\x16Design id is not valid\x1akthis == '' || this.matches('^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')\xba\x015\n" +
+	"\x11string.uuid_empty\x12\x14Design id is missing\x1a\n" +
+	"this != ''R\x02id\x12m\n" +
+	"\x04name\x18\x02 \x01(\tBY\xbaHV\xba\x01M\n" +
+	"\x0estring.max_len\x12(A design name may be up to 80 characters\x1a\x11this.size() <= 80r\x04\x88\x88'\x01R\x04name\x12:\n" +
+	"\x06design\x18\x03 \x01(\v2\x1a.harness.builder.v1.DesignB\x06\xbaH\x03\xc8\x01\x01R\x06design\x12p\n" +
+	"\x10expected_version\x18\x04 \x01(\x03B@\xbaH=\xba\x01:\n" +
+	"\tint64.gte\x12\"Expected version must be 1 or more\x1a\tthis >= 1H\x00R\x0fexpectedVersion\x88\x01\x01B\x13\n" +
 	"\x11_expected_version\"O\n" +
 	"\x14UpdateDesignResponse\x127\n" +
-	"\x06design\x18\x01 \x01(\v2\x1f.harness.builder.v1.SavedDesignR\x06design\"/\n" +
-	"\x13DeleteDesignRequest\x12\x18\n" +
-	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"\x16\n" +
+	"\x06design\x18\x01 \x01(\v2\x1f.harness.builder.v1.SavedDesignR\x06design\"\xfb\x01\n" +
+	"\x13DeleteDesignRequest\x12\xe3\x01\n" +
+	"\x02id\x18\x01 \x01(\tB\xd2\x01\xbaH\xce\x01\xba\x01\x92\x01\n" +
+	"\vstring.uuid\x12\x16Design id is not valid\x1akthis == '' || this.matches('^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')\xba\x015\n" +
+	"\x11string.uuid_empty\x12\x14Design id is missing\x1a\n" +
+	"this != ''R\x02id\"\x16\n" +
 	"\x14DeleteDesignResponse2\x99\x04\n" +
 	"\rDesignService\x12g\n" +
 	"\fCreateDesign\x12'.harness.builder.v1.CreateDesignRequest\x1a(.harness.builder.v1.CreateDesignResponse\"\x04\x88\xb5\x18\x02\x12a\n" +

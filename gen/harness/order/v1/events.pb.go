@@ -361,6 +361,62 @@ func (x *OrderPaymentFailed) GetReason() string {
 	return ""
 }
 
+// OrderPaymentStarted is the payload of "order.payment_started": the
+// payment provider holds a payment for the order, which its owner can now
+// complete (the order's payment has its client secret).
+type OrderPaymentStarted struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Order *OrderFacts            `protobuf:"bytes,1,opt,name=order,proto3" json:"order,omitempty"`
+	// "stripe" or "test".
+	Provider      string `protobuf:"bytes,2,opt,name=provider,proto3" json:"provider,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OrderPaymentStarted) Reset() {
+	*x = OrderPaymentStarted{}
+	mi := &file_harness_order_v1_events_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OrderPaymentStarted) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OrderPaymentStarted) ProtoMessage() {}
+
+func (x *OrderPaymentStarted) ProtoReflect() protoreflect.Message {
+	mi := &file_harness_order_v1_events_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OrderPaymentStarted.ProtoReflect.Descriptor instead.
+func (*OrderPaymentStarted) Descriptor() ([]byte, []int) {
+	return file_harness_order_v1_events_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *OrderPaymentStarted) GetOrder() *OrderFacts {
+	if x != nil {
+		return x.Order
+	}
+	return nil
+}
+
+func (x *OrderPaymentStarted) GetProvider() string {
+	if x != nil {
+		return x.Provider
+	}
+	return ""
+}
+
 // OrderCancelled is the payload of "order.cancelled".
 type OrderCancelled struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -371,7 +427,7 @@ type OrderCancelled struct {
 
 func (x *OrderCancelled) Reset() {
 	*x = OrderCancelled{}
-	mi := &file_harness_order_v1_events_proto_msgTypes[5]
+	mi := &file_harness_order_v1_events_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -383,7 +439,7 @@ func (x *OrderCancelled) String() string {
 func (*OrderCancelled) ProtoMessage() {}
 
 func (x *OrderCancelled) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_events_proto_msgTypes[5]
+	mi := &file_harness_order_v1_events_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -396,10 +452,56 @@ func (x *OrderCancelled) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrderCancelled.ProtoReflect.Descriptor instead.
 func (*OrderCancelled) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_events_proto_rawDescGZIP(), []int{5}
+	return file_harness_order_v1_events_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *OrderCancelled) GetOrder() *OrderFacts {
+	if x != nil {
+		return x.Order
+	}
+	return nil
+}
+
+// OrderInProduction is the payload of "order.in_production": the shop
+// started making the order.
+type OrderInProduction struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Order         *OrderFacts            `protobuf:"bytes,1,opt,name=order,proto3" json:"order,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OrderInProduction) Reset() {
+	*x = OrderInProduction{}
+	mi := &file_harness_order_v1_events_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OrderInProduction) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OrderInProduction) ProtoMessage() {}
+
+func (x *OrderInProduction) ProtoReflect() protoreflect.Message {
+	mi := &file_harness_order_v1_events_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OrderInProduction.ProtoReflect.Descriptor instead.
+func (*OrderInProduction) Descriptor() ([]byte, []int) {
+	return file_harness_order_v1_events_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *OrderInProduction) GetOrder() *OrderFacts {
 	if x != nil {
 		return x.Order
 	}
@@ -416,7 +518,7 @@ type OrderShipped struct {
 
 func (x *OrderShipped) Reset() {
 	*x = OrderShipped{}
-	mi := &file_harness_order_v1_events_proto_msgTypes[6]
+	mi := &file_harness_order_v1_events_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -428,7 +530,7 @@ func (x *OrderShipped) String() string {
 func (*OrderShipped) ProtoMessage() {}
 
 func (x *OrderShipped) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_events_proto_msgTypes[6]
+	mi := &file_harness_order_v1_events_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -441,7 +543,7 @@ func (x *OrderShipped) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrderShipped.ProtoReflect.Descriptor instead.
 func (*OrderShipped) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_events_proto_rawDescGZIP(), []int{6}
+	return file_harness_order_v1_events_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *OrderShipped) GetOrder() *OrderFacts {
@@ -461,7 +563,7 @@ type OrderDelivered struct {
 
 func (x *OrderDelivered) Reset() {
 	*x = OrderDelivered{}
-	mi := &file_harness_order_v1_events_proto_msgTypes[7]
+	mi := &file_harness_order_v1_events_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -473,7 +575,7 @@ func (x *OrderDelivered) String() string {
 func (*OrderDelivered) ProtoMessage() {}
 
 func (x *OrderDelivered) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_events_proto_msgTypes[7]
+	mi := &file_harness_order_v1_events_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -486,7 +588,7 @@ func (x *OrderDelivered) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrderDelivered.ProtoReflect.Descriptor instead.
 func (*OrderDelivered) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_events_proto_rawDescGZIP(), []int{7}
+	return file_harness_order_v1_events_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *OrderDelivered) GetOrder() *OrderFacts {
@@ -507,7 +609,7 @@ type OrderRefunded struct {
 
 func (x *OrderRefunded) Reset() {
 	*x = OrderRefunded{}
-	mi := &file_harness_order_v1_events_proto_msgTypes[8]
+	mi := &file_harness_order_v1_events_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -519,7 +621,7 @@ func (x *OrderRefunded) String() string {
 func (*OrderRefunded) ProtoMessage() {}
 
 func (x *OrderRefunded) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_events_proto_msgTypes[8]
+	mi := &file_harness_order_v1_events_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -532,7 +634,7 @@ func (x *OrderRefunded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrderRefunded.ProtoReflect.Descriptor instead.
 func (*OrderRefunded) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_events_proto_rawDescGZIP(), []int{8}
+	return file_harness_order_v1_events_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *OrderRefunded) GetOrder() *OrderFacts {
@@ -566,7 +668,7 @@ type PaymentSucceeded struct {
 
 func (x *PaymentSucceeded) Reset() {
 	*x = PaymentSucceeded{}
-	mi := &file_harness_order_v1_events_proto_msgTypes[9]
+	mi := &file_harness_order_v1_events_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -578,7 +680,7 @@ func (x *PaymentSucceeded) String() string {
 func (*PaymentSucceeded) ProtoMessage() {}
 
 func (x *PaymentSucceeded) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_events_proto_msgTypes[9]
+	mi := &file_harness_order_v1_events_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -591,7 +693,7 @@ func (x *PaymentSucceeded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PaymentSucceeded.ProtoReflect.Descriptor instead.
 func (*PaymentSucceeded) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_events_proto_rawDescGZIP(), []int{9}
+	return file_harness_order_v1_events_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *PaymentSucceeded) GetOrderId() string {
@@ -650,7 +752,7 @@ type PaymentFailed struct {
 
 func (x *PaymentFailed) Reset() {
 	*x = PaymentFailed{}
-	mi := &file_harness_order_v1_events_proto_msgTypes[10]
+	mi := &file_harness_order_v1_events_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -662,7 +764,7 @@ func (x *PaymentFailed) String() string {
 func (*PaymentFailed) ProtoMessage() {}
 
 func (x *PaymentFailed) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_events_proto_msgTypes[10]
+	mi := &file_harness_order_v1_events_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -675,7 +777,7 @@ func (x *PaymentFailed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PaymentFailed.ProtoReflect.Descriptor instead.
 func (*PaymentFailed) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_events_proto_rawDescGZIP(), []int{10}
+	return file_harness_order_v1_events_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *PaymentFailed) GetOrderId() string {
@@ -727,7 +829,7 @@ type PaymentRefunded struct {
 
 func (x *PaymentRefunded) Reset() {
 	*x = PaymentRefunded{}
-	mi := &file_harness_order_v1_events_proto_msgTypes[11]
+	mi := &file_harness_order_v1_events_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -739,7 +841,7 @@ func (x *PaymentRefunded) String() string {
 func (*PaymentRefunded) ProtoMessage() {}
 
 func (x *PaymentRefunded) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_events_proto_msgTypes[11]
+	mi := &file_harness_order_v1_events_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -752,7 +854,7 @@ func (x *PaymentRefunded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PaymentRefunded.ProtoReflect.Descriptor instead.
 func (*PaymentRefunded) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_events_proto_rawDescGZIP(), []int{11}
+	return file_harness_order_v1_events_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *PaymentRefunded) GetOrderId() string {
@@ -822,9 +924,14 @@ const file_harness_order_v1_events_proto_rawDesc = "" +
 	"order.paid\"z\n" +
 	"\x12OrderPaymentFailed\x122\n" +
 	"\x05order\x18\x01 \x01(\v2\x1c.harness.order.v1.OrderFactsR\x05order\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reason:\x18\x8a\xb5\x18\x14order.payment_failed\"Y\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason:\x18\x8a\xb5\x18\x14order.payment_failed\"\x80\x01\n" +
+	"\x13OrderPaymentStarted\x122\n" +
+	"\x05order\x18\x01 \x01(\v2\x1c.harness.order.v1.OrderFactsR\x05order\x12\x1a\n" +
+	"\bprovider\x18\x02 \x01(\tR\bprovider:\x19\x8a\xb5\x18\x15order.payment_started\"Y\n" +
 	"\x0eOrderCancelled\x122\n" +
-	"\x05order\x18\x01 \x01(\v2\x1c.harness.order.v1.OrderFactsR\x05order:\x13\x8a\xb5\x18\x0forder.cancelled\"U\n" +
+	"\x05order\x18\x01 \x01(\v2\x1c.harness.order.v1.OrderFactsR\x05order:\x13\x8a\xb5\x18\x0forder.cancelled\"`\n" +
+	"\x11OrderInProduction\x122\n" +
+	"\x05order\x18\x01 \x01(\v2\x1c.harness.order.v1.OrderFactsR\x05order:\x17\x8a\xb5\x18\x13order.in_production\"U\n" +
 	"\fOrderShipped\x122\n" +
 	"\x05order\x18\x01 \x01(\v2\x1c.harness.order.v1.OrderFactsR\x05order:\x11\x8a\xb5\x18\rorder.shipped\"Y\n" +
 	"\x0eOrderDelivered\x122\n" +
@@ -865,43 +972,47 @@ func file_harness_order_v1_events_proto_rawDescGZIP() []byte {
 	return file_harness_order_v1_events_proto_rawDescData
 }
 
-var file_harness_order_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_harness_order_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_harness_order_v1_events_proto_goTypes = []any{
-	(*OrderFacts)(nil),         // 0: harness.order.v1.OrderFacts
-	(*OrderLineFacts)(nil),     // 1: harness.order.v1.OrderLineFacts
-	(*OrderCreated)(nil),       // 2: harness.order.v1.OrderCreated
-	(*OrderPaid)(nil),          // 3: harness.order.v1.OrderPaid
-	(*OrderPaymentFailed)(nil), // 4: harness.order.v1.OrderPaymentFailed
-	(*OrderCancelled)(nil),     // 5: harness.order.v1.OrderCancelled
-	(*OrderShipped)(nil),       // 6: harness.order.v1.OrderShipped
-	(*OrderDelivered)(nil),     // 7: harness.order.v1.OrderDelivered
-	(*OrderRefunded)(nil),      // 8: harness.order.v1.OrderRefunded
-	(*PaymentSucceeded)(nil),   // 9: harness.order.v1.PaymentSucceeded
-	(*PaymentFailed)(nil),      // 10: harness.order.v1.PaymentFailed
-	(*PaymentRefunded)(nil),    // 11: harness.order.v1.PaymentRefunded
-	(OrderStatus)(0),           // 12: harness.order.v1.OrderStatus
-	(v1.Style)(0),              // 13: harness.builder.v1.Style
-	(v1.Size)(0),               // 14: harness.builder.v1.Size
-	(v1.Material)(0),           // 15: harness.builder.v1.Material
+	(*OrderFacts)(nil),          // 0: harness.order.v1.OrderFacts
+	(*OrderLineFacts)(nil),      // 1: harness.order.v1.OrderLineFacts
+	(*OrderCreated)(nil),        // 2: harness.order.v1.OrderCreated
+	(*OrderPaid)(nil),           // 3: harness.order.v1.OrderPaid
+	(*OrderPaymentFailed)(nil),  // 4: harness.order.v1.OrderPaymentFailed
+	(*OrderPaymentStarted)(nil), // 5: harness.order.v1.OrderPaymentStarted
+	(*OrderCancelled)(nil),      // 6: harness.order.v1.OrderCancelled
+	(*OrderInProduction)(nil),   // 7: harness.order.v1.OrderInProduction
+	(*OrderShipped)(nil),        // 8: harness.order.v1.OrderShipped
+	(*OrderDelivered)(nil),      // 9: harness.order.v1.OrderDelivered
+	(*OrderRefunded)(nil),       // 10: harness.order.v1.OrderRefunded
+	(*PaymentSucceeded)(nil),    // 11: harness.order.v1.PaymentSucceeded
+	(*PaymentFailed)(nil),       // 12: harness.order.v1.PaymentFailed
+	(*PaymentRefunded)(nil),     // 13: harness.order.v1.PaymentRefunded
+	(OrderStatus)(0),            // 14: harness.order.v1.OrderStatus
+	(v1.Style)(0),               // 15: harness.builder.v1.Style
+	(v1.Size)(0),                // 16: harness.builder.v1.Size
+	(v1.Material)(0),            // 17: harness.builder.v1.Material
 }
 var file_harness_order_v1_events_proto_depIdxs = []int32{
-	12, // 0: harness.order.v1.OrderFacts.status:type_name -> harness.order.v1.OrderStatus
+	14, // 0: harness.order.v1.OrderFacts.status:type_name -> harness.order.v1.OrderStatus
 	1,  // 1: harness.order.v1.OrderFacts.lines:type_name -> harness.order.v1.OrderLineFacts
-	13, // 2: harness.order.v1.OrderLineFacts.style:type_name -> harness.builder.v1.Style
-	14, // 3: harness.order.v1.OrderLineFacts.size:type_name -> harness.builder.v1.Size
-	15, // 4: harness.order.v1.OrderLineFacts.material:type_name -> harness.builder.v1.Material
+	15, // 2: harness.order.v1.OrderLineFacts.style:type_name -> harness.builder.v1.Style
+	16, // 3: harness.order.v1.OrderLineFacts.size:type_name -> harness.builder.v1.Size
+	17, // 4: harness.order.v1.OrderLineFacts.material:type_name -> harness.builder.v1.Material
 	0,  // 5: harness.order.v1.OrderCreated.order:type_name -> harness.order.v1.OrderFacts
 	0,  // 6: harness.order.v1.OrderPaid.order:type_name -> harness.order.v1.OrderFacts
 	0,  // 7: harness.order.v1.OrderPaymentFailed.order:type_name -> harness.order.v1.OrderFacts
-	0,  // 8: harness.order.v1.OrderCancelled.order:type_name -> harness.order.v1.OrderFacts
-	0,  // 9: harness.order.v1.OrderShipped.order:type_name -> harness.order.v1.OrderFacts
-	0,  // 10: harness.order.v1.OrderDelivered.order:type_name -> harness.order.v1.OrderFacts
-	0,  // 11: harness.order.v1.OrderRefunded.order:type_name -> harness.order.v1.OrderFacts
-	12, // [12:12] is the sub-list for method output_type
-	12, // [12:12] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	0,  // 8: harness.order.v1.OrderPaymentStarted.order:type_name -> harness.order.v1.OrderFacts
+	0,  // 9: harness.order.v1.OrderCancelled.order:type_name -> harness.order.v1.OrderFacts
+	0,  // 10: harness.order.v1.OrderInProduction.order:type_name -> harness.order.v1.OrderFacts
+	0,  // 11: harness.order.v1.OrderShipped.order:type_name -> harness.order.v1.OrderFacts
+	0,  // 12: harness.order.v1.OrderDelivered.order:type_name -> harness.order.v1.OrderFacts
+	0,  // 13: harness.order.v1.OrderRefunded.order:type_name -> harness.order.v1.OrderFacts
+	14, // [14:14] is the sub-list for method output_type
+	14, // [14:14] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_harness_order_v1_events_proto_init() }
@@ -916,7 +1027,7 @@ func file_harness_order_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_harness_order_v1_events_proto_rawDesc), len(file_harness_order_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   12,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -612,18 +612,34 @@ var File_harness_order_v1_order_proto protoreflect.FileDescriptor
 
 const file_harness_order_v1_order_proto_rawDesc = "" +
 	"\n" +
-	"\x1charness/order/v1/order.proto\x12\x10harness.order.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fharness/builder/v1/design.proto\x1a\x1fharness/validate/v1/rules.proto\"\x8a\x03\n" +
-	"\x0fShippingAddress\x12%\n" +
-	"\x04name\x18\x01 \x01(\tB\x11\xbaH\x0er\f\x88\x88'\x01\x10\x01\x18d2\x02\\SR\x04name\x12(\n" +
-	"\x05line1\x18\x02 \x01(\tB\x12\xbaH\x0fr\r\x88\x88'\x01\x10\x01\x18\xc8\x012\x02\\SR\x05line1\x12\"\n" +
-	"\x05line2\x18\x03 \x01(\tB\f\xbaH\tr\a\x88\x88'\x01\x18\xc8\x01R\x05line2\x12%\n" +
-	"\x04city\x18\x04 \x01(\tB\x11\xbaH\x0er\f\x88\x88'\x01\x10\x01\x18d2\x02\\SR\x04city\x12#\n" +
-	"\x06region\x18\x05 \x01(\tB\v\xbaH\br\x06\x88\x88'\x01\x18dR\x06region\x12R\n" +
-	"\vpostal_code\x18\x06 \x01(\tB1\xbaH.r,\x10\x02\x18\f2&^[A-Za-z0-9][A-Za-z0-9 -]*[A-Za-z0-9]$R\n" +
-	"postalCode\x124\n" +
-	"\fcountry_code\x18\a \x01(\tB\x11\xbaH\x0er\f2\n" +
-	"^[A-Z]{2}$R\vcountryCode\x12,\n" +
-	"\x05phone\x18\b \x01(\tB\x16\xbaH\x13r\x11\x18\x1e2\r^[0-9 +()-]*$R\x05phone\"\xb2\x01\n" +
+	"\x1charness/order/v1/order.proto\x12\x10harness.order.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fharness/builder/v1/design.proto\x1a\x1fharness/validate/v1/rules.proto\"\xe9\r\n" +
+	"\x0fShippingAddress\x12\x8f\x02\n" +
+	"\x04name\x18\x01 \x01(\tB\xfa\x01\xbaH\xf6\x01\xba\x01>\n" +
+	"\x0estring.min_len\x12\x1aEnter the recipient's name\x1a\x10this.size() >= 1\xba\x01V\n" +
+	"\x0estring.max_len\x120The recipient's name may be up to 100 characters\x1a\x12this.size() <= 100\xba\x01S\n" +
+	"\x0estring.pattern\x12,The recipient's name must not be only spaces\x1a\x13this.matches(r\"\\S\")r\x04\x88\x88'\x01R\x04name\x12\x83\x02\n" +
+	"\x05line1\x18\x02 \x01(\tB\xec\x01\xbaH\xe8\x01\xba\x01<\n" +
+	"\x0estring.min_len\x12\x18Enter the street address\x1a\x10this.size() >= 1\xba\x01P\n" +
+	"\x0estring.max_len\x12*Address line 1 may be up to 200 characters\x1a\x12this.size() <= 200\xba\x01M\n" +
+	"\x0estring.pattern\x12&Address line 1 must not be only spaces\x1a\x13this.matches(r\"\\S\")r\x04\x88\x88'\x01R\x05line1\x12r\n" +
+	"\x05line2\x18\x03 \x01(\tB\\\xbaHY\xba\x01P\n" +
+	"\x0estring.max_len\x12*Address line 2 may be up to 200 characters\x1a\x12this.size() <= 200r\x04\x88\x88'\x01R\x05line2\x12\xeb\x01\n" +
+	"\x04city\x18\x04 \x01(\tB\xd6\x01\xbaH\xd2\x01\xba\x012\n" +
+	"\x0estring.min_len\x12\x0eEnter the city\x1a\x10this.size() >= 1\xba\x01J\n" +
+	"\x0estring.max_len\x12$The city may be up to 100 characters\x1a\x12this.size() <= 100\xba\x01G\n" +
+	"\x0estring.pattern\x12 The city must not be only spaces\x1a\x13this.matches(r\"\\S\")r\x04\x88\x88'\x01R\x04city\x12y\n" +
+	"\x06region\x18\x05 \x01(\tBa\xbaH^\xba\x01U\n" +
+	"\x0estring.max_len\x12/The state or region may be up to 100 characters\x1a\x12this.size() <= 100r\x04\x88\x88'\x01R\x06region\x12\xf5\x02\n" +
+	"\vpostal_code\x18\x06 \x01(\tB\xd3\x02\xbaH\xcf\x02\xba\x01N\n" +
+	"\x0estring.min_len\x12*Enter the postal code (2 to 12 characters)\x1a\x10this.size() >= 2\xba\x01M\n" +
+	"\x0estring.max_len\x12(A postal code may be up to 12 characters\x1a\x11this.size() <= 12\xba\x01\xaa\x01\n" +
+	"\x0estring.pattern\x12_A postal code may use letters, digits, spaces and -, and starts and ends with a letter or digit\x1a7this.matches(r\"^[A-Za-z0-9][A-Za-z0-9 -]*[A-Za-z0-9]$\")R\n" +
+	"postalCode\x12\x93\x01\n" +
+	"\fcountry_code\x18\a \x01(\tBp\xbaHm\xba\x01j\n" +
+	"\x0estring.pattern\x12;Choose a country: a two-letter code in capitals, such as US\x1a\x1bthis.matches(r\"^[A-Z]{2}$\")R\vcountryCode\x12\xd2\x01\n" +
+	"\x05phone\x18\b \x01(\tB\xbb\x01\xbaH\xb7\x01\xba\x01N\n" +
+	"\x0estring.max_len\x12)A phone number may be up to 30 characters\x1a\x11this.size() <= 30\xba\x01c\n" +
+	"\x0estring.pattern\x121A phone number may use digits, spaces and + ( ) -\x1a\x1ethis.matches(r\"^[0-9 +()-]*$\")R\x05phone\"\xb2\x01\n" +
 	"\tOrderLine\x12\x1b\n" +
 	"\tdesign_id\x18\x01 \x01(\tR\bdesignId\x12\x1f\n" +
 	"\vdesign_name\x18\x02 \x01(\tR\n" +

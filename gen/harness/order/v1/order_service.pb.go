@@ -276,6 +276,96 @@ func (x *GetOrderResponse) GetOrder() *Order {
 	return nil
 }
 
+// WatchOrderRequest names the order to watch.
+type WatchOrderRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchOrderRequest) Reset() {
+	*x = WatchOrderRequest{}
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchOrderRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchOrderRequest) ProtoMessage() {}
+
+func (x *WatchOrderRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchOrderRequest.ProtoReflect.Descriptor instead.
+func (*WatchOrderRequest) Descriptor() ([]byte, []int) {
+	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *WatchOrderRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// WatchOrderResponse is the order as it is now.
+type WatchOrderResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Order         *Order                 `protobuf:"bytes,1,opt,name=order,proto3" json:"order,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchOrderResponse) Reset() {
+	*x = WatchOrderResponse{}
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchOrderResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchOrderResponse) ProtoMessage() {}
+
+func (x *WatchOrderResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchOrderResponse.ProtoReflect.Descriptor instead.
+func (*WatchOrderResponse) Descriptor() ([]byte, []int) {
+	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *WatchOrderResponse) GetOrder() *Order {
+	if x != nil {
+		return x.Order
+	}
+	return nil
+}
+
 // ListOrdersRequest asks for one page.
 type ListOrdersRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -288,7 +378,7 @@ type ListOrdersRequest struct {
 
 func (x *ListOrdersRequest) Reset() {
 	*x = ListOrdersRequest{}
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[5]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -300,7 +390,7 @@ func (x *ListOrdersRequest) String() string {
 func (*ListOrdersRequest) ProtoMessage() {}
 
 func (x *ListOrdersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[5]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -313,7 +403,7 @@ func (x *ListOrdersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOrdersRequest.ProtoReflect.Descriptor instead.
 func (*ListOrdersRequest) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{5}
+	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ListOrdersRequest) GetPageSize() int32 {
@@ -342,7 +432,7 @@ type ListOrdersResponse struct {
 
 func (x *ListOrdersResponse) Reset() {
 	*x = ListOrdersResponse{}
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[6]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -354,7 +444,7 @@ func (x *ListOrdersResponse) String() string {
 func (*ListOrdersResponse) ProtoMessage() {}
 
 func (x *ListOrdersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[6]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -367,7 +457,7 @@ func (x *ListOrdersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOrdersResponse.ProtoReflect.Descriptor instead.
 func (*ListOrdersResponse) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{6}
+	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ListOrdersResponse) GetOrders() []*Order {
@@ -394,7 +484,7 @@ type CancelOrderRequest struct {
 
 func (x *CancelOrderRequest) Reset() {
 	*x = CancelOrderRequest{}
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[7]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -406,7 +496,7 @@ func (x *CancelOrderRequest) String() string {
 func (*CancelOrderRequest) ProtoMessage() {}
 
 func (x *CancelOrderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[7]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -419,7 +509,7 @@ func (x *CancelOrderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelOrderRequest.ProtoReflect.Descriptor instead.
 func (*CancelOrderRequest) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{7}
+	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *CancelOrderRequest) GetId() string {
@@ -439,7 +529,7 @@ type CancelOrderResponse struct {
 
 func (x *CancelOrderResponse) Reset() {
 	*x = CancelOrderResponse{}
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[8]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -451,7 +541,7 @@ func (x *CancelOrderResponse) String() string {
 func (*CancelOrderResponse) ProtoMessage() {}
 
 func (x *CancelOrderResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[8]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -464,7 +554,7 @@ func (x *CancelOrderResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelOrderResponse.ProtoReflect.Descriptor instead.
 func (*CancelOrderResponse) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{8}
+	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *CancelOrderResponse) GetOrder() *Order {
@@ -493,7 +583,7 @@ type AdminListOrdersRequest struct {
 
 func (x *AdminListOrdersRequest) Reset() {
 	*x = AdminListOrdersRequest{}
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[9]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -505,7 +595,7 @@ func (x *AdminListOrdersRequest) String() string {
 func (*AdminListOrdersRequest) ProtoMessage() {}
 
 func (x *AdminListOrdersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[9]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -518,7 +608,7 @@ func (x *AdminListOrdersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AdminListOrdersRequest.ProtoReflect.Descriptor instead.
 func (*AdminListOrdersRequest) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{9}
+	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *AdminListOrdersRequest) GetStatuses() []OrderStatus {
@@ -574,7 +664,7 @@ type AdminListOrdersResponse struct {
 
 func (x *AdminListOrdersResponse) Reset() {
 	*x = AdminListOrdersResponse{}
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[10]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -586,7 +676,7 @@ func (x *AdminListOrdersResponse) String() string {
 func (*AdminListOrdersResponse) ProtoMessage() {}
 
 func (x *AdminListOrdersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[10]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -599,7 +689,7 @@ func (x *AdminListOrdersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AdminListOrdersResponse.ProtoReflect.Descriptor instead.
 func (*AdminListOrdersResponse) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{10}
+	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *AdminListOrdersResponse) GetOrders() []*Order {
@@ -626,7 +716,7 @@ type AdminGetOrderRequest struct {
 
 func (x *AdminGetOrderRequest) Reset() {
 	*x = AdminGetOrderRequest{}
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[11]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -638,7 +728,7 @@ func (x *AdminGetOrderRequest) String() string {
 func (*AdminGetOrderRequest) ProtoMessage() {}
 
 func (x *AdminGetOrderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[11]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -651,7 +741,7 @@ func (x *AdminGetOrderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AdminGetOrderRequest.ProtoReflect.Descriptor instead.
 func (*AdminGetOrderRequest) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{11}
+	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *AdminGetOrderRequest) GetId() string {
@@ -671,7 +761,7 @@ type AdminGetOrderResponse struct {
 
 func (x *AdminGetOrderResponse) Reset() {
 	*x = AdminGetOrderResponse{}
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[12]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -683,7 +773,7 @@ func (x *AdminGetOrderResponse) String() string {
 func (*AdminGetOrderResponse) ProtoMessage() {}
 
 func (x *AdminGetOrderResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[12]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -696,7 +786,7 @@ func (x *AdminGetOrderResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AdminGetOrderResponse.ProtoReflect.Descriptor instead.
 func (*AdminGetOrderResponse) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{12}
+	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *AdminGetOrderResponse) GetOrder() *Order {
@@ -721,7 +811,7 @@ type AdminMoveOrderRequest struct {
 
 func (x *AdminMoveOrderRequest) Reset() {
 	*x = AdminMoveOrderRequest{}
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[13]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -733,7 +823,7 @@ func (x *AdminMoveOrderRequest) String() string {
 func (*AdminMoveOrderRequest) ProtoMessage() {}
 
 func (x *AdminMoveOrderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[13]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -746,7 +836,7 @@ func (x *AdminMoveOrderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AdminMoveOrderRequest.ProtoReflect.Descriptor instead.
 func (*AdminMoveOrderRequest) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{13}
+	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *AdminMoveOrderRequest) GetId() string {
@@ -787,7 +877,7 @@ type AdminMoveOrderResponse struct {
 
 func (x *AdminMoveOrderResponse) Reset() {
 	*x = AdminMoveOrderResponse{}
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[14]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -799,7 +889,7 @@ func (x *AdminMoveOrderResponse) String() string {
 func (*AdminMoveOrderResponse) ProtoMessage() {}
 
 func (x *AdminMoveOrderResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[14]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -812,7 +902,7 @@ func (x *AdminMoveOrderResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AdminMoveOrderResponse.ProtoReflect.Descriptor instead.
 func (*AdminMoveOrderResponse) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{14}
+	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *AdminMoveOrderResponse) GetOrder() *Order {
@@ -833,7 +923,7 @@ type AdminRefundOrderRequest struct {
 
 func (x *AdminRefundOrderRequest) Reset() {
 	*x = AdminRefundOrderRequest{}
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[15]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -845,7 +935,7 @@ func (x *AdminRefundOrderRequest) String() string {
 func (*AdminRefundOrderRequest) ProtoMessage() {}
 
 func (x *AdminRefundOrderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[15]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -858,7 +948,7 @@ func (x *AdminRefundOrderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AdminRefundOrderRequest.ProtoReflect.Descriptor instead.
 func (*AdminRefundOrderRequest) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{15}
+	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *AdminRefundOrderRequest) GetId() string {
@@ -885,7 +975,7 @@ type AdminRefundOrderResponse struct {
 
 func (x *AdminRefundOrderResponse) Reset() {
 	*x = AdminRefundOrderResponse{}
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[16]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -897,7 +987,7 @@ func (x *AdminRefundOrderResponse) String() string {
 func (*AdminRefundOrderResponse) ProtoMessage() {}
 
 func (x *AdminRefundOrderResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_order_service_proto_msgTypes[16]
+	mi := &file_harness_order_v1_order_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -910,7 +1000,7 @@ func (x *AdminRefundOrderResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AdminRefundOrderResponse.ProtoReflect.Descriptor instead.
 func (*AdminRefundOrderResponse) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{16}
+	return file_harness_order_v1_order_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *AdminRefundOrderResponse) GetOrder() *Order {
@@ -924,65 +1014,107 @@ var File_harness_order_v1_order_service_proto protoreflect.FileDescriptor
 
 const file_harness_order_v1_order_service_proto_rawDesc = "" +
 	"\n" +
-	"$harness/order/v1/order_service.proto\x12\x10harness.order.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1charness/auth/v1/access.proto\x1a\x1charness/order/v1/order.proto\x1a\x1fharness/validate/v1/rules.proto\"^\n" +
-	"\x0eOrderLineInput\x12%\n" +
-	"\tdesign_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\bdesignId\x12%\n" +
-	"\bquantity\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\n" +
-	"(\x01R\bquantity\"\x82\x03\n" +
-	"\x12CreateOrderRequest\x12B\n" +
-	"\x05lines\x18\x01 \x03(\v2 .harness.order.v1.OrderLineInputB\n" +
-	"\xbaH\a\x92\x01\x04\b\x01\x10\x14R\x05lines\x12T\n" +
-	"\x10shipping_address\x18\x02 \x01(\v2!.harness.order.v1.ShippingAddressB\x06\xbaH\x03\xc8\x01\x01R\x0fshippingAddress\x12D\n" +
-	"\x0fidempotency_key\x18\x03 \x01(\tB\x1b\xbaH\x18r\x16\x18d2\x12^[A-Za-z0-9._:-]*$R\x0eidempotencyKey:\x8b\x01\xbaH\x87\x01\x1a\x84\x01\n" +
-	"\x14lines.unique_designs\x12Ceach design may appear in one line only: raise its quantity instead\x1a'this.lines.map(l, l.design_id).unique()\"D\n" +
+	"$harness/order/v1/order_service.proto\x12\x10harness.order.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1charness/auth/v1/access.proto\x1a\x1charness/order/v1/order.proto\x1a\x1fharness/validate/v1/rules.proto\"\xf8\x02\n" +
+	"\x0eOrderLineInput\x12\xff\x01\n" +
+	"\tdesign_id\x18\x01 \x01(\tB\xe1\x01\xbaH\xdd\x01\xba\x01\x92\x01\n" +
+	"\vstring.uuid\x12\x16Design id is not valid\x1akthis == '' || this.matches('^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')\xba\x01D\n" +
+	"\x11string.uuid_empty\x12#Choose a saved design for each line\x1a\n" +
+	"this != ''R\bdesignId\x12d\n" +
+	"\bquantity\x18\x02 \x01(\x05BH\xbaHE\xba\x01B\n" +
+	"\rint32.gte_lte\x12\x18Quantity must be 1 to 10\x1a\x17this >= 1 && this <= 10R\bquantity\"\xc5\x05\n" +
+	"\x12CreateOrderRequest\x12\xd8\x01\n" +
+	"\x05lines\x18\x01 \x03(\v2 .harness.order.v1.OrderLineInputB\x9f\x01\xbaH\x9b\x01\xba\x01L\n" +
+	"\x12repeated.min_items\x12$Add at least one design to the order\x1a\x10this.size() >= 1\xba\x01I\n" +
+	"\x12repeated.max_items\x12 An order may have up to 20 lines\x1a\x11this.size() <= 20R\x05lines\x12T\n" +
+	"\x10shipping_address\x18\x02 \x01(\v2!.harness.order.v1.ShippingAddressB\x06\xbaH\x03\xc8\x01\x01R\x0fshippingAddress\x12\xef\x01\n" +
+	"\x0fidempotency_key\x18\x03 \x01(\tB\xc5\x01\xbaH\xc1\x01\xba\x01Q\n" +
+	"\x0estring.max_len\x12+Idempotency key may be up to 100 characters\x1a\x12this.size() <= 100\xba\x01j\n" +
+	"\x0estring.pattern\x123Idempotency key may use letters, digits and . _ : -\x1a#this.matches(r\"^[A-Za-z0-9._:-]*$\")R\x0eidempotencyKey:\x8b\x01\xbaH\x87\x01\x1a\x84\x01\n" +
+	"\x14lines.unique_designs\x12CEach design may appear in one line only: raise its quantity instead\x1a'this.lines.map(l, l.design_id).unique()\"D\n" +
 	"\x13CreateOrderResponse\x12-\n" +
-	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order\"+\n" +
-	"\x0fGetOrderRequest\x12\x18\n" +
-	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"A\n" +
+	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order\"\xf5\x01\n" +
+	"\x0fGetOrderRequest\x12\xe1\x01\n" +
+	"\x02id\x18\x01 \x01(\tB\xd0\x01\xbaH\xcc\x01\xba\x01\x91\x01\n" +
+	"\vstring.uuid\x12\x15Order id is not valid\x1akthis == '' || this.matches('^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')\xba\x014\n" +
+	"\x11string.uuid_empty\x12\x13Order id is missing\x1a\n" +
+	"this != ''R\x02id\"A\n" +
 	"\x10GetOrderResponse\x12-\n" +
-	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order\"h\n" +
-	"\x11ListOrdersRequest\x12&\n" +
-	"\tpage_size\x18\x01 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12+\n" +
+	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order\"\xf7\x01\n" +
+	"\x11WatchOrderRequest\x12\xe1\x01\n" +
+	"\x02id\x18\x01 \x01(\tB\xd0\x01\xbaH\xcc\x01\xba\x01\x91\x01\n" +
+	"\vstring.uuid\x12\x15Order id is not valid\x1akthis == '' || this.matches('^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')\xba\x014\n" +
+	"\x11string.uuid_empty\x12\x13Order id is missing\x1a\n" +
+	"this != ''R\x02id\"C\n" +
+	"\x12WatchOrderResponse\x12-\n" +
+	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order\"\xa5\x02\n" +
+	"\x11ListOrdersRequest\x12\x84\x01\n" +
+	"\tpage_size\x18\x01 \x01(\x05Bg\xbaHd\xba\x01a\n" +
+	"\rint32.gte_lte\x126Page size must be 1 to 100, or 0 for the default of 20\x1a\x18this >= 0 && this <= 100R\bpageSize\x12\x88\x01\n" +
 	"\n" +
-	"page_token\x18\x02 \x01(\tB\f\xbaH\tr\a\x88\x88'\x01\x18\xc8\x01R\tpageToken\"m\n" +
+	"page_token\x18\x02 \x01(\tBi\xbaHf\xba\x01]\n" +
+	"\x0estring.max_len\x127Page token is not valid: it may be up to 200 characters\x1a\x12this.size() <= 200r\x04\x88\x88'\x01R\tpageToken\"m\n" +
 	"\x12ListOrdersResponse\x12/\n" +
 	"\x06orders\x18\x01 \x03(\v2\x17.harness.order.v1.OrderR\x06orders\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\".\n" +
-	"\x12CancelOrderRequest\x12\x18\n" +
-	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"D\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xf8\x01\n" +
+	"\x12CancelOrderRequest\x12\xe1\x01\n" +
+	"\x02id\x18\x01 \x01(\tB\xd0\x01\xbaH\xcc\x01\xba\x01\x91\x01\n" +
+	"\vstring.uuid\x12\x15Order id is not valid\x1akthis == '' || this.matches('^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')\xba\x014\n" +
+	"\x11string.uuid_empty\x12\x13Order id is missing\x1a\n" +
+	"this != ''R\x02id\"D\n" +
 	"\x13CancelOrderResponse\x12-\n" +
-	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order\"\xc7\x02\n" +
-	"\x16AdminListOrdersRequest\x12J\n" +
-	"\bstatuses\x18\x01 \x03(\x0e2\x1d.harness.order.v1.OrderStatusB\x0f\xbaH\f\x92\x01\t\"\a\x82\x01\x04\x10\x01 \x00R\bstatuses\x120\n" +
-	"\rcreated_after\x18\x02 \x01(\tB\v\xbaH\br\x06\x88\x88'\x01\x18(R\fcreatedAfter\x122\n" +
-	"\x0ecreated_before\x18\x03 \x01(\tB\v\xbaH\br\x06\x88\x88'\x01\x18(R\rcreatedBefore\x12&\n" +
-	"\tpage_size\x18\x04 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12+\n" +
+	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order\"\x89\a\n" +
+	"\x16AdminListOrdersRequest\x12\x8a\x01\n" +
+	"\bstatuses\x18\x01 \x03(\x0e2\x1d.harness.order.v1.OrderStatusBO\xbaHL\x92\x01I\"G\xba\x01?\n" +
+	"\venum.not_in\x12%Each status filter must name a status\x1a\tthis != 0\x82\x01\x02\x10\x01R\bstatuses\x12\x87\x01\n" +
+	"\rcreated_after\x18\x02 \x01(\tBb\xbaH_\xba\x01V\n" +
+	"\x0estring.max_len\x121The created-after time may be up to 40 characters\x1a\x11this.size() <= 40r\x04\x88\x88'\x01R\fcreatedAfter\x12\x8a\x01\n" +
+	"\x0ecreated_before\x18\x03 \x01(\tBc\xbaH`\xba\x01W\n" +
+	"\x0estring.max_len\x122The created-before time may be up to 40 characters\x1a\x11this.size() <= 40r\x04\x88\x88'\x01R\rcreatedBefore\x12\x84\x01\n" +
+	"\tpage_size\x18\x04 \x01(\x05Bg\xbaHd\xba\x01a\n" +
+	"\rint32.gte_lte\x126Page size must be 1 to 100, or 0 for the default of 20\x1a\x18this >= 0 && this <= 100R\bpageSize\x12\x88\x01\n" +
 	"\n" +
-	"page_token\x18\x05 \x01(\tB\f\xbaH\tr\a\x88\x88'\x01\x18\xc8\x01R\tpageToken\x12&\n" +
-	"\bowner_id\x18\x06 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\aownerId\"r\n" +
+	"page_token\x18\x05 \x01(\tBi\xbaHf\xba\x01]\n" +
+	"\x0estring.max_len\x127Page token is not valid: it may be up to 200 characters\x1a\x12this.size() <= 200r\x04\x88\x88'\x01R\tpageToken\x12\xb8\x01\n" +
+	"\bowner_id\x18\x06 \x01(\tB\x9c\x01\xbaH\x98\x01\xba\x01\x91\x01\n" +
+	"\vstring.uuid\x12\x15Owner id is not valid\x1akthis == '' || this.matches('^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')\xd8\x01\x01R\aownerId\"r\n" +
 	"\x17AdminListOrdersResponse\x12/\n" +
 	"\x06orders\x18\x01 \x03(\v2\x17.harness.order.v1.OrderR\x06orders\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"0\n" +
-	"\x14AdminGetOrderRequest\x12\x18\n" +
-	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"F\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xfa\x01\n" +
+	"\x14AdminGetOrderRequest\x12\xe1\x01\n" +
+	"\x02id\x18\x01 \x01(\tB\xd0\x01\xbaH\xcc\x01\xba\x01\x91\x01\n" +
+	"\vstring.uuid\x12\x15Order id is not valid\x1akthis == '' || this.matches('^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')\xba\x014\n" +
+	"\x11string.uuid_empty\x12\x13Order id is missing\x1a\n" +
+	"this != ''R\x02id\"F\n" +
 	"\x15AdminGetOrderResponse\x12-\n" +
-	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order\"\xe5\x01\n" +
-	"\x15AdminMoveOrderRequest\x12\x18\n" +
-	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12B\n" +
-	"\x06status\x18\x02 \x01(\x0e2\x1d.harness.order.v1.OrderStatusB\v\xbaH\b\xc8\x01\x01\x82\x01\x02\x10\x01R\x06status\x127\n" +
-	"\x10expected_version\x18\x03 \x01(\x03B\a\xbaH\x04\"\x02(\x01H\x00R\x0fexpectedVersion\x88\x01\x01\x12 \n" +
-	"\x04note\x18\x04 \x01(\tB\f\xbaH\tr\a\x88\x88'\x01\x18\xc8\x01R\x04noteB\x13\n" +
+	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order\"\xed\x04\n" +
+	"\x15AdminMoveOrderRequest\x12\xe1\x01\n" +
+	"\x02id\x18\x01 \x01(\tB\xd0\x01\xbaH\xcc\x01\xba\x01\x91\x01\n" +
+	"\vstring.uuid\x12\x15Order id is not valid\x1akthis == '' || this.matches('^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')\xba\x014\n" +
+	"\x11string.uuid_empty\x12\x13Order id is missing\x1a\n" +
+	"this != ''R\x02id\x12\x7f\n" +
+	"\x06status\x18\x02 \x01(\x0e2\x1d.harness.order.v1.OrderStatusBH\xbaHE\xba\x01=\n" +
+	"\brequired\x12&Choose the status to move the order to\x1a\tthis != 0\x82\x01\x02\x10\x01R\x06status\x12p\n" +
+	"\x10expected_version\x18\x03 \x01(\x03B@\xbaH=\xba\x01:\n" +
+	"\tint64.gte\x12\"Expected version must be 1 or more\x1a\tthis >= 1H\x00R\x0fexpectedVersion\x88\x01\x01\x12h\n" +
+	"\x04note\x18\x04 \x01(\tBT\xbaHQ\xba\x01H\n" +
+	"\x0estring.max_len\x12\"A note may be up to 200 characters\x1a\x12this.size() <= 200r\x04\x88\x88'\x01R\x04noteB\x13\n" +
 	"\x11_expected_version\"G\n" +
 	"\x16AdminMoveOrderResponse\x12-\n" +
-	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order\"U\n" +
-	"\x17AdminRefundOrderRequest\x12\x18\n" +
-	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12 \n" +
-	"\x04note\x18\x02 \x01(\tB\f\xbaH\tr\a\x88\x88'\x01\x18\xc8\x01R\x04note\"I\n" +
+	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order\"\xe7\x02\n" +
+	"\x17AdminRefundOrderRequest\x12\xe1\x01\n" +
+	"\x02id\x18\x01 \x01(\tB\xd0\x01\xbaH\xcc\x01\xba\x01\x91\x01\n" +
+	"\vstring.uuid\x12\x15Order id is not valid\x1akthis == '' || this.matches('^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')\xba\x014\n" +
+	"\x11string.uuid_empty\x12\x13Order id is missing\x1a\n" +
+	"this != ''R\x02id\x12h\n" +
+	"\x04note\x18\x02 \x01(\tBT\xbaHQ\xba\x01H\n" +
+	"\x0estring.max_len\x12\"A note may be up to 200 characters\x1a\x12this.size() <= 200r\x04\x88\x88'\x01R\x04note\"I\n" +
 	"\x18AdminRefundOrderResponse\x12-\n" +
-	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order2\xc8\x06\n" +
+	"\x05order\x18\x01 \x01(\v2\x17.harness.order.v1.OrderR\x05order2\xac\a\n" +
 	"\fOrderService\x12`\n" +
 	"\vCreateOrder\x12$.harness.order.v1.CreateOrderRequest\x1a%.harness.order.v1.CreateOrderResponse\"\x04\x88\xb5\x18\x02\x12Z\n" +
-	"\bGetOrder\x12!.harness.order.v1.GetOrderRequest\x1a\".harness.order.v1.GetOrderResponse\"\a\x88\xb5\x18\x02\x90\x02\x01\x12`\n" +
+	"\bGetOrder\x12!.harness.order.v1.GetOrderRequest\x1a\".harness.order.v1.GetOrderResponse\"\a\x88\xb5\x18\x02\x90\x02\x01\x12b\n" +
+	"\n" +
+	"WatchOrder\x12#.harness.order.v1.WatchOrderRequest\x1a$.harness.order.v1.WatchOrderResponse\"\a\x88\xb5\x18\x02\x90\x02\x010\x01\x12`\n" +
 	"\n" +
 	"ListOrders\x12#.harness.order.v1.ListOrdersRequest\x1a$.harness.order.v1.ListOrdersResponse\"\a\x88\xb5\x18\x02\x90\x02\x01\x12`\n" +
 	"\vCancelOrder\x12$.harness.order.v1.CancelOrderRequest\x1a%.harness.order.v1.CancelOrderResponse\"\x04\x88\xb5\x18\x02\x12o\n" +
@@ -1004,63 +1136,68 @@ func file_harness_order_v1_order_service_proto_rawDescGZIP() []byte {
 	return file_harness_order_v1_order_service_proto_rawDescData
 }
 
-var file_harness_order_v1_order_service_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_harness_order_v1_order_service_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_harness_order_v1_order_service_proto_goTypes = []any{
 	(*OrderLineInput)(nil),           // 0: harness.order.v1.OrderLineInput
 	(*CreateOrderRequest)(nil),       // 1: harness.order.v1.CreateOrderRequest
 	(*CreateOrderResponse)(nil),      // 2: harness.order.v1.CreateOrderResponse
 	(*GetOrderRequest)(nil),          // 3: harness.order.v1.GetOrderRequest
 	(*GetOrderResponse)(nil),         // 4: harness.order.v1.GetOrderResponse
-	(*ListOrdersRequest)(nil),        // 5: harness.order.v1.ListOrdersRequest
-	(*ListOrdersResponse)(nil),       // 6: harness.order.v1.ListOrdersResponse
-	(*CancelOrderRequest)(nil),       // 7: harness.order.v1.CancelOrderRequest
-	(*CancelOrderResponse)(nil),      // 8: harness.order.v1.CancelOrderResponse
-	(*AdminListOrdersRequest)(nil),   // 9: harness.order.v1.AdminListOrdersRequest
-	(*AdminListOrdersResponse)(nil),  // 10: harness.order.v1.AdminListOrdersResponse
-	(*AdminGetOrderRequest)(nil),     // 11: harness.order.v1.AdminGetOrderRequest
-	(*AdminGetOrderResponse)(nil),    // 12: harness.order.v1.AdminGetOrderResponse
-	(*AdminMoveOrderRequest)(nil),    // 13: harness.order.v1.AdminMoveOrderRequest
-	(*AdminMoveOrderResponse)(nil),   // 14: harness.order.v1.AdminMoveOrderResponse
-	(*AdminRefundOrderRequest)(nil),  // 15: harness.order.v1.AdminRefundOrderRequest
-	(*AdminRefundOrderResponse)(nil), // 16: harness.order.v1.AdminRefundOrderResponse
-	(*ShippingAddress)(nil),          // 17: harness.order.v1.ShippingAddress
-	(*Order)(nil),                    // 18: harness.order.v1.Order
-	(OrderStatus)(0),                 // 19: harness.order.v1.OrderStatus
+	(*WatchOrderRequest)(nil),        // 5: harness.order.v1.WatchOrderRequest
+	(*WatchOrderResponse)(nil),       // 6: harness.order.v1.WatchOrderResponse
+	(*ListOrdersRequest)(nil),        // 7: harness.order.v1.ListOrdersRequest
+	(*ListOrdersResponse)(nil),       // 8: harness.order.v1.ListOrdersResponse
+	(*CancelOrderRequest)(nil),       // 9: harness.order.v1.CancelOrderRequest
+	(*CancelOrderResponse)(nil),      // 10: harness.order.v1.CancelOrderResponse
+	(*AdminListOrdersRequest)(nil),   // 11: harness.order.v1.AdminListOrdersRequest
+	(*AdminListOrdersResponse)(nil),  // 12: harness.order.v1.AdminListOrdersResponse
+	(*AdminGetOrderRequest)(nil),     // 13: harness.order.v1.AdminGetOrderRequest
+	(*AdminGetOrderResponse)(nil),    // 14: harness.order.v1.AdminGetOrderResponse
+	(*AdminMoveOrderRequest)(nil),    // 15: harness.order.v1.AdminMoveOrderRequest
+	(*AdminMoveOrderResponse)(nil),   // 16: harness.order.v1.AdminMoveOrderResponse
+	(*AdminRefundOrderRequest)(nil),  // 17: harness.order.v1.AdminRefundOrderRequest
+	(*AdminRefundOrderResponse)(nil), // 18: harness.order.v1.AdminRefundOrderResponse
+	(*ShippingAddress)(nil),          // 19: harness.order.v1.ShippingAddress
+	(*Order)(nil),                    // 20: harness.order.v1.Order
+	(OrderStatus)(0),                 // 21: harness.order.v1.OrderStatus
 }
 var file_harness_order_v1_order_service_proto_depIdxs = []int32{
 	0,  // 0: harness.order.v1.CreateOrderRequest.lines:type_name -> harness.order.v1.OrderLineInput
-	17, // 1: harness.order.v1.CreateOrderRequest.shipping_address:type_name -> harness.order.v1.ShippingAddress
-	18, // 2: harness.order.v1.CreateOrderResponse.order:type_name -> harness.order.v1.Order
-	18, // 3: harness.order.v1.GetOrderResponse.order:type_name -> harness.order.v1.Order
-	18, // 4: harness.order.v1.ListOrdersResponse.orders:type_name -> harness.order.v1.Order
-	18, // 5: harness.order.v1.CancelOrderResponse.order:type_name -> harness.order.v1.Order
-	19, // 6: harness.order.v1.AdminListOrdersRequest.statuses:type_name -> harness.order.v1.OrderStatus
-	18, // 7: harness.order.v1.AdminListOrdersResponse.orders:type_name -> harness.order.v1.Order
-	18, // 8: harness.order.v1.AdminGetOrderResponse.order:type_name -> harness.order.v1.Order
-	19, // 9: harness.order.v1.AdminMoveOrderRequest.status:type_name -> harness.order.v1.OrderStatus
-	18, // 10: harness.order.v1.AdminMoveOrderResponse.order:type_name -> harness.order.v1.Order
-	18, // 11: harness.order.v1.AdminRefundOrderResponse.order:type_name -> harness.order.v1.Order
-	1,  // 12: harness.order.v1.OrderService.CreateOrder:input_type -> harness.order.v1.CreateOrderRequest
-	3,  // 13: harness.order.v1.OrderService.GetOrder:input_type -> harness.order.v1.GetOrderRequest
-	5,  // 14: harness.order.v1.OrderService.ListOrders:input_type -> harness.order.v1.ListOrdersRequest
-	7,  // 15: harness.order.v1.OrderService.CancelOrder:input_type -> harness.order.v1.CancelOrderRequest
-	9,  // 16: harness.order.v1.OrderService.AdminListOrders:input_type -> harness.order.v1.AdminListOrdersRequest
-	11, // 17: harness.order.v1.OrderService.AdminGetOrder:input_type -> harness.order.v1.AdminGetOrderRequest
-	13, // 18: harness.order.v1.OrderService.AdminMoveOrder:input_type -> harness.order.v1.AdminMoveOrderRequest
-	15, // 19: harness.order.v1.OrderService.AdminRefundOrder:input_type -> harness.order.v1.AdminRefundOrderRequest
-	2,  // 20: harness.order.v1.OrderService.CreateOrder:output_type -> harness.order.v1.CreateOrderResponse
-	4,  // 21: harness.order.v1.OrderService.GetOrder:output_type -> harness.order.v1.GetOrderResponse
-	6,  // 22: harness.order.v1.OrderService.ListOrders:output_type -> harness.order.v1.ListOrdersResponse
-	8,  // 23: harness.order.v1.OrderService.CancelOrder:output_type -> harness.order.v1.CancelOrderResponse
-	10, // 24: harness.order.v1.OrderService.AdminListOrders:output_type -> harness.order.v1.AdminListOrdersResponse
-	12, // 25: harness.order.v1.OrderService.AdminGetOrder:output_type -> harness.order.v1.AdminGetOrderResponse
-	14, // 26: harness.order.v1.OrderService.AdminMoveOrder:output_type -> harness.order.v1.AdminMoveOrderResponse
-	16, // 27: harness.order.v1.OrderService.AdminRefundOrder:output_type -> harness.order.v1.AdminRefundOrderResponse
-	20, // [20:28] is the sub-list for method output_type
-	12, // [12:20] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	19, // 1: harness.order.v1.CreateOrderRequest.shipping_address:type_name -> harness.order.v1.ShippingAddress
+	20, // 2: harness.order.v1.CreateOrderResponse.order:type_name -> harness.order.v1.Order
+	20, // 3: harness.order.v1.GetOrderResponse.order:type_name -> harness.order.v1.Order
+	20, // 4: harness.order.v1.WatchOrderResponse.order:type_name -> harness.order.v1.Order
+	20, // 5: harness.order.v1.ListOrdersResponse.orders:type_name -> harness.order.v1.Order
+	20, // 6: harness.order.v1.CancelOrderResponse.order:type_name -> harness.order.v1.Order
+	21, // 7: harness.order.v1.AdminListOrdersRequest.statuses:type_name -> harness.order.v1.OrderStatus
+	20, // 8: harness.order.v1.AdminListOrdersResponse.orders:type_name -> harness.order.v1.Order
+	20, // 9: harness.order.v1.AdminGetOrderResponse.order:type_name -> harness.order.v1.Order
+	21, // 10: harness.order.v1.AdminMoveOrderRequest.status:type_name -> harness.order.v1.OrderStatus
+	20, // 11: harness.order.v1.AdminMoveOrderResponse.order:type_name -> harness.order.v1.Order
+	20, // 12: harness.order.v1.AdminRefundOrderResponse.order:type_name -> harness.order.v1.Order
+	1,  // 13: harness.order.v1.OrderService.CreateOrder:input_type -> harness.order.v1.CreateOrderRequest
+	3,  // 14: harness.order.v1.OrderService.GetOrder:input_type -> harness.order.v1.GetOrderRequest
+	5,  // 15: harness.order.v1.OrderService.WatchOrder:input_type -> harness.order.v1.WatchOrderRequest
+	7,  // 16: harness.order.v1.OrderService.ListOrders:input_type -> harness.order.v1.ListOrdersRequest
+	9,  // 17: harness.order.v1.OrderService.CancelOrder:input_type -> harness.order.v1.CancelOrderRequest
+	11, // 18: harness.order.v1.OrderService.AdminListOrders:input_type -> harness.order.v1.AdminListOrdersRequest
+	13, // 19: harness.order.v1.OrderService.AdminGetOrder:input_type -> harness.order.v1.AdminGetOrderRequest
+	15, // 20: harness.order.v1.OrderService.AdminMoveOrder:input_type -> harness.order.v1.AdminMoveOrderRequest
+	17, // 21: harness.order.v1.OrderService.AdminRefundOrder:input_type -> harness.order.v1.AdminRefundOrderRequest
+	2,  // 22: harness.order.v1.OrderService.CreateOrder:output_type -> harness.order.v1.CreateOrderResponse
+	4,  // 23: harness.order.v1.OrderService.GetOrder:output_type -> harness.order.v1.GetOrderResponse
+	6,  // 24: harness.order.v1.OrderService.WatchOrder:output_type -> harness.order.v1.WatchOrderResponse
+	8,  // 25: harness.order.v1.OrderService.ListOrders:output_type -> harness.order.v1.ListOrdersResponse
+	10, // 26: harness.order.v1.OrderService.CancelOrder:output_type -> harness.order.v1.CancelOrderResponse
+	12, // 27: harness.order.v1.OrderService.AdminListOrders:output_type -> harness.order.v1.AdminListOrdersResponse
+	14, // 28: harness.order.v1.OrderService.AdminGetOrder:output_type -> harness.order.v1.AdminGetOrderResponse
+	16, // 29: harness.order.v1.OrderService.AdminMoveOrder:output_type -> harness.order.v1.AdminMoveOrderResponse
+	18, // 30: harness.order.v1.OrderService.AdminRefundOrder:output_type -> harness.order.v1.AdminRefundOrderResponse
+	22, // [22:31] is the sub-list for method output_type
+	13, // [13:22] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_harness_order_v1_order_service_proto_init() }
@@ -1069,14 +1206,14 @@ func file_harness_order_v1_order_service_proto_init() {
 		return
 	}
 	file_harness_order_v1_order_proto_init()
-	file_harness_order_v1_order_service_proto_msgTypes[13].OneofWrappers = []any{}
+	file_harness_order_v1_order_service_proto_msgTypes[15].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_harness_order_v1_order_service_proto_rawDesc), len(file_harness_order_v1_order_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   17,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

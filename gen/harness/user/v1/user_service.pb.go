@@ -767,40 +767,64 @@ var File_harness_user_v1_user_service_proto protoreflect.FileDescriptor
 
 const file_harness_user_v1_user_service_proto_rawDesc = "" +
 	"\n" +
-	"\"harness/user/v1/user_service.proto\x12\x0fharness.user.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1charness/auth/v1/access.proto\x1a\x1aharness/user/v1/user.proto\x1a\x1fharness/validate/v1/rules.proto\"\x99\x01\n" +
-	"\x0fRegisterRequest\x12$\n" +
-	"\x05email\x18\x01 \x01(\tB\x0e\xbaH\vr\t\x88\x88'\x01\x18\xfe\x01`\x01R\x05email\x12*\n" +
-	"\bpassword\x18\x02 \x01(\tB\x0e\xbaH\vr\t\x88\x88'\x01\x10\f\x18\x80\x01R\bpassword\x124\n" +
-	"\fdisplay_name\x18\x03 \x01(\tB\x11\xbaH\x0er\f\x88\x88'\x01\x10\x01\x18<2\x02\\SR\vdisplayName\"q\n" +
+	"\"harness/user/v1/user_service.proto\x12\x0fharness.user.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1charness/auth/v1/access.proto\x1a\x1aharness/user/v1/user.proto\x1a\x1fharness/validate/v1/rules.proto\"\x86\x06\n" +
+	"\x0fRegisterRequest\x12\x99\x02\n" +
+	"\x05email\x18\x01 \x01(\tB\x82\x02\xbaH\xfe\x01\xba\x01R\n" +
+	"\x0estring.max_len\x12,An email address may be up to 254 characters\x1a\x12this.size() <= 254\xba\x01c\n" +
+	"\fstring.email\x125Enter a valid email address, such as name@example.com\x1a\x1cthis == '' || this.isEmail()\xba\x01:\n" +
+	"\x12string.email_empty\x12\x18Enter your email address\x1a\n" +
+	"this != ''r\x04\x88\x88'\x01R\x05email\x12\xc9\x01\n" +
+	"\bpassword\x18\x02 \x01(\tB\xac\x01\xbaH\xa8\x01\xba\x01P\n" +
+	"\x0estring.min_len\x12+Choose a password of at least 12 characters\x1a\x11this.size() >= 12\xba\x01L\n" +
+	"\x0estring.max_len\x12&A password may be up to 128 characters\x1a\x12this.size() <= 128r\x04\x88\x88'\x01R\bpassword\x12\x8a\x02\n" +
+	"\fdisplay_name\x18\x03 \x01(\tB\xe6\x01\xbaH\xe2\x01\xba\x018\n" +
+	"\x0estring.min_len\x12\x14Enter a display name\x1a\x10this.size() >= 1\xba\x01N\n" +
+	"\x0estring.max_len\x12)A display name may be up to 60 characters\x1a\x11this.size() <= 60\xba\x01M\n" +
+	"\x0estring.pattern\x12&A display name must not be only spaces\x1a\x13this.matches(r\"\\S\")r\x04\x88\x88'\x01R\vdisplayName\"q\n" +
 	"\x10RegisterResponse\x12)\n" +
 	"\x04user\x18\x01 \x01(\v2\x15.harness.user.v1.UserR\x04user\x122\n" +
-	"\asession\x18\x02 \x01(\v2\x18.harness.user.v1.SessionR\asession\"a\n" +
-	"\rSignInRequest\x12$\n" +
-	"\x05email\x18\x01 \x01(\tB\x0e\xbaH\vr\t\x88\x88'\x01\x10\x01\x18\xfe\x01R\x05email\x12*\n" +
-	"\bpassword\x18\x02 \x01(\tB\x0e\xbaH\vr\t\x88\x88'\x01\x10\x01\x18\x80\x01R\bpassword\"o\n" +
+	"\asession\x18\x02 \x01(\v2\x18.harness.user.v1.SessionR\asession\"\xfa\x02\n" +
+	"\rSignInRequest\x12\xb5\x01\n" +
+	"\x05email\x18\x01 \x01(\tB\x9e\x01\xbaH\x9a\x01\xba\x01<\n" +
+	"\x0estring.min_len\x12\x18Enter your email address\x1a\x10this.size() >= 1\xba\x01R\n" +
+	"\x0estring.max_len\x12,An email address may be up to 254 characters\x1a\x12this.size() <= 254r\x04\x88\x88'\x01R\x05email\x12\xb0\x01\n" +
+	"\bpassword\x18\x02 \x01(\tB\x93\x01\xbaH\x8f\x01\xba\x017\n" +
+	"\x0estring.min_len\x12\x13Enter your password\x1a\x10this.size() >= 1\xba\x01L\n" +
+	"\x0estring.max_len\x12&A password may be up to 128 characters\x1a\x12this.size() <= 128r\x04\x88\x88'\x01R\bpassword\"o\n" +
 	"\x0eSignInResponse\x12)\n" +
 	"\x04user\x18\x01 \x01(\v2\x15.harness.user.v1.UserR\x04user\x122\n" +
-	"\asession\x18\x02 \x01(\v2\x18.harness.user.v1.SessionR\asession\"L\n" +
-	"\x15RefreshSessionRequest\x123\n" +
-	"\rrefresh_token\x18\x01 \x01(\tB\x0e\xbaH\vr\t\x88\x88'\x01\x10\x01\x18\xc8\x01R\frefreshToken\"L\n" +
+	"\asession\x18\x02 \x01(\v2\x18.harness.user.v1.SessionR\asession\"\xec\x01\n" +
+	"\x15RefreshSessionRequest\x12\xd2\x01\n" +
+	"\rrefresh_token\x18\x01 \x01(\tB\xac\x01\xbaH\xa8\x01\xba\x01<\n" +
+	"\x0estring.min_len\x12\x18Refresh token is missing\x1a\x10this.size() >= 1\xba\x01`\n" +
+	"\x0estring.max_len\x12:Refresh token is not valid: it may be up to 200 characters\x1a\x12this.size() <= 200r\x04\x88\x88'\x01R\frefreshToken\"L\n" +
 	"\x16RefreshSessionResponse\x122\n" +
 	"\asession\x18\x01 \x01(\v2\x18.harness.user.v1.SessionR\asession\"\x10\n" +
 	"\x0eSignOutRequest\"\x11\n" +
 	"\x0fSignOutResponse\"\x13\n" +
 	"\x11GetProfileRequest\"?\n" +
 	"\x12GetProfileResponse\x12)\n" +
-	"\x04user\x18\x01 \x01(\v2\x15.harness.user.v1.UserR\x04user\"L\n" +
-	"\x14UpdateProfileRequest\x124\n" +
-	"\fdisplay_name\x18\x01 \x01(\tB\x11\xbaH\x0er\f\x88\x88'\x01\x10\x01\x18<2\x02\\SR\vdisplayName\"B\n" +
+	"\x04user\x18\x01 \x01(\v2\x15.harness.user.v1.UserR\x04user\"\xa3\x02\n" +
+	"\x14UpdateProfileRequest\x12\x8a\x02\n" +
+	"\fdisplay_name\x18\x01 \x01(\tB\xe6\x01\xbaH\xe2\x01\xba\x018\n" +
+	"\x0estring.min_len\x12\x14Enter a display name\x1a\x10this.size() >= 1\xba\x01N\n" +
+	"\x0estring.max_len\x12)A display name may be up to 60 characters\x1a\x11this.size() <= 60\xba\x01M\n" +
+	"\x0estring.pattern\x12&A display name must not be only spaces\x1a\x13this.matches(r\"\\S\")r\x04\x88\x88'\x01R\vdisplayName\"B\n" +
 	"\x15UpdateProfileResponse\x12)\n" +
-	"\x04user\x18\x01 \x01(\v2\x15.harness.user.v1.UserR\x04user\"\x85\x01\n" +
-	"\x15ChangePasswordRequest\x129\n" +
-	"\x10current_password\x18\x01 \x01(\tB\x0e\xbaH\vr\t\x88\x88'\x01\x10\x01\x18\x80\x01R\x0fcurrentPassword\x121\n" +
-	"\fnew_password\x18\x02 \x01(\tB\x0e\xbaH\vr\t\x88\x88'\x01\x10\f\x18\x80\x01R\vnewPassword\"L\n" +
+	"\x04user\x18\x01 \x01(\v2\x15.harness.user.v1.UserR\x04user\"\xb8\x03\n" +
+	"\x15ChangePasswordRequest\x12\xc7\x01\n" +
+	"\x10current_password\x18\x01 \x01(\tB\x9b\x01\xbaH\x97\x01\xba\x01?\n" +
+	"\x0estring.min_len\x12\x1bEnter your current password\x1a\x10this.size() >= 1\xba\x01L\n" +
+	"\x0estring.max_len\x12&A password may be up to 128 characters\x1a\x12this.size() <= 128r\x04\x88\x88'\x01R\x0fcurrentPassword\x12\xd4\x01\n" +
+	"\fnew_password\x18\x02 \x01(\tB\xb0\x01\xbaH\xac\x01\xba\x01T\n" +
+	"\x0estring.min_len\x12/Choose a new password of at least 12 characters\x1a\x11this.size() >= 12\xba\x01L\n" +
+	"\x0estring.max_len\x12&A password may be up to 128 characters\x1a\x12this.size() <= 128r\x04\x88\x88'\x01R\vnewPassword\"L\n" +
 	"\x16ChangePasswordResponse\x122\n" +
-	"\asession\x18\x01 \x01(\v2\x18.harness.user.v1.SessionR\asession\"Q\n" +
-	"\x14DeleteAccountRequest\x129\n" +
-	"\x10current_password\x18\x01 \x01(\tB\x0e\xbaH\vr\t\x88\x88'\x01\x10\x01\x18\x80\x01R\x0fcurrentPassword\"\x17\n" +
+	"\asession\x18\x01 \x01(\v2\x18.harness.user.v1.SessionR\asession\"\xe0\x01\n" +
+	"\x14DeleteAccountRequest\x12\xc7\x01\n" +
+	"\x10current_password\x18\x01 \x01(\tB\x9b\x01\xbaH\x97\x01\xba\x01?\n" +
+	"\x0estring.min_len\x12\x1bEnter your current password\x1a\x10this.size() >= 1\xba\x01L\n" +
+	"\x0estring.max_len\x12&A password may be up to 128 characters\x1a\x12this.size() <= 128r\x04\x88\x88'\x01R\x0fcurrentPassword\"\x17\n" +
 	"\x15DeleteAccountResponse2\x87\x06\n" +
 	"\vUserService\x12U\n" +
 	"\bRegister\x12 .harness.user.v1.RegisterRequest\x1a!.harness.user.v1.RegisterResponse\"\x04\x88\xb5\x18\x01\x12O\n" +

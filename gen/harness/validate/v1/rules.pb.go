@@ -50,10 +50,10 @@ var File_harness_validate_v1_rules_proto protoreflect.FileDescriptor
 
 const file_harness_validate_v1_rules_proto_rawDesc = "" +
 	"\n" +
-	"\x1fharness/validate/v1/rules.proto\x12\x13harness.validate.v1\x1a\x1bbuf/validate/validate.proto:\x98\x01\n" +
-	"\x06no_nul\x12\x19.buf.validate.StringRules\x18\x81\xf1\x04 \x01(\bBd\xc2Ha\n" +
-	"_\n" +
-	"\rstring.no_nul\x12+must not contain the NUL character (U+0000)\x1a!!rule || !this.contains('\\u0000')R\x05noNulB\xd7\x01\n" +
+	"\x1fharness/validate/v1/rules.proto\x12\x13harness.validate.v1\x1a\x1bbuf/validate/validate.proto:\x9d\x01\n" +
+	"\x06no_nul\x12\x19.buf.validate.StringRules\x18\x81\xf1\x04 \x01(\bBi\xc2Hf\n" +
+	"d\n" +
+	"\rstring.no_nul\x120Text must not contain the NUL character (U+0000)\x1a!!rule || !this.contains('\\u0000')R\x05noNulB\xd7\x01\n" +
 	"\x17com.harness.validate.v1B\n" +
 	"RulesProtoP\x01ZBgithub.com/harnesshero/platform/gen/harness/validate/v1;validatev1\xa2\x02\x03HVX\xaa\x02\x13Harness.Validate.V1\xca\x02\x13Harness\\Validate\\V1\xe2\x02\x1fHarness\\Validate\\V1\\GPBMetadata\xea\x02\x15Harness::Validate::V1"
 

@@ -28,6 +28,8 @@ const (
 	OrderServiceCreateOrderProcedure = "/harness.order.v1.OrderService/CreateOrder"
 	// OrderServiceGetOrderProcedure is the procedure name of the OrderService's GetOrder RPC.
 	OrderServiceGetOrderProcedure = "/harness.order.v1.OrderService/GetOrder"
+	// OrderServiceWatchOrderProcedure is the procedure name of the OrderService's WatchOrder RPC.
+	OrderServiceWatchOrderProcedure = "/harness.order.v1.OrderService/WatchOrder"
 	// OrderServiceListOrdersProcedure is the procedure name of the OrderService's ListOrders RPC.
 	OrderServiceListOrdersProcedure = "/harness.order.v1.OrderService/ListOrders"
 	// OrderServiceCancelOrderProcedure is the procedure name of the OrderService's CancelOrder RPC.
@@ -58,6 +60,14 @@ var (
 			StreamType:       connect.StreamTypeUnary,
 			Schema:           v1.File_harness_order_v1_order_service_proto.Services().ByName("OrderService").Methods().ByName("GetOrder"),
 			Procedure:        OrderServiceGetOrderProcedure,
+			IdempotencyLevel: connect.IdempotencyNoSideEffects,
+		}
+	})
+	orderServiceWatchOrderSpec = sync.OnceValue(func() connect.Spec {
+		return connect.Spec{
+			StreamType:       connect.StreamTypeServer,
+			Schema:           v1.File_harness_order_v1_order_service_proto.Services().ByName("OrderService").Methods().ByName("WatchOrder"),
+			Procedure:        OrderServiceWatchOrderProcedure,
 			IdempotencyLevel: connect.IdempotencyNoSideEffects,
 		}
 	})
@@ -117,6 +127,15 @@ type OrderServiceClient interface {
 	CreateOrder(context.Context, *v1.CreateOrderRequest) (*v1.CreateOrderResponse, error)
 	// GetOrder returns one of the caller's orders.
 	GetOrder(context.Context, *v1.GetOrderRequest) (*v1.GetOrderResponse, error)
+	// WatchOrder streams one of the caller's orders (an admin may watch any):
+	// the order as it is now, then the order again after every change
+	// (payment, cancellation, an admin's move, a refund). Another user's
+	// order is NotFound, as with GetOrder. The stream ends cleanly once the
+	// order is DELIVERED or REFUNDED, where it can change no more; it ends
+	// with Unavailable when the server shuts down (watch again to resume) and
+	// with Unauthenticated when the access token expires (refresh it and
+	// watch again).
+	WatchOrder(context.Context, *v1.WatchOrderRequest) (OrderServiceWatchOrderClientStream, error)
 	// ListOrders lists the caller's orders, newest first.
 	ListOrders(context.Context, *v1.ListOrdersRequest) (*v1.ListOrdersResponse, error)
 	// CancelOrder cancels one of the caller's orders that is not paid yet;
@@ -143,6 +162,26 @@ func NewOrderServiceClient(client *connect.Client) OrderServiceClient {
 	return &orderServiceClient{client: client}
 }
 
+// OrderServiceWatchOrderClientStream is the client stream for the OrderService's WatchOrder RPC.
+type OrderServiceWatchOrderClientStream struct {
+	stream connect.ClientStream
+}
+
+// Receive returns the next response message from the server.
+func (s OrderServiceWatchOrderClientStream) Receive() (*v1.WatchOrderResponse, error) {
+	var res v1.WatchOrderResponse
+	if err := s.stream.Receive(&res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// Close releases the stream's resources. It is idempotent and is typically deferred to clean up a
+// stream abandoned before io.EOF.
+func (s OrderServiceWatchOrderClientStream) Close() error {
+	return s.stream.Close()
+}
+
 // OrderServiceHandler is an implementation of the harness.order.v1.OrderService service.
 type OrderServiceHandler interface {
 	// CreateOrder orders 1 to 20 of the caller's saved designs and starts the
@@ -152,6 +191,15 @@ type OrderServiceHandler interface {
 	CreateOrder(context.Context, *v1.CreateOrderRequest) (*v1.CreateOrderResponse, error)
 	// GetOrder returns one of the caller's orders.
 	GetOrder(context.Context, *v1.GetOrderRequest) (*v1.GetOrderResponse, error)
+	// WatchOrder streams one of the caller's orders (an admin may watch any):
+	// the order as it is now, then the order again after every change
+	// (payment, cancellation, an admin's move, a refund). Another user's
+	// order is NotFound, as with GetOrder. The stream ends cleanly once the
+	// order is DELIVERED or REFUNDED, where it can change no more; it ends
+	// with Unavailable when the server shuts down (watch again to resume) and
+	// with Unauthenticated when the access token expires (refresh it and
+	// watch again).
+	WatchOrder(context.Context, *v1.WatchOrderRequest, OrderServiceWatchOrderServerStream) error
 	// ListOrders lists the caller's orders, newest first.
 	ListOrders(context.Context, *v1.ListOrdersRequest) (*v1.ListOrdersResponse, error)
 	// CancelOrder cancels one of the caller's orders that is not paid yet;
@@ -179,6 +227,7 @@ func RegisterOrderServiceHandler(server *connect.Server, svc OrderServiceHandler
 	server.Register(
 		connect.Method{Spec: orderServiceCreateOrderSpec(), Handler: adapter.createOrder},
 		connect.Method{Spec: orderServiceGetOrderSpec(), Handler: adapter.getOrder},
+		connect.Method{Spec: orderServiceWatchOrderSpec(), Handler: adapter.watchOrder},
 		connect.Method{Spec: orderServiceListOrdersSpec(), Handler: adapter.listOrders},
 		connect.Method{Spec: orderServiceCancelOrderSpec(), Handler: adapter.cancelOrder},
 		connect.Method{Spec: orderServiceAdminListOrdersSpec(), Handler: adapter.adminListOrders},
@@ -186,6 +235,21 @@ func RegisterOrderServiceHandler(server *connect.Server, svc OrderServiceHandler
 		connect.Method{Spec: orderServiceAdminMoveOrderSpec(), Handler: adapter.adminMoveOrder},
 		connect.Method{Spec: orderServiceAdminRefundOrderSpec(), Handler: adapter.adminRefundOrder},
 	)
+}
+
+// OrderServiceWatchOrderServerStream is the server stream for the OrderService's WatchOrder RPC.
+type OrderServiceWatchOrderServerStream struct {
+	stream connect.ServerStream
+}
+
+// SendHeaders flushes the response headers without a message. The first Send does this implicitly.
+func (s OrderServiceWatchOrderServerStream) SendHeaders() error {
+	return s.stream.SendHeaders()
+}
+
+// Send sends a response message to the client.
+func (s OrderServiceWatchOrderServerStream) Send(res *v1.WatchOrderResponse) error {
+	return s.stream.Send(res)
 }
 
 // UnimplementedOrderServiceHandler returns CodeUnimplemented from all methods.
@@ -197,6 +261,10 @@ func (UnimplementedOrderServiceHandler) CreateOrder(context.Context, *v1.CreateO
 
 func (UnimplementedOrderServiceHandler) GetOrder(context.Context, *v1.GetOrderRequest) (*v1.GetOrderResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, "harness.order.v1.OrderService.GetOrder is not implemented")
+}
+
+func (UnimplementedOrderServiceHandler) WatchOrder(context.Context, *v1.WatchOrderRequest, OrderServiceWatchOrderServerStream) error {
+	return connect.NewError(connect.CodeUnimplemented, "harness.order.v1.OrderService.WatchOrder is not implemented")
 }
 
 func (UnimplementedOrderServiceHandler) ListOrders(context.Context, *v1.ListOrdersRequest) (*v1.ListOrdersResponse, error) {
@@ -241,6 +309,14 @@ func (c *orderServiceClient) GetOrder(ctx context.Context, req *v1.GetOrderReque
 		return nil, err
 	}
 	return &res, nil
+}
+
+func (c *orderServiceClient) WatchOrder(ctx context.Context, req *v1.WatchOrderRequest) (OrderServiceWatchOrderClientStream, error) {
+	stream, err := c.client.CallServerStream(ctx, orderServiceWatchOrderSpec(), req)
+	if err != nil {
+		return OrderServiceWatchOrderClientStream{}, err
+	}
+	return OrderServiceWatchOrderClientStream{stream: stream}, nil
 }
 
 func (c *orderServiceClient) ListOrders(ctx context.Context, req *v1.ListOrdersRequest) (*v1.ListOrdersResponse, error) {
@@ -315,6 +391,14 @@ func (h orderServiceHandler) getOrder(ctx context.Context, _ connect.Spec, strea
 		return err
 	}
 	return stream.Send(res)
+}
+
+func (h orderServiceHandler) watchOrder(ctx context.Context, _ connect.Spec, stream connect.ServerStream) error {
+	var req v1.WatchOrderRequest
+	if err := stream.Receive(&req); err != nil {
+		return err
+	}
+	return h.svc.WatchOrder(ctx, &req, OrderServiceWatchOrderServerStream{stream: stream})
 }
 
 func (h orderServiceHandler) listOrders(ctx context.Context, _ connect.Spec, stream connect.ServerStream) error {

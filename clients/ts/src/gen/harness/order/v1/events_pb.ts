@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file harness/order/v1/events.proto.
  */
 export const file_harness_order_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Ch1oYXJuZXNzL29yZGVyL3YxL2V2ZW50cy5wcm90bxIQaGFybmVzcy5vcmRlci52MSLmAQoKT3JkZXJGYWN0cxIQCghvcmRlcl9pZBgBIAEoCRIQCghvd25lcl9pZBgCIAEoCRItCgZzdGF0dXMYAyABKA4yHS5oYXJuZXNzLm9yZGVyLnYxLk9yZGVyU3RhdHVzEhYKDnN1YnRvdGFsX2NlbnRzGAQgASgFEhYKDnNoaXBwaW5nX2NlbnRzGAUgASgFEhMKC3RvdGFsX2NlbnRzGAYgASgFEi8KBWxpbmVzGAcgAygLMiAuaGFybmVzcy5vcmRlci52MS5PcmRlckxpbmVGYWN0cxIPCgd2ZXJzaW9uGAggASgDIswBCg5PcmRlckxpbmVGYWN0cxIRCglkZXNpZ25faWQYASABKAkSEAoIcXVhbnRpdHkYAiABKAUSEwoLdG90YWxfY2VudHMYAyABKAUSKAoFc3R5bGUYBCABKA4yGS5oYXJuZXNzLmJ1aWxkZXIudjEuU3R5bGUSJgoEc2l6ZRgFIAEoDjIYLmhhcm5lc3MuYnVpbGRlci52MS5TaXplEi4KCG1hdGVyaWFsGAYgASgOMhwuaGFybmVzcy5idWlsZGVyLnYxLk1hdGVyaWFsIk4KDE9yZGVyQ3JlYXRlZBIrCgVvcmRlchgBIAEoCzIcLmhhcm5lc3Mub3JkZXIudjEuT3JkZXJGYWN0czoRirUYDW9yZGVyLmNyZWF0ZWQiaQoJT3JkZXJQYWlkEisKBW9yZGVyGAEgASgLMhwuaGFybmVzcy5vcmRlci52MS5PcmRlckZhY3RzEh8KF3BhaWRfYWZ0ZXJfY2FuY2VsbGF0aW9uGAIgASgIOg6KtRgKb3JkZXIucGFpZCJrChJPcmRlclBheW1lbnRGYWlsZWQSKwoFb3JkZXIYASABKAsyHC5oYXJuZXNzLm9yZGVyLnYxLk9yZGVyRmFjdHMSDgoGcmVhc29uGAIgASgJOhiKtRgUb3JkZXIucGF5bWVudF9mYWlsZWQiUgoOT3JkZXJDYW5jZWxsZWQSKwoFb3JkZXIYASABKAsyHC5oYXJuZXNzLm9yZGVyLnYxLk9yZGVyRmFjdHM6E4q1GA9vcmRlci5jYW5jZWxsZWQiTgoMT3JkZXJTaGlwcGVkEisKBW9yZGVyGAEgASgLMhwuaGFybmVzcy5vcmRlci52MS5PcmRlckZhY3RzOhGKtRgNb3JkZXIuc2hpcHBlZCJSCg5PcmRlckRlbGl2ZXJlZBIrCgVvcmRlchgBIAEoCzIcLmhhcm5lc3Mub3JkZXIudjEuT3JkZXJGYWN0czoTirUYD29yZGVyLmRlbGl2ZXJlZCJmCg1PcmRlclJlZnVuZGVkEisKBW9yZGVyGAEgASgLMhwuaGFybmVzcy5vcmRlci52MS5PcmRlckZhY3RzEhQKDGFtb3VudF9jZW50cxgCIAEoBToSirUYDm9yZGVyLnJlZnVuZGVkIqsBChBQYXltZW50U3VjY2VlZGVkEhAKCG9yZGVyX2lkGAEgASgJEhAKCHByb3ZpZGVyGAIgASgJEhkKEXBheW1lbnRfaW50ZW50X2lkGAMgASgJEhQKDGFtb3VudF9jZW50cxgEIAEoAxIQCghjdXJyZW5jeRgFIAEoCRIZChFwcm92aWRlcl9ldmVudF9pZBgGIAEoCToVirUYEXBheW1lbnQuc3VjY2VlZGVkIo0BCg1QYXltZW50RmFpbGVkEhAKCG9yZGVyX2lkGAEgASgJEhAKCHByb3ZpZGVyGAIgASgJEhkKEXBheW1lbnRfaW50ZW50X2lkGAMgASgJEg4KBnJlYXNvbhgEIAEoCRIZChFwcm92aWRlcl9ldmVudF9pZBgFIAEoCToSirUYDnBheW1lbnQuZmFpbGVkIpcBCg9QYXltZW50UmVmdW5kZWQSEAoIb3JkZXJfaWQYASABKAkSEAoIcHJvdmlkZXIYAiABKAkSGQoRcGF5bWVudF9pbnRlbnRfaWQYAyABKAkSFAoMYW1vdW50X2NlbnRzGAQgASgDEhkKEXByb3ZpZGVyX2V2ZW50X2lkGAUgASgJOhSKtRgQcGF5bWVudC5yZWZ1bmRlZELDAQoUY29tLmhhcm5lc3Mub3JkZXIudjFCC0V2ZW50c1Byb3RvUAFaPGdpdGh1Yi5jb20vaGFybmVzc2hlcm8vcGxhdGZvcm0vZ2VuL2hhcm5lc3Mvb3JkZXIvdjE7b3JkZXJ2MaICA0hPWKoCEEhhcm5lc3MuT3JkZXIuVjHKAhBIYXJuZXNzXE9yZGVyXFYx4gIcSGFybmVzc1xPcmRlclxWMVxHUEJNZXRhZGF0YeoCEkhhcm5lc3M6Ok9yZGVyOjpWMWIGcHJvdG8z", [file_harness_builder_v1_catalog, file_harness_events_v1_options, file_harness_order_v1_order]);
+  fileDesc("Ch1oYXJuZXNzL29yZGVyL3YxL2V2ZW50cy5wcm90bxIQaGFybmVzcy5vcmRlci52MSLmAQoKT3JkZXJGYWN0cxIQCghvcmRlcl9pZBgBIAEoCRIQCghvd25lcl9pZBgCIAEoCRItCgZzdGF0dXMYAyABKA4yHS5oYXJuZXNzLm9yZGVyLnYxLk9yZGVyU3RhdHVzEhYKDnN1YnRvdGFsX2NlbnRzGAQgASgFEhYKDnNoaXBwaW5nX2NlbnRzGAUgASgFEhMKC3RvdGFsX2NlbnRzGAYgASgFEi8KBWxpbmVzGAcgAygLMiAuaGFybmVzcy5vcmRlci52MS5PcmRlckxpbmVGYWN0cxIPCgd2ZXJzaW9uGAggASgDIswBCg5PcmRlckxpbmVGYWN0cxIRCglkZXNpZ25faWQYASABKAkSEAoIcXVhbnRpdHkYAiABKAUSEwoLdG90YWxfY2VudHMYAyABKAUSKAoFc3R5bGUYBCABKA4yGS5oYXJuZXNzLmJ1aWxkZXIudjEuU3R5bGUSJgoEc2l6ZRgFIAEoDjIYLmhhcm5lc3MuYnVpbGRlci52MS5TaXplEi4KCG1hdGVyaWFsGAYgASgOMhwuaGFybmVzcy5idWlsZGVyLnYxLk1hdGVyaWFsIk4KDE9yZGVyQ3JlYXRlZBIrCgVvcmRlchgBIAEoCzIcLmhhcm5lc3Mub3JkZXIudjEuT3JkZXJGYWN0czoRirUYDW9yZGVyLmNyZWF0ZWQiaQoJT3JkZXJQYWlkEisKBW9yZGVyGAEgASgLMhwuaGFybmVzcy5vcmRlci52MS5PcmRlckZhY3RzEh8KF3BhaWRfYWZ0ZXJfY2FuY2VsbGF0aW9uGAIgASgIOg6KtRgKb3JkZXIucGFpZCJrChJPcmRlclBheW1lbnRGYWlsZWQSKwoFb3JkZXIYASABKAsyHC5oYXJuZXNzLm9yZGVyLnYxLk9yZGVyRmFjdHMSDgoGcmVhc29uGAIgASgJOhiKtRgUb3JkZXIucGF5bWVudF9mYWlsZWQibwoTT3JkZXJQYXltZW50U3RhcnRlZBIrCgVvcmRlchgBIAEoCzIcLmhhcm5lc3Mub3JkZXIudjEuT3JkZXJGYWN0cxIQCghwcm92aWRlchgCIAEoCToZirUYFW9yZGVyLnBheW1lbnRfc3RhcnRlZCJSCg5PcmRlckNhbmNlbGxlZBIrCgVvcmRlchgBIAEoCzIcLmhhcm5lc3Mub3JkZXIudjEuT3JkZXJGYWN0czoTirUYD29yZGVyLmNhbmNlbGxlZCJZChFPcmRlckluUHJvZHVjdGlvbhIrCgVvcmRlchgBIAEoCzIcLmhhcm5lc3Mub3JkZXIudjEuT3JkZXJGYWN0czoXirUYE29yZGVyLmluX3Byb2R1Y3Rpb24iTgoMT3JkZXJTaGlwcGVkEisKBW9yZGVyGAEgASgLMhwuaGFybmVzcy5vcmRlci52MS5PcmRlckZhY3RzOhGKtRgNb3JkZXIuc2hpcHBlZCJSCg5PcmRlckRlbGl2ZXJlZBIrCgVvcmRlchgBIAEoCzIcLmhhcm5lc3Mub3JkZXIudjEuT3JkZXJGYWN0czoTirUYD29yZGVyLmRlbGl2ZXJlZCJmCg1PcmRlclJlZnVuZGVkEisKBW9yZGVyGAEgASgLMhwuaGFybmVzcy5vcmRlci52MS5PcmRlckZhY3RzEhQKDGFtb3VudF9jZW50cxgCIAEoBToSirUYDm9yZGVyLnJlZnVuZGVkIqsBChBQYXltZW50U3VjY2VlZGVkEhAKCG9yZGVyX2lkGAEgASgJEhAKCHByb3ZpZGVyGAIgASgJEhkKEXBheW1lbnRfaW50ZW50X2lkGAMgASgJEhQKDGFtb3VudF9jZW50cxgEIAEoAxIQCghjdXJyZW5jeRgFIAEoCRIZChFwcm92aWRlcl9ldmVudF9pZBgGIAEoCToVirUYEXBheW1lbnQuc3VjY2VlZGVkIo0BCg1QYXltZW50RmFpbGVkEhAKCG9yZGVyX2lkGAEgASgJEhAKCHByb3ZpZGVyGAIgASgJEhkKEXBheW1lbnRfaW50ZW50X2lkGAMgASgJEg4KBnJlYXNvbhgEIAEoCRIZChFwcm92aWRlcl9ldmVudF9pZBgFIAEoCToSirUYDnBheW1lbnQuZmFpbGVkIpcBCg9QYXltZW50UmVmdW5kZWQSEAoIb3JkZXJfaWQYASABKAkSEAoIcHJvdmlkZXIYAiABKAkSGQoRcGF5bWVudF9pbnRlbnRfaWQYAyABKAkSFAoMYW1vdW50X2NlbnRzGAQgASgDEhkKEXByb3ZpZGVyX2V2ZW50X2lkGAUgASgJOhSKtRgQcGF5bWVudC5yZWZ1bmRlZELDAQoUY29tLmhhcm5lc3Mub3JkZXIudjFCC0V2ZW50c1Byb3RvUAFaPGdpdGh1Yi5jb20vaGFybmVzc2hlcm8vcGxhdGZvcm0vZ2VuL2hhcm5lc3Mvb3JkZXIvdjE7b3JkZXJ2MaICA0hPWKoCEEhhcm5lc3MuT3JkZXIuVjHKAhBIYXJuZXNzXE9yZGVyXFYx4gIcSGFybmVzc1xPcmRlclxWMVxHUEJNZXRhZGF0YeoCEkhhcm5lc3M6Ok9yZGVyOjpWMWIGcHJvdG8z", [file_harness_builder_v1_catalog, file_harness_events_v1_options, file_harness_order_v1_order]);
 
 /**
  * OrderFacts are the figures of an order that consumers need: never the
@@ -184,6 +184,34 @@ export const OrderPaymentFailedSchema: GenMessage<OrderPaymentFailed> = /*@__PUR
   messageDesc(file_harness_order_v1_events, 4);
 
 /**
+ * OrderPaymentStarted is the payload of "order.payment_started": the
+ * payment provider holds a payment for the order, which its owner can now
+ * complete (the order's payment has its client secret).
+ *
+ * @generated from message harness.order.v1.OrderPaymentStarted
+ */
+export type OrderPaymentStarted = Message<"harness.order.v1.OrderPaymentStarted"> & {
+  /**
+   * @generated from field: harness.order.v1.OrderFacts order = 1;
+   */
+  order?: OrderFacts | undefined;
+
+  /**
+   * "stripe" or "test".
+   *
+   * @generated from field: string provider = 2;
+   */
+  provider: string;
+};
+
+/**
+ * Describes the message harness.order.v1.OrderPaymentStarted.
+ * Use `create(OrderPaymentStartedSchema)` to create a new message.
+ */
+export const OrderPaymentStartedSchema: GenMessage<OrderPaymentStarted> = /*@__PURE__*/
+  messageDesc(file_harness_order_v1_events, 5);
+
+/**
  * OrderCancelled is the payload of "order.cancelled".
  *
  * @generated from message harness.order.v1.OrderCancelled
@@ -200,7 +228,27 @@ export type OrderCancelled = Message<"harness.order.v1.OrderCancelled"> & {
  * Use `create(OrderCancelledSchema)` to create a new message.
  */
 export const OrderCancelledSchema: GenMessage<OrderCancelled> = /*@__PURE__*/
-  messageDesc(file_harness_order_v1_events, 5);
+  messageDesc(file_harness_order_v1_events, 6);
+
+/**
+ * OrderInProduction is the payload of "order.in_production": the shop
+ * started making the order.
+ *
+ * @generated from message harness.order.v1.OrderInProduction
+ */
+export type OrderInProduction = Message<"harness.order.v1.OrderInProduction"> & {
+  /**
+   * @generated from field: harness.order.v1.OrderFacts order = 1;
+   */
+  order?: OrderFacts | undefined;
+};
+
+/**
+ * Describes the message harness.order.v1.OrderInProduction.
+ * Use `create(OrderInProductionSchema)` to create a new message.
+ */
+export const OrderInProductionSchema: GenMessage<OrderInProduction> = /*@__PURE__*/
+  messageDesc(file_harness_order_v1_events, 7);
 
 /**
  * OrderShipped is the payload of "order.shipped".
@@ -219,7 +267,7 @@ export type OrderShipped = Message<"harness.order.v1.OrderShipped"> & {
  * Use `create(OrderShippedSchema)` to create a new message.
  */
 export const OrderShippedSchema: GenMessage<OrderShipped> = /*@__PURE__*/
-  messageDesc(file_harness_order_v1_events, 6);
+  messageDesc(file_harness_order_v1_events, 8);
 
 /**
  * OrderDelivered is the payload of "order.delivered".
@@ -238,7 +286,7 @@ export type OrderDelivered = Message<"harness.order.v1.OrderDelivered"> & {
  * Use `create(OrderDeliveredSchema)` to create a new message.
  */
 export const OrderDeliveredSchema: GenMessage<OrderDelivered> = /*@__PURE__*/
-  messageDesc(file_harness_order_v1_events, 7);
+  messageDesc(file_harness_order_v1_events, 9);
 
 /**
  * OrderRefunded is the payload of "order.refunded".
@@ -262,7 +310,7 @@ export type OrderRefunded = Message<"harness.order.v1.OrderRefunded"> & {
  * Use `create(OrderRefundedSchema)` to create a new message.
  */
 export const OrderRefundedSchema: GenMessage<OrderRefunded> = /*@__PURE__*/
-  messageDesc(file_harness_order_v1_events, 8);
+  messageDesc(file_harness_order_v1_events, 10);
 
 /**
  * PaymentSucceeded is the payload of "payment.succeeded", recorded by the
@@ -309,7 +357,7 @@ export type PaymentSucceeded = Message<"harness.order.v1.PaymentSucceeded"> & {
  * Use `create(PaymentSucceededSchema)` to create a new message.
  */
 export const PaymentSucceededSchema: GenMessage<PaymentSucceeded> = /*@__PURE__*/
-  messageDesc(file_harness_order_v1_events, 9);
+  messageDesc(file_harness_order_v1_events, 11);
 
 /**
  * PaymentFailed is the payload of "payment.failed".
@@ -348,7 +396,7 @@ export type PaymentFailed = Message<"harness.order.v1.PaymentFailed"> & {
  * Use `create(PaymentFailedSchema)` to create a new message.
  */
 export const PaymentFailedSchema: GenMessage<PaymentFailed> = /*@__PURE__*/
-  messageDesc(file_harness_order_v1_events, 10);
+  messageDesc(file_harness_order_v1_events, 12);
 
 /**
  * PaymentRefunded is the payload of "payment.refunded".
@@ -387,5 +435,5 @@ export type PaymentRefunded = Message<"harness.order.v1.PaymentRefunded"> & {
  * Use `create(PaymentRefundedSchema)` to create a new message.
  */
 export const PaymentRefundedSchema: GenMessage<PaymentRefunded> = /*@__PURE__*/
-  messageDesc(file_harness_order_v1_events, 11);
+  messageDesc(file_harness_order_v1_events, 13);
 

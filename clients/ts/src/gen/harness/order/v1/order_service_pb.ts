@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file harness/order/v1/order_service.proto.
  */
 export const file_harness_order_v1_order_service: GenFile = /*@__PURE__*/
-  fileDesc("CiRoYXJuZXNzL29yZGVyL3YxL29yZGVyX3NlcnZpY2UucHJvdG8SEGhhcm5lc3Mub3JkZXIudjEiSgoOT3JkZXJMaW5lSW5wdXQSGwoJZGVzaWduX2lkGAEgASgJQgi6SAVyA7ABARIbCghxdWFudGl0eRgCIAEoBUIJukgGGgQYCigBItoCChJDcmVhdGVPcmRlclJlcXVlc3QSOwoFbGluZXMYASADKAsyIC5oYXJuZXNzLm9yZGVyLnYxLk9yZGVyTGluZUlucHV0Qgq6SAeSAQQIARAUEkMKEHNoaXBwaW5nX2FkZHJlc3MYAiABKAsyIS5oYXJuZXNzLm9yZGVyLnYxLlNoaXBwaW5nQWRkcmVzc0IGukgDyAEBEjQKD2lkZW1wb3RlbmN5X2tleRgDIAEoCUIbukgYchYYZDISXltBLVphLXowLTkuXzotXSokOosBukiHARqEAQoUbGluZXMudW5pcXVlX2Rlc2lnbnMSQ2VhY2ggZGVzaWduIG1heSBhcHBlYXIgaW4gb25lIGxpbmUgb25seTogcmFpc2UgaXRzIHF1YW50aXR5IGluc3RlYWQaJ3RoaXMubGluZXMubWFwKGwsIGwuZGVzaWduX2lkKS51bmlxdWUoKSI9ChNDcmVhdGVPcmRlclJlc3BvbnNlEiYKBW9yZGVyGAEgASgLMhcuaGFybmVzcy5vcmRlci52MS5PcmRlciInCg9HZXRPcmRlclJlcXVlc3QSFAoCaWQYASABKAlCCLpIBXIDsAEBIjoKEEdldE9yZGVyUmVzcG9uc2USJgoFb3JkZXIYASABKAsyFy5oYXJuZXNzLm9yZGVyLnYxLk9yZGVyIlMKEUxpc3RPcmRlcnNSZXF1ZXN0EhwKCXBhZ2Vfc2l6ZRgBIAEoBUIJukgGGgQYZCgAEiAKCnBhZ2VfdG9rZW4YAiABKAlCDLpICXIHiIgnARjIASJWChJMaXN0T3JkZXJzUmVzcG9uc2USJwoGb3JkZXJzGAEgAygLMhcuaGFybmVzcy5vcmRlci52MS5PcmRlchIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiKgoSQ2FuY2VsT3JkZXJSZXF1ZXN0EhQKAmlkGAEgASgJQgi6SAVyA7ABASI9ChNDYW5jZWxPcmRlclJlc3BvbnNlEiYKBW9yZGVyGAEgASgLMhcuaGFybmVzcy5vcmRlci52MS5PcmRlciKCAgoWQWRtaW5MaXN0T3JkZXJzUmVxdWVzdBJACghzdGF0dXNlcxgBIAMoDjIdLmhhcm5lc3Mub3JkZXIudjEuT3JkZXJTdGF0dXNCD7pIDJIBCSIHggEEEAEgABIiCg1jcmVhdGVkX2FmdGVyGAIgASgJQgu6SAhyBoiIJwEYKBIjCg5jcmVhdGVkX2JlZm9yZRgDIAEoCUILukgIcgaIiCcBGCgSHAoJcGFnZV9zaXplGAQgASgFQgm6SAYaBBhkKAASIAoKcGFnZV90b2tlbhgFIAEoCUIMukgJcgeIiCcBGMgBEh0KCG93bmVyX2lkGAYgASgJQgu6SAjYAQFyA7ABASJbChdBZG1pbkxpc3RPcmRlcnNSZXNwb25zZRInCgZvcmRlcnMYASADKAsyFy5oYXJuZXNzLm9yZGVyLnYxLk9yZGVyEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIsChRBZG1pbkdldE9yZGVyUmVxdWVzdBIUCgJpZBgBIAEoCUIIukgFcgOwAQEiPwoVQWRtaW5HZXRPcmRlclJlc3BvbnNlEiYKBW9yZGVyGAEgASgLMhcuaGFybmVzcy5vcmRlci52MS5PcmRlciLCAQoVQWRtaW5Nb3ZlT3JkZXJSZXF1ZXN0EhQKAmlkGAEgASgJQgi6SAVyA7ABARI6CgZzdGF0dXMYAiABKA4yHS5oYXJuZXNzLm9yZGVyLnYxLk9yZGVyU3RhdHVzQgu6SAjIAQGCAQIQARImChBleHBlY3RlZF92ZXJzaW9uGAMgASgDQge6SAQiAigBSACIAQESGgoEbm90ZRgEIAEoCUIMukgJcgeIiCcBGMgBQhMKEV9leHBlY3RlZF92ZXJzaW9uIkAKFkFkbWluTW92ZU9yZGVyUmVzcG9uc2USJgoFb3JkZXIYASABKAsyFy5oYXJuZXNzLm9yZGVyLnYxLk9yZGVyIksKF0FkbWluUmVmdW5kT3JkZXJSZXF1ZXN0EhQKAmlkGAEgASgJQgi6SAVyA7ABARIaCgRub3RlGAIgASgJQgy6SAlyB4iIJwEYyAEiQgoYQWRtaW5SZWZ1bmRPcmRlclJlc3BvbnNlEiYKBW9yZGVyGAEgASgLMhcuaGFybmVzcy5vcmRlci52MS5PcmRlcjLIBgoMT3JkZXJTZXJ2aWNlEmAKC0NyZWF0ZU9yZGVyEiQuaGFybmVzcy5vcmRlci52MS5DcmVhdGVPcmRlclJlcXVlc3QaJS5oYXJuZXNzLm9yZGVyLnYxLkNyZWF0ZU9yZGVyUmVzcG9uc2UiBIi1GAISWgoIR2V0T3JkZXISIS5oYXJuZXNzLm9yZGVyLnYxLkdldE9yZGVyUmVxdWVzdBoiLmhhcm5lc3Mub3JkZXIudjEuR2V0T3JkZXJSZXNwb25zZSIHkAIBiLUYAhJgCgpMaXN0T3JkZXJzEiMuaGFybmVzcy5vcmRlci52MS5MaXN0T3JkZXJzUmVxdWVzdBokLmhhcm5lc3Mub3JkZXIudjEuTGlzdE9yZGVyc1Jlc3BvbnNlIgeQAgGItRgCEmAKC0NhbmNlbE9yZGVyEiQuaGFybmVzcy5vcmRlci52MS5DYW5jZWxPcmRlclJlcXVlc3QaJS5oYXJuZXNzLm9yZGVyLnYxLkNhbmNlbE9yZGVyUmVzcG9uc2UiBIi1GAISbwoPQWRtaW5MaXN0T3JkZXJzEiguaGFybmVzcy5vcmRlci52MS5BZG1pbkxpc3RPcmRlcnNSZXF1ZXN0GikuaGFybmVzcy5vcmRlci52MS5BZG1pbkxpc3RPcmRlcnNSZXNwb25zZSIHkAIBiLUYAxJpCg1BZG1pbkdldE9yZGVyEiYuaGFybmVzcy5vcmRlci52MS5BZG1pbkdldE9yZGVyUmVxdWVzdBonLmhhcm5lc3Mub3JkZXIudjEuQWRtaW5HZXRPcmRlclJlc3BvbnNlIgeQAgGItRgDEmkKDkFkbWluTW92ZU9yZGVyEicuaGFybmVzcy5vcmRlci52MS5BZG1pbk1vdmVPcmRlclJlcXVlc3QaKC5oYXJuZXNzLm9yZGVyLnYxLkFkbWluTW92ZU9yZGVyUmVzcG9uc2UiBIi1GAMSbwoQQWRtaW5SZWZ1bmRPcmRlchIpLmhhcm5lc3Mub3JkZXIudjEuQWRtaW5SZWZ1bmRPcmRlclJlcXVlc3QaKi5oYXJuZXNzLm9yZGVyLnYxLkFkbWluUmVmdW5kT3JkZXJSZXNwb25zZSIEiLUYA0LJAQoUY29tLmhhcm5lc3Mub3JkZXIudjFCEU9yZGVyU2VydmljZVByb3RvUAFaPGdpdGh1Yi5jb20vaGFybmVzc2hlcm8vcGxhdGZvcm0vZ2VuL2hhcm5lc3Mvb3JkZXIvdjE7b3JkZXJ2MaICA0hPWKoCEEhhcm5lc3MuT3JkZXIuVjHKAhBIYXJuZXNzXE9yZGVyXFYx4gIcSGFybmVzc1xPcmRlclxWMVxHUEJNZXRhZGF0YeoCEkhhcm5lc3M6Ok9yZGVyOjpWMWIGcHJvdG8z", [file_buf_validate_validate, file_harness_auth_v1_access, file_harness_order_v1_order, file_harness_validate_v1_rules]);
+  fileDesc("CiRoYXJuZXNzL29yZGVyL3YxL29yZGVyX3NlcnZpY2UucHJvdG8SEGhhcm5lc3Mub3JkZXIudjEi5AIKDk9yZGVyTGluZUlucHV0EvUBCglkZXNpZ25faWQYASABKAlC4QG6SN0BugGSAQoLc3RyaW5nLnV1aWQSFkRlc2lnbiBpZCBpcyBub3QgdmFsaWQaa3RoaXMgPT0gJycgfHwgdGhpcy5tYXRjaGVzKCdeWzAtOWEtZkEtRl17OH0tWzAtOWEtZkEtRl17NH0tWzAtOWEtZkEtRl17NH0tWzAtOWEtZkEtRl17NH0tWzAtOWEtZkEtRl17MTJ9JCcpugFEChFzdHJpbmcudXVpZF9lbXB0eRIjQ2hvb3NlIGEgc2F2ZWQgZGVzaWduIGZvciBlYWNoIGxpbmUaCnRoaXMgIT0gJycSWgoIcXVhbnRpdHkYAiABKAVCSLpIRboBQgoNaW50MzIuZ3RlX2x0ZRIYUXVhbnRpdHkgbXVzdCBiZSAxIHRvIDEwGhd0aGlzID49IDEgJiYgdGhpcyA8PSAxMCKdBQoSQ3JlYXRlT3JkZXJSZXF1ZXN0EtEBCgVsaW5lcxgBIAMoCzIgLmhhcm5lc3Mub3JkZXIudjEuT3JkZXJMaW5lSW5wdXRCnwG6SJsBugFMChJyZXBlYXRlZC5taW5faXRlbXMSJEFkZCBhdCBsZWFzdCBvbmUgZGVzaWduIHRvIHRoZSBvcmRlchoQdGhpcy5zaXplKCkgPj0gMboBSQoScmVwZWF0ZWQubWF4X2l0ZW1zEiBBbiBvcmRlciBtYXkgaGF2ZSB1cCB0byAyMCBsaW5lcxoRdGhpcy5zaXplKCkgPD0gMjASQwoQc2hpcHBpbmdfYWRkcmVzcxgCIAEoCzIhLmhhcm5lc3Mub3JkZXIudjEuU2hpcHBpbmdBZGRyZXNzQga6SAPIAQES3wEKD2lkZW1wb3RlbmN5X2tleRgDIAEoCULFAbpIwQG6AVEKDnN0cmluZy5tYXhfbGVuEitJZGVtcG90ZW5jeSBrZXkgbWF5IGJlIHVwIHRvIDEwMCBjaGFyYWN0ZXJzGhJ0aGlzLnNpemUoKSA8PSAxMDC6AWoKDnN0cmluZy5wYXR0ZXJuEjNJZGVtcG90ZW5jeSBrZXkgbWF5IHVzZSBsZXR0ZXJzLCBkaWdpdHMgYW5kIC4gXyA6IC0aI3RoaXMubWF0Y2hlcyhyIl5bQS1aYS16MC05Ll86LV0qJCIpOosBukiHARqEAQoUbGluZXMudW5pcXVlX2Rlc2lnbnMSQ0VhY2ggZGVzaWduIG1heSBhcHBlYXIgaW4gb25lIGxpbmUgb25seTogcmFpc2UgaXRzIHF1YW50aXR5IGluc3RlYWQaJ3RoaXMubGluZXMubWFwKGwsIGwuZGVzaWduX2lkKS51bmlxdWUoKSI9ChNDcmVhdGVPcmRlclJlc3BvbnNlEiYKBW9yZGVyGAEgASgLMhcuaGFybmVzcy5vcmRlci52MS5PcmRlciLxAQoPR2V0T3JkZXJSZXF1ZXN0Et0BCgJpZBgBIAEoCULQAbpIzAG6AZEBCgtzdHJpbmcudXVpZBIVT3JkZXIgaWQgaXMgbm90IHZhbGlkGmt0aGlzID09ICcnIHx8IHRoaXMubWF0Y2hlcygnXlswLTlhLWZBLUZdezh9LVswLTlhLWZBLUZdezR9LVswLTlhLWZBLUZdezR9LVswLTlhLWZBLUZdezR9LVswLTlhLWZBLUZdezEyfSQnKboBNAoRc3RyaW5nLnV1aWRfZW1wdHkSE09yZGVyIGlkIGlzIG1pc3NpbmcaCnRoaXMgIT0gJyciOgoQR2V0T3JkZXJSZXNwb25zZRImCgVvcmRlchgBIAEoCzIXLmhhcm5lc3Mub3JkZXIudjEuT3JkZXIi8wEKEVdhdGNoT3JkZXJSZXF1ZXN0Et0BCgJpZBgBIAEoCULQAbpIzAG6AZEBCgtzdHJpbmcudXVpZBIVT3JkZXIgaWQgaXMgbm90IHZhbGlkGmt0aGlzID09ICcnIHx8IHRoaXMubWF0Y2hlcygnXlswLTlhLWZBLUZdezh9LVswLTlhLWZBLUZdezR9LVswLTlhLWZBLUZdezR9LVswLTlhLWZBLUZdezR9LVswLTlhLWZBLUZdezEyfSQnKboBNAoRc3RyaW5nLnV1aWRfZW1wdHkSE09yZGVyIGlkIGlzIG1pc3NpbmcaCnRoaXMgIT0gJyciPAoSV2F0Y2hPcmRlclJlc3BvbnNlEiYKBW9yZGVyGAEgASgLMhcuaGFybmVzcy5vcmRlci52MS5PcmRlciKOAgoRTGlzdE9yZGVyc1JlcXVlc3QSegoJcGFnZV9zaXplGAEgASgFQme6SGS6AWEKDWludDMyLmd0ZV9sdGUSNlBhZ2Ugc2l6ZSBtdXN0IGJlIDEgdG8gMTAwLCBvciAwIGZvciB0aGUgZGVmYXVsdCBvZiAyMBoYdGhpcyA+PSAwICYmIHRoaXMgPD0gMTAwEn0KCnBhZ2VfdG9rZW4YAiABKAlCabpIZroBXQoOc3RyaW5nLm1heF9sZW4SN1BhZ2UgdG9rZW4gaXMgbm90IHZhbGlkOiBpdCBtYXkgYmUgdXAgdG8gMjAwIGNoYXJhY3RlcnMaEnRoaXMuc2l6ZSgpIDw9IDIwMHIEiIgnASJWChJMaXN0T3JkZXJzUmVzcG9uc2USJwoGb3JkZXJzGAEgAygLMhcuaGFybmVzcy5vcmRlci52MS5PcmRlchIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAki9AEKEkNhbmNlbE9yZGVyUmVxdWVzdBLdAQoCaWQYASABKAlC0AG6SMwBugGRAQoLc3RyaW5nLnV1aWQSFU9yZGVyIGlkIGlzIG5vdCB2YWxpZBprdGhpcyA9PSAnJyB8fCB0aGlzLm1hdGNoZXMoJ15bMC05YS1mQS1GXXs4fS1bMC05YS1mQS1GXXs0fS1bMC05YS1mQS1GXXs0fS1bMC05YS1mQS1GXXs0fS1bMC05YS1mQS1GXXsxMn0kJym6ATQKEXN0cmluZy51dWlkX2VtcHR5EhNPcmRlciBpZCBpcyBtaXNzaW5nGgp0aGlzICE9ICcnIj0KE0NhbmNlbE9yZGVyUmVzcG9uc2USJgoFb3JkZXIYASABKAsyFy5oYXJuZXNzLm9yZGVyLnYxLk9yZGVyIsAGChZBZG1pbkxpc3RPcmRlcnNSZXF1ZXN0EoABCghzdGF0dXNlcxgBIAMoDjIdLmhhcm5lc3Mub3JkZXIudjEuT3JkZXJTdGF0dXNCT7pITJIBSSJHugE/CgtlbnVtLm5vdF9pbhIlRWFjaCBzdGF0dXMgZmlsdGVyIG11c3QgbmFtZSBhIHN0YXR1cxoJdGhpcyAhPSAwggECEAESeQoNY3JlYXRlZF9hZnRlchgCIAEoCUJiukhfugFWCg5zdHJpbmcubWF4X2xlbhIxVGhlIGNyZWF0ZWQtYWZ0ZXIgdGltZSBtYXkgYmUgdXAgdG8gNDAgY2hhcmFjdGVycxoRdGhpcy5zaXplKCkgPD0gNDByBIiIJwESewoOY3JlYXRlZF9iZWZvcmUYAyABKAlCY7pIYLoBVwoOc3RyaW5nLm1heF9sZW4SMlRoZSBjcmVhdGVkLWJlZm9yZSB0aW1lIG1heSBiZSB1cCB0byA0MCBjaGFyYWN0ZXJzGhF0aGlzLnNpemUoKSA8PSA0MHIEiIgnARJ6CglwYWdlX3NpemUYBCABKAVCZ7pIZLoBYQoNaW50MzIuZ3RlX2x0ZRI2UGFnZSBzaXplIG11c3QgYmUgMSB0byAxMDAsIG9yIDAgZm9yIHRoZSBkZWZhdWx0IG9mIDIwGhh0aGlzID49IDAgJiYgdGhpcyA8PSAxMDASfQoKcGFnZV90b2tlbhgFIAEoCUJpukhmugFdCg5zdHJpbmcubWF4X2xlbhI3UGFnZSB0b2tlbiBpcyBub3QgdmFsaWQ6IGl0IG1heSBiZSB1cCB0byAyMDAgY2hhcmFjdGVycxoSdGhpcy5zaXplKCkgPD0gMjAwcgSIiCcBEq8BCghvd25lcl9pZBgGIAEoCUKcAbpImAG6AZEBCgtzdHJpbmcudXVpZBIVT3duZXIgaWQgaXMgbm90IHZhbGlkGmt0aGlzID09ICcnIHx8IHRoaXMubWF0Y2hlcygnXlswLTlhLWZBLUZdezh9LVswLTlhLWZBLUZdezR9LVswLTlhLWZBLUZdezR9LVswLTlhLWZBLUZdezR9LVswLTlhLWZBLUZdezEyfSQnKdgBASJbChdBZG1pbkxpc3RPcmRlcnNSZXNwb25zZRInCgZvcmRlcnMYASADKAsyFy5oYXJuZXNzLm9yZGVyLnYxLk9yZGVyEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSL2AQoUQWRtaW5HZXRPcmRlclJlcXVlc3QS3QEKAmlkGAEgASgJQtABukjMAboBkQEKC3N0cmluZy51dWlkEhVPcmRlciBpZCBpcyBub3QgdmFsaWQaa3RoaXMgPT0gJycgfHwgdGhpcy5tYXRjaGVzKCdeWzAtOWEtZkEtRl17OH0tWzAtOWEtZkEtRl17NH0tWzAtOWEtZkEtRl17NH0tWzAtOWEtZkEtRl17NH0tWzAtOWEtZkEtRl17MTJ9JCcpugE0ChFzdHJpbmcudXVpZF9lbXB0eRITT3JkZXIgaWQgaXMgbWlzc2luZxoKdGhpcyAhPSAnJyI/ChVBZG1pbkdldE9yZGVyUmVzcG9uc2USJgoFb3JkZXIYASABKAsyFy5oYXJuZXNzLm9yZGVyLnYxLk9yZGVyIsoEChVBZG1pbk1vdmVPcmRlclJlcXVlc3QS3QEKAmlkGAEgASgJQtABukjMAboBkQEKC3N0cmluZy51dWlkEhVPcmRlciBpZCBpcyBub3QgdmFsaWQaa3RoaXMgPT0gJycgfHwgdGhpcy5tYXRjaGVzKCdeWzAtOWEtZkEtRl17OH0tWzAtOWEtZkEtRl17NH0tWzAtOWEtZkEtRl17NH0tWzAtOWEtZkEtRl17NH0tWzAtOWEtZkEtRl17MTJ9JCcpugE0ChFzdHJpbmcudXVpZF9lbXB0eRITT3JkZXIgaWQgaXMgbWlzc2luZxoKdGhpcyAhPSAnJxJ3CgZzdGF0dXMYAiABKA4yHS5oYXJuZXNzLm9yZGVyLnYxLk9yZGVyU3RhdHVzQki6SEW6AT0KCHJlcXVpcmVkEiZDaG9vc2UgdGhlIHN0YXR1cyB0byBtb3ZlIHRoZSBvcmRlciB0bxoJdGhpcyAhPSAwggECEAESXwoQZXhwZWN0ZWRfdmVyc2lvbhgDIAEoA0JAukg9ugE6CglpbnQ2NC5ndGUSIkV4cGVjdGVkIHZlcnNpb24gbXVzdCBiZSAxIG9yIG1vcmUaCXRoaXMgPj0gMUgAiAEBEmIKBG5vdGUYBCABKAlCVLpIUboBSAoOc3RyaW5nLm1heF9sZW4SIkEgbm90ZSBtYXkgYmUgdXAgdG8gMjAwIGNoYXJhY3RlcnMaEnRoaXMuc2l6ZSgpIDw9IDIwMHIEiIgnAUITChFfZXhwZWN0ZWRfdmVyc2lvbiJAChZBZG1pbk1vdmVPcmRlclJlc3BvbnNlEiYKBW9yZGVyGAEgASgLMhcuaGFybmVzcy5vcmRlci52MS5PcmRlciLdAgoXQWRtaW5SZWZ1bmRPcmRlclJlcXVlc3QS3QEKAmlkGAEgASgJQtABukjMAboBkQEKC3N0cmluZy51dWlkEhVPcmRlciBpZCBpcyBub3QgdmFsaWQaa3RoaXMgPT0gJycgfHwgdGhpcy5tYXRjaGVzKCdeWzAtOWEtZkEtRl17OH0tWzAtOWEtZkEtRl17NH0tWzAtOWEtZkEtRl17NH0tWzAtOWEtZkEtRl17NH0tWzAtOWEtZkEtRl17MTJ9JCcpugE0ChFzdHJpbmcudXVpZF9lbXB0eRITT3JkZXIgaWQgaXMgbWlzc2luZxoKdGhpcyAhPSAnJxJiCgRub3RlGAIgASgJQlS6SFG6AUgKDnN0cmluZy5tYXhfbGVuEiJBIG5vdGUgbWF5IGJlIHVwIHRvIDIwMCBjaGFyYWN0ZXJzGhJ0aGlzLnNpemUoKSA8PSAyMDByBIiIJwEiQgoYQWRtaW5SZWZ1bmRPcmRlclJlc3BvbnNlEiYKBW9yZGVyGAEgASgLMhcuaGFybmVzcy5vcmRlci52MS5PcmRlcjKsBwoMT3JkZXJTZXJ2aWNlEmAKC0NyZWF0ZU9yZGVyEiQuaGFybmVzcy5vcmRlci52MS5DcmVhdGVPcmRlclJlcXVlc3QaJS5oYXJuZXNzLm9yZGVyLnYxLkNyZWF0ZU9yZGVyUmVzcG9uc2UiBIi1GAISWgoIR2V0T3JkZXISIS5oYXJuZXNzLm9yZGVyLnYxLkdldE9yZGVyUmVxdWVzdBoiLmhhcm5lc3Mub3JkZXIudjEuR2V0T3JkZXJSZXNwb25zZSIHkAIBiLUYAhJiCgpXYXRjaE9yZGVyEiMuaGFybmVzcy5vcmRlci52MS5XYXRjaE9yZGVyUmVxdWVzdBokLmhhcm5lc3Mub3JkZXIudjEuV2F0Y2hPcmRlclJlc3BvbnNlIgeQAgGItRgCMAESYAoKTGlzdE9yZGVycxIjLmhhcm5lc3Mub3JkZXIudjEuTGlzdE9yZGVyc1JlcXVlc3QaJC5oYXJuZXNzLm9yZGVyLnYxLkxpc3RPcmRlcnNSZXNwb25zZSIHkAIBiLUYAhJgCgtDYW5jZWxPcmRlchIkLmhhcm5lc3Mub3JkZXIudjEuQ2FuY2VsT3JkZXJSZXF1ZXN0GiUuaGFybmVzcy5vcmRlci52MS5DYW5jZWxPcmRlclJlc3BvbnNlIgSItRgCEm8KD0FkbWluTGlzdE9yZGVycxIoLmhhcm5lc3Mub3JkZXIudjEuQWRtaW5MaXN0T3JkZXJzUmVxdWVzdBopLmhhcm5lc3Mub3JkZXIudjEuQWRtaW5MaXN0T3JkZXJzUmVzcG9uc2UiB5ACAYi1GAMSaQoNQWRtaW5HZXRPcmRlchImLmhhcm5lc3Mub3JkZXIudjEuQWRtaW5HZXRPcmRlclJlcXVlc3QaJy5oYXJuZXNzLm9yZGVyLnYxLkFkbWluR2V0T3JkZXJSZXNwb25zZSIHkAIBiLUYAxJpCg5BZG1pbk1vdmVPcmRlchInLmhhcm5lc3Mub3JkZXIudjEuQWRtaW5Nb3ZlT3JkZXJSZXF1ZXN0GiguaGFybmVzcy5vcmRlci52MS5BZG1pbk1vdmVPcmRlclJlc3BvbnNlIgSItRgDEm8KEEFkbWluUmVmdW5kT3JkZXISKS5oYXJuZXNzLm9yZGVyLnYxLkFkbWluUmVmdW5kT3JkZXJSZXF1ZXN0GiouaGFybmVzcy5vcmRlci52MS5BZG1pblJlZnVuZE9yZGVyUmVzcG9uc2UiBIi1GANCyQEKFGNvbS5oYXJuZXNzLm9yZGVyLnYxQhFPcmRlclNlcnZpY2VQcm90b1ABWjxnaXRodWIuY29tL2hhcm5lc3NoZXJvL3BsYXRmb3JtL2dlbi9oYXJuZXNzL29yZGVyL3YxO29yZGVydjGiAgNIT1iqAhBIYXJuZXNzLk9yZGVyLlYxygIQSGFybmVzc1xPcmRlclxWMeICHEhhcm5lc3NcT3JkZXJcVjFcR1BCTWV0YWRhdGHqAhJIYXJuZXNzOjpPcmRlcjo6VjFiBnByb3RvMw", [file_buf_validate_validate, file_harness_auth_v1_access, file_harness_order_v1_order, file_harness_validate_v1_rules]);
 
 /**
  * OrderLineInput is a saved design of the caller and how many to make.
@@ -133,6 +133,44 @@ export const GetOrderResponseSchema: GenMessage<GetOrderResponse> = /*@__PURE__*
   messageDesc(file_harness_order_v1_order_service, 4);
 
 /**
+ * WatchOrderRequest names the order to watch.
+ *
+ * @generated from message harness.order.v1.WatchOrderRequest
+ */
+export type WatchOrderRequest = Message<"harness.order.v1.WatchOrderRequest"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message harness.order.v1.WatchOrderRequest.
+ * Use `create(WatchOrderRequestSchema)` to create a new message.
+ */
+export const WatchOrderRequestSchema: GenMessage<WatchOrderRequest> = /*@__PURE__*/
+  messageDesc(file_harness_order_v1_order_service, 5);
+
+/**
+ * WatchOrderResponse is the order as it is now.
+ *
+ * @generated from message harness.order.v1.WatchOrderResponse
+ */
+export type WatchOrderResponse = Message<"harness.order.v1.WatchOrderResponse"> & {
+  /**
+   * @generated from field: harness.order.v1.Order order = 1;
+   */
+  order?: Order | undefined;
+};
+
+/**
+ * Describes the message harness.order.v1.WatchOrderResponse.
+ * Use `create(WatchOrderResponseSchema)` to create a new message.
+ */
+export const WatchOrderResponseSchema: GenMessage<WatchOrderResponse> = /*@__PURE__*/
+  messageDesc(file_harness_order_v1_order_service, 6);
+
+/**
  * ListOrdersRequest asks for one page.
  *
  * @generated from message harness.order.v1.ListOrdersRequest
@@ -156,7 +194,7 @@ export type ListOrdersRequest = Message<"harness.order.v1.ListOrdersRequest"> & 
  * Use `create(ListOrdersRequestSchema)` to create a new message.
  */
 export const ListOrdersRequestSchema: GenMessage<ListOrdersRequest> = /*@__PURE__*/
-  messageDesc(file_harness_order_v1_order_service, 5);
+  messageDesc(file_harness_order_v1_order_service, 7);
 
 /**
  * ListOrdersResponse is one page, newest first.
@@ -182,7 +220,7 @@ export type ListOrdersResponse = Message<"harness.order.v1.ListOrdersResponse"> 
  * Use `create(ListOrdersResponseSchema)` to create a new message.
  */
 export const ListOrdersResponseSchema: GenMessage<ListOrdersResponse> = /*@__PURE__*/
-  messageDesc(file_harness_order_v1_order_service, 6);
+  messageDesc(file_harness_order_v1_order_service, 8);
 
 /**
  * CancelOrderRequest names an order.
@@ -201,7 +239,7 @@ export type CancelOrderRequest = Message<"harness.order.v1.CancelOrderRequest"> 
  * Use `create(CancelOrderRequestSchema)` to create a new message.
  */
 export const CancelOrderRequestSchema: GenMessage<CancelOrderRequest> = /*@__PURE__*/
-  messageDesc(file_harness_order_v1_order_service, 7);
+  messageDesc(file_harness_order_v1_order_service, 9);
 
 /**
  * CancelOrderResponse holds the cancelled order.
@@ -220,7 +258,7 @@ export type CancelOrderResponse = Message<"harness.order.v1.CancelOrderResponse"
  * Use `create(CancelOrderResponseSchema)` to create a new message.
  */
 export const CancelOrderResponseSchema: GenMessage<CancelOrderResponse> = /*@__PURE__*/
-  messageDesc(file_harness_order_v1_order_service, 8);
+  messageDesc(file_harness_order_v1_order_service, 10);
 
 /**
  * AdminListOrdersRequest filters and pages every order.
@@ -272,7 +310,7 @@ export type AdminListOrdersRequest = Message<"harness.order.v1.AdminListOrdersRe
  * Use `create(AdminListOrdersRequestSchema)` to create a new message.
  */
 export const AdminListOrdersRequestSchema: GenMessage<AdminListOrdersRequest> = /*@__PURE__*/
-  messageDesc(file_harness_order_v1_order_service, 9);
+  messageDesc(file_harness_order_v1_order_service, 11);
 
 /**
  * AdminListOrdersResponse is one page, newest first.
@@ -296,7 +334,7 @@ export type AdminListOrdersResponse = Message<"harness.order.v1.AdminListOrdersR
  * Use `create(AdminListOrdersResponseSchema)` to create a new message.
  */
 export const AdminListOrdersResponseSchema: GenMessage<AdminListOrdersResponse> = /*@__PURE__*/
-  messageDesc(file_harness_order_v1_order_service, 10);
+  messageDesc(file_harness_order_v1_order_service, 12);
 
 /**
  * AdminGetOrderRequest names an order.
@@ -315,7 +353,7 @@ export type AdminGetOrderRequest = Message<"harness.order.v1.AdminGetOrderReques
  * Use `create(AdminGetOrderRequestSchema)` to create a new message.
  */
 export const AdminGetOrderRequestSchema: GenMessage<AdminGetOrderRequest> = /*@__PURE__*/
-  messageDesc(file_harness_order_v1_order_service, 11);
+  messageDesc(file_harness_order_v1_order_service, 13);
 
 /**
  * AdminGetOrderResponse holds the order.
@@ -334,7 +372,7 @@ export type AdminGetOrderResponse = Message<"harness.order.v1.AdminGetOrderRespo
  * Use `create(AdminGetOrderResponseSchema)` to create a new message.
  */
 export const AdminGetOrderResponseSchema: GenMessage<AdminGetOrderResponse> = /*@__PURE__*/
-  messageDesc(file_harness_order_v1_order_service, 12);
+  messageDesc(file_harness_order_v1_order_service, 14);
 
 /**
  * AdminMoveOrderRequest moves an order to a new status.
@@ -372,7 +410,7 @@ export type AdminMoveOrderRequest = Message<"harness.order.v1.AdminMoveOrderRequ
  * Use `create(AdminMoveOrderRequestSchema)` to create a new message.
  */
 export const AdminMoveOrderRequestSchema: GenMessage<AdminMoveOrderRequest> = /*@__PURE__*/
-  messageDesc(file_harness_order_v1_order_service, 13);
+  messageDesc(file_harness_order_v1_order_service, 15);
 
 /**
  * AdminMoveOrderResponse holds the moved order.
@@ -391,7 +429,7 @@ export type AdminMoveOrderResponse = Message<"harness.order.v1.AdminMoveOrderRes
  * Use `create(AdminMoveOrderResponseSchema)` to create a new message.
  */
 export const AdminMoveOrderResponseSchema: GenMessage<AdminMoveOrderResponse> = /*@__PURE__*/
-  messageDesc(file_harness_order_v1_order_service, 14);
+  messageDesc(file_harness_order_v1_order_service, 16);
 
 /**
  * AdminRefundOrderRequest names the order to refund.
@@ -415,7 +453,7 @@ export type AdminRefundOrderRequest = Message<"harness.order.v1.AdminRefundOrder
  * Use `create(AdminRefundOrderRequestSchema)` to create a new message.
  */
 export const AdminRefundOrderRequestSchema: GenMessage<AdminRefundOrderRequest> = /*@__PURE__*/
-  messageDesc(file_harness_order_v1_order_service, 15);
+  messageDesc(file_harness_order_v1_order_service, 17);
 
 /**
  * AdminRefundOrderResponse holds the refunded order.
@@ -434,7 +472,7 @@ export type AdminRefundOrderResponse = Message<"harness.order.v1.AdminRefundOrde
  * Use `create(AdminRefundOrderResponseSchema)` to create a new message.
  */
 export const AdminRefundOrderResponseSchema: GenMessage<AdminRefundOrderResponse> = /*@__PURE__*/
-  messageDesc(file_harness_order_v1_order_service, 16);
+  messageDesc(file_harness_order_v1_order_service, 18);
 
 /**
  * OrderService turns a user's saved designs into orders and runs them to
@@ -466,6 +504,23 @@ export const OrderService: GenService<{
     methodKind: "unary";
     input: typeof GetOrderRequestSchema;
     output: typeof GetOrderResponseSchema;
+  },
+  /**
+   * WatchOrder streams one of the caller's orders (an admin may watch any):
+   * the order as it is now, then the order again after every change
+   * (payment, cancellation, an admin's move, a refund). Another user's
+   * order is NotFound, as with GetOrder. The stream ends cleanly once the
+   * order is DELIVERED or REFUNDED, where it can change no more; it ends
+   * with Unavailable when the server shuts down (watch again to resume) and
+   * with Unauthenticated when the access token expires (refresh it and
+   * watch again).
+   *
+   * @generated from rpc harness.order.v1.OrderService.WatchOrder
+   */
+  watchOrder: {
+    methodKind: "server_streaming";
+    input: typeof WatchOrderRequestSchema;
+    output: typeof WatchOrderResponseSchema;
   },
   /**
    * ListOrders lists the caller's orders, newest first.
