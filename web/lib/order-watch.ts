@@ -3,8 +3,9 @@
 // The order page's live status. With WatchOrder (a server-streaming RPC of
 // harness.order.v1.OrderService: the order now, then once per change) the
 // page follows payment and admin moves as they happen, without polling.
-// Until the generated client has it, the page reads the order once
-// (GetOrder) and again after the user's own actions.
+// The server ends the stream cleanly once the order is final (DELIVERED or
+// REFUNDED): the page then stops watching. It ends it with Unavailable when
+// it drains: the page reopens it, backing off.
 
 import { useEffect, useState } from "react";
 import { create } from "@bufbuild/protobuf";
@@ -19,14 +20,9 @@ import { refreshAccessToken } from "./transport";
 
 type WatchOrder = (req: { id: string }, options: { signal: AbortSignal }) => AsyncIterable<{ order?: Order }>;
 
-/**
- * WatchOrder of the generated client, or undefined while the contract has
- * none. THE ONE LINE TO CHANGE once WatchOrder is generated (for the types;
- * at run time it is picked up already):
- *   return createClient(OrderService, transport).watchOrder;
- */
-export function watchOrderOf(transport: Transport): WatchOrder | undefined {
-  return (createClient(OrderService, transport) as unknown as { watchOrder?: WatchOrder }).watchOrder;
+/** WatchOrder of the generated client. */
+export function watchOrderOf(transport: Transport): WatchOrder {
+  return createClient(OrderService, transport).watchOrder;
 }
 
 /** Errors after which reopening the stream cannot help. */
@@ -57,7 +53,6 @@ export function useOrderWatch(id: string) {
 
   useEffect(() => {
     const watch = watchOrderOf(transport);
-    if (!watch) return;
     const key = createConnectQueryKey({ schema: OrderService.method.getOrder, input: { id }, transport, cardinality: "finite" });
     const ctrl = new AbortController();
     void (async () => {
@@ -72,7 +67,9 @@ export function useOrderWatch(id: string) {
             setStreamError(null);
             if (res.order) queryClient.setQueryData(key, create(GetOrderResponseSchema, { order: res.order }));
           }
-          // The server ended the stream (it is shutting down): reopen.
+          // A clean end: the order is final, nothing more will change.
+          setLive(false);
+          return;
         } catch (err) {
           if (ctrl.signal.aborted) return;
           const ce = ConnectError.from(err);
