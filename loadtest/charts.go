@@ -128,7 +128,21 @@ func latencyOverTime(title string, s []sample, span time.Duration) ([]byte, erro
 		p.Add(line)
 		p.Legend.Add(name, line)
 	}
+	widenLog(&p.Y)
 	return svgOf(p, 15*vg.Centimeter, 7*vg.Centimeter)
+}
+
+// widenLog gives a log axis a range of at least a factor of 4 around its
+// data (one value would make an empty range, which a log scale cannot
+// draw).
+func widenLog(ax *plot.Axis) {
+	if ax.Min <= 0 || ax.Max <= 0 {
+		ax.Min, ax.Max = 1, 10
+	}
+	if ax.Max < 4*ax.Min {
+		mid := math.Sqrt(ax.Min * ax.Max)
+		ax.Min, ax.Max = mid/2, mid*2
+	}
 }
 
 // rateOverTime draws hits sent and hits with an unexpected code per
@@ -188,6 +202,7 @@ func histogram(title string, s []sample) ([]byte, error) {
 	h := &plotter.Histogram{Bins: bins, Width: step, FillColor: quantileColors[0], LineStyle: plotter.DefaultLineStyle}
 	h.LineStyle.Width = vg.Points(0.3)
 	p.Add(h)
+	widenLog(&p.X)
 	return svgOf(p, 15*vg.Centimeter, 7*vg.Centimeter)
 }
 

@@ -36,7 +36,7 @@ type outcome struct {
 }
 
 // requestPrefix is how Go's HTTP client starts an error: `Post "URL": `.
-var requestPrefix = regexp.MustCompile(`^[A-Z]+ "[^"]*": `)
+var requestPrefix = regexp.MustCompile(`^[A-Za-z]+ "[^"]*": `)
 
 // classify reads a result's code and message.
 func classify(c *call, res *vegeta.Result) outcome {
