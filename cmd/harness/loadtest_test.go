@@ -114,7 +114,9 @@ func TestLoadTest(t *testing.T) {
 		}
 	}
 	if !slices.ContainsFunc(names, func(n string) bool { return n == "OrderService/ListOrders" || n == "OrderService/GetOrder" }) ||
-		!slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(n, "AnalyticsService/") || n == "OrderService/AdminListOrders" }) {
+		!slices.ContainsFunc(names, func(n string) bool {
+			return strings.HasPrefix(n, "AnalyticsService/") || n == "OrderService/AdminListOrders"
+		}) {
 		t.Errorf("the report lacks the orders or admin reads: %v", names)
 	}
 	quote := rep.RPCs[slices.IndexFunc(rep.RPCs, func(r loadtest.RPCStats) bool { return r.RPC == "CatalogService/Quote" })]
