@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 )
 
@@ -19,6 +20,10 @@ type KneeConfig struct {
 	// RPC, when set, judges that RPC's p99 (e.g. "CatalogService/Quote")
 	// instead of every hit's.
 	RPC string
+	// Confirm runs a step that crossed the bound once more, and goes on
+	// when the second run stays under it: on a shared machine a burst of
+	// other work can push one step's p99 over.
+	Confirm bool
 }
 
 // Step is one rate of FindKnee.
@@ -32,6 +37,9 @@ type Step struct {
 	JudgedP99  float64 `json:"judged_p99_ms"`
 	Unexpected int     `json:"unexpected"`
 	Wrong      int     `json:"wrong"`
+	// Load is the machine's 1-minute load average after the step (Linux;
+	// 0 elsewhere): how busy the machine was, load test included.
+	Load float64 `json:"load"`
 }
 
 // Knee is where the p99 crossed the bound.
@@ -78,25 +86,40 @@ func FindKnee(ctx context.Context, cfg Config, k KneeConfig) (*Report, error) {
 		knee.RPC = "all"
 	}
 	var prev *Step
-	for rate := k.Start; rate <= k.Max+1e-9; rate += k.Step {
+	runStep := func(rate float64) (Step, error) {
 		r.progress("step: %g hits/s for %v", rate, k.StepDuration)
 		col := r.attack(ctx, rampPacer{rate: rate}, k.StepDuration)
 		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("loadtest: knee search stopped: %w", err)
+			return Step{}, fmt.Errorf("loadtest: knee search stopped: %w", err)
 		}
-		step := stepOf(rate, col, k.RPC)
-		r.steps = append(r.steps, step)
-		r.progress("step: %g hits/s → p99 %.1f ms (judged %.1f ms), %d unexpected", rate, step.P99, step.JudgedP99, step.Unexpected)
+		s := stepOf(rate, col, k.RPC)
+		s.Load = loadAverage()
+		r.steps = append(r.steps, s)
+		r.progress("step: %g hits/s → p99 %.1f ms (judged %.1f ms), %d unexpected, load %.1f", rate, s.P99, s.JudgedP99, s.Unexpected, s.Load)
+		return s, nil
+	}
+	for rate := k.Start; rate <= k.Max+1e-9; rate += k.Step {
+		step, err := runStep(rate)
+		if err != nil {
+			return nil, err
+		}
+		if step.JudgedP99 > bound && k.Confirm {
+			r.progress("step: %g hits/s crossed %g ms: once more to confirm", rate, bound)
+			if step, err = runStep(rate); err != nil {
+				return nil, err
+			}
+		}
 		if step.JudgedP99 > bound {
 			knee.Crossed, knee.Above = true, rate
 			knee.Estimate = rate
 			if prev != nil {
 				knee.Below = prev.Rate
-				knee.Estimate = round2(prev.Rate + (bound-prev.JudgedP99)*(rate-prev.Rate)/(step.JudgedP99-prev.JudgedP99))
+				knee.Estimate = interpolate(*prev, step, bound)
 			}
 			break
 		}
-		prev = &r.steps[len(r.steps)-1]
+		below := step
+		prev = &below
 		knee.Below = rate
 	}
 	switch {
@@ -111,6 +134,15 @@ func FindKnee(ctx context.Context, cfg Config, k KneeConfig) (*Report, error) {
 	r.knee = knee
 	r.cfg.Rate, r.cfg.Duration = r.steps[len(r.steps)-1].Rate, time.Duration(len(r.steps))*k.StepDuration
 	return r.Finish(ctx)
+}
+
+// interpolate is the rate at which the judged p99 reaches bound on the
+// line through the two steps.
+func interpolate(below, above Step, bound float64) float64 {
+	if above.JudgedP99 <= below.JudgedP99 {
+		return above.Rate
+	}
+	return round2(below.Rate + (bound-below.JudgedP99)*(above.Rate-below.Rate)/(above.JudgedP99-below.JudgedP99))
 }
 
 // stepOf sums up one step's hits.
@@ -129,4 +161,17 @@ func stepOf(rate float64, col *collector, rpc string) Step {
 		}
 	}
 	return s
+}
+
+// loadAverage is the 1-minute load average from /proc/loadavg, or 0.
+func loadAverage() float64 {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	var l float64
+	if _, err := fmt.Sscan(string(data), &l); err != nil {
+		return 0
+	}
+	return l
 }

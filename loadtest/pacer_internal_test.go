@@ -47,3 +47,18 @@ func TestRampPacer(t *testing.T) {
 		t.Errorf("behind by 47 hits, wait %v", wait)
 	}
 }
+
+func TestInterpolate(t *testing.T) {
+	for _, tc := range []struct {
+		below, above Step
+		want         float64
+	}{
+		{Step{Rate: 100, JudgedP99: 60}, Step{Rate: 150, JudgedP99: 140}, 125},
+		{Step{Rate: 100, JudgedP99: 99}, Step{Rate: 150, JudgedP99: 101}, 125},
+		{Step{Rate: 100, JudgedP99: 120}, Step{Rate: 150, JudgedP99: 110}, 150}, // noise: no line
+	} {
+		if got := interpolate(tc.below, tc.above, 100); got != tc.want {
+			t.Errorf("interpolate(%+v, %+v) = %g, want %g", tc.below, tc.above, got, tc.want)
+		}
+	}
+}

@@ -31,22 +31,26 @@ type Report struct {
 
 // Meta are a run's settings and circumstances.
 type Meta struct {
-	Topology      string         `json:"topology"`
-	Targets       []string       `json:"targets"`
-	Rate          float64        `json:"rate"`
-	Duration      string         `json:"duration"`
-	Ramp          string         `json:"ramp"`
-	Mix           string         `json:"mix"`
-	Connections   int            `json:"connections"`
-	MaxWorkers    uint64         `json:"max_workers"`
-	Timeout       string         `json:"timeout"`
-	Shoppers      int            `json:"shoppers"`
-	InvalidShare  float64        `json:"invalid_share"`
-	Seed          uint64         `json:"seed"`
-	Started       time.Time      `json:"started"`
-	AttackSeconds float64        `json:"attack_seconds"`
-	Host          string         `json:"host"`
-	Fallbacks     map[string]int `json:"fallbacks,omitempty"`
+	Topology      string    `json:"topology"`
+	Targets       []string  `json:"targets"`
+	Rate          float64   `json:"rate"`
+	Duration      string    `json:"duration"`
+	Ramp          string    `json:"ramp"`
+	Mix           string    `json:"mix"`
+	Connections   int       `json:"connections"`
+	MaxWorkers    uint64    `json:"max_workers"`
+	Timeout       string    `json:"timeout"`
+	Shoppers      int       `json:"shoppers"`
+	InvalidShare  float64   `json:"invalid_share"`
+	Seed          uint64    `json:"seed"`
+	Started       time.Time `json:"started"`
+	AttackSeconds float64   `json:"attack_seconds"`
+	Host          string    `json:"host"`
+	// LoadBefore and LoadAfter are the machine's 1-minute load average
+	// at the start and after the attack (Linux; 0 elsewhere).
+	LoadBefore float64        `json:"load_before"`
+	LoadAfter  float64        `json:"load_after"`
+	Fallbacks  map[string]int `json:"fallbacks,omitempty"`
 }
 
 // Latency are quantiles in milliseconds.
@@ -119,8 +123,8 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		verdict = "FAILED"
 	}
 	fmt.Fprintf(&b, "# Load test: %s — %s\n\n", m.Topology, verdict)
-	fmt.Fprintf(&b, "%s; targets %s; %g hits/s for %s (ramp %s); mix %s; %d connections (0: no bound); timeout %s; host %s.\n\n",
-		m.Started.UTC().Format(time.RFC3339), strings.Join(m.Targets, ", "), m.Rate, m.Duration, m.Ramp, m.Mix, m.Connections, m.Timeout, m.Host)
+	fmt.Fprintf(&b, "%s; targets %s; %g hits/s for %s (ramp %s); mix %s; %d connections (0: no bound); timeout %s; host %s, load %.1f before, %.1f after.\n\n",
+		m.Started.UTC().Format(time.RFC3339), strings.Join(m.Targets, ", "), m.Rate, m.Duration, m.Ramp, m.Mix, m.Connections, m.Timeout, m.Host, m.LoadBefore, m.LoadAfter)
 	if len(r.Steps) > 0 {
 		writeSteps(&b, r.Steps, r.Knee)
 	}
@@ -168,9 +172,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 }
 
 func writeSteps(b *strings.Builder, steps []Step, knee *Knee) {
-	b.WriteString("| offered /s | answered /s | p50 ms | p90 ms | p99 ms | max ms | unexpected |\n|--:|--:|--:|--:|--:|--:|--:|\n")
+	b.WriteString("| offered /s | answered /s | p50 ms | p90 ms | p99 ms | judged p99 ms | max ms | unexpected | load |\n|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, s := range steps {
-		fmt.Fprintf(b, "| %g | %.1f | %.1f | %.1f | %.1f | %.1f | %d |\n", s.Rate, s.Throughput, s.P50, s.P90, s.P99, s.Max, s.Unexpected)
+		fmt.Fprintf(b, "| %g | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %d | %.1f |\n", s.Rate, s.Throughput, s.P50, s.P90, s.P99, s.JudgedP99, s.Max, s.Unexpected, s.Load)
 	}
 	if knee != nil {
 		fmt.Fprintf(b, "\n%s\n\n", knee.Summary)

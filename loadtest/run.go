@@ -24,6 +24,9 @@ type Run struct {
 	fivexxSeen []string
 	steps      []Step
 	knee       *Knee
+	// loadBefore and loadAfter are the machine's load average at the
+	// start and after the last attack.
+	loadBefore, loadAfter float64
 }
 
 // Execute runs one load test: Start, Attack, Finish.
@@ -51,7 +54,7 @@ func Start(ctx context.Context, cfg Config) (*Run, error) {
 	if seed == 0 {
 		seed = rand.Uint64()
 	}
-	r := &Run{cfg: cfg, seed: seed, shop: newShop(cfg, seed), started: time.Now()}
+	r := &Run{cfg: cfg, seed: seed, shop: newShop(cfg, seed), started: time.Now(), loadBefore: loadAverage()}
 	r.progress("setting up: %d shoppers%s", cfg.Shoppers, map[bool]string{true: ", an admin", false: ""}[cfg.hasAdmin()])
 	if err := r.shop.setUp(ctx); err != nil {
 		return nil, err
@@ -141,6 +144,7 @@ func (r *Run) Finish(ctx context.Context) (*Report, error) {
 	if r.all == nil {
 		return nil, fmt.Errorf("loadtest: no attack ran")
 	}
+	r.loadAfter = loadAverage()
 	total, rpcs, errs := r.all.summarize()
 	r.progress("checking: %d orders, analytics", len(r.shop.ledger.orders))
 	checks := r.check(ctx, total, rpcs)
@@ -168,6 +172,6 @@ func (r *Run) meta() Meta {
 		Shoppers: c.Shoppers, InvalidShare: c.InvalidShare, Seed: r.seed, Started: r.started,
 		AttackSeconds: round2(r.all.window().Seconds()),
 		Host:          fmt.Sprintf("%s/%s, %d CPUs, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version()),
-		Fallbacks:     fallbacks,
+		Fallbacks:     fallbacks, LoadBefore: r.loadBefore, LoadAfter: r.loadAfter,
 	}
 }

@@ -32,7 +32,7 @@ func loadTest(ctx context.Context, args []string, getenv func(string) string, st
 		urls                            []string
 		mix, out                        string
 		mixOnly, grantAdmin, knee       bool
-		kc                              = loadtest.KneeConfig{Start: 25, Step: 25, Max: 1000, StepDuration: 20 * time.Second, Bound: 100 * time.Millisecond}
+		kc                              = loadtest.KneeConfig{Start: 25, Step: 25, Max: 1000, StepDuration: 30 * time.Second, Bound: 100 * time.Millisecond, Confirm: true}
 		shoppers, connections           int
 		maxWorkers, seed                uint64
 		rate, invalidShare              float64
@@ -66,6 +66,7 @@ func loadTest(ctx context.Context, args []string, getenv func(string) string, st
 		fs.DurationVar(&kc.StepDuration, "step-duration", kc.StepDuration, "length of each step")
 		fs.DurationVar(&kc.Bound, "knee-bound", kc.Bound, "the p99 latency the search looks for")
 		fs.StringVar(&kc.RPC, "knee-rpc", "", "judge this RPC's p99 (e.g. CatalogService/Quote) instead of every hit's")
+		fs.BoolVar(&kc.Confirm, "knee-confirm", kc.Confirm, "run a step that crossed the bound once more before calling it the knee (a shared machine has bursts)")
 	})
 	if err != nil {
 		return err

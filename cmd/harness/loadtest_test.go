@@ -211,3 +211,32 @@ func TestLoadTestCheckFails(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadTestFindKnee: --find-knee steps the rate; a step over the bound
+// is run once more to confirm it, and the report says where it crossed.
+func TestLoadTestFindKnee(t *testing.T) {
+	_, url := servePlatform(t)
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	err := run(t.Context(), []string{"loadtest", "--url", url, "--shoppers", "1", "--mix-only", "--mix", "quote=3,catalog=1",
+		"--find-knee", "--knee-start", "10", "--knee-step", "10", "--knee-max", "30", "--step-duration", "1s",
+		"--knee-bound", "1ns", "--out", out}, func(string) string { return "" }, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("loadtest: %v\n%s\n%s", err, stdout.String(), stderr.String())
+	}
+	var rep loadtest.Report
+	data, err := os.ReadFile(filepath.Join(out, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Steps) != 2 || rep.Steps[0].Rate != 10 || rep.Steps[1].Rate != 10 || rep.Knee == nil ||
+		!rep.Knee.Crossed || rep.Knee.Above != 10 || !strings.Contains(rep.Knee.Summary, "already at the first step") {
+		t.Fatalf("steps %+v, knee %+v", rep.Steps, rep.Knee)
+	}
+	if rep.Total.Count != rep.Steps[0].Count+rep.Steps[1].Count || !strings.Contains(stdout.String(), "already at the first step") {
+		t.Errorf("total %d, steps %d + %d; stdout %s", rep.Total.Count, rep.Steps[0].Count, rep.Steps[1].Count, stdout.String())
+	}
+}
