@@ -40,6 +40,8 @@ type Step struct {
 	// Load is the machine's 1-minute load average after the step (Linux;
 	// 0 elsewhere): how busy the machine was, load test included.
 	Load float64 `json:"load"`
+	// P99ByRPC is each RPC's p99 in the step, in milliseconds.
+	P99ByRPC map[string]float64 `json:"p99_by_rpc_ms"`
 }
 
 // Knee is where the p99 crossed the bound.
@@ -152,13 +154,12 @@ func stepOf(rate float64, col *collector, rpc string) Step {
 		Rate: rate, Count: total.Count, Throughput: total.Throughput, Latency: total.Latency,
 		JudgedP99: total.P99, Unexpected: total.Unexpected, Wrong: total.Wrong,
 	}
+	s.P99ByRPC = map[string]float64{}
+	for _, r := range rpcs {
+		s.P99ByRPC[r.RPC] = r.P99
+	}
 	if rpc != "" {
-		s.JudgedP99 = 0
-		for _, r := range rpcs {
-			if r.RPC == rpc {
-				s.JudgedP99 = r.P99
-			}
-		}
+		s.JudgedP99 = s.P99ByRPC[rpc]
 	}
 	return s
 }
