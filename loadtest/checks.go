@@ -135,7 +135,7 @@ func (r *Run) checkOrders(ctx context.Context) Check {
 		for _, o := range left {
 			g.Go(func() error {
 				got, err := r.shop.orderOf(gctx, o)
-				problem := ""
+				var problem string
 				if err != nil {
 					problem = fmt.Sprintf("order %s: %v", o.id, err)
 				} else {

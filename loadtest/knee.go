@@ -130,7 +130,7 @@ func FindKnee(ctx context.Context, cfg Config, k KneeConfig) (*Report, error) {
 	case knee.Below == 0:
 		knee.Summary = fmt.Sprintf("The p99 of %s was over %g ms already at the first step, %g hits/s.", knee.RPC, bound, knee.Above)
 	default:
-		knee.Summary = fmt.Sprintf("The p99 of %s crosses %g ms between %g and %g hits/s (about %g hits/s, interpolated).",
+		knee.Summary = fmt.Sprintf("The p99 of %s crosses %g ms between %g and %g hits/s (about %.0f hits/s, interpolated).",
 			knee.RPC, bound, knee.Below, knee.Above, knee.Estimate)
 	}
 	r.knee = knee

@@ -41,10 +41,10 @@ var requestPrefix = regexp.MustCompile(`^[A-Za-z]+ "[^"]*": `)
 // classify reads a result's code and message.
 func classify(c *call, res *vegeta.Result) outcome {
 	out := outcome{status: int(res.Code)}
-	switch {
-	case res.Code == 0:
+	switch res.Code {
+	case 0:
 		out.code, out.message = CodeTransport, requestPrefix.ReplaceAllString(res.Error, "")
-	case res.Code == http.StatusOK:
+	case http.StatusOK:
 		out.code = CodeOK
 	default:
 		var body struct {
