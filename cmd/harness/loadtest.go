@@ -55,7 +55,7 @@ func loadTest(ctx context.Context, args []string, getenv func(string) string, st
 		fs.IntVar(&shoppers, "shoppers", lc.Shoppers, "shoppers registered with a design before the attack")
 		fs.Float64Var(&invalidShare, "invalid-share", lc.InvalidShare, "share of quotes breaking a rule on purpose (expected InvalidArgument)")
 		fs.StringVar(&lc.AdminEmail, "admin-email", getenv("HARNESS_LOADTEST_ADMIN_EMAIL"), "an existing admin for the admin reads and checks; its password from HARNESS_LOADTEST_ADMIN_PASSWORD [HARNESS_LOADTEST_ADMIN_EMAIL]")
-		fs.BoolVar(&grantAdmin, "grant-admin", false, "register an admin and grant the role through the server's database (--database-url or --data-dir), as `harness users grant-admin`")
+		fs.BoolVar(&grantAdmin, "grant-admin", false, "register an admin and grant the role through the server's database (--database-url or --data-dir), as harness users grant-admin does")
 		fs.DurationVar(&settle, "settle", lc.Settle, "how long the checks wait for the event pipeline")
 		fs.Uint64Var(&seed, "seed", 0, "seed of the drawn actions and designs (0: random)")
 		fs.StringVar(&out, "out", "", "directory of the report (default var/loadtest/<UTC time>)")
