@@ -158,9 +158,53 @@ func (r *Run) checkOrders(ctx context.Context) Check {
 				c.Detail += fmt.Sprintf(" (waited %v)", r.cfg.Settle)
 			}
 			c.Failures = problems[:min(len(problems), maxFailures)]
+			r.checkNoOtherOrders(ctx, &c)
 			return c
 		}
 		pause(ctx, 200*time.Millisecond)
+	}
+}
+
+// checkNoOtherOrders lists, as the admin, the orders of the run's
+// shoppers created since it started: any order no answer named (a
+// checkout retried with its key that made a second order, say) fails the
+// check, beyond the checkouts that got no clear answer.
+func (r *Run) checkNoOtherOrders(ctx context.Context, c *Check) {
+	if r.shop.admin == nil {
+		return
+	}
+	known := map[string]bool{}
+	for _, o := range r.shop.ledger.orders {
+		known[o.id] = true
+	}
+	ours := map[string]bool{}
+	for _, sh := range r.shop.shoppers {
+		ours[sh.id] = true
+	}
+	var others []string
+	req := &orderv1.AdminListOrdersRequest{CreatedAfter: r.started.UTC().Format(time.RFC3339), PageSize: 100}
+	for {
+		res, err := r.shop.as(r.shop.admin).orders.AdminListOrders(ctx, req)
+		if err != nil {
+			c.Passed = false
+			c.Failures = append(c.Failures, "AdminListOrders: "+err.Error())
+			return
+		}
+		for _, o := range res.GetOrders() {
+			if ours[o.GetOwnerId()] && !known[o.GetId()] {
+				others = append(others, o.GetId())
+			}
+		}
+		if req.PageToken = res.GetNextPageToken(); req.PageToken == "" {
+			break
+		}
+	}
+	c.Detail += fmt.Sprintf("; %d other orders of its shoppers", len(others))
+	if int64(len(others)) > r.shop.ledger.ordersCreated.maybe {
+		c.Passed = false
+		for _, id := range others[:min(len(others), maxFailures)] {
+			c.Failures = append(c.Failures, fmt.Sprintf("order %s: created, but no answer of the run named it", id))
+		}
 	}
 }
 
