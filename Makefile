@@ -53,6 +53,16 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 build-release: ## Build bin/harness as the image does (static, -trimpath, VERSION baked in).
 	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o bin/harness ./cmd/harness
 
+# Load test (docs/loadtest.md): the shop mix against a fresh platform on a
+# free port (with-server.sh: SQLite, or DATABASE_URL/REDIS_URL when set),
+# then the checks; the report goes to var/loadtest/<time>/. E.g.
+#   make loadtest LOADTEST_FLAGS='--rate 100 --duration 2m'
+#   make loadtest LOADTEST_FLAGS='--find-knee --knee-start 25 --knee-step 25'
+LOADTEST_FLAGS ?= --rate 50 --duration 60s --ramp 10s
+.PHONY: loadtest
+loadtest: build ## Load-test a fresh platform: the shop mix, checks, report under var/loadtest/ (LOADTEST_FLAGS).
+	./scripts/with-server.sh bash -c 'bin/harness loadtest --url "$$HARNESS_URL" --data-dir "$$HARNESS_TEST_DATA_DIR" --grant-admin $(LOADTEST_FLAGS)'
+
 .PHONY: topology
 topology: ## Start the compose topology as local processes (backend :4000, 2 builder replicas behind :4002) on the local Postgres/Redis.
 	./scripts/topology.sh start

@@ -9,6 +9,7 @@
 //	harness dev pay ORDER_ID         pay an order (embedded payment provider)
 //	harness events replay --consumer analytics --from T --to T
 //	                                 re-deliver a range of recorded events
+//	harness loadtest --url URL       drive the shop mix, check, write a report
 //	harness version                  print the build version
 //
 // Configuration comes from flags, then the seed's environment variables
@@ -56,6 +57,7 @@ commands:
   dev       pay ORDER_ID [--outcome succeeded|failed|refunded] [--url URL]: send a signed payment webhook
   events    replay --consumer NAME --from RFC3339 --to RFC3339: re-deliver recorded events
   healthcheck URL: GET URL, succeed on a 2xx answer (a container healthcheck)
+  loadtest  --url URL [--rate N --duration D --find-knee ...]: drive the shop mix, check, write a report
   version   print the version
 `
 
@@ -105,6 +107,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return devPay(ctx, args, getenv, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, args, stdout)
+	case "loadtest":
+		return loadTest(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, buildVersion())
 		return nil
