@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"buf.build/go/protovalidate"
 	connect "connectrpc.com/connect/v2"
 	"connectrpc.com/connect/v2/connecthttp"
 	"connectrpc.com/connect/v2/connectproto"
@@ -40,6 +41,10 @@ type Options struct {
 	// modules that own them (builder.ValidationChecks), run with the
 	// contracts' rules.
 	Checks []validation.Check
+	// Validator, when set, validates requests instead of one built from
+	// Checks (validation.New): the composition root builds it to warm it
+	// up (validation.Warm) once the process is ready.
+	Validator protovalidate.Validator
 	// Outer run first, outside recover and log, in order: the telemetry
 	// interceptor (telemetry.ServerInterceptor), then the RPC metrics.
 	// They see every call with the code its caller hears, and the span is
@@ -70,9 +75,12 @@ func Chain(opts Options) ([]connect.ServerInterceptor, error) {
 			return nil, err
 		}
 	}
-	validator, err := validation.New(opts.Checks...)
-	if err != nil {
-		return nil, err
+	validator := opts.Validator
+	if validator == nil {
+		var err error
+		if validator, err = validation.New(opts.Checks...); err != nil {
+			return nil, err
+		}
 	}
 	return append(opts.Outer[:len(opts.Outer):len(opts.Outer)],
 		recoverInterceptor(logger),
