@@ -1,5 +1,6 @@
 -- wrk script of scripts/bench: POSTs the file $WRK_BODY_FILE with the
 -- Content-Type $WRK_CONTENT_TYPE (default application/json) on every request,
+-- (and the Authorization header $WRK_AUTHORIZATION when set),
 -- and prints one RESULT line: requests/s, p50, p90, p99, max, errors.
 local path = os.getenv("WRK_BODY_FILE")
 local f = assert(io.open(path, "rb"), "cannot open body file " .. tostring(path))
@@ -7,6 +8,9 @@ wrk.method = "POST"
 wrk.body = f:read("*a")
 f:close()
 wrk.headers["Content-Type"] = os.getenv("WRK_CONTENT_TYPE") or "application/json"
+if os.getenv("WRK_AUTHORIZATION") then
+  wrk.headers["Authorization"] = os.getenv("WRK_AUTHORIZATION")
+end
 
 function done(summary, latency, requests)
   local e = summary.errors
