@@ -94,7 +94,8 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Platform, error
 	}
 	chain, err := rpc.Chain(rpc.Options{
 		Logger: logger, PublicKey: publicKey, PublicProcedures: reflectionProcedures,
-		Proxies: proxies, Validator: p.validator, Outer: append(observe, p.metrics.interceptors()...),
+		Proxies: proxies, Validator: p.validator, Forwarded: topo.forwarded(),
+		Outer: append(observe, p.metrics.interceptors()...),
 	})
 	if err != nil {
 		return nil, err

@@ -2,10 +2,12 @@ package rpc
 
 import (
 	"cmp"
+	"context"
 	"crypto/ed25519"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"buf.build/go/protovalidate"
@@ -45,6 +47,11 @@ type Options struct {
 	// Checks (validation.New): the composition root builds it to warm it
 	// up (validation.Warm) once the process is ready.
 	Validator protovalidate.Validator
+	// Forwarded are the procedure prefixes ("/harness.builder.v1.") of
+	// the services this process forwards to the process that serves them:
+	// their requests are decoded here but validated there, once (its
+	// InvalidArgument comes back unchanged through the hop).
+	Forwarded []string
 	// Outer run first, outside recover and log, in order: the telemetry
 	// interceptor (telemetry.ServerInterceptor), then the RPC metrics.
 	// They see every call with the code its caller hears, and the span is
@@ -54,7 +61,9 @@ type Options struct {
 }
 
 // Chain returns the production interceptor chain, in order: (observe) →
-// recover → log → client address → authenticate → validate. The composition root builds
+// recover → log → client address → authenticate → validate. A module's
+// call to another module in process (a client with auth.ModuleCall) skips the
+// log and the validation; its caller's token is verified as any other. The composition root builds
 // its connect.Server with it, and so do module tests, so an in-process call
 // in a test meets the same edge as an HTTP call in production:
 //
@@ -84,11 +93,28 @@ func Chain(opts Options) ([]connect.ServerInterceptor, error) {
 	}
 	return append(opts.Outer[:len(opts.Outer):len(opts.Outer)],
 		recoverInterceptor(logger),
-		logInterceptor(logger, cmp.Or(opts.SlowCall, DefaultSlowCall)),
+		unlessModuleCall(logInterceptor(logger, cmp.Or(opts.SlowCall, DefaultSlowCall))),
 		clientIPInterceptor(proxies),
 		auth.NewServerInterceptor(auth.NewVerifier(opts.PublicKey, opts.Now), opts.PublicProcedures...),
-		validation.NewServerInterceptor(validator),
+		unlessModuleCall(validateInterceptor(validator, opts.Forwarded)),
 	), nil
+}
+
+// validateInterceptor validates requests, except those of forwarded
+// procedures, which it only decodes.
+func validateInterceptor(v protovalidate.Validator, forwarded []string) connect.ServerInterceptor {
+	validate, decode := validation.NewServerInterceptor(v), validation.NewDecodeErrorInterceptor()
+	return func(next connect.ServerFunc) connect.ServerFunc {
+		validated, decoded := validate(next), decode(next)
+		return func(ctx context.Context, spec connect.Spec, stream connect.ServerStream) error {
+			for _, prefix := range forwarded {
+				if strings.HasPrefix(spec.Procedure, prefix) {
+					return decoded(ctx, spec, stream)
+				}
+			}
+			return validated(ctx, spec, stream)
+		}
+	}
 }
 
 // Codecs are the codecs the HTTP routes accept: binary protobuf, and JSON

@@ -144,6 +144,18 @@ func NewServerInterceptor(v protovalidate.Validator) connect.ServerInterceptor {
 	}
 }
 
+// NewDecodeErrorInterceptor turns a body the codec could not decode into
+// the InvalidArgument NewServerInterceptor gives it, without validating
+// the decoded request: for procedures whose requests are validated
+// elsewhere (forwarded to the process that serves them).
+func NewDecodeErrorInterceptor() connect.ServerInterceptor {
+	return func(next connect.ServerFunc) connect.ServerFunc {
+		return func(ctx context.Context, spec connect.Spec, stream connect.ServerStream) error {
+			return next(ctx, spec, decodeErrorStream{stream})
+		}
+	}
+}
+
 // decodeErrorStream reports a request that could not be decoded as a
 // violation.
 type decodeErrorStream struct{ connect.ServerStream }
