@@ -30,7 +30,8 @@ import (
 // "lines", "design.name") in plain words. An empty body is refused, as
 // connect's codec refuses it, with a message saying to send {}.
 //
-// Marshaling is connect's. NewServerInterceptor turns a *DecodeError into
+// Marshaling writes what connect's codec writes, most answers on a faster
+// path (MarshalWrite). NewServerInterceptor turns a *DecodeError into
 // the same InvalidArgument a broken rule gets.
 type JSONCodec struct {
 	*connectproto.JSONCodec
@@ -51,6 +52,53 @@ func NewJSONCodec() *JSONCodec {
 }
 
 var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// answers are the buffers answers are marshaled into.
+var answers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// MarshalWrite writes msg as protobuf JSON to dst: on a fast path (see
+// appendMessage) for messages made only of what the contracts' answers use,
+// else with protojson. Both write the same JSON.
+func (c *JSONCodec) MarshalWrite(ctx context.Context, dst io.Writer, msg any) error {
+	if done, err := c.marshalFast(dst, msg); done {
+		return err
+	}
+	return c.JSONCodec.MarshalWrite(ctx, dst, msg)
+}
+
+// MarshalWriteStable is MarshalWrite with deterministic output (for
+// cacheable GET requests): the fast path's is.
+func (c *JSONCodec) MarshalWriteStable(ctx context.Context, dst io.Writer, msg any) error {
+	if done, err := c.marshalFast(dst, msg); done {
+		return err
+	}
+	return c.JSONCodec.MarshalWriteStable(ctx, dst, msg)
+}
+
+// marshalFast writes msg on the fast path and reports whether it did.
+func (c *JSONCodec) marshalFast(dst io.Writer, msg any) (bool, error) {
+	m, ok := msg.(proto.Message)
+	if !ok || c.MarshalOptions != (protojson.MarshalOptions{}) {
+		return false, nil
+	}
+	r := m.ProtoReflect()
+	if !r.IsValid() || !isFast(r.Descriptor()) {
+		return false, nil
+	}
+	bp := answers.Get().(*[]byte)
+	b, err := appendMessage((*bp)[:0], r)
+	defer func() {
+		if cap(b) <= 1<<16 {
+			*bp = b[:0]
+			answers.Put(bp)
+		}
+	}()
+	if err != nil {
+		return false, nil // protojson decides: the same error, or its own
+	}
+	_, err = dst.Write(b)
+	return true, err
+}
 
 // UnmarshalRead decodes protobuf JSON from src into msg. Its errors other
 // than src's are *DecodeError.
