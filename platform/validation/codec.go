@@ -22,7 +22,8 @@ import (
 // what the lenient default drops silently, and says where a body is wrong.
 //
 // It decodes strictly first, which costs a valid request nothing more than
-// connect's codec. Only when that fails does it look further: an unknown
+// connect's codec — less: plain requests take a fast path (decodeFast)
+// that accepts only what protojson accepts. Only when that fails does it look further: an unknown
 // field is still ignored (forward compatibility: a newer client may send
 // fields this server does not know), but an enum name the contract does
 // not define is refused instead of dropped, and every error is a
@@ -128,6 +129,12 @@ func (c *JSONCodec) UnmarshalRead(_ context.Context, src io.Reader, msg any) err
 }
 
 func (c *JSONCodec) unmarshal(data []byte, m proto.Message) error {
+	if c.strict == (protojson.UnmarshalOptions{}) {
+		if decodeFast(data, m.ProtoReflect()) == nil {
+			return nil
+		}
+		proto.Reset(m)
+	}
 	err := c.strict.Unmarshal(data, m)
 	if err == nil {
 		return nil

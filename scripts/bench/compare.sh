@@ -5,7 +5,9 @@
 #   one stream per connection), and the bare-Go peer of ../shared/bench
 #   (net/http + encoding/json, wrk). Rounds alternate the four; the last
 #   lines are each variant's median req/s and p99 and its ratio to bare Go's
-#   medians. Servers listen on free ports; the platform runs on a fresh
+#   medians. h2floor (./h2floor: a fixed gRPC answer from net/http's h2c,
+#   no work) is loaded as gRPC is: the ceiling of gRPC in Go's net/http
+#   here. Servers listen on free ports; the platform runs on a fresh
 #   SQLite, logging at warn. Needs wrk and h2load (apt-get install -y wrk
 #   nghttp2-client) and the shared peers in $BENCH_PEERS (default
 #   ../shared/bench from the repository root).
@@ -25,11 +27,13 @@ freeport() { # a port nothing listens on
 wait_up() { for _ in $(seq 500); do curl -sf "$1" >/dev/null 2>&1 && return; sleep 0.02; done; echo "not up: $1" >&2; exit 1; }
 
 go -C "$peers/bare-go" build -o "$work/baregoquote" .
-hport="$(freeport)" bport="$(freeport)"
+go build -o "$work/h2floor" "$here/h2floor"
+hport="$(freeport)" bport="$(freeport)" fport="$(freeport)"
 mkdir "$work/data"
 (cd "$work/data" && exec env -u DATABASE_URL -u REDIS_URL -u BUILDER_SERVICE_URL PORT="$hport" HARNESS_LOG_LEVEL=warn "$hb" serve) 2>"$work/harness.log" & pids+=($!)
 PORT="$bport" "$work/baregoquote" >/dev/null & pids+=($!)
-wait_up "http://127.0.0.1:$hport/healthz"; wait_up "http://127.0.0.1:$bport/healthz"
+PORT="$fport" "$work/h2floor" & pids+=($!)
+wait_up "http://127.0.0.1:$hport/healthz"; wait_up "http://127.0.0.1:$bport/healthz"; wait_up "http://127.0.0.1:$fport/healthz"
 quote="http://127.0.0.1:$hport/harness.builder.v1.CatalogService/Quote"
 
 # one VARIANT DURATION: prints "rps p50 p99 errors" for one load run.
@@ -44,12 +48,14 @@ one() {
     get() { echo "$out" | tr ' ' '\n' | grep "^$1=" | cut -d= -f2; }
     echo "$(get rps) $(get p50_ms) $(get p99_ms) $(( $(get non2xx) + $(get socket_errors) ))"
     ;;
-  grpc)
+  grpc|h2floor)
+    local target="$quote"
+    [[ $1 == h2floor ]] && target="http://127.0.0.1:$fport/harness.builder.v1.CatalogService/Quote"
     # h2load prints no percentiles: it logs each request (start, status,
     # duration in µs) and they are read from the log.
     rm -f "$work/h2.log"
     out="$(h2load -t2 -c"$conns" -m1 -D"${2%s}" -d "$here/bodies/quote.grpc" \
-      -H 'content-type: application/grpc' -H 'te: trailers' --log-file="$work/h2.log" "$quote")"
+      -H 'content-type: application/grpc' -H 'te: trailers' --log-file="$work/h2.log" "$target")"
     local rps bad
     rps="$(echo "$out" | sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p')"
     bad="$(echo "$out" | sed -n 's/^requests: .* \([0-9]*\) failed, \([0-9]*\) errored.*/\1 + \2/p')"
@@ -61,7 +67,7 @@ one() {
   esac
 }
 
-variants=(json proto grpc bare)
+variants=(json proto grpc bare h2floor)
 for v in "${variants[@]}"; do one "$v" 3s >/dev/null; done # warm up
 for r in $(seq "$rounds"); do
   for v in "${variants[@]}"; do
