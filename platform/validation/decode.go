@@ -276,8 +276,8 @@ func (d *fastDecoder) plainBytes() ([]byte, bool) {
 
 // Name lookups without a string per key: maps built once per descriptor.
 var (
-	fieldNames sync.Map // protoreflect.FullName of a message → map[string]protoreflect.FieldDescriptor
-	enumsByName  sync.Map // protoreflect.FullName of an enum → map[string]protoreflect.EnumNumber
+	fieldNames  sync.Map // protoreflect.FullName of a message → map[string]protoreflect.FieldDescriptor
+	enumsByName sync.Map // protoreflect.FullName of an enum → map[string]protoreflect.EnumNumber
 )
 
 // fieldsByName maps the JSON and the proto names of md's fields to them;

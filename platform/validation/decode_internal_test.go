@@ -78,4 +78,3 @@ func FuzzFastJSONDecode(f *testing.F) {
 		}
 	})
 }
-
