@@ -189,6 +189,9 @@ func (d *fastDecoder) scalar(fd protoreflect.FieldDescriptor) (protoreflect.Valu
 		if n, err := strconv.ParseUint(d.integer(true), 10, 64); err == nil {
 			return protoreflect.ValueOfUint64(n), nil
 		}
+	case protoreflect.FloatKind, protoreflect.DoubleKind, protoreflect.BytesKind, protoreflect.MessageKind, protoreflect.GroupKind:
+		// protojson's: floats and bytes have several spellings; messages
+		// are not scalars.
 	}
 	return protoreflect.Value{}, errNotFast
 }

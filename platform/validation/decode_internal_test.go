@@ -8,6 +8,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
+	eventsv1 "github.com/harnesshero/platform/gen/harness/events/v1"
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
 )
@@ -77,4 +78,18 @@ func FuzzFastJSONDecode(f *testing.F) {
 			t.Fatalf("%s: fast path %v, protojson %v", body, got.Interface(), want)
 		}
 	})
+}
+
+// TestFastJSONTypes: the answers of the contracts are on the fast path; a
+// message holding a well-known type other than Timestamp is not.
+func TestFastJSONTypes(t *testing.T) {
+	t.Parallel()
+	for _, m := range []proto.Message{&builderv1.QuoteResponse{}, &builderv1.GetCatalogResponse{}, &orderv1.Order{}, &userv1.RegisterResponse{}} {
+		if !isFast(m.ProtoReflect().Descriptor()) {
+			t.Errorf("%T is not on the fast path", m)
+		}
+	}
+	if isFast((&eventsv1.Envelope{}).ProtoReflect().Descriptor()) {
+		t.Error("Envelope (an Any inside) is on the fast path")
+	}
 }

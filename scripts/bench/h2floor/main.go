@@ -7,6 +7,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"log"
 	"net"
@@ -31,7 +32,7 @@ func main() {
 	protocols := new(http.Protocols)
 	protocols.SetHTTP1(true)
 	protocols.SetUnencryptedHTTP2(true)
-	ln, err := net.Listen("tcp", "127.0.0.1:"+os.Getenv("PORT"))
+	ln, err := new(net.ListenConfig).Listen(context.Background(), "tcp", "127.0.0.1:"+os.Getenv("PORT"))
 	if err != nil {
 		log.Fatal(err)
 	}
