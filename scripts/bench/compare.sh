@@ -7,7 +7,9 @@
 #   lines are each variant's median req/s and p99 and its ratio to bare Go's
 #   medians. h2floor (./h2floor: a fixed gRPC answer from net/http's h2c,
 #   no work) is loaded as gRPC is: the ceiling of gRPC in Go's net/http
-#   here. Servers listen on free ports; the platform runs on a fresh
+#   here. With TRPC=1 the tRPC + Fastify + Zod peer (the original plan's
+#   stack, installed from the shared folder into a temporary one) is loaded
+#   too, as "trpc". Servers listen on free ports; the platform runs on a fresh
 #   SQLite, logging at warn. Needs wrk and h2load (apt-get install -y wrk
 #   nghttp2-client) and the shared peers in $BENCH_PEERS (default
 #   ../shared/bench from the repository root).
@@ -34,16 +36,26 @@ mkdir "$work/data"
 PORT="$bport" "$work/baregoquote" >/dev/null & pids+=($!)
 PORT="$fport" "$work/h2floor" & pids+=($!)
 wait_up "http://127.0.0.1:$hport/healthz"; wait_up "http://127.0.0.1:$bport/healthz"; wait_up "http://127.0.0.1:$fport/healthz"
+variants=(json proto grpc bare h2floor)
+if [[ ${TRPC:-0} == 1 ]]; then
+  mkdir "$work/trpc"; cp -r "$peers/trpc-fastify/." "$work/trpc/"; rm -rf "$work/trpc/node_modules"
+  npm --prefix "$work/trpc" ci --no-audit --no-fund --loglevel=error >/dev/null
+  tport="$(freeport)"
+  NODE_ENV=production PORT="$tport" node "$work/trpc/src/server.js" >/dev/null & pids+=($!)
+  wait_up "http://127.0.0.1:$tport/healthz"
+  variants+=(trpc)
+fi
 quote="http://127.0.0.1:$hport/harness.builder.v1.CatalogService/Quote"
 
 # one VARIANT DURATION: prints "rps p50 p99 errors" for one load run.
 one() {
   local out
   case "$1" in
-  json|proto|bare)
+  json|proto|bare|trpc)
     local url="$quote" body="$here/bodies/quote.json" ct=application/json
     [[ $1 == proto ]] && body="$here/bodies/quote.binpb" ct=application/proto
     [[ $1 == bare ]] && url="http://127.0.0.1:$bport/builder.quote" body="$peers/bodies/bare-go-quote.json"
+    [[ $1 == trpc ]] && url="http://127.0.0.1:$tport/builder.quote" body="$peers/bodies/trpc-quote.json"
     out="$(WRK_BODY_FILE="$body" WRK_CONTENT_TYPE="$ct" wrk -t2 -c"$conns" -d"$2" -s "$here/post.lua" "$url" | grep '^RESULT ')"
     get() { echo "$out" | tr ' ' '\n' | grep "^$1=" | cut -d= -f2; }
     echo "$(get rps) $(get p50_ms) $(get p99_ms) $(( $(get non2xx) + $(get socket_errors) ))"
@@ -67,7 +79,6 @@ one() {
   esac
 }
 
-variants=(json proto grpc bare h2floor)
 for v in "${variants[@]}"; do one "$v" 3s >/dev/null; done # warm up
 for r in $(seq "$rounds"); do
   for v in "${variants[@]}"; do
@@ -84,3 +95,7 @@ for v in "${variants[@]}"; do
   printf 'median %-5s req/s=%-7s p99=%-7sms  ÷ bare-go: req/s %.2f, p99 %.2f\n' "$v" "$rps" "$p99" \
     "$(echo "$rps/$brps" | bc -l)" "$(echo "$p99/$bp99" | bc -l)"
 done
+if [[ ${TRPC:-0} == 1 ]]; then
+  t="$(col trpc req/s)"
+  for v in json proto grpc; do printf 'median %-5s ÷ trpc: req/s %.1f×\n' "$v" "$(echo "$(col "$v" req/s)/$t" | bc -l)"; done
+fi
