@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"time"
@@ -32,11 +33,10 @@ func applyRuntime(cfg Config, logger *slog.Logger) {
 	if cfg.MemoryLimit > 0 {
 		debug.SetMemoryLimit(cfg.MemoryLimit)
 	}
-	gc := debug.SetGCPercent(-1)
-	debug.SetGCPercent(gc)
-	limit := debug.SetMemoryLimit(-1)
-	attrs := []any{"gc_percent", gc, "gomaxprocs", runtime.GOMAXPROCS(0)}
-	if limit != maxMemoryLimit {
+	samples := []metrics.Sample{{Name: "/gc/gogc:percent"}, {Name: "/gc/gomemlimit:bytes"}}
+	metrics.Read(samples)
+	attrs := []any{"gc_percent", int64(samples[0].Value.Uint64()), "gomaxprocs", runtime.GOMAXPROCS(0)}
+	if limit := int64(samples[1].Value.Uint64()); limit != maxMemoryLimit {
 		attrs = append(attrs, "memory_limit", FormatBytes(limit))
 	}
 	logger.Info("runtime", attrs...)
