@@ -87,17 +87,18 @@ func (c *JSONCodec) marshalFast(dst io.Writer, msg any) (bool, error) {
 		return false, nil
 	}
 	bp := answers.Get().(*[]byte)
-	b, err := appendMessage((*bp)[:0], r)
-	defer func() {
-		if cap(b) <= 1<<16 {
-			*bp = b[:0]
-			answers.Put(bp)
-		}
-	}()
-	if err != nil {
+	b, encodeErr := appendMessage((*bp)[:0], r)
+	var err error
+	if encodeErr == nil {
+		_, err = dst.Write(b)
+	}
+	if cap(b) <= 1<<16 {
+		*bp = b[:0]
+		answers.Put(bp)
+	}
+	if encodeErr != nil {
 		return false, nil // protojson decides: the same error, or its own
 	}
-	_, err = dst.Write(b)
 	return true, err
 }
 

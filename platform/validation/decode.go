@@ -279,14 +279,14 @@ func (d *fastDecoder) plainBytes() ([]byte, bool) {
 
 // Name lookups without a string per key: maps built once per descriptor.
 var (
-	fieldNames  sync.Map // protoreflect.FullName of a message → map[string]protoreflect.FieldDescriptor
-	enumsByName sync.Map // protoreflect.FullName of an enum → map[string]protoreflect.EnumNumber
+	fieldNames  sync.Map // protoreflect.MessageDescriptor → map[string]protoreflect.FieldDescriptor
+	enumsByName sync.Map // protoreflect.EnumDescriptor → map[string]protoreflect.EnumNumber
 )
 
 // fieldsByName maps the JSON and the proto names of md's fields to them;
 // a JSON name wins over another field's proto name, as in protojson.
 func fieldsByName(md protoreflect.MessageDescriptor) map[string]protoreflect.FieldDescriptor {
-	if m, ok := fieldNames.Load(md.FullName()); ok {
+	if m, ok := fieldNames.Load(md); ok {
 		return m.(map[string]protoreflect.FieldDescriptor)
 	}
 	fields := md.Fields()
@@ -297,13 +297,13 @@ func fieldsByName(md protoreflect.MessageDescriptor) map[string]protoreflect.Fie
 	for i := range fields.Len() {
 		m[fields.Get(i).JSONName()] = fields.Get(i)
 	}
-	fieldNames.Store(md.FullName(), m)
+	fieldNames.Store(md, m)
 	return m
 }
 
 // enumByName maps the names of ed's values to their numbers.
 func enumByName(ed protoreflect.EnumDescriptor) map[string]protoreflect.EnumNumber {
-	if m, ok := enumsByName.Load(ed.FullName()); ok {
+	if m, ok := enumsByName.Load(ed); ok {
 		return m.(map[string]protoreflect.EnumNumber)
 	}
 	values := ed.Values()
@@ -311,6 +311,6 @@ func enumByName(ed protoreflect.EnumDescriptor) map[string]protoreflect.EnumNumb
 	for i := range values.Len() {
 		m[string(values.Get(i).Name())] = values.Get(i).Number()
 	}
-	enumsByName.Store(ed.FullName(), m)
+	enumsByName.Store(ed, m)
 	return m
 }

@@ -35,17 +35,17 @@ var errNotFast = errors.New("validation: not on the fast JSON path")
 
 // fastTypes caches, per message descriptor, whether appendMessage can
 // marshal every message of that type.
-var fastTypes sync.Map // protoreflect.FullName → bool
+var fastTypes sync.Map // protoreflect.MessageDescriptor → bool
 
 const timestampName protoreflect.FullName = "google.protobuf.Timestamp"
 
 // isFast reports whether appendMessage handles messages of md.
 func isFast(md protoreflect.MessageDescriptor) bool {
-	if v, ok := fastTypes.Load(md.FullName()); ok {
+	if v, ok := fastTypes.Load(md); ok {
 		return v.(bool)
 	}
 	fast := checkFast(md, map[protoreflect.FullName]bool{})
-	fastTypes.Store(md.FullName(), fast)
+	fastTypes.Store(md, fast)
 	return fast
 }
 
@@ -89,10 +89,9 @@ func appendMessage(b []byte, m protoreflect.Message) ([]byte, error) {
 		return appendTimestamp(b, m)
 	}
 	b = append(b, '{')
-	fields := md.Fields()
 	first := true
-	for i := range fields.Len() {
-		fd := fields.Get(i)
+	for _, f := range planOf(md) {
+		fd := f.fd
 		if !m.Has(fd) {
 			continue
 		}
@@ -100,11 +99,8 @@ func appendMessage(b []byte, m protoreflect.Message) ([]byte, error) {
 			b = append(b, ',')
 		}
 		first = false
+		b = append(b, f.key...)
 		var err error
-		if b, err = appendString(b, fd.JSONName()); err != nil {
-			return b, err
-		}
-		b = append(b, ':')
 		if fd.IsList() {
 			list := m.Get(fd).List()
 			b = append(b, '[')
@@ -124,6 +120,35 @@ func appendMessage(b []byte, m protoreflect.Message) ([]byte, error) {
 		}
 	}
 	return append(b, '}'), nil
+}
+
+// planField is a field and its key as written: the quoted JSON name and
+// the colon.
+type planField struct {
+	fd  protoreflect.FieldDescriptor
+	key []byte
+}
+
+// plans caches planOf by message.
+var plans sync.Map // protoreflect.MessageDescriptor → []planField
+
+// planOf returns md's fields in declaration order with their keys.
+func planOf(md protoreflect.MessageDescriptor) []planField {
+	if p, ok := plans.Load(md); ok {
+		return p.([]planField)
+	}
+	fields := md.Fields()
+	p := make([]planField, fields.Len())
+	for i := range p {
+		fd := fields.Get(i)
+		key, err := appendString(nil, fd.JSONName())
+		if err != nil { // a JSON name is valid UTF-8: the descriptor checked it
+			key = strconv.AppendQuote(nil, fd.JSONName())
+		}
+		p[i] = planField{fd: fd, key: append(key, ':')}
+	}
+	plans.Store(md, p)
+	return p
 }
 
 func appendValue(b []byte, fd protoreflect.FieldDescriptor, v protoreflect.Value) ([]byte, error) {
