@@ -9,7 +9,9 @@
 #   no work) is loaded as gRPC is: the ceiling of gRPC in Go's net/http
 #   here. With TRPC=1 the tRPC + Fastify + Zod peer (the original plan's
 #   stack, installed from the shared folder into a temporary one) is loaded
-#   too, as "trpc". Servers listen on free ports; the platform runs on a fresh
+#   too, as "trpc". With BEFORE=path/to/another/harness, that binary serves
+#   too and its JSON Quote is loaded as "before" (a before/after pair in one
+#   run). Servers listen on free ports; the platform runs on a fresh
 #   SQLite, logging at warn. Needs wrk and h2load (apt-get install -y wrk
 #   nghttp2-client) and the shared peers in $BENCH_PEERS (default
 #   ../shared/bench from the repository root).
@@ -37,6 +39,12 @@ PORT="$bport" "$work/baregoquote" >/dev/null & pids+=($!)
 PORT="$fport" "$work/h2floor" & pids+=($!)
 wait_up "http://127.0.0.1:$hport/healthz"; wait_up "http://127.0.0.1:$bport/healthz"; wait_up "http://127.0.0.1:$fport/healthz"
 variants=(json proto grpc bare h2floor)
+if [[ -n ${BEFORE:-} ]]; then
+  oport="$(freeport)"; mkdir "$work/before"
+  (cd "$work/before" && exec env -u DATABASE_URL -u REDIS_URL -u BUILDER_SERVICE_URL PORT="$oport" HARNESS_LOG_LEVEL=warn "$(realpath "$BEFORE")" serve) 2>"$work/before.log" & pids+=($!)
+  wait_up "http://127.0.0.1:$oport/healthz"
+  variants+=(before)
+fi
 if [[ ${TRPC:-0} == 1 ]]; then
   mkdir "$work/trpc"; cp -r "$peers/trpc-fastify/." "$work/trpc/"; rm -rf "$work/trpc/node_modules"
   npm --prefix "$work/trpc" ci --no-audit --no-fund --loglevel=error >/dev/null
@@ -51,8 +59,9 @@ quote="http://127.0.0.1:$hport/harness.builder.v1.CatalogService/Quote"
 one() {
   local out
   case "$1" in
-  json|proto|bare|trpc)
+  json|proto|bare|trpc|before)
     local url="$quote" body="$here/bodies/quote.json" ct=application/json
+    [[ $1 == before ]] && url="http://127.0.0.1:$oport/harness.builder.v1.CatalogService/Quote"
     [[ $1 == proto ]] && body="$here/bodies/quote.binpb" ct=application/proto
     [[ $1 == bare ]] && url="http://127.0.0.1:$bport/builder.quote" body="$peers/bodies/bare-go-quote.json"
     [[ $1 == trpc ]] && url="http://127.0.0.1:$tport/builder.quote" body="$peers/bodies/trpc-quote.json"
@@ -97,5 +106,5 @@ for v in "${variants[@]}"; do
 done
 if [[ ${TRPC:-0} == 1 ]]; then
   t="$(col trpc req/s)"
-  for v in json proto grpc; do printf 'median %-5s ÷ trpc: req/s %.1f×\n' "$v" "$(echo "$(col "$v" req/s)/$t" | bc -l)"; done
+  for v in json proto grpc ${BEFORE:+before}; do printf 'median %-5s ÷ trpc: req/s %.1f×\n' "$v" "$(echo "$(col "$v" req/s)/$t" | bc -l)"; done
 fi
