@@ -38,6 +38,7 @@ func NewServerInterceptor(v *Verifier, public ...string) connect.ServerIntercept
 				header = info.RequestHeader().Get("Authorization")
 			}
 			token, sent := "", header != ""
+			var caller identity.Identity
 			switch {
 			case sent:
 				var ok bool
@@ -48,7 +49,7 @@ func NewServerInterceptor(v *Verifier, public ...string) connect.ServerIntercept
 				// A module's call in process carries its caller's token in
 				// the caller's identity, not in a header: verified here
 				// again all the same.
-				caller, _ := identity.FromContext(ctx)
+				caller, _ = identity.FromContext(ctx)
 				token, sent = caller.Token, caller.Token != ""
 			}
 			// Only an identity verified here counts: an in-process call
@@ -64,7 +65,11 @@ func NewServerInterceptor(v *Verifier, public ...string) connect.ServerIntercept
 					return connect.NewError(connect.CodeUnauthenticated, "invalid or expired access token").WithCause(err)
 				}
 			}
-			ctx = identity.NewContext(ctx, id)
+			if id != caller || id.UserID == "" {
+				// (A module call whose caller's identity is the one its
+				// token verified to keeps its context as it is.)
+				ctx = identity.NewContext(ctx, id)
+			}
 			signedIn := id.UserID != ""
 			switch access {
 			case authv1.Access_ACCESS_PUBLIC:
