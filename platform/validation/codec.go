@@ -88,18 +88,18 @@ func (c *JSONCodec) marshalFast(dst io.Writer, msg any) (bool, error) {
 	}
 	bp := answers.Get().(*[]byte)
 	b, encodeErr := appendMessage((*bp)[:0], r)
+	// A value the fast path does not write (invalid UTF-8, a timestamp
+	// out of range) is protojson's to refuse, with its own error.
+	done := encodeErr == nil
 	var err error
-	if encodeErr == nil {
+	if done {
 		_, err = dst.Write(b)
 	}
 	if cap(b) <= 1<<16 {
 		*bp = b[:0]
 		answers.Put(bp)
 	}
-	if encodeErr != nil {
-		return false, nil // protojson decides: the same error, or its own
-	}
-	return true, err
+	return done, err
 }
 
 // UnmarshalRead decodes protobuf JSON from src into msg. Its errors other
