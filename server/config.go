@@ -93,6 +93,16 @@ type Config struct {
 	DrainGrace time.Duration
 	// Hop configures the calls to modules served elsewhere (ModuleURLs).
 	Hop HopConfig
+	// GCPercent is the garbage collector's target that Serve sets
+	// (debug.SetGCPercent): the heap may grow this many percent over the
+	// live heap between collections. Zero leaves the runtime's (GOGC,
+	// default 100); negative turns the collector off (then set
+	// MemoryLimit). DefaultConfig has DefaultGCPercent.
+	GCPercent int
+	// MemoryLimit is the runtime's soft memory limit in bytes that Serve
+	// sets (debug.SetMemoryLimit); zero leaves the runtime's (GOMEMLIMIT,
+	// default none). In a container, about 90 % of its memory limit.
+	MemoryLimit int64
 	// TracerProvider receives the spans of every RPC (server and client
 	// side), query and event handler; nil traces nothing and installs no
 	// tracing code on the hot paths. The command builds it from the
@@ -137,6 +147,7 @@ func DefaultConfig() Config {
 		PaymentProvider: "test",
 		ShutdownTimeout: 15 * time.Second,
 		DrainGrace:      5 * time.Second,
+		GCPercent:       DefaultGCPercent,
 		Hop: HopConfig{
 			Timeout:         5 * time.Second,
 			DialTimeout:     2 * time.Second,
@@ -184,6 +195,9 @@ func (c Config) Validate() error {
 	if c.MaxRequestBytes <= 0 {
 		errs = append(errs, errors.New("server: MaxRequestBytes must be positive"))
 	}
+	if c.MemoryLimit < 0 {
+		errs = append(errs, errors.New("server: MemoryLimit must not be negative"))
+	}
 	if c.DrainGrace < 0 {
 		errs = append(errs, errors.New("server: DrainGrace must not be negative"))
 	}
@@ -218,6 +232,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Int64("max_request_bytes", c.MaxRequestBytes),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
 		slog.Duration("drain_grace", c.DrainGrace),
+		slog.Int("gc_percent", c.GCPercent),
+		slog.Int64("memory_limit", c.MemoryLimit),
 		slog.Bool("tracing", c.TracerProvider != nil),
 		slog.Group("hop",
 			slog.Duration("timeout", c.Hop.Timeout),

@@ -93,7 +93,7 @@ func premigrate(t testing.TB, engine storage.Engine, cfg *server.Config) {
 // startExtracted starts a builder service and a platform routing builder
 // calls to it, sharing one access-token key pair (the service holds only
 // the public key).
-func startExtracted(t *testing.T, engine storage.Engine) (builderSvc, platform *instance) {
+func startExtracted(t testing.TB, engine storage.Engine) (builderSvc, platform *instance) {
 	t.Helper()
 	keys := t.TempDir()
 	if _, err := auth.LoadOrCreateKeyPair(keys); err != nil {
@@ -155,7 +155,7 @@ const splitWebhookSecret = "whsec_split-test"
 // splitEvents returns a config change giving the processes of one split
 // topology the same Redis and a stream prefix of their own: modules in
 // several processes need Redis for their events.
-func splitEvents(t *testing.T) func(*server.Config) {
+func splitEvents(t testing.TB) func(*server.Config) {
 	t.Helper()
 	url, prefix := storagetest.RedisURL(t), "test-"+uuid.NewString()[:8]+":"
 	return func(c *server.Config) { c.RedisURL, c.EventStreamPrefix = url, prefix }

@@ -37,9 +37,10 @@ func (p *Platform) registerModules(ctx context.Context, topo topology, privateKe
 	}
 	for _, m := range topo.served {
 		// The caller's token goes along and the module verifies it
-		// itself, in process as over HTTP.
+		// itself, in process as over HTTP; in process the callee skips the
+		// log line and the validation its caller's call already had.
 		w.clients[m.name] = connect.NewClient(connectinprocess.New(p.server), slices.Concat(
-			[]connect.ClientInterceptor{rpc.StreamVerdict}, p.clientInterceptors(auth.ForwardToken))...)
+			[]connect.ClientInterceptor{rpc.StreamVerdict}, p.clientInterceptors(auth.ModuleCall))...)
 	}
 	for name, url := range topo.remote {
 		w.clients[name] = remoteClient(name, url, cfg.Hop, p.logger, slices.Concat(

@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"buf.build/go/protovalidate"
 	connect "connectrpc.com/connect/v2"
 	"connectrpc.com/connect/v2/connecthttp"
 	"connectrpc.com/connect/v2/connectinprocess"
@@ -29,19 +30,23 @@ import (
 	"github.com/harnesshero/platform/platform/events"
 	"github.com/harnesshero/platform/platform/rpc"
 	"github.com/harnesshero/platform/platform/storage"
+	"github.com/harnesshero/platform/platform/validation"
 )
 
 // Platform is a wired process: its modules registered on one
 // connect.Server, ready to be mounted on HTTP.
 type Platform struct {
-	cfg     Config
-	logger  *slog.Logger
-	db      *bun.DB
-	server  *connect.Server
-	handler http.Handler
-	ready   []func(context.Context) error
-	events  eventsWiring
-	metrics *platformMetrics
+	cfg    Config
+	logger *slog.Logger
+	// validator validates every request (rpc.Options.Validator); warmed
+	// up once the process serves (afterReady).
+	validator protovalidate.Validator
+	db        *bun.DB
+	server    *connect.Server
+	handler   http.Handler
+	ready     []func(context.Context) error
+	events    eventsWiring
+	metrics   *platformMetrics
 	// extraRoutes are plain HTTP routes of modules (the payment webhook).
 	extraRoutes []route
 	// draining is set on shutdown: /readyz fails, connections close.
@@ -87,10 +92,13 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Platform, error
 	// The production chain (telemetry → metrics → streams' drain → recover
 	// → log → client address → authenticate → validate) serves HTTP and
 	// in-process calls alike.
+	if p.validator, err = validation.New(builder.ValidationChecks()...); err != nil {
+		return nil, err
+	}
 	outer := slices.Concat(observe, p.metrics.interceptors(), []connect.ServerInterceptor{p.streams.interceptor})
 	chain, err := rpc.Chain(rpc.Options{
 		Logger: logger, PublicKey: publicKey, PublicProcedures: reflectionProcedures,
-		Proxies: proxies, Checks: builder.ValidationChecks(), Outer: outer,
+		Proxies: proxies, Validator: p.validator, Forwarded: topo.forwarded(), Outer: outer,
 	})
 	if err != nil {
 		return nil, err
@@ -206,6 +214,7 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger, ln net.Listener
 		defer adminLn.Close()
 	}
 	logger.InfoContext(ctx, "starting", "config", cfg)
+	applyRuntime(cfg, logger)
 	p, err := New(ctx, cfg, logger)
 	if err != nil {
 		return err
@@ -233,6 +242,7 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger, ln net.Listener
 	logger.InfoContext(ctx, "listening", "addr", ln.Addr().String(), "role", cfg.Role)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go p.afterReady()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("server: %w", err)

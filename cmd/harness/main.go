@@ -196,6 +196,11 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	fs.IntVar(&cfg.Hop.MaxInFlight, "hop-max-in-flight", envInt("HARNESS_HOP_MAX_IN_FLIGHT", cfg.Hop.MaxInFlight), "concurrent calls to an extracted module; more fail at once with unavailable [HARNESS_HOP_MAX_IN_FLIGHT]")
 	breakerFailures := fs.Int("hop-breaker-failures", envInt("HARNESS_HOP_BREAKER_FAILURES", int(cfg.Hop.BreakerFailures)), "consecutive failed calls that open an extracted module's circuit breaker [HARNESS_HOP_BREAKER_FAILURES]")
 	fs.DurationVar(&cfg.Hop.BreakerCooldown, "hop-breaker-cooldown", envDuration("HARNESS_HOP_BREAKER_COOLDOWN", cfg.Hop.BreakerCooldown), "how long an open circuit breaker fails calls before one probe [HARNESS_HOP_BREAKER_COOLDOWN]")
+	if getenv("GOGC") != "" {
+		cfg.GCPercent = 0 // the operator's GOGC stands
+	}
+	fs.IntVar(&cfg.GCPercent, "gc-percent", envInt("HARNESS_GC_PERCENT", cfg.GCPercent), "the garbage collector's target (GOGC): the heap may grow this many percent over the live heap between collections; 0 leaves the runtime's (GOGC, default 100); default 400 unless GOGC is set [HARNESS_GC_PERCENT]")
+	memoryLimit := fs.String("memory-limit", getenv("HARNESS_MEMORY_LIMIT"), "the runtime's soft memory limit, e.g. 460MiB (about 90 % of a container's limit); empty leaves the runtime's (GOMEMLIMIT, default none) [HARNESS_MEMORY_LIMIT]")
 	logLevel := fs.String("log-level", env("HARNESS_LOG_LEVEL", "info"), "debug, info, warn or error [HARNESS_LOG_LEVEL]")
 	logFormat := fs.String("log-format", env("HARNESS_LOG_FORMAT", "text"), "text or json [HARNESS_LOG_FORMAT]")
 	for _, add := range extra {
@@ -243,6 +248,13 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 			return cfg, nil, fmt.Errorf("--database-query-timeout: want a positive duration such as 5s, got %q", *dbTimeout)
 		}
 		cfg.DatabaseQueryTimeout = d
+	}
+	if *memoryLimit != "" {
+		n, err := server.ParseBytes(*memoryLimit)
+		if err != nil {
+			return cfg, nil, fmt.Errorf("--memory-limit: %w", err)
+		}
+		cfg.MemoryLimit = n
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {

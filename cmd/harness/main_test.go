@@ -63,6 +63,25 @@ func TestParseConfig(t *testing.T) {
 	if _, _, err := parseConfig("serve", nil, func(k string) string { return map[string]string{"HARNESS_HOP_TIMEOUT": "soon"}[k] }, &bytes.Buffer{}); err == nil {
 		t.Error("HARNESS_HOP_TIMEOUT=soon accepted")
 	}
+	for _, tc := range []struct {
+		env     map[string]string
+		args    []string
+		percent int
+		limit   int64
+	}{
+		{percent: server.DefaultGCPercent},
+		{env: map[string]string{"GOGC": "150"}},
+		{env: map[string]string{"GOGC": "150"}, args: []string{"--gc-percent", "200"}, percent: 200},
+		{env: map[string]string{"HARNESS_GC_PERCENT": "-1", "HARNESS_MEMORY_LIMIT": "460MiB"}, percent: -1, limit: 460 << 20},
+	} {
+		cfg, _, err := parseConfig("serve", tc.args, func(k string) string { return tc.env[k] }, &bytes.Buffer{})
+		if err != nil || cfg.GCPercent != tc.percent || cfg.MemoryLimit != tc.limit {
+			t.Errorf("env %v args %v: gc percent %d, memory limit %d, %v; want %d, %d", tc.env, tc.args, cfg.GCPercent, cfg.MemoryLimit, err, tc.percent, tc.limit)
+		}
+	}
+	if _, _, err := parseConfig("serve", []string{"--memory-limit", "lots"}, func(string) string { return "" }, &bytes.Buffer{}); err == nil {
+		t.Error("--memory-limit lots accepted")
+	}
 	logged, _, _ := parseConfig("serve", nil, func(k string) string { return env[k] }, &bytes.Buffer{})
 	for _, secret := range []string{"pw-8f3k2", "sk_live_key-9d2m"} {
 		if strings.Contains(fmt.Sprint(logged.LogValue()), secret) {

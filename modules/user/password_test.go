@@ -121,3 +121,43 @@ func TestPasswordHashTime(t *testing.T) {
 	}
 	t.Logf("one argon2id hash (m=19456 KiB, t=2, p=1): %v", time.Since(start))
 }
+
+// TestDummyHash: the dummy an unknown email's sign-in verifies against is a
+// well-formed hash with the parameters a real one at that cost has (so the
+// verification derives a key of the same cost), unique per call, and no
+// password matches it.
+func TestDummyHash(t *testing.T) {
+	t.Parallel()
+	cost := PasswordCost{MemoryKiB: 64, Passes: 1}
+	real, err := hashPassword(t.Context(), cost, "correct horse battery staple")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dummy, err := newDummyHash(cost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := newDummyHash(cost)
+	if dummy == other {
+		t.Error("two dummy hashes are equal: salt and key must be random")
+	}
+	rh, err := parseHash(real)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dh, err := parseHash(dummy)
+	if err != nil {
+		t.Fatalf("dummy hash %q does not parse: %v", dummy, err)
+	}
+	if dh.memory != rh.memory || dh.time != rh.time || dh.threads != rh.threads || len(dh.salt) != len(rh.salt) || len(dh.key) != len(rh.key) {
+		t.Errorf("dummy %q has other parameters than a real hash %q", dummy, real)
+	}
+	for _, pw := range []string{"", "correct horse battery staple", "not a password: equalises sign-in timing"} {
+		if ok, err := verifyPassword(t.Context(), dummy, pw); err != nil || ok {
+			t.Errorf("verifyPassword(dummy, %q) = %v, %v; want false, nil", pw, ok, err)
+		}
+	}
+	if prod, _ := newDummyHash(PasswordCost{}); !strings.HasPrefix(prod, "$argon2id$v=19$m=19456,t=2,p=1$") {
+		t.Errorf("dummy at the production cost = %q", prod)
+	}
+}

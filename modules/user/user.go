@@ -60,9 +60,10 @@ type Module struct {
 	Routes []rpc.Route
 }
 
-// Register registers UserService on srv and returns the module. It hashes
-// a dummy password once (tens of milliseconds), so that sign-ins with an
-// unknown email cost the same as those with a wrong password.
+// Register registers UserService on srv and returns the module. Sign-ins
+// with an unknown email verify the password against a dummy hash at the
+// module's cost, so that they cost the same as those with a wrong password;
+// making that dummy costs no hashing (see newDummyHash).
 func Register(srv *connect.Server, deps Deps) (*Module, error) {
 	if deps.DB == nil {
 		return nil, errors.New("user: Deps.DB is nil")
@@ -82,7 +83,7 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 	if err := cost.validate(); err != nil {
 		return nil, err
 	}
-	dummy, err := hashPassword(context.Background(), cost, "not a password: equalises sign-in timing")
+	dummy, err := newDummyHash(cost)
 	if err != nil {
 		return nil, err
 	}

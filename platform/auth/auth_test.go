@@ -134,6 +134,7 @@ func TestForwardToken(t *testing.T) {
 	builderv1connect.RegisterDesignServiceHandler(downstream, designEcho{})
 	for name, interceptors := range map[string][]connect.ClientInterceptor{
 		"with ForwardToken":    {auth.ForwardToken},
+		"with ModuleCall":      {auth.ModuleCall},
 		"without ForwardToken": nil,
 	} {
 		relay := designRelay{next: builderv1connect.NewDesignServiceClient(
@@ -147,7 +148,7 @@ func TestForwardToken(t *testing.T) {
 		client := builderv1connect.NewDesignServiceClient(connect.NewClient(connectinprocess.New(srv), auth.BearerToken(token)))
 		res, err := client.GetDesign(t.Context(), &builderv1.GetDesignRequest{Id: "x"})
 		switch name {
-		case "with ForwardToken":
+		case "with ForwardToken", "with ModuleCall":
 			if err != nil || res.GetDesign().GetOwnerId() != "alice" {
 				t.Errorf("%s: downstream saw %q, %v; want alice", name, res.GetDesign().GetOwnerId(), err)
 			}
@@ -155,6 +156,46 @@ func TestForwardToken(t *testing.T) {
 			if connect.CodeOf(err) != connect.CodeUnauthenticated {
 				t.Errorf("%s: %v, want unauthenticated (no identity travels by itself)", name, err)
 			}
+		}
+	}
+}
+
+// TestModuleCallVerifies: a module's call in process (auth.ModuleCall)
+// counts only an identity whose token the callee verifies: a caller
+// identity put in the context without a token, or with a token that does
+// not verify, is no identity to the callee.
+func TestModuleCallVerifies(t *testing.T) {
+	t.Parallel()
+	_, key, _ := ed25519.GenerateKey(rand.Reader)
+	_, other, _ := ed25519.GenerateKey(rand.Reader)
+	verifier := auth.NewVerifier(key.Public().(ed25519.PublicKey), nil)
+	downstream := connect.NewServer(auth.NewServerInterceptor(verifier))
+	builderv1connect.RegisterDesignServiceHandler(downstream, designEcho{})
+	client := builderv1connect.NewDesignServiceClient(connect.NewClient(connectinprocess.New(downstream), auth.ModuleCall))
+	issue := func(k ed25519.PrivateKey) string {
+		token, _, err := auth.NewIssuer(k, nil).Issue(identity.Identity{UserID: "alice", Role: identity.RoleUser, SessionID: "s"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return token
+	}
+	for name, tc := range map[string]struct {
+		caller identity.Identity
+		want   connect.Code
+	}{
+		"verified token":         {identity.Identity{UserID: "alice", Role: identity.RoleUser, SessionID: "s", Token: issue(key)}, 0},
+		"no token":               {identity.Identity{UserID: "alice", Role: identity.RoleAdmin, SessionID: "s"}, connect.CodeUnauthenticated},
+		"token of another key":   {identity.Identity{UserID: "alice", Role: identity.RoleUser, SessionID: "s", Token: issue(other)}, connect.CodeUnauthenticated},
+		"claims not the token's": {identity.Identity{UserID: "mallory", Role: identity.RoleAdmin, SessionID: "s", Token: issue(key)}, 0},
+	} {
+		res, err := client.ListDesigns(identity.NewContext(t.Context(), tc.caller), &builderv1.ListDesignsRequest{})
+		switch {
+		case tc.want != 0 && connect.CodeOf(err) != tc.want:
+			t.Errorf("%s: %v, want %v", name, err, tc.want)
+		case tc.want == 0 && (err != nil || res.GetNextPageToken() != "alice"):
+			// The callee's identity is the token's, whatever the
+			// caller's context claims beside it.
+			t.Errorf("%s: downstream saw %q, %v; want alice", name, res.GetNextPageToken(), err)
 		}
 	}
 }

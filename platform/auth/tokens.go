@@ -84,11 +84,16 @@ func (i *Issuer) Issue(id identity.Identity) (string, time.Time, error) {
 	return signed, exp, nil
 }
 
-// Verifier checks access tokens with the public key only.
+// Verifier checks access tokens with the public key only. It remembers
+// the tokens that verified (a bounded set, keyed by the token's bytes), so
+// a client's next call with the same token costs a lookup and a clock
+// check instead of an Ed25519 verification. It is safe for concurrent use.
 type Verifier struct {
 	key    ed25519.PublicKey
 	kid    string
+	now    func() time.Time
 	parser *jwt.Parser
+	cache  verifiedCache
 }
 
 // NewVerifier returns a Verifier for tokens signed by key's private half;
@@ -100,6 +105,7 @@ func NewVerifier(key ed25519.PublicKey, now func() time.Time) *Verifier {
 	return &Verifier{
 		key: key,
 		kid: keyID(key),
+		now: now,
 		parser: jwt.NewParser(
 			jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}),
 			jwt.WithIssuer(issuer),
@@ -113,7 +119,25 @@ func NewVerifier(key ed25519.PublicKey, now func() time.Time) *Verifier {
 }
 
 // Verify returns the identity a token vouches for, or ErrInvalidToken.
+// A token that verified before is checked against the clock only: its
+// bytes, so its signature and claims, are those already checked.
 func (v *Verifier) Verify(token string) (identity.Identity, error) {
+	now := v.now()
+	if id, ok := v.cache.get(token, now); ok {
+		return id, nil
+	}
+	id, window, err := v.verify(token)
+	if err != nil {
+		return identity.Identity{}, err
+	}
+	v.cache.put(token, verified{id: id, valid: window.valid, till: window.till}, now)
+	return id, nil
+}
+
+// verify checks token in full: signature, key, issuer, audience, time
+// claims, lifetime and the claims an identity needs. It returns the
+// window in which the token's time claims hold (within the leeway).
+func (v *Verifier) verify(token string) (identity.Identity, verified, error) {
 	var c claims
 	_, err := v.parser.ParseWithClaims(token, &c, func(t *jwt.Token) (any, error) {
 		if kid, _ := t.Header["kid"].(string); kid != v.kid {
@@ -122,19 +146,26 @@ func (v *Verifier) Verify(token string) (identity.Identity, error) {
 		return v.key, nil
 	})
 	if err != nil {
-		return identity.Identity{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
+		return identity.Identity{}, verified{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
 	// The parser checked that iat, when present, is not in the future
 	// (beyond the leeway); it must also be present, and the token may not
 	// live longer than an Issuer grants.
 	if c.IssuedAt == nil {
-		return identity.Identity{}, fmt.Errorf("%w: no issue time", ErrInvalidToken)
+		return identity.Identity{}, verified{}, fmt.Errorf("%w: no issue time", ErrInvalidToken)
 	}
 	if life := c.ExpiresAt.Sub(c.IssuedAt.Time); life > maxLifetime {
-		return identity.Identity{}, fmt.Errorf("%w: lifetime %v exceeds %v", ErrInvalidToken, life, maxLifetime)
+		return identity.Identity{}, verified{}, fmt.Errorf("%w: lifetime %v exceeds %v", ErrInvalidToken, life, maxLifetime)
 	}
 	if c.Subject == "" || c.SessionID == "" || (c.Role != identity.RoleUser && c.Role != identity.RoleAdmin) {
-		return identity.Identity{}, fmt.Errorf("%w: incomplete claims", ErrInvalidToken)
+		return identity.Identity{}, verified{}, fmt.Errorf("%w: incomplete claims", ErrInvalidToken)
 	}
-	return identity.Identity{UserID: c.Subject, Role: c.Role, SessionID: c.SessionID, Token: token, Expiry: c.ExpiresAt.Time}, nil
+	// The parser's time checks, as a window: iat and nbf no later than
+	// now + leeway, exp later than now − leeway.
+	from := c.IssuedAt.Time
+	if c.NotBefore != nil && c.NotBefore.After(from) {
+		from = c.NotBefore.Time
+	}
+	window := verified{valid: from.Add(-leeway), till: c.ExpiresAt.Add(leeway)}
+	return identity.Identity{UserID: c.Subject, Role: c.Role, SessionID: c.SessionID, Token: token, Expiry: c.ExpiresAt.Time}, window, nil
 }

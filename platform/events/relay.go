@@ -18,6 +18,10 @@ import (
 	"github.com/harnesshero/platform/platform/storage"
 )
 
+// busyPause is the longest a relay waits before looking again when another
+// relay holds the database's relay lock.
+const busyPause = 10 * time.Millisecond
+
 // Topic is the bus topic (the Redis stream) of an event type: one per
 // producing module ("design.created" → "events.design"), so that one
 // aggregate's events, whatever their types, stay in one ordered stream.
@@ -50,9 +54,10 @@ const relayLockID = 0x68686576 // "hhev"
 //
 // A running relay sleeps while the outbox is empty and wakes when an event
 // is recorded: at once when Record's transaction commits in this process
-// (on a database opened by storage.Open), and on Postgres through
-// LISTEN/NOTIFY when any process records one. Polling, backing off from
-// Idle to MaxIdle, remains as a safety net.
+// (on a database opened by storage.Open). On Postgres it also LISTENs for
+// rows marked undelivered by another process (a re-delivery); a relay that
+// finds another one delivering looks again after Idle until it gets its
+// turn. Polling, backing off from Idle to MaxIdle, remains as a safety net.
 type Relay struct {
 	db     *bun.DB
 	pub    message.Publisher
@@ -107,11 +112,19 @@ func (r *Relay) Run(ctx context.Context) error {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for {
-		n, err := r.Flush(ctx)
+		n, busy, err := r.flush(ctx)
 		wait, wakeable := idle, true
 		switch {
 		case ctx.Err() != nil:
 			return nil
+		case busy:
+			// Another relay is delivering (a replica on the same
+			// database). It may have read the outbox before this
+			// process's last commit, and nothing else tells it of that
+			// event (recording notifies no other process: ADR 0022), so
+			// look again soon rather than back off.
+			backoff, idle = 0, r.Idle
+			wait = min(idle, busyPause)
 		case err != nil:
 			// Do not let every recorded event retry a failing bus at once.
 			backoff = min(max(2*backoff, 100*time.Millisecond), 5*time.Second)
@@ -191,28 +204,35 @@ const pgRound = `SELECT pg_try_advisory_xact_lock(?),
 	set_config('enable_sort', 'off', true), set_config('synchronous_commit', 'off', true)`
 
 // Flush delivers one batch of pending events and returns how many it
-// delivered.
+// delivered: none while another relay is delivering from the database.
 func (r *Relay) Flush(ctx context.Context) (int, error) {
+	n, _, err := r.flush(ctx)
+	return n, err
+}
+
+// flush is Flush, and reports whether another relay held the lock.
+func (r *Relay) flush(ctx context.Context) (delivered int, busy bool, err error) {
 	if storage.EngineOf(r.db) != storage.Postgres {
 		// SQLite: one process owns the file; no lock needed, and none held
 		// while publishing, so writers are not blocked.
-		return r.deliver(ctx, r.db)
+		delivered, err = r.deliver(ctx, r.db)
+		return delivered, false, err
 	}
-	delivered := 0
-	err := r.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = r.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var locked bool
 		var set [4]string
 		if err := tx.QueryRowContext(ctx, pgRound, relayLockID).Scan(&locked, &set[0], &set[1], &set[2], &set[3]); err != nil {
 			return fmt.Errorf("events: relay lock: %w", err)
 		}
 		if !locked {
-			return nil // another relay is delivering
+			busy = true // another relay is delivering
+			return nil
 		}
 		var err error
 		delivered, err = r.deliver(ctx, tx)
 		return err
 	})
-	return delivered, err
+	return delivered, busy, err
 }
 
 func (r *Relay) deliver(ctx context.Context, db bun.IDB) (int, error) {

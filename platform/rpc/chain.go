@@ -2,12 +2,15 @@ package rpc
 
 import (
 	"cmp"
+	"context"
 	"crypto/ed25519"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
+	"buf.build/go/protovalidate"
 	connect "connectrpc.com/connect/v2"
 	"connectrpc.com/connect/v2/connecthttp"
 	"connectrpc.com/connect/v2/connectproto"
@@ -40,6 +43,15 @@ type Options struct {
 	// modules that own them (builder.ValidationChecks), run with the
 	// contracts' rules.
 	Checks []validation.Check
+	// Validator, when set, validates requests instead of one built from
+	// Checks (validation.New): the composition root builds it to warm it
+	// up (validation.Warm) once the process is ready.
+	Validator protovalidate.Validator
+	// Forwarded are the procedure prefixes ("/harness.builder.v1.") of
+	// the services this process forwards to the process that serves them:
+	// their requests are decoded here but validated there, once (its
+	// InvalidArgument comes back unchanged through the hop).
+	Forwarded []string
 	// Outer run first, outside recover and log, in order: the telemetry
 	// interceptor (telemetry.ServerInterceptor), then the RPC metrics.
 	// They see every call with the code its caller hears, and the span is
@@ -49,7 +61,9 @@ type Options struct {
 }
 
 // Chain returns the production interceptor chain, in order: (observe) →
-// recover → log → client address → authenticate → validate. The composition root builds
+// recover → log → client address → authenticate → validate. A module's
+// call to another module in process (a client with auth.ModuleCall) skips the
+// log and the validation; its caller's token is verified as any other. The composition root builds
 // its connect.Server with it, and so do module tests, so an in-process call
 // in a test meets the same edge as an HTTP call in production:
 //
@@ -70,17 +84,37 @@ func Chain(opts Options) ([]connect.ServerInterceptor, error) {
 			return nil, err
 		}
 	}
-	validator, err := validation.New(opts.Checks...)
-	if err != nil {
-		return nil, err
+	validator := opts.Validator
+	if validator == nil {
+		var err error
+		if validator, err = validation.New(opts.Checks...); err != nil {
+			return nil, err
+		}
 	}
 	return append(opts.Outer[:len(opts.Outer):len(opts.Outer)],
 		recoverInterceptor(logger),
-		logInterceptor(logger, cmp.Or(opts.SlowCall, DefaultSlowCall)),
+		unlessModuleCall(logInterceptor(logger, cmp.Or(opts.SlowCall, DefaultSlowCall))),
 		clientIPInterceptor(proxies),
 		auth.NewServerInterceptor(auth.NewVerifier(opts.PublicKey, opts.Now), opts.PublicProcedures...),
-		validation.NewServerInterceptor(validator),
+		unlessModuleCall(validateInterceptor(validator, opts.Forwarded)),
 	), nil
+}
+
+// validateInterceptor validates requests, except those of forwarded
+// procedures, which it only decodes.
+func validateInterceptor(v protovalidate.Validator, forwarded []string) connect.ServerInterceptor {
+	validate, decode := validation.NewServerInterceptor(v), validation.NewDecodeErrorInterceptor()
+	return func(next connect.ServerFunc) connect.ServerFunc {
+		validated, decoded := validate(next), decode(next)
+		return func(ctx context.Context, spec connect.Spec, stream connect.ServerStream) error {
+			for _, prefix := range forwarded {
+				if strings.HasPrefix(spec.Procedure, prefix) {
+					return decoded(ctx, spec, stream)
+				}
+			}
+			return validated(ctx, spec, stream)
+		}
+	}
 }
 
 // Codecs are the codecs the HTTP routes accept: binary protobuf, and JSON

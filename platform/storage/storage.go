@@ -118,17 +118,31 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*bun.DB, error) {
 // start-up) when the URL sets no connect_timeout.
 const DefaultConnectTimeout = 5 * time.Second
 
-// withConnectTimeout adds connect_timeout to a Postgres URL that has none.
+// DefaultQueryExecMode is how pgx sends a statement when the URL does not
+// say (default_query_exec_mode): as the simple protocol's one message. bun
+// writes every value into the SQL text itself, so each INSERT is a text
+// never seen before, and pgx's own default (cache_statement) would prepare
+// it — a second round trip — and churn its statement cache, for a
+// statement run once (ADR 0022).
+const DefaultQueryExecMode = "simple_protocol"
+
+// withConnectTimeout adds connect_timeout, and default_query_exec_mode
+// (DefaultQueryExecMode), to a Postgres URL that has none.
 func withConnectTimeout(dsn string) (string, error) {
 	u, err := url.Parse(dsn)
 	if err != nil {
 		return "", fmt.Errorf("storage: parse postgres URL: %w", err)
 	}
 	q := u.Query()
-	if q.Get("connect_timeout") != "" {
+	if q.Get("connect_timeout") != "" && q.Get("default_query_exec_mode") != "" {
 		return dsn, nil
 	}
-	q.Set("connect_timeout", strconv.Itoa(int(DefaultConnectTimeout/time.Second)))
+	if q.Get("connect_timeout") == "" {
+		q.Set("connect_timeout", strconv.Itoa(int(DefaultConnectTimeout/time.Second)))
+	}
+	if q.Get("default_query_exec_mode") == "" {
+		q.Set("default_query_exec_mode", DefaultQueryExecMode)
+	}
 	u.RawQuery = q.Encode()
 	return u.String(), nil
 }

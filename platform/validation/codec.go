@@ -22,7 +22,8 @@ import (
 // what the lenient default drops silently, and says where a body is wrong.
 //
 // It decodes strictly first, which costs a valid request nothing more than
-// connect's codec. Only when that fails does it look further: an unknown
+// connect's codec — less: plain requests take a fast path (decodeFast)
+// that accepts only what protojson accepts. Only when that fails does it look further: an unknown
 // field is still ignored (forward compatibility: a newer client may send
 // fields this server does not know), but an enum name the contract does
 // not define is refused instead of dropped, and every error is a
@@ -30,7 +31,8 @@ import (
 // "lines", "design.name") in plain words. An empty body is refused, as
 // connect's codec refuses it, with a message saying to send {}.
 //
-// Marshaling is connect's. NewServerInterceptor turns a *DecodeError into
+// Marshaling writes what connect's codec writes, most answers on a faster
+// path (MarshalWrite). NewServerInterceptor turns a *DecodeError into
 // the same InvalidArgument a broken rule gets.
 type JSONCodec struct {
 	*connectproto.JSONCodec
@@ -51,6 +53,54 @@ func NewJSONCodec() *JSONCodec {
 }
 
 var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// answers are the buffers answers are marshaled into.
+var answers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// MarshalWrite writes msg as protobuf JSON to dst: on a fast path (see
+// appendMessage) for messages made only of what the contracts' answers use,
+// else with protojson. Both write the same JSON.
+func (c *JSONCodec) MarshalWrite(ctx context.Context, dst io.Writer, msg any) error {
+	if done, err := c.marshalFast(dst, msg); done {
+		return err
+	}
+	return c.JSONCodec.MarshalWrite(ctx, dst, msg)
+}
+
+// MarshalWriteStable is MarshalWrite with deterministic output (for
+// cacheable GET requests): the fast path's is.
+func (c *JSONCodec) MarshalWriteStable(ctx context.Context, dst io.Writer, msg any) error {
+	if done, err := c.marshalFast(dst, msg); done {
+		return err
+	}
+	return c.JSONCodec.MarshalWriteStable(ctx, dst, msg)
+}
+
+// marshalFast writes msg on the fast path and reports whether it did.
+func (c *JSONCodec) marshalFast(dst io.Writer, msg any) (bool, error) {
+	m, ok := msg.(proto.Message)
+	if !ok || c.MarshalOptions != (protojson.MarshalOptions{}) {
+		return false, nil
+	}
+	r := m.ProtoReflect()
+	if !r.IsValid() || !isFast(r.Descriptor()) {
+		return false, nil
+	}
+	bp := answers.Get().(*[]byte)
+	b, encodeErr := appendMessage((*bp)[:0], r)
+	// A value the fast path does not write (invalid UTF-8, a timestamp
+	// out of range) is protojson's to refuse, with its own error.
+	done := encodeErr == nil
+	var err error
+	if done {
+		_, err = dst.Write(b)
+	}
+	if cap(b) <= 1<<16 {
+		*bp = b[:0]
+		answers.Put(bp)
+	}
+	return done, err
+}
 
 // UnmarshalRead decodes protobuf JSON from src into msg. Its errors other
 // than src's are *DecodeError.
@@ -80,6 +130,12 @@ func (c *JSONCodec) UnmarshalRead(_ context.Context, src io.Reader, msg any) err
 }
 
 func (c *JSONCodec) unmarshal(data []byte, m proto.Message) error {
+	if c.strict == (protojson.UnmarshalOptions{}) {
+		if decodeFast(data, m.ProtoReflect()) == nil {
+			return nil
+		}
+		proto.Reset(m)
+	}
 	err := c.strict.Unmarshal(data, m)
 	if err == nil {
 		return nil
@@ -140,6 +196,18 @@ func NewServerInterceptor(v protovalidate.Validator) connect.ServerInterceptor {
 		validated := inner(next)
 		return func(ctx context.Context, spec connect.Spec, stream connect.ServerStream) error {
 			return validated(ctx, spec, decodeErrorStream{stream})
+		}
+	}
+}
+
+// NewDecodeErrorInterceptor turns a body the codec could not decode into
+// the InvalidArgument NewServerInterceptor gives it, without validating
+// the decoded request: for procedures whose requests are validated
+// elsewhere (forwarded to the process that serves them).
+func NewDecodeErrorInterceptor() connect.ServerInterceptor {
+	return func(next connect.ServerFunc) connect.ServerFunc {
+		return func(ctx context.Context, spec connect.Spec, stream connect.ServerStream) error {
+			return next(ctx, spec, decodeErrorStream{stream})
 		}
 	}
 }

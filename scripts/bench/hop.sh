@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# hop.sh HARNESS_BIN [DURATION=10s] [ROUNDS=3] [CONNECTIONS=1]
+#   What the platform → builder-service hop adds to a Quote: the same
+#   Connect JSON Quote, one connection, against (a) the whole platform in one
+#   process and (b) a platform forwarding builder calls to a builder service
+#   (--role builder) in another process, alternating; then each one's median
+#   p50 and the difference, and the CPU each topology's processes spent per
+#   request. Servers listen on free ports, SQLite, logging at warn; the split
+#   needs Redis for its events (REDIS_URL, default redis://127.0.0.1:6379/0,
+#   under a stream prefix of its own).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+hb="$(realpath "$1")" duration="${2:-10s}" rounds="${3:-3}" conns="${4:-1}"
+redis="${REDIS_URL:-redis://127.0.0.1:6379/0}"
+work="$(mktemp -d)"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+fail() { echo "$1; its log:" >&2; tail -5 "$work/$2.log" >&2; exit 1; }
+freeport() { local p; while :; do p=$((20000 + RANDOM % 30000)); ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return; }; done; }
+up() { for _ in $(seq 500); do curl -sf "$1/healthz" >/dev/null 2>&1 && return; sleep 0.02; done; return 1; }
+serve() { # NAME PORT ENV... : start one process in its own data directory
+  local name=$1 port=$2; shift 2
+  mkdir -p "$work/$name"
+  (cd "$work/$name" && exec env -u DATABASE_URL -u BUILDER_SERVICE_URL -u REDIS_URL PORT="$port" HARNESS_LOG_LEVEL=warn "$@" "$hb" serve) 2>"$work/$name.log" &
+  pids+=($!); echo $! >"$work/$name.pid"
+}
+mono=$(freeport) svc=$(freeport) entry=$(freeport)
+serve mono "$mono"
+up "http://127.0.0.1:$mono" || fail "platform not up" mono
+prefix="hopbench-$$:"
+serve builder "$svc" HARNESS_ADMIN_ADDR="${BUILDER_ADMIN_ADDR:-}" REDIS_URL="$redis" HARNESS_EVENT_STREAM_PREFIX="$prefix" HARNESS_ROLE=builder \
+  HARNESS_ACCESS_TOKEN_PUBLIC_KEY_FILE="$work/mono/var/keys/access-token-ed25519.pub.pem"
+up "http://127.0.0.1:$svc" || fail "builder service not up" builder
+serve entry "$entry" HARNESS_ADMIN_ADDR="${ENTRY_ADMIN_ADDR:-}" REDIS_URL="$redis" HARNESS_EVENT_STREAM_PREFIX="$prefix" BUILDER_SERVICE_URL="http://127.0.0.1:$svc"
+up "http://127.0.0.1:$entry" || fail "entry not up" entry
+ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo $t; }
+run() { # URL PIDS... → "p50_ms rps cpu_us_per_request"
+  local url=$1; shift
+  local a; a=$(ticks "$@")
+  local out; out="$(WRK_BODY_FILE="$here/bodies/quote.json" wrk -t1 -c"$conns" -d"$duration" -s "$here/post.lua" "$url/harness.builder.v1.CatalogService/Quote" | grep '^RESULT ')"
+  local b; b=$(ticks "$@")
+  local rps p50; rps=$(echo "$out" | sed -n 's/.*rps=\([0-9]*\).*/\1/p'); p50=$(echo "$out" | sed -n 's/.*p50_ms=\([0-9.]*\).*/\1/p')
+  echo "$p50 $rps $(echo "($b - $a) * 1000000 / $(getconf CLK_TCK) / ($rps * ${duration%s})" | bc)"
+}
+run "http://127.0.0.1:$mono" "$(cat "$work/mono.pid")" >/dev/null; run "http://127.0.0.1:$entry" "$(cat "$work/entry.pid")" "$(cat "$work/builder.pid")" >/dev/null
+idle() { local a b; a=$(ticks "$@"); sleep 5; b=$(ticks "$@"); echo "$(( (b - a) * 1000 / $(getconf CLK_TCK) / 5 ))"; }
+echo "idle CPU: one process $(idle "$(cat "$work/mono.pid")") ms/s, split $(idle "$(cat "$work/entry.pid")" "$(cat "$work/builder.pid")") ms/s"
+for r in $(seq "$rounds"); do
+  read -r p50 rps cpu < <(run "http://127.0.0.1:$mono" "$(cat "$work/mono.pid")")
+  echo "round $r one-process: p50=${p50}ms req/s=$rps cpu=${cpu}us/req" | tee -a "$work/results"
+  read -r p50 rps cpu < <(run "http://127.0.0.1:$entry" "$(cat "$work/entry.pid")" "$(cat "$work/builder.pid")")
+  echo "round $r split: p50=${p50}ms req/s=$rps cpu=${cpu}us/req" | tee -a "$work/results"
+done
+median() { sort -g | awk '{a[NR]=$1} END{print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+col() { grep " $1: " "$work/results" | sed -n "s|.* $2=\([0-9.]*\).*|\1|p" | median; }
+m=$(col one-process p50) s=$(col split p50)
+echo "median p50: one process ${m} ms, split ${s} ms: the hop adds $(echo "($s - $m) * 1000" | bc) µs; CPU per request $(col one-process cpu) → $(col split cpu) µs"
