@@ -14,7 +14,13 @@ hb="$(realpath "$1")" duration="${2:-10s}" rounds="${3:-3}" conns="${4:-1}"
 redis="${REDIS_URL:-redis://127.0.0.1:6379/0}"
 work="$(mktemp -d)"
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+prefix="hopbench-$$:"
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+  # the split's streams and groups on the shared Redis
+  if command -v redis-cli >/dev/null; then redis-cli -u "$redis" --scan --pattern "$prefix*" | xargs -r redis-cli -u "$redis" del >/dev/null; fi
+}
 trap cleanup EXIT
 fail() { echo "$1; its log:" >&2; tail -5 "$work/$2.log" >&2; exit 1; }
 freeport() { local p; while :; do p=$((20000 + RANDOM % 30000)); ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return; }; done; }
@@ -28,7 +34,6 @@ serve() { # NAME PORT ENV... : start one process in its own data directory
 mono=$(freeport) svc=$(freeport) entry=$(freeport)
 serve mono "$mono"
 up "http://127.0.0.1:$mono" || fail "platform not up" mono
-prefix="hopbench-$$:"
 serve builder "$svc" HARNESS_ADMIN_ADDR="${BUILDER_ADMIN_ADDR:-}" REDIS_URL="$redis" HARNESS_EVENT_STREAM_PREFIX="$prefix" HARNESS_ROLE=builder \
   HARNESS_ACCESS_TOKEN_PUBLIC_KEY_FILE="$work/mono/var/keys/access-token-ed25519.pub.pem"
 up "http://127.0.0.1:$svc" || fail "builder service not up" builder
