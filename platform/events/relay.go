@@ -121,7 +121,7 @@ func (r *Relay) Run(ctx context.Context) error {
 			// Another relay is delivering (a replica on the same
 			// database). It may have read the outbox before this
 			// process's last commit, and nothing else tells it of that
-			// event (recording notifies no other process: ADR 0022), so
+			// event (recording notifies no other process: ADR 0026), so
 			// look again soon rather than back off.
 			backoff, idle = 0, r.Idle
 			wait = min(idle, busyPause)

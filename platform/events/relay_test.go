@@ -55,7 +55,7 @@ func TestRelayWakesOnRedelivery(t *testing.T) {
 
 // TestRelayWaitsItsTurn: an event recorded while another relay holds the
 // database's relay lock (a replica delivering) is delivered promptly once
-// the lock is free, though recording notifies no other process (ADR 0022)
+// the lock is free, though recording notifies no other process (ADR 0026)
 // and this relay polls only once a minute.
 func TestRelayWaitsItsTurn(t *testing.T) {
 	db, other := twoPools(t)

@@ -123,7 +123,7 @@ const DefaultConnectTimeout = 5 * time.Second
 // writes every value into the SQL text itself, so each INSERT is a text
 // never seen before, and pgx's own default (cache_statement) would prepare
 // it — a second round trip — and churn its statement cache, for a
-// statement run once (ADR 0022).
+// statement run once (ADR 0026).
 const DefaultQueryExecMode = "simple_protocol"
 
 // withConnectTimeout adds connect_timeout, and default_query_exec_mode

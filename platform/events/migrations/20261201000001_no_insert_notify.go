@@ -8,7 +8,7 @@ import (
 	"github.com/harnesshero/platform/platform/storage"
 )
 
-// Recording an event no longer notifies (ADR 0022): Postgres serialises
+// Recording an event no longer notifies (ADR 0026): Postgres serialises
 // the commits of every transaction that NOTIFYs (each waits for the one
 // before to reach the disk), which held CreateDesign to ~800 commits/s on
 // the development machine. The process that records an event wakes its own
