@@ -107,9 +107,22 @@ func TestRelaySurvivesListenDrop(t *testing.T) {
 }
 
 // redeliver marks every delivered event of db's outbox undelivered, as a
-// process re-delivering them does.
+// process re-delivering them does. It first waits for the relay to have
+// marked its last delivery: the handler runs before the mark, and a reset
+// between the two finds nothing to reset (the relay's mark then lands after
+// it, and no delivery follows).
 func redeliver(t *testing.T, db *bun.DB) {
 	t.Helper()
+	testwait.Until(t, promptly, func() error {
+		n, err := db.NewSelect().Table("events_outbox").Where("delivered_at IS NULL").Count(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			return fmt.Errorf("%d events not yet marked delivered", n)
+		}
+		return nil
+	})
 	if _, err := events.ResetDelivered(t.Context(), db, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
