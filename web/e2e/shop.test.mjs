@@ -123,7 +123,9 @@ async function expectOrderStatus(p, status) {
     await checkStatus(p);
     return false;
   });
-  if (LIVE) assert.ok(await p.locator("[data-testid=live]").isVisible(), "the order page says it is live");
+  // The status may come from the first GetOrder before the stream's first
+  // message: wait for the page to say it is live, with a deadline.
+  if (LIVE) await until("the order page says it is live", () => p.locator("[data-testid=live]").isVisible());
 }
 
 before(async () => {
