@@ -133,7 +133,7 @@ before(async () => {
   buildApp();
   stack = await startStack();
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   page.on("pageerror", (err) => console.error("page error:", err.message));
 });
 
@@ -412,6 +412,45 @@ test("an expired access token is refreshed silently", async () => {
     assert.deepEqual(calls, [["refresh", 200], ["list", 200]]);
   } finally {
     page.off("response", watch);
+  }
+});
+
+test("two tabs with an expired token refresh once between them and stay signed in", async () => {
+  // Both tabs share the session in localStorage. Each refresh rotates the
+  // refresh token, and spending a rotated one ends the session: the tabs
+  // take turns (a Web Lock) and the second uses the first's tokens. The
+  // reloads rarely overlap closely enough to race without the lock, so this
+  // checks the outcome (one refresh, still signed in), not the lock itself.
+  const refreshes = [];
+  const watch = (res) => {
+    if (res.url().includes("UserService/RefreshSession")) refreshes.push(res.status());
+  };
+  page.context().on("response", watch);
+  const other = await page.context().newPage();
+  try {
+    await other.goto(`${stack.web}/designs`);
+    await other.getByRole("table", { name: "Saved designs" }).waitFor({ timeout: DEADLINE_MS });
+    await page.goto(`${stack.web}/designs`);
+    await page.getByRole("table", { name: "Saved designs" }).waitFor({ timeout: DEADLINE_MS });
+    const before = await session();
+    refreshes.length = 0;
+    await page.evaluate(() => {
+      const s = JSON.parse(localStorage.getItem("harness.session"));
+      s.accessTokenExpiresAt = Date.now() - 60_000;
+      localStorage.setItem("harness.session", JSON.stringify(s));
+    });
+    await Promise.all([page.reload(), other.reload()]);
+    for (const p of [page, other]) {
+      await p.getByRole("table", { name: "Saved designs" }).waitFor({ timeout: DEADLINE_MS });
+    }
+    assert.deepEqual(refreshes, [200], "one refresh for both tabs");
+    const after = await session();
+    assert.ok(after, "still signed in");
+    assert.notEqual(after.refreshToken, before.refreshToken, "the refresh token rotated");
+    await api(UserService, after.accessToken).getProfile({}); // the stored token works
+  } finally {
+    page.context().off("response", watch);
+    await other.close();
   }
 });
 

@@ -13,6 +13,7 @@ import {
   tokensFromSession,
   type SessionTokens,
   type Transport,
+  withRefreshLock,
 } from "@harnesshero/client";
 import { Role, UserService } from "@harnesshero/client/users";
 
@@ -52,13 +53,17 @@ function refreshWith(baseUrl: string): (refreshToken: string) => Promise<Session
  * access token that was refused; if the session already holds another, that
  * one is returned without a call. Null when there is no session any more.
  */
-export async function refreshAccessToken(baseUrl: string, stale: string | undefined): Promise<string | null> {
-  const current = getSession();
-  if (current === null) return null;
-  if (stale !== undefined && current.accessToken !== stale) return current.accessToken;
-  const next = await refreshWith(baseUrl)(current.refreshToken);
-  sessionTokenStore.set(next);
-  return next?.accessToken ?? null;
+export function refreshAccessToken(baseUrl: string, stale: string | undefined): Promise<string | null> {
+  // Under the tabs' shared refresh lock, reading the session inside it:
+  // another tab may have refreshed (and rotated the refresh token) meanwhile.
+  return withRefreshLock(async () => {
+    const current = getSession();
+    if (current === null) return null;
+    if (stale !== undefined && current.accessToken !== stale) return current.accessToken;
+    const next = await refreshWith(baseUrl)(current.refreshToken);
+    sessionTokenStore.set(next);
+    return next?.accessToken ?? null;
+  });
 }
 
 /** The app's transport to the API at baseUrl. */

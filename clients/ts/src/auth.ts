@@ -130,6 +130,33 @@ export interface AuthInterceptorOptions {
    * refreshed before the call; 10 000 by default.
    */
   expiryMarginMs?: number;
+  /**
+   * Name of the Web Lock (navigator.locks) a refresh holds, so that tabs
+   * sharing one store (localStorage) refresh one at a time: the second tab
+   * finds the tokens the first stored instead of spending the rotated
+   * refresh token again, which would end the session. Where there is no
+   * Web Locks API (Node), refreshes are shared within this interceptor only.
+   * {@link REFRESH_LOCK} by default.
+   */
+  lockName?: string;
+}
+
+/** The default {@link AuthInterceptorOptions.lockName}. */
+export const REFRESH_LOCK = "harnesshero.session.refresh";
+
+interface LockManagerLike {
+  request<T>(name: string, callback: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * withRefreshLock runs fn holding the cross-tab refresh lock `name` (the
+ * Web Locks API), or at once where the API is missing. Use it around a
+ * refresh the app makes itself (e.g. before reopening a stream), reading the
+ * store again inside: another tab may have refreshed meanwhile.
+ */
+export function withRefreshLock<T>(fn: () => Promise<T>, name: string = REFRESH_LOCK): Promise<T> {
+  const locks = (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks;
+  return locks === undefined ? fn() : locks.request(name, fn);
 }
 
 /**
@@ -165,7 +192,7 @@ export function createAuthInterceptor(options: AuthInterceptorOptions): Intercep
   // the store's, when another call already replaced it, or new ones from one
   // refresh shared by every caller that arrives while it runs.
   const renewed = (stale: string): Promise<SessionTokens | undefined> => {
-    inflight ??= (async () => {
+    inflight ??= withRefreshLock(async () => {
       try {
         const current = await tokens.get();
         if (current === undefined || current.accessToken !== stale) {
@@ -180,7 +207,7 @@ export function createAuthInterceptor(options: AuthInterceptorOptions): Intercep
       } finally {
         inflight = undefined;
       }
-    })();
+    }, options.lockName);
     return inflight;
   };
 

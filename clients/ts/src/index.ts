@@ -35,6 +35,8 @@ export { createTransport, bearerTokenInterceptor, type TokenSource, type Transpo
 
 export {
   createAuthInterceptor,
+  REFRESH_LOCK,
+  withRefreshLock,
   memoryTokenStore,
   webStorageTokenStore,
   tokensFromSession,
