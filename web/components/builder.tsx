@@ -173,39 +173,25 @@ export function Builder({ catalog, designId }: { catalog: Catalog; designId?: st
           <span className="label" id="material-label">
             Material
           </span>
-          <div className="choices" role="radiogroup" aria-labelledby="material-label" {...invalidProps("material", errors)}>
-            {catalog.materials.map((m) => (
-              <label key={m.material} className="choice">
-                <input
-                  type="radio"
-                  name="material"
-                  value={m.material}
-                  checked={form.material === m.material}
-                  onChange={() => set("material", m.material)}
-                />
-                {m.label}
-              </label>
-            ))}
-          </div>
-          <FieldError name="material" errors={errors} />
+          <Choices
+            field="material"
+            labelledBy="material-label"
+            options={catalog.materials.map((m) => [m.material, m.label])}
+            value={form.material}
+            onChange={(v) => set("material", v)}
+            errors={errors}
+          />
           <span className="label" id="hardware-label" style={{ marginTop: "0.75rem" }}>
             Hardware
           </span>
-          <div className="choices" role="radiogroup" aria-labelledby="hardware-label" {...invalidProps("hardware", errors)}>
-            {catalog.hardware.map((h) => (
-              <label key={h.hardware} className="choice">
-                <input
-                  type="radio"
-                  name="hardware"
-                  value={h.hardware}
-                  checked={form.hardware === h.hardware}
-                  onChange={() => set("hardware", h.hardware)}
-                />
-                {h.label}
-              </label>
-            ))}
-          </div>
-          <FieldError name="hardware" errors={errors} />
+          <Choices
+            field="hardware"
+            labelledBy="hardware-label"
+            options={catalog.hardware.map((h) => [h.hardware, h.label])}
+            value={form.hardware}
+            onChange={(v) => set("hardware", v)}
+            errors={errors}
+          />
         </fieldset>
 
         <fieldset>
@@ -451,5 +437,39 @@ export function Builder({ catalog, designId }: { catalog: Catalog; designId?: st
         </section>
       </aside>
     </div>
+  );
+}
+
+/**
+ * One radio group of the builder (a choice per catalog option) and its
+ * error, labelled by the element labelledBy names.
+ */
+function Choices<V extends number>({
+  field,
+  labelledBy,
+  options,
+  value,
+  onChange,
+  errors,
+}: {
+  field: string;
+  labelledBy: string;
+  options: [V, string][];
+  value: V;
+  onChange: (value: V) => void;
+  errors: Record<string, string>;
+}) {
+  return (
+    <>
+      <div className="choices" role="radiogroup" aria-labelledby={labelledBy} {...invalidProps(field, errors)}>
+        {options.map(([v, label]) => (
+          <label key={v} className="choice">
+            <input type="radio" name={field} value={v} checked={value === v} onChange={() => onChange(v)} />
+            {label}
+          </label>
+        ))}
+      </div>
+      <FieldError name={field} errors={errors} />
+    </>
   );
 }
