@@ -9,10 +9,8 @@ import (
 	"time"
 
 	connect "connectrpc.com/connect/v2"
-	"connectrpc.com/connect/v2/connecthttp"
 	"github.com/sony/gobreaker/v2"
 
-	"github.com/harnesshero/platform/platform/auth"
 	"github.com/harnesshero/platform/platform/rpc"
 )
 
@@ -39,16 +37,6 @@ var (
 	errHopFailed  = errors.New("server: hop failed")
 	errCallerGone = errors.New("server: caller canceled") // not counted
 )
-
-// remoteClient returns a connect client for the module name served at
-// baseURL. The caller's access token goes with every call (the module
-// verifies it itself). outer run before the hop's own interceptors, in
-// order: the client span (covering the hop's waits and retries), then the
-// metrics.
-func remoteClient(name, baseURL string, cfg HopConfig, logger *slog.Logger, outer ...connect.ClientInterceptor) *connect.Client {
-	h := newHop(name, cfg, logger)
-	return connect.NewClient(connecthttp.NewTransport(newHopHTTPClient(cfg), baseURL), append(outer, auth.ForwardToken, h.intercept)...)
-}
 
 func newHop(name string, cfg HopConfig, logger *slog.Logger) *hop {
 	return &hop{
@@ -77,6 +65,43 @@ func (h *hop) unavailable(cause error) error {
 	return connect.NewError(connect.CodeUnavailable, "the "+h.name+" is unavailable").WithCause(cause)
 }
 
+// hopCall is one call through a hop: it holds a slot and the breaker's
+// leave until done reports its outcome, once.
+type hopCall struct {
+	slots  chan struct{}
+	report func(error)
+	once   sync.Once
+}
+
+// begin takes a slot (among the streams' for a server stream) and asks the
+// breaker; it answers Unavailable at once when either refuses.
+func (h *hop) begin(serverStream bool) (*hopCall, error) {
+	slots := h.slots
+	if serverStream {
+		slots = h.streams
+	}
+	select {
+	case slots <- struct{}{}:
+	default:
+		return nil, h.unavailable(errors.New("server: too many calls in flight"))
+	}
+	report, err := h.breaker.Allow()
+	if err != nil {
+		<-slots
+		return nil, h.unavailable(err)
+	}
+	return &hopCall{slots: slots, report: report}, nil
+}
+
+// done reports the call's outcome to the breaker (nil, errHopFailed or
+// errCallerGone) and frees its slot; later calls do nothing.
+func (c *hopCall) done(outcome error) {
+	c.once.Do(func() {
+		c.report(outcome)
+		<-c.slots
+	})
+}
+
 // intercept is the hop's client interceptor.
 func (h *hop) intercept(next connect.ClientFunc) connect.ClientFunc {
 	return func(ctx context.Context, spec connect.Spec) (connect.ClientStream, error) {
@@ -84,19 +109,9 @@ func (h *hop) intercept(next connect.ClientFunc) connect.ClientFunc {
 		// deadline of its own (the transport's ResponseHeaderTimeout still
 		// bounds its start) and takes a slot among the streams.
 		serverStream := spec.StreamType == connect.StreamTypeServer
-		slots := h.slots
-		if serverStream {
-			slots = h.streams
-		}
-		select {
-		case slots <- struct{}{}:
-		default:
-			return nil, h.unavailable(errors.New("server: too many calls in flight"))
-		}
-		report, err := h.breaker.Allow()
+		call, err := h.begin(serverStream)
 		if err != nil {
-			<-slots
-			return nil, h.unavailable(err)
+			return nil, err
 		}
 		var (
 			hopCtx context.Context
@@ -107,7 +122,7 @@ func (h *hop) intercept(next connect.ClientFunc) connect.ClientFunc {
 		} else {
 			hopCtx, cancel = context.WithTimeout(withSpec(ctx, spec), h.timeout)
 		}
-		s := &hopStream{hop: h, slots: slots, caller: ctx, procedure: spec.Procedure, report: report, cancel: cancel}
+		s := &hopStream{hop: h, call: call, caller: ctx, procedure: spec.Procedure, cancel: cancel}
 		// A stream abandoned without Close still gives its slot back when
 		// its deadline passes.
 		s.stopAfter = context.AfterFunc(hopCtx, func() { s.finish(s.judge(hopCtx.Err())) })
@@ -127,16 +142,14 @@ func (h *hop) intercept(next connect.ClientFunc) connect.ClientFunc {
 type hopStream struct {
 	connect.ClientStream
 	hop       *hop
-	slots     chan struct{} // the hop's slots this call took one of
+	call      *hopCall
 	caller    context.Context
 	procedure string
-	report    func(error)
 	cancel    context.CancelFunc
 	stopAfter func() bool
 
 	mu      sync.Mutex
 	outcome error // errHopFailed or errCallerGone once seen
-	once    sync.Once
 }
 
 func (s *hopStream) SendHeaders() error { return s.check(s.ClientStream.SendHeaders()) }
@@ -168,16 +181,13 @@ func (s *hopStream) end() {
 // seen, else extra, else success) and frees its slot. The call's context
 // is canceled by Close, or ends at its deadline.
 func (s *hopStream) finish(extra error) {
-	s.once.Do(func() {
-		s.mu.Lock()
-		outcome := s.outcome
-		s.mu.Unlock()
-		if outcome == nil {
-			outcome = extra
-		}
-		s.report(outcome)
-		<-s.slots
-	})
+	s.mu.Lock()
+	outcome := s.outcome
+	s.mu.Unlock()
+	if outcome == nil {
+		outcome = extra
+	}
+	s.call.done(outcome)
 }
 
 // judge classifies a failure to complete the call: the caller's own
@@ -186,7 +196,13 @@ func (s *hopStream) judge(err error) error {
 	if err == nil {
 		return nil
 	}
-	if s.caller.Err() != nil {
+	return judge(s.caller)
+}
+
+// judge is the outcome of a call that failed to complete: the caller's
+// own cancellation (caller ended), or the hop's.
+func judge(caller context.Context) error {
+	if caller.Err() != nil {
 		return errCallerGone
 	}
 	return errHopFailed

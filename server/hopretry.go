@@ -10,19 +10,22 @@ import (
 	connect "connectrpc.com/connect/v2"
 )
 
-// hopHTTPClient sends a hop's HTTP requests on pooled connections, and
+// hopTransport sends a hop's HTTP requests on pooled connections, and
 // retries a failed request once on a fresh connection when that is safe:
 // the procedure has no side effects or is idempotent (its contract's
 // idempotency_level), or the request was provably not sent (the dial
 // failed). A request that may have reached the module is never retried
 // otherwise. net/http itself already retries, on another connection, a
-// request that failed on a reused connection before anything was written.
-type hopHTTPClient struct {
-	pooled *http.Client
-	fresh  *http.Client // no keep-alive: every request dials
+// request that failed on a reused connection before anything was written,
+// or after when the request carries an Idempotency-Key (the module then
+// answers a repeat with the first answer). The typed clients of a module
+// and its forwarder share one.
+type hopTransport struct {
+	pooled *http.Transport
+	fresh  *http.Transport // no keep-alive: every request dials
 }
 
-func newHopHTTPClient(cfg HopConfig) *hopHTTPClient {
+func newHopTransport(cfg HopConfig) *hopTransport {
 	newTransport := func() *http.Transport {
 		protocols := new(http.Protocols)
 		protocols.SetHTTP1(true)
@@ -37,20 +40,20 @@ func newHopHTTPClient(cfg HopConfig) *hopHTTPClient {
 	}
 	fresh := newTransport()
 	fresh.DisableKeepAlives = true
-	return &hopHTTPClient{pooled: &http.Client{Transport: newTransport()}, fresh: &http.Client{Transport: fresh}}
+	return &hopTransport{pooled: newTransport(), fresh: fresh}
 }
 
-// Do implements connecthttp.HTTPClient.
-func (c *hopHTTPClient) Do(req *http.Request) (*http.Response, error) {
+// RoundTrip implements http.RoundTripper.
+func (t *hopTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	safe := isSafe(req.Context())
-	if safe {
+	if _, keyed := req.Header["Idempotency-Key"]; safe && !keyed {
 		// net/http retries a request that met a connection the server
 		// had closed only when it counts as idempotent: a key with no
 		// value says so without being sent.
 		req = req.Clone(req.Context())
 		req.Header["Idempotency-Key"] = nil
 	}
-	res, err := c.pooled.Do(req) //nolint:gosec // G704: the URL is the operator-configured module URL, not user input
+	res, err := t.pooled.RoundTrip(req)
 	if err == nil || req.Context().Err() != nil || !(safe || notSent(err)) {
 		return res, err
 	}
@@ -61,8 +64,10 @@ func (c *hopHTTPClient) Do(req *http.Request) (*http.Response, error) {
 		}
 		req = req.Clone(req.Context())
 		req.Body = body
+	} else if req.Body != nil && req.Body != http.NoBody {
+		return res, err // sent once, and gone
 	}
-	return c.fresh.Do(req) //nolint:gosec // G704: the URL is the operator-configured module URL, not user input
+	return t.fresh.RoundTrip(req)
 }
 
 // notSent reports whether err proves the request never left: the

@@ -42,9 +42,18 @@ func (p *Platform) registerModules(ctx context.Context, topo topology, privateKe
 		w.clients[m.name] = connect.NewClient(connectinprocess.New(p.server), slices.Concat(
 			[]connect.ClientInterceptor{rpc.StreamVerdict}, p.clientInterceptors(auth.ModuleCall))...)
 	}
+	hops := map[string]*remote{}
 	for name, url := range topo.remote {
-		w.clients[name] = remoteClient(name, url, cfg.Hop, p.logger, slices.Concat(
-			[]connect.ClientInterceptor{rpc.StreamVerdict}, p.clientInterceptors(), []connect.ClientInterceptor{p.metrics.ClientInterceptor()})...)
+		r, err := p.newRemote(name, url)
+		if err != nil {
+			return err
+		}
+		hops[name] = r
+		w.clients[name] = r.client
+		if p.remotes == nil {
+			p.remotes = map[string]connect.Transport{}
+		}
+		p.remotes["/harness."+name+".v1."] = r.transport
 	}
 	for i := range table {
 		m := &table[i]
@@ -63,19 +72,15 @@ func (p *Platform) registerModules(ctx context.Context, topo topology, privateKe
 			}
 			continue
 		}
-		url, ok := topo.remote[m.name]
+		r, ok := hops[m.name]
 		if !ok {
 			continue // not this process's business
 		}
-		if m.forward != nil {
-			m.forward(p.server, w.clients[m.name])
+		for _, service := range servicesOf(m.name) {
+			p.extraRoutes = append(p.extraRoutes, route{pattern: "/" + service + "/", handler: r.forward})
 		}
 		for _, pattern := range m.routes {
-			h, err := newRouteProxy(m.name, url, cfg.Hop, p.logger)
-			if err != nil {
-				return err
-			}
-			p.extraRoutes = append(p.extraRoutes, route{pattern: pattern, handler: h})
+			p.extraRoutes = append(p.extraRoutes, route{pattern: pattern, handler: r.routes})
 		}
 	}
 	return p.wireEvents(ctx)

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -56,6 +57,11 @@ type Platform struct {
 	clientObserve connect.ClientInterceptor
 	// streams are the streaming calls served, ended at shutdown.
 	streams streams
+	// proxies resolve a client's address through trusted proxies.
+	proxies *clientip.Resolver
+	// remotes are the HTTP transports to the modules served elsewhere, by
+	// procedure prefix (Transport).
+	remotes map[string]connect.Transport
 }
 
 // route is a plain HTTP route.
@@ -83,7 +89,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Platform, error
 	if err != nil {
 		return nil, err
 	}
-	p := &Platform{cfg: cfg, logger: logger}
+	p := &Platform{cfg: cfg, logger: logger, proxies: proxies}
 	p.metrics = newPlatformMetrics(p)
 	observe, err := p.newTelemetry()
 	if err != nil {
@@ -98,7 +104,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Platform, error
 	outer := slices.Concat(observe, p.metrics.interceptors(), []connect.ServerInterceptor{p.streams.interceptor})
 	chain, err := rpc.Chain(rpc.Options{
 		Logger: logger, PublicKey: publicKey, PublicProcedures: reflectionProcedures,
-		Proxies: proxies, Validator: p.validator, Forwarded: topo.forwarded(), Outer: outer,
+		Proxies: proxies, Validator: p.validator, Outer: outer,
 	})
 	if err != nil {
 		return nil, err
@@ -132,9 +138,28 @@ var reflectionProcedures = []string{
 // behind CORS and a request size limit.
 func (p *Platform) Handler() http.Handler { return p.handler }
 
-// Transport returns an in-process transport to this platform's server,
-// running the same interceptors as HTTP calls.
-func (p *Platform) Transport() connect.Transport { return connectinprocess.New(p.server) }
+// Transport returns a transport for callers in this process (tools,
+// tests): the modules served here in process, running the same
+// interceptors as HTTP calls, and those served elsewhere over their hop's
+// HTTP transport.
+func (p *Platform) Transport() connect.Transport {
+	return routedTransport{local: connectinprocess.New(p.server), remote: p.remotes}
+}
+
+// routedTransport sends a call to the process serving its procedure.
+type routedTransport struct {
+	local  connect.Transport
+	remote map[string]connect.Transport // by procedure prefix ("/harness.builder.v1.")
+}
+
+func (t routedTransport) NewClientStream(ctx context.Context, spec connect.Spec) (connect.ClientStream, error) {
+	for prefix, tr := range t.remote {
+		if strings.HasPrefix(spec.Procedure, prefix) {
+			return tr.NewClientStream(ctx, spec)
+		}
+	}
+	return t.local.NewClientStream(ctx, spec)
+}
 
 // Close ends the open streams, stops the background workers and releases
 // the database.

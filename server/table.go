@@ -9,10 +9,7 @@ import (
 	connect "connectrpc.com/connect/v2"
 	"github.com/uptrace/bun"
 
-	"github.com/harnesshero/platform/gen/harness/analytics/v1/analyticsv1connect"
 	"github.com/harnesshero/platform/gen/harness/builder/v1/builderv1connect"
-	"github.com/harnesshero/platform/gen/harness/order/v1/orderv1connect"
-	"github.com/harnesshero/platform/gen/harness/user/v1/userv1connect"
 	"github.com/harnesshero/platform/modules/analytics"
 	"github.com/harnesshero/platform/modules/builder"
 	"github.com/harnesshero/platform/modules/order"
@@ -25,8 +22,9 @@ import (
 
 // module is one row of the module table: everything the composition root
 // knows about a module, declared once. A process serves the modules its
-// role names (register) and reaches the others at their URLs (forward,
-// routes).
+// role names (register) and reaches the others at their URLs: their
+// services (the contracts' package harness.<name>.v1) and routes are
+// forwarded there as bytes (forwarder).
 type module struct {
 	// name is the module's name in roles, URLs and messages.
 	name string
@@ -43,9 +41,6 @@ type module struct {
 	// how the module is ready, which events it consumes and the handlers
 	// of its routes.
 	register func(w *wiring) (registered, error)
-	// forward registers the module's Connect services on a process that
-	// does not serve it, forwarding to client (nil: it has none).
-	forward func(srv *connect.Server, client *connect.Client)
 }
 
 // table is the module table. The order is the registration order.
@@ -59,9 +54,6 @@ var table = []module{
 			}
 			return registered{ready: mod.Ready}, nil
 		},
-		forward: func(srv *connect.Server, c *connect.Client) {
-			userv1connect.RegisterUserServiceHandler(srv, userv1connect.NewUserServiceClient(c))
-		},
 	},
 	{
 		name: "builder", port: 4002, migrations: builder.Migrations,
@@ -71,10 +63,6 @@ var table = []module{
 				return registered{}, err
 			}
 			return registered{ready: mod.Ready, subscribe: mod.Subscribe}, nil
-		},
-		forward: func(srv *connect.Server, c *connect.Client) {
-			builderv1connect.RegisterCatalogServiceHandler(srv, builderv1connect.NewCatalogServiceClient(c))
-			builderv1connect.RegisterDesignServiceHandler(srv, builderv1connect.NewDesignServiceClient(c))
 		},
 	},
 	{
@@ -95,9 +83,6 @@ var table = []module{
 				return registered{}, err
 			}
 			return registered{ready: mod.Ready, subscribe: mod.Subscribe}, nil
-		},
-		forward: func(srv *connect.Server, c *connect.Client) {
-			orderv1connect.RegisterOrderServiceHandler(srv, orderForward{orderv1connect.NewOrderServiceClient(c)})
 		},
 	},
 	{
@@ -126,9 +111,6 @@ var table = []module{
 				return registered{}, err
 			}
 			return registered{ready: mod.Ready, subscribe: mod.Subscribe}, nil
-		},
-		forward: func(srv *connect.Server, c *connect.Client) {
-			analyticsv1connect.RegisterAnalyticsServiceHandler(srv, analyticsv1connect.NewAnalyticsServiceClient(c))
 		},
 	},
 }

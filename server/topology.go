@@ -140,17 +140,3 @@ func (t topology) servedNames() []string {
 	}
 	return names
 }
-
-// forwarded returns the procedure prefixes of the services of the modules
-// served elsewhere that this process forwards ("/harness.builder.v1."):
-// the contracts of module m are the package harness.<m>.v1.
-func (t topology) forwarded() []string {
-	var prefixes []string
-	for name := range t.remote {
-		if m := lookup(name); m != nil && m.forward != nil {
-			prefixes = append(prefixes, "/harness."+name+".v1.")
-		}
-	}
-	slices.Sort(prefixes)
-	return prefixes
-}

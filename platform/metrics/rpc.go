@@ -153,3 +153,8 @@ func (s *clientStream) check(err error) error {
 	}
 	return err
 }
+
+// BeginClientCall counts a call to another process in flight that is not
+// made through a connect client (a call forwarded as bytes), and returns
+// the function that ends it with the error its caller heard (nil: ok).
+func (m *Metrics) BeginClientCall(spec connect.Spec) func(error) { return m.client.begin(spec) }

@@ -2,12 +2,10 @@ package rpc
 
 import (
 	"cmp"
-	"context"
 	"crypto/ed25519"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"buf.build/go/protovalidate"
@@ -47,11 +45,6 @@ type Options struct {
 	// Checks (validation.New): the composition root builds it to warm it
 	// up (validation.Warm) once the process is ready.
 	Validator protovalidate.Validator
-	// Forwarded are the procedure prefixes ("/harness.builder.v1.") of
-	// the services this process forwards to the process that serves them:
-	// their requests are decoded here but validated there, once (its
-	// InvalidArgument comes back unchanged through the hop).
-	Forwarded []string
 	// Outer run first, outside recover and log, in order: the telemetry
 	// interceptor (telemetry.ServerInterceptor), then the RPC metrics.
 	// They see every call with the code its caller hears, and the span is
@@ -96,25 +89,8 @@ func Chain(opts Options) ([]connect.ServerInterceptor, error) {
 		unlessModuleCall(logInterceptor(logger, cmp.Or(opts.SlowCall, DefaultSlowCall))),
 		clientIPInterceptor(proxies),
 		auth.NewServerInterceptor(auth.NewVerifier(opts.PublicKey, opts.Now), opts.PublicProcedures...),
-		unlessModuleCall(validateInterceptor(validator, opts.Forwarded)),
+		unlessModuleCall(validation.NewServerInterceptor(validator)),
 	), nil
-}
-
-// validateInterceptor validates requests, except those of forwarded
-// procedures, which it only decodes.
-func validateInterceptor(v protovalidate.Validator, forwarded []string) connect.ServerInterceptor {
-	validate, decode := validation.NewServerInterceptor(v), validation.NewDecodeErrorInterceptor()
-	return func(next connect.ServerFunc) connect.ServerFunc {
-		validated, decoded := validate(next), decode(next)
-		return func(ctx context.Context, spec connect.Spec, stream connect.ServerStream) error {
-			for _, prefix := range forwarded {
-				if strings.HasPrefix(spec.Procedure, prefix) {
-					return decoded(ctx, spec, stream)
-				}
-			}
-			return validated(ctx, spec, stream)
-		}
-	}
 }
 
 // Codecs are the codecs the HTTP routes accept: binary protobuf, and JSON

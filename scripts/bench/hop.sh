@@ -8,6 +8,9 @@
 #   request. Servers listen on free ports, SQLite, logging at warn; the split
 #   needs Redis for its events (REDIS_URL, default redis://127.0.0.1:6379/0,
 #   under a stream prefix of its own).
+#   PROFILE_DIR=dir: then also a 15 s CPU profile of each process under the
+#   same load (dir/one-process.prof, dir/entry.prof, dir/builder.prof; read
+#   them with `go tool pprof -top -cum dir/entry.prof`).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 hb="$(realpath "$1")" duration="${2:-10s}" rounds="${3:-3}" conns="${4:-1}"
@@ -32,12 +35,17 @@ serve() { # NAME PORT ENV... : start one process in its own data directory
   pids+=($!); echo $! >"$work/$name.pid"
 }
 mono=$(freeport) svc=$(freeport) entry=$(freeport)
-serve mono "$mono"
+madmin= badmin=${BUILDER_ADMIN_ADDR:-} eadmin=${ENTRY_ADMIN_ADDR:-}
+if [ -n "${PROFILE_DIR:-}" ]; then
+  mkdir -p "$PROFILE_DIR"
+  madmin=127.0.0.1:$(freeport) badmin=127.0.0.1:$(freeport) eadmin=127.0.0.1:$(freeport)
+fi
+serve mono "$mono" HARNESS_ADMIN_ADDR="$madmin"
 up "http://127.0.0.1:$mono" || fail "platform not up" mono
-serve builder "$svc" HARNESS_ADMIN_ADDR="${BUILDER_ADMIN_ADDR:-}" REDIS_URL="$redis" HARNESS_EVENT_STREAM_PREFIX="$prefix" HARNESS_ROLE=builder \
+serve builder "$svc" HARNESS_ADMIN_ADDR="$badmin" REDIS_URL="$redis" HARNESS_EVENT_STREAM_PREFIX="$prefix" HARNESS_ROLE=builder \
   HARNESS_ACCESS_TOKEN_PUBLIC_KEY_FILE="$work/mono/var/keys/access-token-ed25519.pub.pem"
 up "http://127.0.0.1:$svc" || fail "builder service not up" builder
-serve entry "$entry" HARNESS_ADMIN_ADDR="${ENTRY_ADMIN_ADDR:-}" REDIS_URL="$redis" HARNESS_EVENT_STREAM_PREFIX="$prefix" BUILDER_SERVICE_URL="http://127.0.0.1:$svc"
+serve entry "$entry" HARNESS_ADMIN_ADDR="$eadmin" REDIS_URL="$redis" HARNESS_EVENT_STREAM_PREFIX="$prefix" BUILDER_SERVICE_URL="http://127.0.0.1:$svc"
 up "http://127.0.0.1:$entry" || fail "entry not up" entry
 ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo $t; }
 run() { # URL PIDS... → "p50_ms rps cpu_us_per_request"
@@ -61,3 +69,17 @@ median() { sort -g | awk '{a[NR]=$1} END{print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a
 col() { grep " $1: " "$work/results" | sed -n "s|.* $2=\([0-9.]*\).*|\1|p" | median; }
 m=$(col one-process p50) s=$(col split p50)
 echo "median p50: one process ${m} ms, split ${s} ms: the hop adds $(echo "($s - $m) * 1000" | bc) µs; CPU per request $(col one-process cpu) → $(col split cpu) µs"
+if [ -n "${PROFILE_DIR:-}" ]; then
+  profile() { # URL NAME=ADMIN... : 15 s profiles of each process under load
+    local url=$1; shift
+    WRK_BODY_FILE="$here/bodies/quote.json" wrk -t1 -c"$conns" -d20s -s "$here/post.lua" "$url/harness.builder.v1.CatalogService/Quote" >/dev/null &
+    local waiting=($!); sleep 2
+    for na in "$@"; do curl -sf -o "$PROFILE_DIR/${na%%=*}.prof" "http://${na#*=}/debug/pprof/profile?seconds=15" & waiting+=($!); done
+    wait "${waiting[@]}" || true
+  }
+  profile "http://127.0.0.1:$mono" one-process="$madmin"
+  profile "http://127.0.0.1:$entry" entry="$eadmin" builder="$badmin"
+  for f in one-process entry builder; do
+    echo "$f: $(go tool pprof -top -nodecount=1 "$PROFILE_DIR/$f.prof" 2>/dev/null | grep -o 'Total samples = [^(]*')"
+  done
+fi
