@@ -85,7 +85,7 @@ func newForwarder(h *hop, baseURL string, specs map[string]connect.Spec, transpo
 			r.SetURL(target)
 			f.rewrite(r)
 		},
-		Transport:      transport,
+		Transport: transport,
 		// A stream (no Content-Length) is flushed message by message; a
 		// unary answer goes out in one write.
 		FlushInterval:  0,
