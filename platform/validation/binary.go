@@ -160,9 +160,13 @@ func wireError(fd protoreflect.FieldDescriptor, path string, n int) *DecodeError
 
 func isInteger(k protoreflect.Kind) bool {
 	switch k {
+	case protoreflect.Int32Kind, protoreflect.Sint32Kind, protoreflect.Uint32Kind, protoreflect.Int64Kind,
+		protoreflect.Sint64Kind, protoreflect.Uint64Kind, protoreflect.Sfixed32Kind, protoreflect.Fixed32Kind,
+		protoreflect.Sfixed64Kind, protoreflect.Fixed64Kind:
+		return true
 	case protoreflect.BoolKind, protoreflect.EnumKind, protoreflect.StringKind, protoreflect.BytesKind,
 		protoreflect.MessageKind, protoreflect.GroupKind, protoreflect.FloatKind, protoreflect.DoubleKind:
 		return false
 	}
-	return true
+	return false
 }
