@@ -129,6 +129,10 @@ ifneq ($(RACE),)
 	go test -count=1 -run '^TestBurst$$' ./platform/events/... ./modules/analytics/...
 endif
 
+.PHONY: test-alerts
+test-alerts: ## The alert rules' unit tests (deploy/prometheus/alerts_test.yml) with promtool (apt-get install prometheus); deploy/check runs them too when promtool is installed.
+	cd deploy/prometheus && promtool check rules alerts.yml && promtool test rules alerts_test.yml
+
 .PHONY: test-ts
 test-ts: tools build ## TS client tests against a freshly started server.
 	./scripts/with-server.sh bash -c 'cd $(TS_DIR) && npm test'

@@ -15,7 +15,9 @@ func (c Config) telemetryOptions() telemetry.Options {
 
 // newTelemetry builds the process's otelconnect interceptors: it keeps the
 // client side for clientInterceptors and returns the server side for the
-// chain. Both are empty when the configuration records nothing.
+// chain. When the configuration records nothing, they are the trace
+// context's alone: a caller's traceparent reaches the log lines (and goes
+// on to the modules this process calls) without a span or an SDK.
 func (p *Platform) newTelemetry() ([]connect.ServerInterceptor, error) {
 	opts := p.cfg.telemetryOptions()
 	server, err := telemetry.ServerInterceptor(opts)
@@ -25,15 +27,17 @@ func (p *Platform) newTelemetry() ([]connect.ServerInterceptor, error) {
 	if p.clientObserve, err = telemetry.ClientInterceptor(opts); err != nil {
 		return nil, err
 	}
-	if server == nil {
-		return nil, nil // tracing off
+	if server == nil { // tracing off
+		p.clientObserve = telemetry.TraceContextClientInterceptor()
+		return []connect.ServerInterceptor{telemetry.TraceContextInterceptor()}, nil
 	}
 	return []connect.ServerInterceptor{server}, nil
 }
 
 // clientInterceptors are the interceptors of a client to another module,
-// in process or remote: the telemetry interceptor first (the client span;
-// its traceparent goes along), then rest.
+// in process or remote: the telemetry interceptor first (the client span,
+// or with tracing off the caller's trace context; its traceparent goes
+// along), then rest.
 func (p *Platform) clientInterceptors(rest ...connect.ClientInterceptor) []connect.ClientInterceptor {
 	if p.clientObserve == nil {
 		return rest

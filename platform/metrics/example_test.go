@@ -35,5 +35,5 @@ func Example() {
 			fmt.Println(s.GetCounter().GetValue())
 		}
 	}
-	// Output: rpc_code=invalid_argument rpc_method=Quote rpc_service=harness.builder.v1.CatalogService 2
+	// Output: rpc_code=invalid_argument rpc_fault=client rpc_method=Quote rpc_service=harness.builder.v1.CatalogService 2
 }

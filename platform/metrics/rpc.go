@@ -10,6 +10,8 @@ import (
 
 	connect "connectrpc.com/connect/v2"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/harnesshero/platform/platform/validation"
 )
 
 // DurationBuckets are the RPC duration histogram's bucket bounds, in
@@ -29,8 +31,8 @@ func newRPCMetrics(reg prometheus.Registerer, side, what string) *rpcMetrics {
 	m := &rpcMetrics{
 		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "rpc_" + side + "_calls_total",
-			Help: "RPC " + what + ", by service, method and Connect code.",
-		}, []string{"rpc_service", "rpc_method", "rpc_code"}),
+			Help: "RPC " + what + ", by service, method, Connect code and whose fault a failure is (rpc_fault: none, client or server).",
+		}, []string{"rpc_service", "rpc_method", "rpc_code", "rpc_fault"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "rpc_" + side + "_call_duration_seconds",
 			Help:    "Duration of unary RPC " + what + ", by service, method and Connect code (streams last as long as their callers watch: they are counted, not timed).",
@@ -59,7 +61,7 @@ func (m *rpcMetrics) begin(spec connect.Spec) func(err error) {
 		if timed {
 			m.duration.WithLabelValues(service, method, code).Observe(time.Since(start).Seconds())
 		}
-		m.calls.WithLabelValues(service, method, code).Inc()
+		m.calls.WithLabelValues(service, method, code, FaultLabel(err)).Inc()
 		gauge.Dec()
 	}
 }
@@ -71,6 +73,28 @@ func CodeLabel(err error) string {
 		return "ok"
 	}
 	return connect.CodeOf(err).String()
+}
+
+// FaultLabel is the rpc_fault label of a call's outcome: "none" for a
+// success; "server" for unknown, internal, unavailable, data_loss and
+// deadline_exceeded, the codes of a fault on the serving side (the codes
+// HarnessRPCErrorRatioHigh used to list); "client" for every other code,
+// and for a request whose frames the client broke
+// (validation.ErrBrokenFrame), which keeps the code internal the protocols
+// give it. Alerts select rpc_fault="server".
+func FaultLabel(err error) string {
+	if err == nil {
+		return "none"
+	}
+	switch connect.CodeOf(err) {
+	case connect.CodeUnknown, connect.CodeInternal, connect.CodeUnavailable, connect.CodeDataLoss, connect.CodeDeadlineExceeded:
+		if errors.Is(err, validation.ErrBrokenFrame) {
+			return "client"
+		}
+		return "server"
+	default:
+		return "client"
+	}
 }
 
 // splitProcedure splits "/pkg.Service/Method".

@@ -11,7 +11,6 @@ import (
 	"buf.build/go/protovalidate"
 	connect "connectrpc.com/connect/v2"
 	"connectrpc.com/connect/v2/connecthttp"
-	"connectrpc.com/connect/v2/connectproto"
 
 	"github.com/harnesshero/platform/platform/auth"
 	"github.com/harnesshero/platform/platform/clientip"
@@ -93,11 +92,12 @@ func Chain(opts Options) ([]connect.ServerInterceptor, error) {
 	), nil
 }
 
-// Codecs are the codecs the HTTP routes accept: binary protobuf, and JSON
-// that refuses undefined enum names and names the field of a decoding
-// error (see validation.JSONCodec).
+// Codecs are the codecs the HTTP routes accept: binary protobuf and JSON
+// whose decoding errors name the field (validation.BinaryCodec: a string
+// that is not UTF-8; validation.JSONCodec: also undefined enum names,
+// duplicate keys, lone surrogates, numbers out of range).
 func Codecs() connecthttp.Option {
-	return connecthttp.WithCodecs(connectproto.NewBinaryCodec(), validation.NewJSONCodec())
+	return connecthttp.WithCodecs(validation.NewBinaryCodec(), validation.NewJSONCodec())
 }
 
 // Route is a plain HTTP route a module serves beside its RPCs (the payment

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"errors"
+	"io"
 	"testing"
 	"time"
 
@@ -20,10 +21,13 @@ import (
 const (
 	panicID = "0192f0c8-7b7a-7c3e-8a1e-000000000bad"
 	faultID = "0192f0c8-7b7a-7c3e-8a1e-00000000fa17"
+	// framesID fails with what reads like a broken frame, but is the
+	// handler's own (a downstream it could not read): a server fault.
+	framesID = "0192f0c8-7b7a-7c3e-8a1e-0000000f4a3e"
 )
 
 // orders answers GetOrder with an order owned by the verified caller,
-// panics for panicID and fails for faultID.
+// panics for panicID and fails for faultID and framesID.
 type orders struct {
 	orderv1connect.UnimplementedOrderServiceHandler
 }
@@ -38,6 +42,8 @@ func (orders) GetOrder(ctx context.Context, req *orderv1.GetOrderRequest) (*orde
 		panic("boom")
 	case faultID:
 		return nil, rpc.Error(req, errors.New("rpc_test: the disk is on fire"))
+	case framesID:
+		return nil, connect.NewError(connect.CodeInternal, "protocol error: promised 9 bytes in enveloped message, got 2 bytes").WithCause(io.ErrUnexpectedEOF)
 	}
 	return &orderv1.GetOrderResponse{Order: &orderv1.Order{Id: req.GetId(), OwnerId: caller.UserID}}, nil
 }

@@ -10,6 +10,7 @@ import (
 	connect "connectrpc.com/connect/v2"
 
 	"github.com/harnesshero/platform/platform/clientip"
+	"github.com/harnesshero/platform/platform/validation"
 )
 
 // recoverInterceptor turns a handler panic into Internal and logs it with
@@ -29,7 +30,10 @@ func recoverInterceptor(logger *slog.Logger) connect.ServerInterceptor {
 }
 
 // logInterceptor logs each call once it ends: procedure, code, duration.
-// Internal and Unknown errors are logged at error level with their cause.
+// Internal, Unknown and DataLoss errors are logged at error level with
+// their cause, unless the client broke the request's frames
+// (validation.ErrBrokenFrame): that call is logged at info, as a refused
+// call, with fault=client and the error.
 func logInterceptor(logger *slog.Logger, slow time.Duration) connect.ServerInterceptor {
 	return func(next connect.ServerFunc) connect.ServerFunc {
 		return func(ctx context.Context, spec connect.Spec, stream connect.ServerStream) error {
@@ -40,12 +44,15 @@ func logInterceptor(logger *slog.Logger, slow time.Duration) connect.ServerInter
 			// slow: the metrics count every call, and a log line per
 			// request costs more than many RPCs do. A failure is logged:
 			// at error when it is the server's fault.
-			level, code := slog.LevelDebug, "ok"
+			level, code, brokenFrame := slog.LevelDebug, "ok", false
 			switch {
 			case err != nil:
 				level, code = slog.LevelInfo, connect.CodeOf(err).String()
 				if c := connect.CodeOf(err); c == connect.CodeInternal || c == connect.CodeUnknown || c == connect.CodeDataLoss {
-					level = slog.LevelError
+					brokenFrame = errors.Is(err, validation.ErrBrokenFrame)
+					if !brokenFrame {
+						level = slog.LevelError
+					}
 				}
 			case took >= slow && spec.StreamType == connect.StreamTypeUnary:
 				level = slog.LevelWarn // a stream lasts as long as its caller watches
@@ -57,7 +64,10 @@ func logInterceptor(logger *slog.Logger, slow time.Duration) connect.ServerInter
 			if info, ok := connect.CallInfoForServerContext(ctx); ok {
 				attrs = append(attrs, "protocol", info.Protocol, "peer", info.PeerAddr)
 			}
-			if level == slog.LevelError {
+			switch {
+			case brokenFrame:
+				attrs = append(attrs, "fault", "client", "error", err.Error())
+			case level == slog.LevelError:
 				attrs = append(attrs, "error", ErrorChain(err))
 			}
 			logger.Log(ctx, level, "rpc", attrs...)

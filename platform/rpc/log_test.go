@@ -67,6 +67,7 @@ func TestChainLogLevels(t *testing.T) {
 		{"slow success", time.Nanosecond, okID, "WARN ok"},
 		{"refused", time.Hour, "nope", "INFO invalid_argument"},
 		{"server fault", time.Hour, faultID, "ERROR internal"},
+		{"a handler's own unexpected EOF", time.Hour, framesID, "ERROR internal"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			h := &levels{}

@@ -6,7 +6,9 @@
 // stamps log lines with the trace and span of their context (LogHandler).
 //
 // Without OTEL_* variables nothing is exported and no span is started: the
-// interceptors are not installed at all (ServerInterceptor returns nil).
+// otelconnect interceptors are not installed at all (ServerInterceptor
+// returns nil). TraceContextInterceptor takes their place, so a caller's
+// traceparent still reaches the log lines.
 package telemetry
 
 import (

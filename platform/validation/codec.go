@@ -189,7 +189,8 @@ func (e *DecodeError) Error() string {
 // connectrpc.com/validate's interceptor does, and turns a body the codec
 // could not decode (a *DecodeError from JSONCodec) into the same
 // InvalidArgument error with a buf.validate.Violations detail naming the
-// field, so a client reads both alike.
+// field, so a client reads both alike. A request whose frames are broken
+// keeps connect's error, marked with ErrBrokenFrame.
 func NewServerInterceptor(v protovalidate.Validator) connect.ServerInterceptor {
 	inner := validate.NewServerInterceptor(validate.WithValidator(v))
 	return func(next connect.ServerFunc) connect.ServerFunc {
@@ -200,27 +201,18 @@ func NewServerInterceptor(v protovalidate.Validator) connect.ServerInterceptor {
 	}
 }
 
-// NewDecodeErrorInterceptor turns a body the codec could not decode into
-// the InvalidArgument NewServerInterceptor gives it, without validating
-// the decoded request: for procedures whose requests are validated
-// elsewhere (forwarded to the process that serves them).
-func NewDecodeErrorInterceptor() connect.ServerInterceptor {
-	return func(next connect.ServerFunc) connect.ServerFunc {
-		return func(ctx context.Context, spec connect.Spec, stream connect.ServerStream) error {
-			return next(ctx, spec, decodeErrorStream{stream})
-		}
-	}
-}
-
 // decodeErrorStream reports a request that could not be decoded as a
-// violation.
+// violation, and marks one whose frames are broken (ErrBrokenFrame).
 type decodeErrorStream struct{ connect.ServerStream }
 
 func (s decodeErrorStream) Receive(msg any) error {
 	err := s.ServerStream.Receive(msg)
-	var derr *DecodeError
-	if err == nil || !errors.As(err, &derr) {
+	if err == nil || errors.Is(err, io.EOF) {
 		return err
+	}
+	var derr *DecodeError
+	if !errors.As(err, &derr) {
+		return markBrokenFrame(err)
 	}
 	m, ok := msg.(proto.Message)
 	if !ok {

@@ -117,6 +117,29 @@ func TestJSONCodecNamesTheField(t *testing.T) {
 		{"blank body", " \n", &builderv1.QuoteRequest{}, "", validation.RuleJSONSyntax, "empty"},
 		{"a list for a body", `[1]`, &builderv1.QuoteRequest{}, "", validation.RuleJSONType, "must be a JSON object, not a list"},
 		{"text after the object", `{"quantity":1} x`, &builderv1.QuoteRequest{}, "", validation.RuleJSONSyntax, "after the JSON object"},
+		// Issue 18 item 6.
+		{"a lone high surrogate", `{"name":"a\ud800b"}`,
+			&builderv1.CreateDesignRequest{}, "name", validation.RuleJSONSyntax, `lone UTF-16 surrogate \ud800`},
+		{"a high surrogate before a non-surrogate escape", `{"name":"\ud800\u0041"}`,
+			&builderv1.CreateDesignRequest{}, "name", validation.RuleJSONSyntax, "surrogate"},
+		{"a lone low surrogate", `{"design":{"namePatch":{"text":"\uDC00"}}}`,
+			&builderv1.CreateDesignRequest{}, "design.name_patch.text", validation.RuleJSONSyntax, `lone UTF-16 surrogate \udc00`},
+		{"int64 one past the top", `{"expectedVersion":"9223372036854775808"}`,
+			&builderv1.UpdateDesignRequest{}, "expected_version", validation.RuleJSONNumber, "from -9223372036854775808 to 9223372036854775807, not"},
+		{"int64 one past the top as a number", `{"expectedVersion":9223372036854775808}`,
+			&builderv1.UpdateDesignRequest{}, "expected_version", validation.RuleJSONNumber, "to 9223372036854775807,"},
+		{"int64 one below the bottom", `{"expectedVersion":-9223372036854775809}`,
+			&builderv1.UpdateDesignRequest{}, "expected_version", validation.RuleJSONNumber, "whole number"},
+		{"int64 as an exponent too large", `{"expectedVersion":1e19}`,
+			&builderv1.UpdateDesignRequest{}, "expected_version", validation.RuleJSONNumber, "whole number"},
+		{"int32 one past the top", `{"quantity":2147483648}`,
+			&builderv1.QuoteRequest{}, "quantity", validation.RuleJSONNumber, "from -2147483648 to 2147483647, not 2147483648"},
+		{"a key twice", `{"quantity":1,"quantity":1}`,
+			&builderv1.QuoteRequest{}, "quantity", validation.RuleJSONDuplicate, "more than once"},
+		{"a field under both names", `{"design":{"backHandle":true,"back_handle":false}}`,
+			&builderv1.QuoteRequest{}, "design.back_handle", validation.RuleJSONDuplicate, `("backHandle", then "back_handle")`},
+		{"a key twice in a list element", `{"lines":[{"quantity":1},{"quantity":1,"quantity":2}]}`,
+			&orderv1.CreateOrderRequest{}, "lines[1].quantity", validation.RuleJSONDuplicate, "more than once"},
 	}
 	codec := validation.NewJSONCodec()
 	for _, tt := range tests {
@@ -132,6 +155,24 @@ func TestJSONCodecNamesTheField(t *testing.T) {
 					derr.Path, derr.Rule, derr.Message, tt.path, tt.rule, tt.contains)
 			}
 		})
+	}
+}
+
+// TestJSONCodecAcceptsTheEdges: the edges of what the diagnosis refuses
+// still decode: a surrogate pair, the int64 extremes, an unknown key twice.
+func TestJSONCodecAcceptsTheEdges(t *testing.T) {
+	t.Parallel()
+	codec := validation.NewJSONCodec()
+	for _, body := range []string{
+		`{"name":"dog \ud83d\udc36"}`,
+		`{"expectedVersion":"9223372036854775807"}`,
+		`{"expectedVersion":-9223372036854775808}`,
+		`{"name":"x","future":1,"future":2}`,
+	} {
+		into := &builderv1.UpdateDesignRequest{}
+		if err := codec.UnmarshalRead(t.Context(), bytes.NewBufferString(body), into); err != nil {
+			t.Errorf("%s: %v", body, err)
+		}
 	}
 }
 

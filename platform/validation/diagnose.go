@@ -3,6 +3,7 @@ package validation
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 
@@ -19,6 +20,9 @@ const (
 	// RuleJSONNumber: a number that is not valid for its field (a fraction
 	// or an out-of-range value for an integer).
 	RuleJSONNumber = "json.number"
+	// RuleJSONDuplicate: a field set twice in one object (under one name,
+	// or its JSON and its proto name), or two fields of one oneof.
+	RuleJSONDuplicate = "json.duplicate"
 	// RuleEnumDefined: an enum name the contract does not define; the same
 	// id as protovalidate's rule refusing an undefined enum number.
 	RuleEnumDefined = "enum.defined_only"
@@ -45,8 +49,12 @@ func diagnose(data []byte, desc protoreflect.MessageDescriptor) *DecodeError {
 	return nil
 }
 
-// message checks an object of type desc; the cursor is on '{'.
+// message checks an object of type desc; the cursor is on '{'. As
+// protojson, it refuses a field set twice (under one name or under its
+// JSON and its proto name) and two fields of one oneof.
 func (d *diagnoser) message(desc protoreflect.MessageDescriptor, path string) *DecodeError {
+	seen := map[protoreflect.FieldNumber]string{}
+	oneofs := map[protoreflect.Name]string{}
 	return d.object(path, func(key string) *DecodeError {
 		fd := desc.Fields().ByJSONName(key)
 		if fd == nil {
@@ -55,7 +63,20 @@ func (d *diagnoser) message(desc protoreflect.MessageDescriptor, path string) *D
 		if fd == nil {
 			return d.skip(path) // an unknown field: ignored
 		}
-		return d.field(fd, join(path, string(fd.Name())))
+		fieldPath := join(path, string(fd.Name()))
+		if first, ok := seen[fd.Number()]; ok {
+			return &DecodeError{Path: fieldPath, Rule: RuleJSONDuplicate,
+				Message: fmt.Sprintf("is set more than once (%q, then %q): send it once", first, key)}
+		}
+		seen[fd.Number()] = key
+		if od := fd.ContainingOneof(); od != nil && !od.IsSynthetic() {
+			if first, ok := oneofs[od.Name()]; ok {
+				return &DecodeError{Path: fieldPath, Rule: RuleJSONDuplicate,
+					Message: fmt.Sprintf("is one of %s's fields, and %q is set already: send one of them", od.Name(), first)}
+			}
+			oneofs[od.Name()] = key
+		}
+		return d.field(fd, fieldPath)
 	})
 }
 
@@ -244,22 +265,33 @@ func (d *diagnoser) integer(k protoreflect.Kind, path string) *DecodeError {
 		return err
 	}
 	lo, hi := intRange(k)
-	var ok bool
-	if n, perr := strconv.ParseInt(text, 10, 64); perr == nil {
-		ok = float64(n) >= lo && float64(n) <= hi
-	} else if u, perr := strconv.ParseUint(text, 10, 64); perr == nil {
-		ok = float64(u) <= hi
-	} else if f, perr := strconv.ParseFloat(text, 64); perr == nil {
-		ok = f == math.Trunc(f) && f >= lo && f <= hi // e.g. 1e3
-	}
-	if !ok {
+	if !inRange(text, lo, hi) {
 		return &DecodeError{Path: path, Rule: RuleJSONNumber,
-			Message: fmt.Sprintf("must be a whole number from %.0f to %.0f, not %s", lo, hi, text)}
+			Message: fmt.Sprintf("must be a whole number from %d to %d, not %s", lo, hi, text)}
 	}
 	return nil
 }
 
-func intRange(k protoreflect.Kind) (lo, hi float64) {
+// inRange reports whether text, a JSON number, is a whole number from lo
+// to hi, compared exactly (float64 would take 2^63 for math.MaxInt64).
+func inRange(text string, lo int64, hi uint64) bool {
+	if n, err := strconv.ParseInt(text, 10, 64); err == nil {
+		return n >= lo && (n < 0 || uint64(n) <= hi)
+	}
+	if u, err := strconv.ParseUint(text, 10, 64); err == nil {
+		return u <= hi
+	}
+	// An exponent or a fraction (1e3, 5.0), or beyond 64 bits.
+	f, _, err := big.ParseFloat(text, 10, 1024, big.ToNearestEven)
+	if err != nil || !f.IsInt() {
+		return false
+	}
+	i, _ := f.Int(nil)
+	return i.Cmp(big.NewInt(lo)) >= 0 && i.Cmp(new(big.Int).SetUint64(hi)) <= 0
+}
+
+// intRange is the range of an integer kind.
+func intRange(k protoreflect.Kind) (lo int64, hi uint64) {
 	switch k {
 	case protoreflect.Int32Kind, protoreflect.Sint32Kind, protoreflect.Sfixed32Kind:
 		return math.MinInt32, math.MaxInt32

@@ -2,7 +2,9 @@ package validation
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -200,10 +202,21 @@ func (d *diagnoser) str(path string) (string, *DecodeError) {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				d.pos += 2
 			case 'u':
-				if d.pos+6 > len(d.data) || !isHex(d.data[d.pos+2:d.pos+6]) {
+				r, ok := d.hex4(d.pos)
+				if !ok {
 					return "", syntaxErr(path, `has an invalid \u escape: it needs four hex digits`)
 				}
 				d.pos += 6
+				if utf16.IsSurrogate(r) {
+					// A high surrogate must be followed by a low one: a
+					// pair is one character; alone, it is no text.
+					low, ok := d.hex4(d.pos)
+					if r >= 0xdc00 || !ok || utf16.DecodeRune(r, low) == utf8.RuneError {
+						return "", syntaxErr(path, fmt.Sprintf(`has a lone UTF-16 surrogate \u%04x, which is not valid UTF-8 text: `+
+							`send the character itself, or both halves of its surrogate pair`, r))
+					}
+					d.pos += 6
+				}
 			default:
 				return "", syntaxErr(path, fmt.Sprintf(`has an invalid escape sequence \%c: use \\ for a backslash`, rune(e)))
 			}
@@ -220,6 +233,15 @@ func (d *diagnoser) str(path string) (string, *DecodeError) {
 		}
 	}
 	return "", d.eof(path)
+}
+
+// hex4 reads the \uXXXX escape at i, if there is one.
+func (d *diagnoser) hex4(i int) (rune, bool) {
+	if i+6 > len(d.data) || d.data[i] != '\\' || d.data[i+1] != 'u' || !isHex(d.data[i+2:i+6]) {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(d.data[i+2:i+6]), 16, 16)
+	return rune(n), err == nil
 }
 
 func isHex(b []byte) bool {
