@@ -16,7 +16,7 @@ import (
 // internal (or unknown), as grpc-go does, and the error keeps that code
 // and message on the wire; errors.Is(err, ErrBrokenFrame) tells it from a
 // fault of the server's, so the log and the metrics count it as the
-// client's. NewServerInterceptor and NewDecodeErrorInterceptor add it.
+// client's. NewServerInterceptor adds it.
 var ErrBrokenFrame = errors.New("validation: the client sent a broken request frame")
 
 // framingMessages begin connect-go's (v2.0.2, connecthttp) errors for
