@@ -193,7 +193,7 @@ func runFlows(t *testing.T, top *topology) []string {
 		return got == wantDay
 	})
 	record("GetDailyStats: " + got)
-	return answers
+	return append(answers, runHeaderFlows(t, top)...)
 }
 
 // waitOrder waits until the order reaches want, as its owner sees it.
