@@ -120,9 +120,9 @@ func TestEndpointVerifiesBeforeReading(t *testing.T) {
 	}
 }
 
-// TestHandlerForwards: the endpoint hands the order module a refund only
-// when it refunds the charge in full, and no payment event that names no
-// payment intent — on every engine.
+// TestHandlerForwards: the endpoint hands the order module every refund,
+// partial or full, and no payment event that names no payment intent — on
+// every engine.
 func TestHandlerForwards(t *testing.T) {
 	const total = 5199
 	refund := func(intentID string, refundedCents int64) payment.EventSpec {
@@ -134,8 +134,9 @@ func TestHandlerForwards(t *testing.T) {
 		want  string // the payment.* event recorded, "" for none
 	}{
 		{"full refund", refund("pi_1", 0), "payment.refunded"},
-		{"partial refund", refund("pi_1", 1), ""},
-		{"all but a cent refunded", refund("pi_1", total-1), ""},
+		// The order module adds partial refunds up (ADR 0008).
+		{"partial refund", refund("pi_1", 1), "payment.refunded"},
+		{"all but a cent refunded", refund("pi_1", total-1), "payment.refunded"},
 		{"refund naming no intent", refund("", 0), ""},
 		{"success", payment.EventSpec{Kind: payment.EventPaymentSucceeded, IntentID: "pi_1", OrderID: "ord_1", AmountCents: total, Currency: "usd"}, "payment.succeeded"},
 		// The order module knows the order's currency and decides.
