@@ -90,6 +90,7 @@ var table = []module{
 				Catalog:  builderv1connect.NewCatalogServiceClient(w.clients["builder"]),
 				Payments: provider,
 				Logger:   w.logger,
+				Watch:    w.cfg.Watch,
 			})
 			if err != nil {
 				return registered{}, err

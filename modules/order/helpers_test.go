@@ -69,7 +69,9 @@ func (p *recordingProvider) refunded() []payment.RefundRequest {
 	return slices.Clone(p.refunds)
 }
 
-func newEnv(t *testing.T, engine storage.Engine) *env {
+// newEnv is the order module on engine, with a stub builder, the test
+// payment provider and an in-process bus; opts change its Deps.
+func newEnv(t *testing.T, engine storage.Engine, opts ...func(*order.Deps)) *env {
 	t.Helper()
 	logger := slog.New(slog.DiscardHandler)
 	pub, priv, err := ed25519.GenerateKey(nil)
@@ -89,13 +91,17 @@ func newEnv(t *testing.T, engine storage.Engine) *env {
 	db := storagetest.Open(t, engine, order.Migrations(), events.Migrations())
 	pays := &recordingProvider{Provider: payment.NewTestProvider()}
 	srv := connect.NewServer(chain...)
-	mod, err := order.Register(srv, order.Deps{
+	deps := order.Deps{
 		DB:       db,
 		Designs:  builderv1connect.NewDesignServiceClient(builderClient),
 		Catalog:  builderv1connect.NewCatalogServiceClient(builderClient),
 		Payments: pays,
 		Logger:   logger,
-	})
+	}
+	for _, opt := range opts {
+		opt(&deps)
+	}
+	mod, err := order.Register(srv, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
