@@ -652,8 +652,9 @@ func (x *OrderRefunded) GetAmountCents() int32 {
 }
 
 // OrderPartiallyRefunded is the payload of "order.partially_refunded": the
-// provider refunded part of the order's payment; the order keeps its
-// status.
+// provider refunded part of the order's payment (or all of it, for an
+// order that can no longer move to REFUNDED: shipped, delivered); the
+// order keeps its status.
 type OrderPartiallyRefunded struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Order *OrderFacts            `protobuf:"bytes,1,opt,name=order,proto3" json:"order,omitempty"`

@@ -314,8 +314,9 @@ export const OrderRefundedSchema: GenMessage<OrderRefunded> = /*@__PURE__*/
 
 /**
  * OrderPartiallyRefunded is the payload of "order.partially_refunded": the
- * provider refunded part of the order's payment; the order keeps its
- * status.
+ * provider refunded part of the order's payment (or all of it, for an
+ * order that can no longer move to REFUNDED: shipped, delivered); the
+ * order keeps its status.
  *
  * @generated from message harness.order.v1.OrderPartiallyRefunded
  */
