@@ -9,6 +9,7 @@ import (
 
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/harnesshero/platform/modules/order"
 	"github.com/harnesshero/platform/modules/user"
 	"github.com/harnesshero/platform/platform/storage"
 )
@@ -93,6 +94,10 @@ type Config struct {
 	DrainGrace time.Duration
 	// Hop configures the calls to modules served elsewhere (ModuleURLs).
 	Hop HopConfig
+	// Watch caps the WatchOrder streams the order module holds open, per
+	// user and in all; a stream beyond a cap is ResourceExhausted.
+	// DefaultConfig has order's defaults (16 per user, 4,096 in all).
+	Watch order.WatchLimits
 	// GCPercent is the garbage collector's target that Serve sets
 	// (debug.SetGCPercent): the heap may grow this many percent over the
 	// live heap between collections. Zero leaves the runtime's (GOGC,
@@ -148,6 +153,7 @@ func DefaultConfig() Config {
 		ShutdownTimeout: 15 * time.Second,
 		DrainGrace:      5 * time.Second,
 		GCPercent:       DefaultGCPercent,
+		Watch:           order.WatchLimits{PerUser: order.DefaultWatchPerUser, Total: order.DefaultWatchTotal},
 		Hop: HopConfig{
 			Timeout:         5 * time.Second,
 			DialTimeout:     2 * time.Second,
@@ -201,6 +207,9 @@ func (c Config) Validate() error {
 	if c.DrainGrace < 0 {
 		errs = append(errs, errors.New("server: DrainGrace must not be negative"))
 	}
+	if c.Watch.PerUser < 0 || c.Watch.Total < 0 {
+		errs = append(errs, fmt.Errorf("server: Watch caps must not be negative (%+v)", c.Watch))
+	}
 	if len(c.ModuleURLs) > 0 {
 		h := c.Hop
 		if h.Timeout <= 0 || h.DialTimeout <= 0 || h.IdleTimeout <= 0 || h.BreakerCooldown <= 0 || h.MaxInFlight <= 0 || h.BreakerFailures == 0 {
@@ -235,6 +244,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("gc_percent", c.GCPercent),
 		slog.Int64("memory_limit", c.MemoryLimit),
 		slog.Bool("tracing", c.TracerProvider != nil),
+		slog.Group("watch", slog.Int("max_per_user", c.Watch.PerUser), slog.Int("max", c.Watch.Total)),
 		slog.Group("hop",
 			slog.Duration("timeout", c.Hop.Timeout),
 			slog.Duration("dial_timeout", c.Hop.DialTimeout),

@@ -140,6 +140,7 @@ func TestConfigValidate(t *testing.T) {
 		"no address":       func(c *server.Config) { c.Addr = "" },
 		"no request limit": func(c *server.Config) { c.MaxRequestBytes = 0 },
 		"negative drain":   func(c *server.Config) { c.DrainGrace = -time.Second },
+		"negative watch":   func(c *server.Config) { c.Watch.PerUser = -1 },
 		"no hop deadline": func(c *server.Config) {
 			c.ModuleURLs, c.RedisURL, c.Hop.Timeout = map[string]string{"builder": "http://x"}, "redis://r", 0
 		},

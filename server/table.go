@@ -78,6 +78,7 @@ var table = []module{
 				Catalog:  builderv1connect.NewCatalogServiceClient(w.clients["builder"]),
 				Payments: provider,
 				Logger:   w.logger,
+				Watch:    w.cfg.Watch,
 			})
 			if err != nil {
 				return registered{}, err

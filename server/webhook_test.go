@@ -201,7 +201,8 @@ func TestCheckoutWithStripe(t *testing.T) {
 // TestWebhookEventsThatPayOrRefundNothing: validly signed events that are
 // not this order's payment or its full refund — another currency, a
 // partial refund, another order's payment intent, no intent — never pay or
-// refund it, on every engine; the right ones still do.
+// refund it, on every engine; the right ones still do. A partial refund in
+// the order's currency is recorded (refunded_cents), the order kept PAID.
 func TestWebhookEventsThatPayOrRefundNothing(t *testing.T) {
 	t.Parallel()
 	const (
@@ -219,24 +220,33 @@ func TestWebhookEventsThatPayOrRefundNothing(t *testing.T) {
 	refund := func(o *orderv1.Order, intentID string, refundedCents int64) payment.EventSpec {
 		return payment.EventSpec{Kind: payment.EventRefunded, IntentID: intentID, OrderID: o.GetId(), AmountCents: total(o), Currency: "usd", RefundedCents: refundedCents}
 	}
+	refundIn := func(o *orderv1.Order, currency string) payment.EventSpec {
+		r := refund(o, intent(o), 0)
+		r.Currency = currency
+		return r
+	}
 	tests := []struct {
 		name  string
 		paid  bool // both orders are paid before the event
 		event func(p pair) payment.EventSpec
 		// want is y's status after the event; failure a part of the
-		// failure reason it records ("" for none: y does not change).
-		want    orderv1.OrderStatus
-		failure string
+		// failure reason it records ("" for none); refunded its
+		// refunded_cents of its total (nil for none: y does not change
+		// unless its status does).
+		want     orderv1.OrderStatus
+		failure  string
+		refunded func(total int64) int64
 	}{
-		{"success in another currency", false, func(p pair) payment.EventSpec { return succeeded(p.y, intent(p.y), "jpy") }, pending, "currency"},
-		{"success without a currency", false, func(p pair) payment.EventSpec { return succeeded(p.y, intent(p.y), "") }, pending, "currency"},
-		{"success of another order's intent", false, func(p pair) payment.EventSpec { return succeeded(p.y, intent(p.x), "usd") }, pending, ""},
-		{"success in the order's currency, any case", false, func(p pair) payment.EventSpec { return succeeded(p.y, intent(p.y), "USD") }, paid, ""},
-		{"partial refund", true, func(p pair) payment.EventSpec { return refund(p.y, intent(p.y), 1) }, paid, ""},
-		{"all but a cent refunded", true, func(p pair) payment.EventSpec { return refund(p.y, intent(p.y), total(p.y)-1) }, paid, ""},
-		{"refund of another order's intent", true, func(p pair) payment.EventSpec { return refund(p.y, intent(p.x), 0) }, paid, ""},
-		{"refund naming no intent", true, func(p pair) payment.EventSpec { return refund(p.y, "", 0) }, paid, ""},
-		{"full refund", true, func(p pair) payment.EventSpec { return refund(p.y, intent(p.y), 0) }, refunded, ""},
+		{"success in another currency", false, func(p pair) payment.EventSpec { return succeeded(p.y, intent(p.y), "jpy") }, pending, "currency", nil},
+		{"success without a currency", false, func(p pair) payment.EventSpec { return succeeded(p.y, intent(p.y), "") }, pending, "currency", nil},
+		{"success of another order's intent", false, func(p pair) payment.EventSpec { return succeeded(p.y, intent(p.x), "usd") }, pending, "", nil},
+		{"success in the order's currency, any case", false, func(p pair) payment.EventSpec { return succeeded(p.y, intent(p.y), "USD") }, paid, "", nil},
+		{"partial refund", true, func(p pair) payment.EventSpec { return refund(p.y, intent(p.y), 1) }, paid, "", func(int64) int64 { return 1 }},
+		{"all but a cent refunded", true, func(p pair) payment.EventSpec { return refund(p.y, intent(p.y), total(p.y)-1) }, paid, "", func(total int64) int64 { return total - 1 }},
+		{"full refund in another currency", true, func(p pair) payment.EventSpec { return refundIn(p.y, "jpy") }, paid, "", nil},
+		{"refund of another order's intent", true, func(p pair) payment.EventSpec { return refund(p.y, intent(p.x), 0) }, paid, "", nil},
+		{"refund naming no intent", true, func(p pair) payment.EventSpec { return refund(p.y, "", 0) }, paid, "", nil},
+		{"full refund", true, func(p pair) payment.EventSpec { return refund(p.y, intent(p.y), 0) }, refunded, "", nil},
 	}
 	for _, engine := range storagetest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
@@ -287,7 +297,10 @@ func TestWebhookEventsThatPayOrRefundNothing(t *testing.T) {
 					if reason := y.GetPayment().GetFailureReason(); !strings.Contains(reason, tt.failure) || (tt.failure == "") != (reason == "") {
 						t.Errorf("failure reason %q, want one naming %q", reason, tt.failure)
 					}
-					if tt.want == p.y.GetStatus() && tt.failure == "" && y.GetVersion() != p.y.GetVersion() {
+					if tt.refunded != nil && int64(y.GetPayment().GetRefundedCents()) != tt.refunded(total(y)) {
+						t.Errorf("refunded_cents %d, want %d", y.GetPayment().GetRefundedCents(), tt.refunded(total(y)))
+					}
+					if tt.want == p.y.GetStatus() && tt.failure == "" && tt.refunded == nil && y.GetVersion() != p.y.GetVersion() {
 						t.Errorf("y changed: version %d → %d, history %v", p.y.GetVersion(), y.GetVersion(), y.GetHistory())
 					}
 					if x := get(t, p.x); x.GetVersion() != p.x.GetVersion() || x.GetStatus() != p.x.GetStatus() {

@@ -190,6 +190,8 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	origins := fs.String("cors-origins", env("HARNESS_CORS_ORIGINS", strings.Join(cfg.CORSOrigins, ",")), "comma-separated browser origins allowed by CORS [HARNESS_CORS_ORIGINS]")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", envDuration("HARNESS_SHUTDOWN_TIMEOUT", cfg.ShutdownTimeout), "bound on finishing in-flight requests after the drain [HARNESS_SHUTDOWN_TIMEOUT]")
 	fs.DurationVar(&cfg.DrainGrace, "drain-grace", envDuration("HARNESS_DRAIN_GRACE", cfg.DrainGrace), "after SIGTERM, keep serving this long with /readyz failing and Connection: close, then shut down [HARNESS_DRAIN_GRACE]")
+	fs.IntVar(&cfg.Watch.PerUser, "watch-max-per-user", envInt("HARNESS_WATCH_MAX_PER_USER", cfg.Watch.PerUser), "WatchOrder streams one user may hold open in a process; more are refused with resource_exhausted [HARNESS_WATCH_MAX_PER_USER]")
+	fs.IntVar(&cfg.Watch.Total, "watch-max", envInt("HARNESS_WATCH_MAX", cfg.Watch.Total), "WatchOrder streams a process holds open in all; more are refused with resource_exhausted [HARNESS_WATCH_MAX]")
 	fs.DurationVar(&cfg.Hop.Timeout, "hop-timeout", envDuration("HARNESS_HOP_TIMEOUT", cfg.Hop.Timeout), "default deadline of a call to an extracted module; a caller's earlier deadline wins [HARNESS_HOP_TIMEOUT]")
 	fs.DurationVar(&cfg.Hop.DialTimeout, "hop-dial-timeout", envDuration("HARNESS_HOP_DIAL_TIMEOUT", cfg.Hop.DialTimeout), "bound on connecting to an extracted module [HARNESS_HOP_DIAL_TIMEOUT]")
 	fs.DurationVar(&cfg.Hop.IdleTimeout, "hop-idle-timeout", envDuration("HARNESS_HOP_IDLE_TIMEOUT", cfg.Hop.IdleTimeout), "close a pooled connection to an extracted module idle this long; keep below its --drain-grace [HARNESS_HOP_IDLE_TIMEOUT]")

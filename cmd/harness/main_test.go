@@ -60,6 +60,14 @@ func TestParseConfig(t *testing.T) {
 	if err != nil || cfg.DrainGrace != 0 || cfg.Hop.Timeout != 750*time.Millisecond || cfg.Hop.BreakerFailures != 7 || cfg.Hop.MaxInFlight != 9 {
 		t.Errorf("drain and hop settings: %+v, %v", cfg, err)
 	}
+	if cfg.Watch.PerUser != 16 || cfg.Watch.Total != 4096 {
+		t.Errorf("default watch caps: %+v, want 16 per user, 4096 in all", cfg.Watch)
+	}
+	watch := map[string]string{"HARNESS_WATCH_MAX": "100"}
+	cfg, _, err = parseConfig("serve", []string{"--watch-max-per-user", "4"}, func(k string) string { return watch[k] }, &bytes.Buffer{})
+	if err != nil || cfg.Watch.PerUser != 4 || cfg.Watch.Total != 100 {
+		t.Errorf("watch caps: %+v, %v", cfg.Watch, err)
+	}
 	if _, _, err := parseConfig("serve", nil, func(k string) string { return map[string]string{"HARNESS_HOP_TIMEOUT": "soon"}[k] }, &bytes.Buffer{}); err == nil {
 		t.Error("HARNESS_HOP_TIMEOUT=soon accepted")
 	}

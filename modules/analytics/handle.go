@@ -55,8 +55,9 @@ const payloadVersion = 1
 //   - order.refunded counts the order in orders_refunded and takes the
 //     refunded amount off revenue_cents.
 //   - order.payment_started, order.payment_failed, order.in_production,
-//     order.shipped and order.delivered are checked and recorded as
-//     processed, and change no figure: DailyStats has none for them.
+//     order.shipped, order.delivered and order.partially_refunded are
+//     checked and recorded as processed, and change no figure: DailyStats
+//     has none for them (a partial refund stays in revenue_cents: ADR 0008).
 //
 // Order counters count events, made exactly-once by events.Once: as with
 // user.registered, the same fact recorded again under a new event id would
@@ -114,8 +115,10 @@ type applier struct {
 
 // appliers are the events the module uses, by type: the one table its
 // subscriptions derive from. order.payment_started, order.payment_failed,
-// order.in_production, order.shipped and order.delivered change no figure; they are applied (and counted in the
-// consumer's progress) so that the module reads the whole order stream.
+// order.in_production, order.shipped, order.delivered and
+// order.partially_refunded change no figure; they are applied (and counted
+// in the consumer's progress) so that the module reads the whole order
+// stream.
 var appliers = byType([]applier{
 	{&builderv1.DesignCreated{}, applyDesignCreated},
 	{&builderv1.DesignUpdated{}, applyDesignUpdated},
@@ -130,6 +133,7 @@ var appliers = byType([]applier{
 	{&orderv1.OrderShipped{}, applyOrderShipped},
 	{&orderv1.OrderDelivered{}, applyOrderDelivered},
 	{&orderv1.OrderRefunded{}, applyOrderRefunded},
+	{&orderv1.OrderPartiallyRefunded{}, applyOrderPartiallyRefunded},
 })
 
 // byType indexes appliers by their payload's event type.
@@ -269,6 +273,10 @@ func applyOrderInProduction(env *eventsv1.Envelope, day string) (func(context.Co
 
 func applyOrderShipped(env *eventsv1.Envelope, day string) (func(context.Context, bun.Tx) error, error) {
 	return noEffect(env, &orderv1.OrderShipped{})
+}
+
+func applyOrderPartiallyRefunded(env *eventsv1.Envelope, day string) (func(context.Context, bun.Tx) error, error) {
+	return noEffect(env, &orderv1.OrderPartiallyRefunded{})
 }
 
 func applyOrderDelivered(env *eventsv1.Envelope, day string) (func(context.Context, bun.Tx) error, error) {

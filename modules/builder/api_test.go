@@ -73,6 +73,7 @@ func TestAPI(t *testing.T) {
 					_, admin := signIn(identity.RoleAdmin)
 					adminClients := as(admin)
 					buildertest.RunOwnership(t, as(alice), as(bob), &adminClients, aliceID)
+					buildertest.RunIdempotency(t, as(alice), as(bob))
 				})
 			}
 		})

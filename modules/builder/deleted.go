@@ -54,7 +54,8 @@ func (m *Module) handleUserDeleted(ctx context.Context, env *eventsv1.Envelope) 
 	return err
 }
 
-// deleteOwner records ownerID as deleted and removes their designs in tx.
+// deleteOwner records ownerID as deleted and removes their designs and
+// idempotency keys in tx.
 func (s *store) deleteOwner(ctx context.Context, tx bun.Tx, ownerID string, now time.Time) error {
 	if err := lockOwner(ctx, tx, ownerID, true); err != nil {
 		return err
@@ -62,6 +63,9 @@ func (s *store) deleteOwner(ctx context.Context, tx bun.Tx, ownerID string, now 
 	if _, err := tx.NewInsert().Model(&deletedOwnerRow{OwnerID: ownerID, DeletedAt: now}).
 		On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
 		return fmt.Errorf("builder: record deleted owner: %w", err)
+	}
+	if _, err := tx.NewDelete().Model((*keyRow)(nil)).Where("owner_id = ?", ownerID).Exec(ctx); err != nil {
+		return fmt.Errorf("builder: delete idempotency keys of %s: %w", ownerID, err)
 	}
 	var ids []string
 	if err := tx.NewDelete().Model((*designRow)(nil)).

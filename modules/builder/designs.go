@@ -10,6 +10,7 @@ import (
 	"github.com/harnesshero/platform/domain/catalog"
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 	"github.com/harnesshero/platform/gen/harness/builder/v1/builderv1connect"
+	"github.com/harnesshero/platform/platform/idempotency"
 	"github.com/harnesshero/platform/platform/rpc"
 )
 
@@ -43,6 +44,16 @@ func (s *designService) CreateDesign(ctx context.Context, req *builderv1.CreateD
 		return nil, toConnectError(req, err)
 	}
 	ownerID := caller.UserID
+	key, err := idempotency.Key(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	hash := idempotency.Hash(req)
+	if key != "" {
+		if d, err := s.replay(ctx, req, ownerID, key, hash); d != nil || err != nil {
+			return &builderv1.CreateDesignResponse{Design: d}, toConnectError(req, err)
+		}
+	}
 	quote, err := price(req.GetDesign())
 	if err != nil {
 		return nil, toConnectError(req, err)
@@ -57,7 +68,20 @@ func (s *designService) CreateDesign(ctx context.Context, req *builderv1.CreateD
 		Design: req.GetDesign(), Quote: quote, Version: 1,
 		CreatedAt: now, UpdatedAt: now,
 	}
-	if err := s.store.create(ctx, d); err != nil {
+	var k *keyRow
+	if key != "" {
+		k = &keyRow{OwnerID: ownerID, Key: key, RequestHash: hash, DesignID: d.ID, CreatedAt: now}
+	}
+	err = s.store.create(ctx, d, k)
+	if errors.Is(err, errKeyTaken) {
+		// A concurrent request with the same key won: answer with its design.
+		saved, err := s.replay(ctx, req, ownerID, key, hash)
+		if err == nil && saved == nil {
+			err = errKeyTaken // the winner's key vanished (its owner was deleted)
+		}
+		return &builderv1.CreateDesignResponse{Design: saved}, toConnectError(req, err)
+	}
+	if err != nil {
 		return nil, toConnectError(req, err)
 	}
 	return &builderv1.CreateDesignResponse{Design: savedToProto(d)}, nil

@@ -58,6 +58,8 @@ func toConnectError(req proto.Message, err error) error {
 		}})
 	case errors.Is(err, errNotFound):
 		return connect.NewError(connect.CodeNotFound, "design not found").WithCause(err)
+	case errors.Is(err, errKeyTaken):
+		return connect.NewError(connect.CodeAborted, "another request with this idempotency key is in progress: retry").WithCause(err)
 	case errors.Is(err, errVersionConflict):
 		return connect.NewError(connect.CodeAborted, "design was changed by another request: get it again and retry").WithCause(err)
 	case errors.Is(err, errPermissionDenied):

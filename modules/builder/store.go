@@ -90,7 +90,10 @@ type store struct {
 	db *bun.DB
 }
 
-func (s *store) create(ctx context.Context, d savedDesign) error {
+// create inserts d with its design.created event, and claims key for it
+// when key is non-nil (errKeyTaken when a concurrent request claimed it
+// first). An owner seen deleted is errOwnerDeleted.
+func (s *store) create(ctx context.Context, d savedDesign, key *keyRow) error {
 	row, err := toRow(d)
 	if err != nil {
 		return err
@@ -98,6 +101,11 @@ func (s *store) create(ctx context.Context, d savedDesign) error {
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := checkOwner(ctx, tx, d.OwnerID); err != nil {
 			return err
+		}
+		if key != nil {
+			if err := claimKey(ctx, tx, key); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
 			return fmt.Errorf("builder: insert design: %w", err)

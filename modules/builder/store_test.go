@@ -50,7 +50,7 @@ func testStoreOwnerScoped(t *testing.T, s *store) {
 	ctx := t.Context()
 	alice, bob := uuid.NewString(), uuid.NewString()
 	d := newSaved(t, alice)
-	if err := s.create(ctx, d); err != nil {
+	if err := s.create(ctx, d, nil); err != nil {
 		t.Fatalf("create: %v", err)
 	}
 	got, err := s.get(ctx, alice, d.ID)
@@ -77,7 +77,7 @@ func testStoreOwnerScoped(t *testing.T, s *store) {
 	if got, _ := s.get(ctx, alice, d.ID); got.Name != "n" || got.Version != 1 {
 		t.Errorf("bob's calls changed alice's design: %+v", got)
 	}
-	if err := s.create(ctx, d); err == nil {
+	if err := s.create(ctx, d, nil); err == nil {
 		t.Error("create with a duplicate id succeeded")
 	}
 }
@@ -86,7 +86,7 @@ func testStoreVersionRace(t *testing.T, s *store) {
 	ctx := t.Context()
 	owner := uuid.NewString()
 	d := newSaved(t, owner)
-	if err := s.create(ctx, d); err != nil {
+	if err := s.create(ctx, d, nil); err != nil {
 		t.Fatalf("create: %v", err)
 	}
 	const writers = 10
@@ -128,7 +128,7 @@ func testStoreListOrder(t *testing.T, s *store) {
 	var ids []string
 	for range 7 {
 		d := newSaved(t, owner)
-		if err := s.create(ctx, d); err != nil {
+		if err := s.create(ctx, d, nil); err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, d.ID)

@@ -108,10 +108,12 @@ func (s *service) AdminRefundOrder(ctx context.Context, req *orderv1.AdminRefund
 		return nil, toConnectError(req, errNoPayment)
 	}
 	// The provider refunds once per key, so a retry after a failure below
-	// does not refund twice.
+	// does not refund twice. What the provider refunded already (partial
+	// refunds) is not refunded again.
 	if _, err := s.deps.Payments.Refund(ctx, payment.RefundRequest{
-		PaymentIntentID: o.GetPayment().GetPaymentIntentId(), AmountCents: int64(o.GetTotalCents()),
-		IdempotencyKey: "refund-" + id, OrderID: id,
+		PaymentIntentID: o.GetPayment().GetPaymentIntentId(),
+		AmountCents:     int64(o.GetTotalCents() - o.GetPayment().GetRefundedCents()),
+		IdempotencyKey:  "refund-" + id, OrderID: id,
 	}); err != nil {
 		return nil, toConnectError(req, err)
 	}
@@ -124,6 +126,7 @@ func (s *service) AdminRefundOrder(ctx context.Context, req *orderv1.AdminRefund
 			return nil, err
 		}
 		o.Payment.RefundTime = now
+		o.Payment.RefundedCents = o.GetTotalCents()
 		return moveEvent(o, o.GetTotalCents()), nil
 	})
 	if err != nil {

@@ -2,25 +2,19 @@ package order
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 
 	connect "connectrpc.com/connect/v2"
 	"github.com/google/uuid"
-	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
 	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/idempotency"
 	"github.com/harnesshero/platform/platform/rpc"
-	"github.com/harnesshero/platform/platform/validation"
 )
-
-// IdempotencyKeyHeader is the header carrying CreateOrder's idempotency key.
-const IdempotencyKeyHeader = "Idempotency-Key"
 
 func (s *service) CreateOrder(ctx context.Context, req *orderv1.CreateOrderRequest) (*orderv1.CreateOrderResponse, error) {
 	caller, err := rpc.Require(ctx)
@@ -31,11 +25,11 @@ func (s *service) CreateOrder(ctx context.Context, req *orderv1.CreateOrderReque
 	if err := checkOwner(ctx, s.store.db, owner); err != nil {
 		return nil, toConnectError(req, err)
 	}
-	key, err := idempotencyKey(ctx, req)
+	key, err := idempotency.Key(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	hash := requestHash(req)
+	hash := idempotency.Hash(req)
 	if key != "" {
 		if o, err := s.replay(ctx, req, owner, key, hash); o != nil || err != nil {
 			return &orderv1.CreateOrderResponse{Order: o}, toConnectError(req, err)
@@ -91,59 +85,13 @@ func (s *service) replay(ctx context.Context, req *orderv1.CreateOrderRequest, o
 		return nil, err
 	}
 	if row.RequestHash != hash {
-		return nil, validation.Error(req, []validation.Violation{{
-			Path: "idempotency_key", Rule: "idempotency_key.reused",
-			Message: "this idempotency key was already used for a different order request",
-		}})
+		return nil, idempotency.Reused(req, "order")
 	}
 	o, err := s.store.get(ctx, s.store.db, owner, row.OrderID)
 	if err != nil {
 		return nil, err
 	}
 	return s.ensurePayment(ctx, o)
-}
-
-// idempotencyKey is the request's key: the Idempotency-Key header or the
-// field; when both are sent they must agree.
-func idempotencyKey(ctx context.Context, req *orderv1.CreateOrderRequest) (string, error) {
-	field := req.GetIdempotencyKey()
-	var header string
-	if info, ok := connect.CallInfoForServerContext(ctx); ok {
-		header = info.RequestHeader().Get(IdempotencyKeyHeader)
-	}
-	switch {
-	case header == "":
-		return field, nil
-	case field != "" && field != header:
-		return "", validation.Error(req, []validation.Violation{{
-			Path: "idempotency_key", Rule: "idempotency_key.header_mismatch",
-			Message: "differs from the Idempotency-Key header",
-		}})
-	case len(header) > 100 || !validKey(header):
-		return "", validation.Error(req, []validation.Violation{{
-			Path: "idempotency_key", Rule: "idempotency_key.header_invalid",
-			Message: "the Idempotency-Key header must be 1 to 100 characters of A-Z a-z 0-9 . _ : -",
-		}})
-	}
-	return header, nil
-}
-
-func validKey(k string) bool {
-	for _, c := range k {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == ':' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-// requestHash identifies a request's content, without its key.
-func requestHash(req *orderv1.CreateOrderRequest) string {
-	c := proto.CloneOf(req)
-	c.IdempotencyKey = ""
-	data, _ := proto.MarshalOptions{Deterministic: true}.Marshal(c)
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:])
 }
 
 // price reads the caller's designs and has the builder price them, as the

@@ -29,7 +29,12 @@ func toConnectError(req proto.Message, err error) error {
 		return cerr
 	}
 	var move *lifecycle.MoveError
+	var limit *streamLimitError
 	switch {
+	case errors.As(err, &limit) && limit.perUser:
+		return connect.Errorf(connect.CodeResourceExhausted, "too many order streams: one user may watch %d at once; close one and watch again", limit.limit).WithCause(err)
+	case errors.As(err, &limit):
+		return connect.Errorf(connect.CodeResourceExhausted, "too many order streams: the server watches %d at once, its limit; retry later", limit.limit).WithCause(err)
 	case errors.Is(err, errNotFound):
 		return connect.NewError(connect.CodeNotFound, "order not found").WithCause(err)
 	case errors.As(err, &move):

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -44,9 +45,33 @@ type env struct {
 	issuer  *auth.Issuer
 	priv    ed25519.PrivateKey // the issuer's key, for tokens of other lifetimes
 	builder *builder
+	pays    *recordingProvider
 }
 
-func newEnv(t *testing.T, engine storage.Engine) *env {
+// recordingProvider is the test provider, keeping the refunds asked of it.
+type recordingProvider struct {
+	payment.Provider
+	mu      sync.Mutex
+	refunds []payment.RefundRequest
+}
+
+func (p *recordingProvider) Refund(ctx context.Context, req payment.RefundRequest) (payment.Refund, error) {
+	p.mu.Lock()
+	p.refunds = append(p.refunds, req)
+	p.mu.Unlock()
+	return p.Provider.Refund(ctx, req)
+}
+
+// refunded returns the refunds asked so far.
+func (p *recordingProvider) refunded() []payment.RefundRequest {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.refunds)
+}
+
+// newEnv is the order module on engine, with a stub builder, the test
+// payment provider and an in-process bus; opts change its Deps.
+func newEnv(t *testing.T, engine storage.Engine, opts ...func(*order.Deps)) *env {
 	t.Helper()
 	logger := slog.New(slog.DiscardHandler)
 	pub, priv, err := ed25519.GenerateKey(nil)
@@ -64,14 +89,19 @@ func newEnv(t *testing.T, engine storage.Engine) *env {
 	builderClient := connect.NewClient(connectinprocess.New(builderSrv), auth.ForwardToken)
 
 	db := storagetest.Open(t, engine, order.Migrations(), events.Migrations())
+	pays := &recordingProvider{Provider: payment.NewTestProvider()}
 	srv := connect.NewServer(chain...)
-	mod, err := order.Register(srv, order.Deps{
+	deps := order.Deps{
 		DB:       db,
 		Designs:  builderv1connect.NewDesignServiceClient(builderClient),
 		Catalog:  builderv1connect.NewCatalogServiceClient(builderClient),
-		Payments: payment.NewTestProvider(),
+		Payments: pays,
 		Logger:   logger,
-	})
+	}
+	for _, opt := range opts {
+		opt(&deps)
+	}
+	mod, err := order.Register(srv, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +114,7 @@ func newEnv(t *testing.T, engine storage.Engine) *env {
 	connecthttp.Mount(mux, srv, rpc.Codecs())
 	hs := httptest.NewServer(mux)
 	t.Cleanup(hs.Close)
-	return &env{db: db, tr: connectinprocess.New(srv), hs: hs, issuer: auth.NewIssuer(priv, nil), priv: priv, builder: b}
+	return &env{db: db, tr: connectinprocess.New(srv), hs: hs, issuer: auth.NewIssuer(priv, nil), priv: priv, builder: b, pays: pays}
 }
 
 // runEvents runs an in-process bus with subscribe's subscriptions and a

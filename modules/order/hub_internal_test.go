@@ -40,3 +40,35 @@ func TestHub(t *testing.T) {
 	}
 	h.notify("a") // nobody: nothing blocks
 }
+
+// TestSlots: a user's slots stop at the per-user cap, everyone's at the
+// total; a release frees one slot, once however often it is called.
+func TestSlots(t *testing.T) {
+	t.Parallel()
+	s := slots{limits: WatchLimits{PerUser: 2, Total: 3}}
+	take := func(user string, want bool) func() {
+		t.Helper()
+		release, err := s.acquire(user)
+		if (err == nil) != want {
+			t.Fatalf("acquire(%s) = %v, want ok %v", user, err, want)
+		}
+		return release
+	}
+	a1 := take("a", true)
+	take("a", true)
+	take("a", false) // a's cap
+	b1 := take("b", true)
+	take("c", false) // the total
+	if n := s.open(); n != 3 {
+		t.Errorf("open %d, want 3", n)
+	}
+	a1()
+	a1() // a second call frees nothing more
+	if n := s.open(); n != 2 {
+		t.Errorf("open after a release %d, want 2", n)
+	}
+	take("c", true)
+	take("c", false) // the total again
+	b1()
+	take("a", true)
+}

@@ -45,6 +45,9 @@ type Deps struct {
 	// Now is the clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Watch caps the process's WatchOrder streams; the zero value has the
+	// defaults.
+	Watch WatchLimits
 }
 
 // Module is the registered order module: what the composition root
@@ -73,7 +76,8 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
-	svc := &service{deps: deps, store: &store{db: deps.DB}}
+	deps.Watch = deps.Watch.withDefaults()
+	svc := &service{deps: deps, store: &store{db: deps.DB}, slots: slots{limits: deps.Watch}}
 	orderv1connect.RegisterOrderServiceHandler(srv, svc)
 	return &Module{Ready: svc.store.ping, Subscribe: svc.subscribe}, nil
 }

@@ -151,27 +151,7 @@ func (s *service) applyPayment(ctx context.Context, tx bun.Tx, msg proto.Message
 			return ierr
 		}
 		_, err = s.mutate(ctx, tx, "", id, nil, func(o *orderv1.Order) (*events.Event, error) {
-			switch {
-			case o.GetPayment().GetPaymentIntentId() != p.GetPaymentIntentId():
-				return nil, fmt.Errorf("%w: intent %s, order %s has %q", errPaymentMismatch, p.GetPaymentIntentId(), o.GetId(), o.GetPayment().GetPaymentIntentId())
-			case p.GetAmountCents() != int64(o.GetTotalCents()):
-				// The webhook forwards full refunds only; a refund of
-				// another amount is not this order's full refund.
-				s.deps.Logger.WarnContext(ctx, "refund of another amount than the order's total: the order stays as it is",
-					"order", o.GetId(), "refunded_cents", p.GetAmountCents(), "total_cents", o.GetTotalCents())
-				return nil, errUnchanged
-			case lifecycle.CheckMove(lifecycle.ActorPayment, lifecycle.Status(o.GetStatus()), lifecycle.StatusRefunded) != nil:
-				if o.GetStatus() != orderv1.OrderStatus_ORDER_STATUS_REFUNDED {
-					s.deps.Logger.WarnContext(ctx, "refund for an order that cannot be refunded", "order", o.GetId(), "status", o.GetStatus())
-				}
-				return nil, errUnchanged
-			}
-			now := s.now()
-			if err := move(o, lifecycle.ActorPayment, orderv1.OrderStatus_ORDER_STATUS_REFUNDED, paymentActor, "refunded at the payment provider", now); err != nil {
-				return nil, err
-			}
-			o.Payment.RefundTime = now
-			return moveEvent(o, int32(p.GetAmountCents())), nil
+			return s.applyRefund(ctx, o, p)
 		})
 	default:
 		return fmt.Errorf("order: unexpected payment payload %T", msg)

@@ -23,7 +23,8 @@ var errUnchanged = errors.New("order: unchanged")
 type service struct {
 	deps  Deps
 	store *store
-	hub   hub // this process's WatchOrder streams
+	hub   hub   // this process's WatchOrder streams
+	slots slots // and their caps
 }
 
 var _ orderv1connect.OrderServiceHandler = (*service)(nil)

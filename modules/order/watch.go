@@ -21,7 +21,8 @@ import (
 // WatchOrder sends the order now, then again after each change, until the
 // order can change no more (a clean end), the caller goes, the access
 // token expires (Unauthenticated) or the server shuts down (the drain's
-// cause, Unavailable). A change is noticed through the order.* events,
+// cause, Unavailable). A stream beyond the caller's or the process's cap
+// (Deps.Watch) is refused with ResourceExhausted. A change is noticed through the order.* events,
 // which every change records and every replica hears (hub, ADR 0022); the
 // order is then read again, so a notification lost, repeated or out of
 // order costs nothing but a read.
@@ -34,6 +35,11 @@ func (s *service) WatchOrder(ctx context.Context, req *orderv1.WatchOrderRequest
 	if err != nil {
 		return toConnectError(req, err)
 	}
+	release, err := s.slots.acquire(caller.UserID)
+	if err != nil {
+		return toConnectError(req, err)
+	}
+	defer release()
 	owner := caller.UserID
 	if caller.IsAdmin() {
 		owner = "" // an admin watches any order

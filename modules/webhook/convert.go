@@ -12,9 +12,10 @@ import (
 // toEvent is the payload of the platform event of a provider event, or nil for an event
 // the platform does not act on. The order module finds the order by the
 // payment intent (the metadata's order id must agree with it), so an event
-// without an intent is not acted on. A refund is acted on only when it
-// refunds the charge in full; a partial refund changes no order and is
-// logged.
+// without an intent is not acted on. A refund, partial or full, carries
+// what the provider has refunded of the charge in all and its currency: the
+// order module, which knows the order's total and currency, decides (ADR
+// 0008).
 func (h *handler) toEvent(ctx context.Context, ev payment.Event) proto.Message {
 	if ev.PaymentIntentID == "" {
 		if ev.Kind != payment.EventOther {
@@ -35,16 +36,11 @@ func (h *handler) toEvent(ctx context.Context, ev payment.Event) proto.Message {
 			Reason: ev.FailureReason, ProviderEventId: ev.ID,
 		}
 	case payment.EventRefunded:
-		if !ev.FullRefund() {
-			h.deps.Logger.WarnContext(ctx, "webhook: partial refund: the order stays as it is",
-				"event", ev.ID, "order", ev.OrderID, "intent", ev.PaymentIntentID,
-				"refunded_cents", ev.AmountCents, "captured_cents", ev.CapturedCents,
-				"charge_refunded", ev.ChargeRefunded, "currency", ev.Currency)
-			return nil
-		}
+		// Partial refunds too: the order module records what the provider
+		// has refunded in all and moves the order once it is the total.
 		return &orderv1.PaymentRefunded{
 			OrderId: ev.OrderID, Provider: h.deps.Provider, PaymentIntentId: ev.PaymentIntentID,
-			AmountCents: ev.AmountCents, ProviderEventId: ev.ID,
+			AmountCents: ev.AmountCents, Currency: ev.Currency, ProviderEventId: ev.ID,
 		}
 	default:
 		return nil

@@ -58,8 +58,9 @@ type Module struct {
 	// Subscribe is nil: the module subscribes to nothing.
 	Subscribe func(r *events.Router)
 	// Routes is the endpoint: POST Path. It answers 400 to a bad
-	// signature, an expired timestamp or an unreadable event (changing
-	// nothing), 200 to an event it recorded or had already recorded, and
+	// signature, an expired timestamp or an unreadable event (one with a
+	// NUL byte in a field it reads included), changing nothing and logging
+	// it; 200 to an event it recorded or had already recorded, and
 	// 500 when it could not record it (the provider retries).
 	Routes []rpc.Route
 }

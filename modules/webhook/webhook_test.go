@@ -2,8 +2,11 @@ package webhook_test
 
 import (
 	"bytes"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,7 +25,13 @@ const secret = "whsec_test_webhook_module"
 // serve registers the module on db and serves its routes.
 func serve(t *testing.T, db *bun.DB) *httptest.Server {
 	t.Helper()
-	mod, err := webhook.Register(connect.NewServer(), webhook.Deps{DB: db, Secret: secret, Provider: "test"})
+	return serveWith(t, webhook.Deps{DB: db, Secret: secret, Provider: "test"})
+}
+
+// serveWith registers the module with deps and serves its routes.
+func serveWith(t *testing.T, deps webhook.Deps) *httptest.Server {
+	t.Helper()
+	mod, err := webhook.Register(connect.NewServer(), deps)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,9 +120,9 @@ func TestEndpointVerifiesBeforeReading(t *testing.T) {
 	}
 }
 
-// TestHandlerForwards: the endpoint hands the order module a refund only
-// when it refunds the charge in full, and no payment event that names no
-// payment intent — on every engine.
+// TestHandlerForwards: the endpoint hands the order module every refund,
+// partial or full, and no payment event that names no payment intent — on
+// every engine.
 func TestHandlerForwards(t *testing.T) {
 	const total = 5199
 	refund := func(intentID string, refundedCents int64) payment.EventSpec {
@@ -125,8 +134,9 @@ func TestHandlerForwards(t *testing.T) {
 		want  string // the payment.* event recorded, "" for none
 	}{
 		{"full refund", refund("pi_1", 0), "payment.refunded"},
-		{"partial refund", refund("pi_1", 1), ""},
-		{"all but a cent refunded", refund("pi_1", total-1), ""},
+		// The order module adds partial refunds up (ADR 0008).
+		{"partial refund", refund("pi_1", 1), "payment.refunded"},
+		{"all but a cent refunded", refund("pi_1", total-1), "payment.refunded"},
 		{"refund naming no intent", refund("", 0), ""},
 		{"success", payment.EventSpec{Kind: payment.EventPaymentSucceeded, IntentID: "pi_1", OrderID: "ord_1", AmountCents: total, Currency: "usd"}, "payment.succeeded"},
 		// The order module knows the order's currency and decides.
@@ -168,4 +178,90 @@ func TestHandlerForwards(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestNULInEvent: a signed event with a NUL byte in its id, type, payment
+// intent, metadata.order_id, currency or failure reason cannot be stored (Postgres text
+// holds no NUL). It is refused as an unreadable event — 400, so the
+// provider does not retry it as it does a 500 — and logged, and records
+// nothing; on every engine. The same event without the NUL is received.
+func TestNULInEvent(t *testing.T) {
+	spec := payment.EventSpec{Kind: payment.EventPaymentSucceeded, IntentID: "pi_nul", OrderID: "ord_nul", AmountCents: 5199, Currency: "usd"}
+	tests := []struct {
+		name  string
+		event func() []byte
+	}{
+		{"id", func() []byte {
+			return bytes.Replace(payment.NewEvent(spec), []byte(`"id": "evt_`), []byte(`"id": "evt_\u0000`), 1)
+		}},
+		{"type", func() []byte {
+			return bytes.Replace(payment.NewEvent(spec), []byte(`"payment_intent.succeeded"`), []byte(`"payment_intent.succeeded\u0000"`), 1)
+		}},
+		{"payment intent", func() []byte { s := spec; s.IntentID = "pi_\x00"; return payment.NewEvent(s) }},
+		{"metadata.order_id", func() []byte { s := spec; s.OrderID = "ord_\x00"; return payment.NewEvent(s) }},
+		{"metadata.order_id of a refund", func() []byte {
+			s := spec
+			s.Kind, s.OrderID = payment.EventRefunded, "\x00"
+			return payment.NewEvent(s)
+		}},
+		{"currency", func() []byte { s := spec; s.Currency = "usd\x00"; return payment.NewEvent(s) }},
+		{"failure reason", func() []byte {
+			s := spec
+			s.Kind, s.FailureReason = payment.EventPaymentFailed, "declined\x00"
+			return payment.NewEvent(s)
+		}},
+	}
+	for _, engine := range storagetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			t.Parallel()
+			db := storagetest.Open(t, engine, webhook.Migrations(), events.Migrations())
+			var logs lockedBuffer
+			logger := slog.New(slog.NewTextHandler(&logs, nil))
+			srv := serveWith(t, webhook.Deps{DB: db, Secret: secret, Provider: "test", Logger: logger})
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					body := tt.event()
+					if !bytes.Contains(body, []byte(`\u0000`)) {
+						t.Fatalf("the event holds no NUL: %s", body)
+					}
+					if got := post(t, srv, body, payment.SignWebhook(body, secret, time.Now())); got != http.StatusBadRequest {
+						t.Errorf("status %d, want 400", got)
+					}
+				})
+			}
+			if types := recorded(t, db); len(types) != 0 {
+				t.Errorf("recorded %v, want nothing", types)
+			}
+			var received int
+			if err := db.NewSelect().TableExpr("webhook_events").ColumnExpr("count(*)").Scan(t.Context(), &received); err != nil || received != 0 {
+				t.Errorf("webhook_events holds %d rows (%v), want 0", received, err)
+			}
+			if n := strings.Count(logs.String(), "webhook: unreadable event"); n != len(tests) {
+				t.Errorf("%d unreadable events logged, want %d:\n%s", n, len(tests), logs.String())
+			}
+			// The same event without the NUL is received.
+			good := payment.NewEvent(spec)
+			if got := post(t, srv, good, payment.SignWebhook(good, secret, time.Now())); got != http.StatusOK {
+				t.Errorf("the event without a NUL: %d, want 200", got)
+			}
+		})
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for a logger and a test to share.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

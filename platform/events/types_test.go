@@ -19,7 +19,7 @@ func TestTypesComeFromTheContracts(t *testing.T) {
 	t.Parallel()
 	want := []string{
 		"design.created", "design.deleted", "design.updated",
-		"order.cancelled", "order.created", "order.delivered", "order.in_production", "order.paid", "order.payment_failed",
+		"order.cancelled", "order.created", "order.delivered", "order.in_production", "order.paid", "order.partially_refunded", "order.payment_failed",
 		"order.payment_started", "order.refunded", "order.shipped",
 		"payment.failed", "payment.refunded", "payment.succeeded",
 		"user.deleted", "user.registered",

@@ -91,7 +91,8 @@ const WebhookTolerance = 5 * time.Minute
 // VerifyWebhook checks the Stripe-Signature header against secret and the
 // timestamp tolerance before parsing anything else, then parses the event.
 // Signature problems return ErrBadSignature (an empty secret verifies
-// nothing); a body that is not a readable event returns ErrMalformed.
+// nothing); a body that is not a readable event, or one with a NUL byte in
+// a field the platform reads or stores, returns ErrMalformed.
 // Unknown event types return Kind EventOther and no error.
 func VerifyWebhook(payload []byte, signatureHeader, secret string) (Event, error) {
 	if secret == "" {
@@ -166,7 +167,26 @@ func parseEvent(payload []byte) (Event, error) {
 	default:
 		ev.Kind = EventOther
 	}
+	if field := nulField(ev); field != "" {
+		return Event{}, fmt.Errorf("%w: %s %q: %s holds a NUL byte", ErrMalformed, ev.Type, ev.ID, field)
+	}
 	return ev, nil
+}
+
+// nulField names the first text field of ev holding a NUL byte, "" when
+// none does. No genuine event has one, and no database text column can
+// store one: such an event is malformed, not a reason to fail and be sent
+// again.
+func nulField(ev Event) string {
+	for _, f := range []struct{ name, value string }{
+		{"id", ev.ID}, {"type", ev.Type}, {"payment intent", ev.PaymentIntentID},
+		{"metadata.order_id", ev.OrderID}, {"currency", ev.Currency}, {"failure reason", ev.FailureReason},
+	} {
+		if strings.IndexByte(f.value, 0) >= 0 {
+			return f.name
+		}
+	}
+	return ""
 }
 
 // decodeObject decodes data.object into v and checks its object type and id.

@@ -1,6 +1,7 @@
 "use client";
 
-// The order queue: orders by status, newest first, with the moves an admin
+// The order queue: orders by status, newest first, with what the payment
+// provider refunded of each (partial refunds add up), and the moves an admin
 // may make from each one's status (the server checks each move again; a
 // stale version is refused and the list is read again).
 
@@ -37,7 +38,8 @@ export function AdminQueue() {
 
   async function apply(order: Order, m: AdminMove) {
     setMessage("");
-    if (m.refund && !window.confirm(`Refund ${formatCents(order.totalCents)} for order ${order.id.slice(0, 8)}?`)) return;
+    const left = order.totalCents - (order.payment?.refundedCents ?? 0);
+    if (m.refund && !window.confirm(`Refund ${formatCents(left)} for order ${order.id.slice(0, 8)}?`)) return;
     try {
       if (m.refund) await refund.mutateAsync({ id: order.id, note: "refunded from the admin page" });
       else await move.mutateAsync({ id: order.id, status: m.to, expectedVersion: order.version });
@@ -89,6 +91,9 @@ export function AdminQueue() {
               <th scope="col" className="num">
                 Total
               </th>
+              <th scope="col" className="num">
+                Refunded
+              </th>
               <th scope="col">Moves</th>
             </tr>
           </thead>
@@ -106,6 +111,9 @@ export function AdminQueue() {
                   <StatusBadge status={o.status} />
                 </td>
                 <td className="num">{formatCents(o.totalCents)}</td>
+                <td className="num" data-testid="refunded" data-cents={o.payment?.refundedCents ?? 0}>
+                  {o.payment?.refundedCents ? formatCents(o.payment.refundedCents) : "—"}
+                </td>
                 <td>
                   <div className="row">
                     {adminMoves(o.status).map((m) => (

@@ -3,7 +3,8 @@
 // The harness builder: every option of the catalog, the contract's rules
 // checked in the page as options change (no request while a rule is broken),
 // the price from the server's Quote, size advice from measurements, and
-// saving to the user's designs.
+// saving to the user's designs (a new design with an idempotency key, so a
+// retried save saves once).
 
 import { useEffect, useMemo, useState } from "react";
 import Link from "next/link";
@@ -14,6 +15,7 @@ import { useSession } from "@/app/providers";
 import { addToCart } from "@/lib/cart";
 import { getCart, saveCart } from "@/lib/cart-store";
 import { DEFAULT_FORM, errorsByField, fromDesign, toDesign, type DesignForm } from "@/lib/design";
+import { forgetIdempotencyKey, idempotencyKey } from "@/lib/idempotency";
 import {
   CatalogService,
   Code,
@@ -30,6 +32,10 @@ import { PricePanel } from "./price-panel";
 import { SizeAdvice } from "./size-advice";
 
 type Opened = Pick<SavedDesign, "id" | "name" | "version">;
+
+// The idempotency key of a save as a new design: kept while the same design
+// is saved again after a failure, so a retry cannot save it twice.
+const CREATE_KEY = "harness.create-design";
 
 export function Builder({ catalog, designId }: { catalog: Catalog; designId?: string }) {
   const session = useSession();
@@ -88,17 +94,18 @@ export function Builder({ catalog, designId }: { catalog: Catalog; designId?: st
   async function save(asNew: boolean) {
     setNotice("");
     setSaveError("");
+    const updating = opened !== null && !asNew;
     try {
-      const res =
-        opened && !asNew
-          ? await update.mutateAsync({ id: opened.id, name, design, expectedVersion: opened.version })
-          : await create.mutateAsync({ name, design });
+      const res = updating
+        ? await update.mutateAsync({ id: opened.id, name, design, expectedVersion: opened.version })
+        : await create.mutateAsync({ name, design, idempotencyKey: idempotencyKey(CREATE_KEY, "design", JSON.stringify({ name, design })) });
+      if (!updating) forgetIdempotencyKey(CREATE_KEY);
       const d = res.design!;
       setOpened({ id: d.id, name: d.name, version: d.version });
       setOpenedJson(JSON.stringify(design));
       // The address names the open design; no server round trip.
       window.history.replaceState(null, "", `/?design=${d.id}`);
-      setNotice(opened && !asNew ? "Changes saved." : "Design saved.");
+      setNotice(updating ? "Changes saved." : "Design saved.");
       await queryClient.invalidateQueries();
     } catch (err) {
       if (err instanceof ConnectError && err.code === Code.Aborted) {

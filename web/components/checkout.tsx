@@ -14,6 +14,7 @@ import { useQueries, useQueryClient } from "@tanstack/react-query";
 import { removeFromCart, setQuantity, MAX_QUANTITY, MIN_QUANTITY } from "@/lib/cart";
 import { getCart, saveCart } from "@/lib/cart-store";
 import { errorsByField, type FieldErrors } from "@/lib/design";
+import { forgetIdempotencyKey, idempotencyKey } from "@/lib/idempotency";
 import {
   CatalogService,
   Code,
@@ -56,19 +57,6 @@ const ADDRESS_FIELDS: { key: keyof Address; label: string; autoComplete: string;
   { key: "phone", label: "Phone for the carrier (optional)", autoComplete: "tel", optional: true },
 ];
 
-/** The key of this exact request: reused while the request is the same. */
-function idempotencyKey(fingerprint: string): string {
-  try {
-    const stored = JSON.parse(window.sessionStorage.getItem(KEY_STORE) ?? "null") as { key: string; fingerprint: string } | null;
-    if (stored && stored.fingerprint === fingerprint) return stored.key;
-  } catch {
-    // a garbled value is replaced
-  }
-  const key = `checkout-${crypto.randomUUID()}`;
-  window.sessionStorage.setItem(KEY_STORE, JSON.stringify({ key, fingerprint }));
-  return key;
-}
-
 export function Checkout({ catalog }: { catalog: Catalog }) {
   const cart = useCart();
   const router = useRouter();
@@ -102,8 +90,8 @@ export function Checkout({ catalog }: { catalog: Catalog }) {
     const request = { lines: cart.map((l) => ({ designId: l.designId, quantity: l.quantity })), shippingAddress: address };
     setBusy(true);
     try {
-      const { order } = await orders.createOrder({ ...request, idempotencyKey: idempotencyKey(JSON.stringify(request)) });
-      window.sessionStorage.removeItem(KEY_STORE);
+      const { order } = await orders.createOrder({ ...request, idempotencyKey: idempotencyKey(KEY_STORE, "checkout", JSON.stringify(request)) });
+      forgetIdempotencyKey(KEY_STORE);
       saveCart([]);
       await queryClient.invalidateQueries();
       router.push(`/orders/${order!.id}`);

@@ -163,6 +163,14 @@ function OrderDetail({ order, catalog, live, refresh }: { order: Order; catalog:
                     {formatCents(order.totalCents)}
                   </td>
                 </tr>
+                {payment?.refundedCents ? (
+                  <tr>
+                    <td>Refunded</td>
+                    <td data-testid="order-refunded" data-cents={payment.refundedCents}>
+                      {formatCents(payment.refundedCents)}
+                    </td>
+                  </tr>
+                ) : null}
               </tbody>
             </table>
           </section>

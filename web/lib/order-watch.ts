@@ -5,7 +5,8 @@
 // page follows payment and admin moves as they happen, without polling.
 // The server ends the stream cleanly once the order is final (DELIVERED or
 // REFUNDED): the page then stops watching. It ends it with Unavailable when
-// it drains: the page reopens it, backing off.
+// it drains, and refuses it with ResourceExhausted when the user (or the
+// server) has too many open: the page reopens it, backing off.
 
 import { useEffect, useState } from "react";
 import { create } from "@bufbuild/protobuf";

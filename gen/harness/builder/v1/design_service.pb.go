@@ -134,10 +134,16 @@ func (x *SavedDesign) GetUpdateTime() *timestamppb.Timestamp {
 type CreateDesignRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// A label for the design, up to 80 characters; may be empty.
-	Name          string  `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Design        *Design `protobuf:"bytes,2,opt,name=design,proto3" json:"design,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Name   string  `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Design *Design `protobuf:"bytes,2,opt,name=design,proto3" json:"design,omitempty"`
+	// Makes retries safe, as CreateOrder's: 1 to 100 characters of A-Z a-z
+	// 0-9 - _ . : ; the Idempotency-Key header, when sent, must equal it. The
+	// same key with the same request answers the design it saved; with
+	// another request it is refused (InvalidArgument on idempotency_key).
+	// Keys are per user.
+	IdempotencyKey string `protobuf:"bytes,3,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *CreateDesignRequest) Reset() {
@@ -182,6 +188,13 @@ func (x *CreateDesignRequest) GetDesign() *Design {
 		return x.Design
 	}
 	return nil
+}
+
+func (x *CreateDesignRequest) GetIdempotencyKey() string {
+	if x != nil {
+		return x.IdempotencyKey
+	}
+	return ""
 }
 
 // CreateDesignResponse holds the saved design.
@@ -651,11 +664,14 @@ const file_harness_builder_v1_design_service_proto_rawDesc = "" +
 	"\vcreate_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"\xc0\x01\n" +
+	"updateTime\"\xb2\x03\n" +
 	"\x13CreateDesignRequest\x12m\n" +
 	"\x04name\x18\x01 \x01(\tBY\xbaHV\xba\x01M\n" +
 	"\x0estring.max_len\x12(A design name may be up to 80 characters\x1a\x11this.size() <= 80r\x04\x88\x88'\x01R\x04name\x12:\n" +
-	"\x06design\x18\x02 \x01(\v2\x1a.harness.builder.v1.DesignB\x06\xbaH\x03\xc8\x01\x01R\x06design\"O\n" +
+	"\x06design\x18\x02 \x01(\v2\x1a.harness.builder.v1.DesignB\x06\xbaH\x03\xc8\x01\x01R\x06design\x12\xef\x01\n" +
+	"\x0fidempotency_key\x18\x03 \x01(\tB\xc5\x01\xbaH\xc1\x01\xba\x01Q\n" +
+	"\x0estring.max_len\x12+Idempotency key may be up to 100 characters\x1a\x12this.size() <= 100\xba\x01j\n" +
+	"\x0estring.pattern\x123Idempotency key may use letters, digits and . _ : -\x1a#this.matches(r\"^[A-Za-z0-9._:-]*$\")R\x0eidempotencyKey\"O\n" +
 	"\x14CreateDesignResponse\x127\n" +
 	"\x06design\x18\x01 \x01(\v2\x1f.harness.builder.v1.SavedDesignR\x06design\"\xf8\x01\n" +
 	"\x10GetDesignRequest\x12\xe3\x01\n" +

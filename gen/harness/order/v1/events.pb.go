@@ -651,6 +651,72 @@ func (x *OrderRefunded) GetAmountCents() int32 {
 	return 0
 }
 
+// OrderPartiallyRefunded is the payload of "order.partially_refunded": the
+// provider refunded part of the order's payment (or all of it, for an
+// order that can no longer move to REFUNDED: shipped, delivered); the
+// order keeps its status.
+type OrderPartiallyRefunded struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Order *OrderFacts            `protobuf:"bytes,1,opt,name=order,proto3" json:"order,omitempty"`
+	// What this refund added.
+	AmountCents int32 `protobuf:"varint,2,opt,name=amount_cents,json=amountCents,proto3" json:"amount_cents,omitempty"`
+	// What the provider has refunded in all.
+	RefundedCents int32 `protobuf:"varint,3,opt,name=refunded_cents,json=refundedCents,proto3" json:"refunded_cents,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OrderPartiallyRefunded) Reset() {
+	*x = OrderPartiallyRefunded{}
+	mi := &file_harness_order_v1_events_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OrderPartiallyRefunded) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OrderPartiallyRefunded) ProtoMessage() {}
+
+func (x *OrderPartiallyRefunded) ProtoReflect() protoreflect.Message {
+	mi := &file_harness_order_v1_events_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OrderPartiallyRefunded.ProtoReflect.Descriptor instead.
+func (*OrderPartiallyRefunded) Descriptor() ([]byte, []int) {
+	return file_harness_order_v1_events_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *OrderPartiallyRefunded) GetOrder() *OrderFacts {
+	if x != nil {
+		return x.Order
+	}
+	return nil
+}
+
+func (x *OrderPartiallyRefunded) GetAmountCents() int32 {
+	if x != nil {
+		return x.AmountCents
+	}
+	return 0
+}
+
+func (x *OrderPartiallyRefunded) GetRefundedCents() int32 {
+	if x != nil {
+		return x.RefundedCents
+	}
+	return 0
+}
+
 // PaymentSucceeded is the payload of "payment.succeeded", recorded by the
 // webhook module when the provider reports a successful payment.
 type PaymentSucceeded struct {
@@ -668,7 +734,7 @@ type PaymentSucceeded struct {
 
 func (x *PaymentSucceeded) Reset() {
 	*x = PaymentSucceeded{}
-	mi := &file_harness_order_v1_events_proto_msgTypes[11]
+	mi := &file_harness_order_v1_events_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -680,7 +746,7 @@ func (x *PaymentSucceeded) String() string {
 func (*PaymentSucceeded) ProtoMessage() {}
 
 func (x *PaymentSucceeded) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_events_proto_msgTypes[11]
+	mi := &file_harness_order_v1_events_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -693,7 +759,7 @@ func (x *PaymentSucceeded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PaymentSucceeded.ProtoReflect.Descriptor instead.
 func (*PaymentSucceeded) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_events_proto_rawDescGZIP(), []int{11}
+	return file_harness_order_v1_events_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *PaymentSucceeded) GetOrderId() string {
@@ -752,7 +818,7 @@ type PaymentFailed struct {
 
 func (x *PaymentFailed) Reset() {
 	*x = PaymentFailed{}
-	mi := &file_harness_order_v1_events_proto_msgTypes[12]
+	mi := &file_harness_order_v1_events_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -764,7 +830,7 @@ func (x *PaymentFailed) String() string {
 func (*PaymentFailed) ProtoMessage() {}
 
 func (x *PaymentFailed) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_events_proto_msgTypes[12]
+	mi := &file_harness_order_v1_events_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -777,7 +843,7 @@ func (x *PaymentFailed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PaymentFailed.ProtoReflect.Descriptor instead.
 func (*PaymentFailed) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_events_proto_rawDescGZIP(), []int{12}
+	return file_harness_order_v1_events_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *PaymentFailed) GetOrderId() string {
@@ -821,15 +887,19 @@ type PaymentRefunded struct {
 	OrderId         string                 `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
 	Provider        string                 `protobuf:"bytes,2,opt,name=provider,proto3" json:"provider,omitempty"`
 	PaymentIntentId string                 `protobuf:"bytes,3,opt,name=payment_intent_id,json=paymentIntentId,proto3" json:"payment_intent_id,omitempty"`
-	AmountCents     int64                  `protobuf:"varint,4,opt,name=amount_cents,json=amountCents,proto3" json:"amount_cents,omitempty"`
-	ProviderEventId string                 `protobuf:"bytes,5,opt,name=provider_event_id,json=providerEventId,proto3" json:"provider_event_id,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// What the provider has refunded of the charge in all (Stripe's
+	// amount_refunded), partial refunds included.
+	AmountCents     int64  `protobuf:"varint,4,opt,name=amount_cents,json=amountCents,proto3" json:"amount_cents,omitempty"`
+	ProviderEventId string `protobuf:"bytes,5,opt,name=provider_event_id,json=providerEventId,proto3" json:"provider_event_id,omitempty"`
+	// The charge's currency, e.g. "usd".
+	Currency      string `protobuf:"bytes,6,opt,name=currency,proto3" json:"currency,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *PaymentRefunded) Reset() {
 	*x = PaymentRefunded{}
-	mi := &file_harness_order_v1_events_proto_msgTypes[13]
+	mi := &file_harness_order_v1_events_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -841,7 +911,7 @@ func (x *PaymentRefunded) String() string {
 func (*PaymentRefunded) ProtoMessage() {}
 
 func (x *PaymentRefunded) ProtoReflect() protoreflect.Message {
-	mi := &file_harness_order_v1_events_proto_msgTypes[13]
+	mi := &file_harness_order_v1_events_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -854,7 +924,7 @@ func (x *PaymentRefunded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PaymentRefunded.ProtoReflect.Descriptor instead.
 func (*PaymentRefunded) Descriptor() ([]byte, []int) {
-	return file_harness_order_v1_events_proto_rawDescGZIP(), []int{13}
+	return file_harness_order_v1_events_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *PaymentRefunded) GetOrderId() string {
@@ -888,6 +958,13 @@ func (x *PaymentRefunded) GetAmountCents() int64 {
 func (x *PaymentRefunded) GetProviderEventId() string {
 	if x != nil {
 		return x.ProviderEventId
+	}
+	return ""
+}
+
+func (x *PaymentRefunded) GetCurrency() string {
+	if x != nil {
+		return x.Currency
 	}
 	return ""
 }
@@ -938,7 +1015,11 @@ const file_harness_order_v1_events_proto_rawDesc = "" +
 	"\x05order\x18\x01 \x01(\v2\x1c.harness.order.v1.OrderFactsR\x05order:\x13\x8a\xb5\x18\x0forder.delivered\"z\n" +
 	"\rOrderRefunded\x122\n" +
 	"\x05order\x18\x01 \x01(\v2\x1c.harness.order.v1.OrderFactsR\x05order\x12!\n" +
-	"\famount_cents\x18\x02 \x01(\x05R\vamountCents:\x12\x8a\xb5\x18\x0eorder.refunded\"\xf7\x01\n" +
+	"\famount_cents\x18\x02 \x01(\x05R\vamountCents:\x12\x8a\xb5\x18\x0eorder.refunded\"\xb4\x01\n" +
+	"\x16OrderPartiallyRefunded\x122\n" +
+	"\x05order\x18\x01 \x01(\v2\x1c.harness.order.v1.OrderFactsR\x05order\x12!\n" +
+	"\famount_cents\x18\x02 \x01(\x05R\vamountCents\x12%\n" +
+	"\x0erefunded_cents\x18\x03 \x01(\x05R\rrefundedCents:\x1c\x8a\xb5\x18\x18order.partially_refunded\"\xf7\x01\n" +
 	"\x10PaymentSucceeded\x12\x19\n" +
 	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x1a\n" +
 	"\bprovider\x18\x02 \x01(\tR\bprovider\x12*\n" +
@@ -951,13 +1032,14 @@ const file_harness_order_v1_events_proto_rawDesc = "" +
 	"\bprovider\x18\x02 \x01(\tR\bprovider\x12*\n" +
 	"\x11payment_intent_id\x18\x03 \x01(\tR\x0fpaymentIntentId\x12\x16\n" +
 	"\x06reason\x18\x04 \x01(\tR\x06reason\x12*\n" +
-	"\x11provider_event_id\x18\x05 \x01(\tR\x0fproviderEventId:\x12\x8a\xb5\x18\x0epayment.failed\"\xd9\x01\n" +
+	"\x11provider_event_id\x18\x05 \x01(\tR\x0fproviderEventId:\x12\x8a\xb5\x18\x0epayment.failed\"\xf5\x01\n" +
 	"\x0fPaymentRefunded\x12\x19\n" +
 	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x1a\n" +
 	"\bprovider\x18\x02 \x01(\tR\bprovider\x12*\n" +
 	"\x11payment_intent_id\x18\x03 \x01(\tR\x0fpaymentIntentId\x12!\n" +
 	"\famount_cents\x18\x04 \x01(\x03R\vamountCents\x12*\n" +
-	"\x11provider_event_id\x18\x05 \x01(\tR\x0fproviderEventId:\x14\x8a\xb5\x18\x10payment.refundedB\xc3\x01\n" +
+	"\x11provider_event_id\x18\x05 \x01(\tR\x0fproviderEventId\x12\x1a\n" +
+	"\bcurrency\x18\x06 \x01(\tR\bcurrency:\x14\x8a\xb5\x18\x10payment.refundedB\xc3\x01\n" +
 	"\x14com.harness.order.v1B\vEventsProtoP\x01Z<github.com/harnesshero/platform/gen/harness/order/v1;orderv1\xa2\x02\x03HOX\xaa\x02\x10Harness.Order.V1\xca\x02\x10Harness\\Order\\V1\xe2\x02\x1cHarness\\Order\\V1\\GPBMetadata\xea\x02\x12Harness::Order::V1b\x06proto3"
 
 var (
@@ -972,33 +1054,34 @@ func file_harness_order_v1_events_proto_rawDescGZIP() []byte {
 	return file_harness_order_v1_events_proto_rawDescData
 }
 
-var file_harness_order_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_harness_order_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_harness_order_v1_events_proto_goTypes = []any{
-	(*OrderFacts)(nil),          // 0: harness.order.v1.OrderFacts
-	(*OrderLineFacts)(nil),      // 1: harness.order.v1.OrderLineFacts
-	(*OrderCreated)(nil),        // 2: harness.order.v1.OrderCreated
-	(*OrderPaid)(nil),           // 3: harness.order.v1.OrderPaid
-	(*OrderPaymentFailed)(nil),  // 4: harness.order.v1.OrderPaymentFailed
-	(*OrderPaymentStarted)(nil), // 5: harness.order.v1.OrderPaymentStarted
-	(*OrderCancelled)(nil),      // 6: harness.order.v1.OrderCancelled
-	(*OrderInProduction)(nil),   // 7: harness.order.v1.OrderInProduction
-	(*OrderShipped)(nil),        // 8: harness.order.v1.OrderShipped
-	(*OrderDelivered)(nil),      // 9: harness.order.v1.OrderDelivered
-	(*OrderRefunded)(nil),       // 10: harness.order.v1.OrderRefunded
-	(*PaymentSucceeded)(nil),    // 11: harness.order.v1.PaymentSucceeded
-	(*PaymentFailed)(nil),       // 12: harness.order.v1.PaymentFailed
-	(*PaymentRefunded)(nil),     // 13: harness.order.v1.PaymentRefunded
-	(OrderStatus)(0),            // 14: harness.order.v1.OrderStatus
-	(v1.Style)(0),               // 15: harness.builder.v1.Style
-	(v1.Size)(0),                // 16: harness.builder.v1.Size
-	(v1.Material)(0),            // 17: harness.builder.v1.Material
+	(*OrderFacts)(nil),             // 0: harness.order.v1.OrderFacts
+	(*OrderLineFacts)(nil),         // 1: harness.order.v1.OrderLineFacts
+	(*OrderCreated)(nil),           // 2: harness.order.v1.OrderCreated
+	(*OrderPaid)(nil),              // 3: harness.order.v1.OrderPaid
+	(*OrderPaymentFailed)(nil),     // 4: harness.order.v1.OrderPaymentFailed
+	(*OrderPaymentStarted)(nil),    // 5: harness.order.v1.OrderPaymentStarted
+	(*OrderCancelled)(nil),         // 6: harness.order.v1.OrderCancelled
+	(*OrderInProduction)(nil),      // 7: harness.order.v1.OrderInProduction
+	(*OrderShipped)(nil),           // 8: harness.order.v1.OrderShipped
+	(*OrderDelivered)(nil),         // 9: harness.order.v1.OrderDelivered
+	(*OrderRefunded)(nil),          // 10: harness.order.v1.OrderRefunded
+	(*OrderPartiallyRefunded)(nil), // 11: harness.order.v1.OrderPartiallyRefunded
+	(*PaymentSucceeded)(nil),       // 12: harness.order.v1.PaymentSucceeded
+	(*PaymentFailed)(nil),          // 13: harness.order.v1.PaymentFailed
+	(*PaymentRefunded)(nil),        // 14: harness.order.v1.PaymentRefunded
+	(OrderStatus)(0),               // 15: harness.order.v1.OrderStatus
+	(v1.Style)(0),                  // 16: harness.builder.v1.Style
+	(v1.Size)(0),                   // 17: harness.builder.v1.Size
+	(v1.Material)(0),               // 18: harness.builder.v1.Material
 }
 var file_harness_order_v1_events_proto_depIdxs = []int32{
-	14, // 0: harness.order.v1.OrderFacts.status:type_name -> harness.order.v1.OrderStatus
+	15, // 0: harness.order.v1.OrderFacts.status:type_name -> harness.order.v1.OrderStatus
 	1,  // 1: harness.order.v1.OrderFacts.lines:type_name -> harness.order.v1.OrderLineFacts
-	15, // 2: harness.order.v1.OrderLineFacts.style:type_name -> harness.builder.v1.Style
-	16, // 3: harness.order.v1.OrderLineFacts.size:type_name -> harness.builder.v1.Size
-	17, // 4: harness.order.v1.OrderLineFacts.material:type_name -> harness.builder.v1.Material
+	16, // 2: harness.order.v1.OrderLineFacts.style:type_name -> harness.builder.v1.Style
+	17, // 3: harness.order.v1.OrderLineFacts.size:type_name -> harness.builder.v1.Size
+	18, // 4: harness.order.v1.OrderLineFacts.material:type_name -> harness.builder.v1.Material
 	0,  // 5: harness.order.v1.OrderCreated.order:type_name -> harness.order.v1.OrderFacts
 	0,  // 6: harness.order.v1.OrderPaid.order:type_name -> harness.order.v1.OrderFacts
 	0,  // 7: harness.order.v1.OrderPaymentFailed.order:type_name -> harness.order.v1.OrderFacts
@@ -1008,11 +1091,12 @@ var file_harness_order_v1_events_proto_depIdxs = []int32{
 	0,  // 11: harness.order.v1.OrderShipped.order:type_name -> harness.order.v1.OrderFacts
 	0,  // 12: harness.order.v1.OrderDelivered.order:type_name -> harness.order.v1.OrderFacts
 	0,  // 13: harness.order.v1.OrderRefunded.order:type_name -> harness.order.v1.OrderFacts
-	14, // [14:14] is the sub-list for method output_type
-	14, // [14:14] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	0,  // 14: harness.order.v1.OrderPartiallyRefunded.order:type_name -> harness.order.v1.OrderFacts
+	15, // [15:15] is the sub-list for method output_type
+	15, // [15:15] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_harness_order_v1_events_proto_init() }
@@ -1027,7 +1111,7 @@ func file_harness_order_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_harness_order_v1_events_proto_rawDesc), len(file_harness_order_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   14,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

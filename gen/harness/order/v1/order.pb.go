@@ -283,6 +283,9 @@ type Payment struct {
 	FailureTime   *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=failure_time,json=failureTime,proto3" json:"failure_time,omitempty"`
 	PaidTime      *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=paid_time,json=paidTime,proto3" json:"paid_time,omitempty"`
 	RefundTime    *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=refund_time,json=refundTime,proto3" json:"refund_time,omitempty"`
+	// How much the provider has refunded so far, in cents: partial refunds
+	// add up here; the order is REFUNDED once it reaches the total.
+	RefundedCents int32 `protobuf:"varint,8,opt,name=refunded_cents,json=refundedCents,proto3" json:"refunded_cents,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -364,6 +367,13 @@ func (x *Payment) GetRefundTime() *timestamppb.Timestamp {
 		return x.RefundTime
 	}
 	return nil
+}
+
+func (x *Payment) GetRefundedCents() int32 {
+	if x != nil {
+		return x.RefundedCents
+	}
+	return 0
 }
 
 // StatusChange is one move of an order's lifecycle.
@@ -645,7 +655,7 @@ const file_harness_order_v1_order_proto_rawDesc = "" +
 	"\vdesign_name\x18\x02 \x01(\tR\n" +
 	"designName\x122\n" +
 	"\x06design\x18\x03 \x01(\v2\x1a.harness.builder.v1.DesignR\x06design\x123\n" +
-	"\x05quote\x18\x04 \x01(\v2\x1d.harness.builder.v1.LineQuoteR\x05quote\"\xd2\x02\n" +
+	"\x05quote\x18\x04 \x01(\v2\x1d.harness.builder.v1.LineQuoteR\x05quote\"\xf9\x02\n" +
 	"\aPayment\x12\x1a\n" +
 	"\bprovider\x18\x01 \x01(\tR\bprovider\x12*\n" +
 	"\x11payment_intent_id\x18\x02 \x01(\tR\x0fpaymentIntentId\x12#\n" +
@@ -654,7 +664,8 @@ const file_harness_order_v1_order_proto_rawDesc = "" +
 	"\ffailure_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\vfailureTime\x127\n" +
 	"\tpaid_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\bpaidTime\x12;\n" +
 	"\vrefund_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"refundTime\"\xca\x01\n" +
+	"refundTime\x12%\n" +
+	"\x0erefunded_cents\x18\b \x01(\x05R\rrefundedCents\"\xca\x01\n" +
 	"\fStatusChange\x121\n" +
 	"\x04from\x18\x01 \x01(\x0e2\x1d.harness.order.v1.OrderStatusR\x04from\x12-\n" +
 	"\x02to\x18\x02 \x01(\x0e2\x1d.harness.order.v1.OrderStatusR\x02to\x12.\n" +

@@ -79,7 +79,10 @@ var (
 
 // DesignServiceClient is a client for the harness.builder.v1.DesignService service.
 type DesignServiceClient interface {
-	// CreateDesign saves a valid design with its priced snapshot.
+	// CreateDesign saves a valid design with its priced snapshot. With an
+	// idempotency key (the Idempotency-Key header or the idempotency_key
+	// field), the same request saves one design, even when calls race; the
+	// same key with another request is refused.
 	CreateDesign(context.Context, *v1.CreateDesignRequest) (*v1.CreateDesignResponse, error)
 	// GetDesign returns one of the caller's designs.
 	GetDesign(context.Context, *v1.GetDesignRequest) (*v1.GetDesignResponse, error)
@@ -100,7 +103,10 @@ func NewDesignServiceClient(client *connect.Client) DesignServiceClient {
 
 // DesignServiceHandler is an implementation of the harness.builder.v1.DesignService service.
 type DesignServiceHandler interface {
-	// CreateDesign saves a valid design with its priced snapshot.
+	// CreateDesign saves a valid design with its priced snapshot. With an
+	// idempotency key (the Idempotency-Key header or the idempotency_key
+	// field), the same request saves one design, even when calls race; the
+	// same key with another request is refused.
 	CreateDesign(context.Context, *v1.CreateDesignRequest) (*v1.CreateDesignResponse, error)
 	// GetDesign returns one of the caller's designs.
 	GetDesign(context.Context, *v1.GetDesignRequest) (*v1.GetDesignResponse, error)

@@ -134,7 +134,9 @@ type OrderServiceClient interface {
 	// order is DELIVERED or REFUNDED, where it can change no more; it ends
 	// with Unavailable when the server shuts down (watch again to resume) and
 	// with Unauthenticated when the access token expires (refresh it and
-	// watch again).
+	// watch again). A process holds a bounded number of streams per user and
+	// in all (16 and 4,096 by default): beyond either, the call is refused
+	// with ResourceExhausted, saying the limit.
 	WatchOrder(context.Context, *v1.WatchOrderRequest) (OrderServiceWatchOrderClientStream, error)
 	// ListOrders lists the caller's orders, newest first.
 	ListOrders(context.Context, *v1.ListOrdersRequest) (*v1.ListOrdersResponse, error)
@@ -152,7 +154,8 @@ type OrderServiceClient interface {
 	// Aborted.
 	AdminMoveOrder(context.Context, *v1.AdminMoveOrderRequest) (*v1.AdminMoveOrderResponse, error)
 	// AdminRefundOrder refunds a PAID or IN_PRODUCTION order in full through
-	// the payment provider and marks it REFUNDED.
+	// the payment provider (what it has not refunded yet) and marks it
+	// REFUNDED.
 	AdminRefundOrder(context.Context, *v1.AdminRefundOrderRequest) (*v1.AdminRefundOrderResponse, error)
 }
 
@@ -198,7 +201,9 @@ type OrderServiceHandler interface {
 	// order is DELIVERED or REFUNDED, where it can change no more; it ends
 	// with Unavailable when the server shuts down (watch again to resume) and
 	// with Unauthenticated when the access token expires (refresh it and
-	// watch again).
+	// watch again). A process holds a bounded number of streams per user and
+	// in all (16 and 4,096 by default): beyond either, the call is refused
+	// with ResourceExhausted, saying the limit.
 	WatchOrder(context.Context, *v1.WatchOrderRequest, OrderServiceWatchOrderServerStream) error
 	// ListOrders lists the caller's orders, newest first.
 	ListOrders(context.Context, *v1.ListOrdersRequest) (*v1.ListOrdersResponse, error)
@@ -216,7 +221,8 @@ type OrderServiceHandler interface {
 	// Aborted.
 	AdminMoveOrder(context.Context, *v1.AdminMoveOrderRequest) (*v1.AdminMoveOrderResponse, error)
 	// AdminRefundOrder refunds a PAID or IN_PRODUCTION order in full through
-	// the payment provider and marks it REFUNDED.
+	// the payment provider (what it has not refunded yet) and marks it
+	// REFUNDED.
 	AdminRefundOrder(context.Context, *v1.AdminRefundOrderRequest) (*v1.AdminRefundOrderResponse, error)
 }
 

@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file harness/order/v1/events.proto.
  */
 export const file_harness_order_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Ch1oYXJuZXNzL29yZGVyL3YxL2V2ZW50cy5wcm90bxIQaGFybmVzcy5vcmRlci52MSLmAQoKT3JkZXJGYWN0cxIQCghvcmRlcl9pZBgBIAEoCRIQCghvd25lcl9pZBgCIAEoCRItCgZzdGF0dXMYAyABKA4yHS5oYXJuZXNzLm9yZGVyLnYxLk9yZGVyU3RhdHVzEhYKDnN1YnRvdGFsX2NlbnRzGAQgASgFEhYKDnNoaXBwaW5nX2NlbnRzGAUgASgFEhMKC3RvdGFsX2NlbnRzGAYgASgFEi8KBWxpbmVzGAcgAygLMiAuaGFybmVzcy5vcmRlci52MS5PcmRlckxpbmVGYWN0cxIPCgd2ZXJzaW9uGAggASgDIswBCg5PcmRlckxpbmVGYWN0cxIRCglkZXNpZ25faWQYASABKAkSEAoIcXVhbnRpdHkYAiABKAUSEwoLdG90YWxfY2VudHMYAyABKAUSKAoFc3R5bGUYBCABKA4yGS5oYXJuZXNzLmJ1aWxkZXIudjEuU3R5bGUSJgoEc2l6ZRgFIAEoDjIYLmhhcm5lc3MuYnVpbGRlci52MS5TaXplEi4KCG1hdGVyaWFsGAYgASgOMhwuaGFybmVzcy5idWlsZGVyLnYxLk1hdGVyaWFsIk4KDE9yZGVyQ3JlYXRlZBIrCgVvcmRlchgBIAEoCzIcLmhhcm5lc3Mub3JkZXIudjEuT3JkZXJGYWN0czoRirUYDW9yZGVyLmNyZWF0ZWQiaQoJT3JkZXJQYWlkEisKBW9yZGVyGAEgASgLMhwuaGFybmVzcy5vcmRlci52MS5PcmRlckZhY3RzEh8KF3BhaWRfYWZ0ZXJfY2FuY2VsbGF0aW9uGAIgASgIOg6KtRgKb3JkZXIucGFpZCJrChJPcmRlclBheW1lbnRGYWlsZWQSKwoFb3JkZXIYASABKAsyHC5oYXJuZXNzLm9yZGVyLnYxLk9yZGVyRmFjdHMSDgoGcmVhc29uGAIgASgJOhiKtRgUb3JkZXIucGF5bWVudF9mYWlsZWQibwoTT3JkZXJQYXltZW50U3RhcnRlZBIrCgVvcmRlchgBIAEoCzIcLmhhcm5lc3Mub3JkZXIudjEuT3JkZXJGYWN0cxIQCghwcm92aWRlchgCIAEoCToZirUYFW9yZGVyLnBheW1lbnRfc3RhcnRlZCJSCg5PcmRlckNhbmNlbGxlZBIrCgVvcmRlchgBIAEoCzIcLmhhcm5lc3Mub3JkZXIudjEuT3JkZXJGYWN0czoTirUYD29yZGVyLmNhbmNlbGxlZCJZChFPcmRlckluUHJvZHVjdGlvbhIrCgVvcmRlchgBIAEoCzIcLmhhcm5lc3Mub3JkZXIudjEuT3JkZXJGYWN0czoXirUYE29yZGVyLmluX3Byb2R1Y3Rpb24iTgoMT3JkZXJTaGlwcGVkEisKBW9yZGVyGAEgASgLMhwuaGFybmVzcy5vcmRlci52MS5PcmRlckZhY3RzOhGKtRgNb3JkZXIuc2hpcHBlZCJSCg5PcmRlckRlbGl2ZXJlZBIrCgVvcmRlchgBIAEoCzIcLmhhcm5lc3Mub3JkZXIudjEuT3JkZXJGYWN0czoTirUYD29yZGVyLmRlbGl2ZXJlZCJmCg1PcmRlclJlZnVuZGVkEisKBW9yZGVyGAEgASgLMhwuaGFybmVzcy5vcmRlci52MS5PcmRlckZhY3RzEhQKDGFtb3VudF9jZW50cxgCIAEoBToSirUYDm9yZGVyLnJlZnVuZGVkIqsBChBQYXltZW50U3VjY2VlZGVkEhAKCG9yZGVyX2lkGAEgASgJEhAKCHByb3ZpZGVyGAIgASgJEhkKEXBheW1lbnRfaW50ZW50X2lkGAMgASgJEhQKDGFtb3VudF9jZW50cxgEIAEoAxIQCghjdXJyZW5jeRgFIAEoCRIZChFwcm92aWRlcl9ldmVudF9pZBgGIAEoCToVirUYEXBheW1lbnQuc3VjY2VlZGVkIo0BCg1QYXltZW50RmFpbGVkEhAKCG9yZGVyX2lkGAEgASgJEhAKCHByb3ZpZGVyGAIgASgJEhkKEXBheW1lbnRfaW50ZW50X2lkGAMgASgJEg4KBnJlYXNvbhgEIAEoCRIZChFwcm92aWRlcl9ldmVudF9pZBgFIAEoCToSirUYDnBheW1lbnQuZmFpbGVkIpcBCg9QYXltZW50UmVmdW5kZWQSEAoIb3JkZXJfaWQYASABKAkSEAoIcHJvdmlkZXIYAiABKAkSGQoRcGF5bWVudF9pbnRlbnRfaWQYAyABKAkSFAoMYW1vdW50X2NlbnRzGAQgASgDEhkKEXByb3ZpZGVyX2V2ZW50X2lkGAUgASgJOhSKtRgQcGF5bWVudC5yZWZ1bmRlZELDAQoUY29tLmhhcm5lc3Mub3JkZXIudjFCC0V2ZW50c1Byb3RvUAFaPGdpdGh1Yi5jb20vaGFybmVzc2hlcm8vcGxhdGZvcm0vZ2VuL2hhcm5lc3Mvb3JkZXIvdjE7b3JkZXJ2MaICA0hPWKoCEEhhcm5lc3MuT3JkZXIuVjHKAhBIYXJuZXNzXE9yZGVyXFYx4gIcSGFybmVzc1xPcmRlclxWMVxHUEJNZXRhZGF0YeoCEkhhcm5lc3M6Ok9yZGVyOjpWMWIGcHJvdG8z", [file_harness_builder_v1_catalog, file_harness_events_v1_options, file_harness_order_v1_order]);
+  fileDesc("Ch1oYXJuZXNzL29yZGVyL3YxL2V2ZW50cy5wcm90bxIQaGFybmVzcy5vcmRlci52MSLmAQoKT3JkZXJGYWN0cxIQCghvcmRlcl9pZBgBIAEoCRIQCghvd25lcl9pZBgCIAEoCRItCgZzdGF0dXMYAyABKA4yHS5oYXJuZXNzLm9yZGVyLnYxLk9yZGVyU3RhdHVzEhYKDnN1YnRvdGFsX2NlbnRzGAQgASgFEhYKDnNoaXBwaW5nX2NlbnRzGAUgASgFEhMKC3RvdGFsX2NlbnRzGAYgASgFEi8KBWxpbmVzGAcgAygLMiAuaGFybmVzcy5vcmRlci52MS5PcmRlckxpbmVGYWN0cxIPCgd2ZXJzaW9uGAggASgDIswBCg5PcmRlckxpbmVGYWN0cxIRCglkZXNpZ25faWQYASABKAkSEAoIcXVhbnRpdHkYAiABKAUSEwoLdG90YWxfY2VudHMYAyABKAUSKAoFc3R5bGUYBCABKA4yGS5oYXJuZXNzLmJ1aWxkZXIudjEuU3R5bGUSJgoEc2l6ZRgFIAEoDjIYLmhhcm5lc3MuYnVpbGRlci52MS5TaXplEi4KCG1hdGVyaWFsGAYgASgOMhwuaGFybmVzcy5idWlsZGVyLnYxLk1hdGVyaWFsIk4KDE9yZGVyQ3JlYXRlZBIrCgVvcmRlchgBIAEoCzIcLmhhcm5lc3Mub3JkZXIudjEuT3JkZXJGYWN0czoRirUYDW9yZGVyLmNyZWF0ZWQiaQoJT3JkZXJQYWlkEisKBW9yZGVyGAEgASgLMhwuaGFybmVzcy5vcmRlci52MS5PcmRlckZhY3RzEh8KF3BhaWRfYWZ0ZXJfY2FuY2VsbGF0aW9uGAIgASgIOg6KtRgKb3JkZXIucGFpZCJrChJPcmRlclBheW1lbnRGYWlsZWQSKwoFb3JkZXIYASABKAsyHC5oYXJuZXNzLm9yZGVyLnYxLk9yZGVyRmFjdHMSDgoGcmVhc29uGAIgASgJOhiKtRgUb3JkZXIucGF5bWVudF9mYWlsZWQibwoTT3JkZXJQYXltZW50U3RhcnRlZBIrCgVvcmRlchgBIAEoCzIcLmhhcm5lc3Mub3JkZXIudjEuT3JkZXJGYWN0cxIQCghwcm92aWRlchgCIAEoCToZirUYFW9yZGVyLnBheW1lbnRfc3RhcnRlZCJSCg5PcmRlckNhbmNlbGxlZBIrCgVvcmRlchgBIAEoCzIcLmhhcm5lc3Mub3JkZXIudjEuT3JkZXJGYWN0czoTirUYD29yZGVyLmNhbmNlbGxlZCJZChFPcmRlckluUHJvZHVjdGlvbhIrCgVvcmRlchgBIAEoCzIcLmhhcm5lc3Mub3JkZXIudjEuT3JkZXJGYWN0czoXirUYE29yZGVyLmluX3Byb2R1Y3Rpb24iTgoMT3JkZXJTaGlwcGVkEisKBW9yZGVyGAEgASgLMhwuaGFybmVzcy5vcmRlci52MS5PcmRlckZhY3RzOhGKtRgNb3JkZXIuc2hpcHBlZCJSCg5PcmRlckRlbGl2ZXJlZBIrCgVvcmRlchgBIAEoCzIcLmhhcm5lc3Mub3JkZXIudjEuT3JkZXJGYWN0czoTirUYD29yZGVyLmRlbGl2ZXJlZCJmCg1PcmRlclJlZnVuZGVkEisKBW9yZGVyGAEgASgLMhwuaGFybmVzcy5vcmRlci52MS5PcmRlckZhY3RzEhQKDGFtb3VudF9jZW50cxgCIAEoBToSirUYDm9yZGVyLnJlZnVuZGVkIpEBChZPcmRlclBhcnRpYWxseVJlZnVuZGVkEisKBW9yZGVyGAEgASgLMhwuaGFybmVzcy5vcmRlci52MS5PcmRlckZhY3RzEhQKDGFtb3VudF9jZW50cxgCIAEoBRIWCg5yZWZ1bmRlZF9jZW50cxgDIAEoBTocirUYGG9yZGVyLnBhcnRpYWxseV9yZWZ1bmRlZCKrAQoQUGF5bWVudFN1Y2NlZWRlZBIQCghvcmRlcl9pZBgBIAEoCRIQCghwcm92aWRlchgCIAEoCRIZChFwYXltZW50X2ludGVudF9pZBgDIAEoCRIUCgxhbW91bnRfY2VudHMYBCABKAMSEAoIY3VycmVuY3kYBSABKAkSGQoRcHJvdmlkZXJfZXZlbnRfaWQYBiABKAk6FYq1GBFwYXltZW50LnN1Y2NlZWRlZCKNAQoNUGF5bWVudEZhaWxlZBIQCghvcmRlcl9pZBgBIAEoCRIQCghwcm92aWRlchgCIAEoCRIZChFwYXltZW50X2ludGVudF9pZBgDIAEoCRIOCgZyZWFzb24YBCABKAkSGQoRcHJvdmlkZXJfZXZlbnRfaWQYBSABKAk6Eoq1GA5wYXltZW50LmZhaWxlZCKpAQoPUGF5bWVudFJlZnVuZGVkEhAKCG9yZGVyX2lkGAEgASgJEhAKCHByb3ZpZGVyGAIgASgJEhkKEXBheW1lbnRfaW50ZW50X2lkGAMgASgJEhQKDGFtb3VudF9jZW50cxgEIAEoAxIZChFwcm92aWRlcl9ldmVudF9pZBgFIAEoCRIQCghjdXJyZW5jeRgGIAEoCToUirUYEHBheW1lbnQucmVmdW5kZWRCwwEKFGNvbS5oYXJuZXNzLm9yZGVyLnYxQgtFdmVudHNQcm90b1ABWjxnaXRodWIuY29tL2hhcm5lc3NoZXJvL3BsYXRmb3JtL2dlbi9oYXJuZXNzL29yZGVyL3YxO29yZGVydjGiAgNIT1iqAhBIYXJuZXNzLk9yZGVyLlYxygIQSGFybmVzc1xPcmRlclxWMeICHEhhcm5lc3NcT3JkZXJcVjFcR1BCTWV0YWRhdGHqAhJIYXJuZXNzOjpPcmRlcjo6VjFiBnByb3RvMw", [file_harness_builder_v1_catalog, file_harness_events_v1_options, file_harness_order_v1_order]);
 
 /**
  * OrderFacts are the figures of an order that consumers need: never the
@@ -313,6 +313,42 @@ export const OrderRefundedSchema: GenMessage<OrderRefunded> = /*@__PURE__*/
   messageDesc(file_harness_order_v1_events, 10);
 
 /**
+ * OrderPartiallyRefunded is the payload of "order.partially_refunded": the
+ * provider refunded part of the order's payment (or all of it, for an
+ * order that can no longer move to REFUNDED: shipped, delivered); the
+ * order keeps its status.
+ *
+ * @generated from message harness.order.v1.OrderPartiallyRefunded
+ */
+export type OrderPartiallyRefunded = Message<"harness.order.v1.OrderPartiallyRefunded"> & {
+  /**
+   * @generated from field: harness.order.v1.OrderFacts order = 1;
+   */
+  order?: OrderFacts | undefined;
+
+  /**
+   * What this refund added.
+   *
+   * @generated from field: int32 amount_cents = 2;
+   */
+  amountCents: number;
+
+  /**
+   * What the provider has refunded in all.
+   *
+   * @generated from field: int32 refunded_cents = 3;
+   */
+  refundedCents: number;
+};
+
+/**
+ * Describes the message harness.order.v1.OrderPartiallyRefunded.
+ * Use `create(OrderPartiallyRefundedSchema)` to create a new message.
+ */
+export const OrderPartiallyRefundedSchema: GenMessage<OrderPartiallyRefunded> = /*@__PURE__*/
+  messageDesc(file_harness_order_v1_events, 11);
+
+/**
  * PaymentSucceeded is the payload of "payment.succeeded", recorded by the
  * webhook module when the provider reports a successful payment.
  *
@@ -357,7 +393,7 @@ export type PaymentSucceeded = Message<"harness.order.v1.PaymentSucceeded"> & {
  * Use `create(PaymentSucceededSchema)` to create a new message.
  */
 export const PaymentSucceededSchema: GenMessage<PaymentSucceeded> = /*@__PURE__*/
-  messageDesc(file_harness_order_v1_events, 11);
+  messageDesc(file_harness_order_v1_events, 12);
 
 /**
  * PaymentFailed is the payload of "payment.failed".
@@ -396,7 +432,7 @@ export type PaymentFailed = Message<"harness.order.v1.PaymentFailed"> & {
  * Use `create(PaymentFailedSchema)` to create a new message.
  */
 export const PaymentFailedSchema: GenMessage<PaymentFailed> = /*@__PURE__*/
-  messageDesc(file_harness_order_v1_events, 12);
+  messageDesc(file_harness_order_v1_events, 13);
 
 /**
  * PaymentRefunded is the payload of "payment.refunded".
@@ -420,6 +456,9 @@ export type PaymentRefunded = Message<"harness.order.v1.PaymentRefunded"> & {
   paymentIntentId: string;
 
   /**
+   * What the provider has refunded of the charge in all (Stripe's
+   * amount_refunded), partial refunds included.
+   *
    * @generated from field: int64 amount_cents = 4;
    */
   amountCents: bigint;
@@ -428,6 +467,13 @@ export type PaymentRefunded = Message<"harness.order.v1.PaymentRefunded"> & {
    * @generated from field: string provider_event_id = 5;
    */
   providerEventId: string;
+
+  /**
+   * The charge's currency, e.g. "usd".
+   *
+   * @generated from field: string currency = 6;
+   */
+  currency: string;
 };
 
 /**
@@ -435,5 +481,5 @@ export type PaymentRefunded = Message<"harness.order.v1.PaymentRefunded"> & {
  * Use `create(PaymentRefundedSchema)` to create a new message.
  */
 export const PaymentRefundedSchema: GenMessage<PaymentRefunded> = /*@__PURE__*/
-  messageDesc(file_harness_order_v1_events, 13);
+  messageDesc(file_harness_order_v1_events, 14);
 

@@ -513,7 +513,9 @@ export const OrderService: GenService<{
    * order is DELIVERED or REFUNDED, where it can change no more; it ends
    * with Unavailable when the server shuts down (watch again to resume) and
    * with Unauthenticated when the access token expires (refresh it and
-   * watch again).
+   * watch again). A process holds a bounded number of streams per user and
+   * in all (16 and 4,096 by default): beyond either, the call is refused
+   * with ResourceExhausted, saying the limit.
    *
    * @generated from rpc harness.order.v1.OrderService.WatchOrder
    */
@@ -579,7 +581,8 @@ export const OrderService: GenService<{
   },
   /**
    * AdminRefundOrder refunds a PAID or IN_PRODUCTION order in full through
-   * the payment provider and marks it REFUNDED.
+   * the payment provider (what it has not refunded yet) and marks it
+   * REFUNDED.
    *
    * @generated from rpc harness.order.v1.OrderService.AdminRefundOrder
    */
