@@ -7,12 +7,14 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	connect "connectrpc.com/connect/v2"
 	"connectrpc.com/connect/v2/connecthttp"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
+	"github.com/harnesshero/platform/gen/harness/builder/v1/builderv1connect"
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
 	"github.com/harnesshero/platform/gen/harness/order/v1/orderv1connect"
 	"github.com/harnesshero/platform/modules/builder/buildertest"
@@ -158,7 +160,58 @@ func runHeaderFlows(t *testing.T, top *topology) []string {
 		t.Fatalf("ListOrders: %v", err)
 	}
 	record("orders made: %d", len(list.GetOrders()))
-	return answers
+	return append(answers, runDesignHeaderFlows(t, top, carol)...)
+}
+
+// runDesignHeaderFlows is runHeaderFlows' CreateDesign part: its key by
+// header, by body, refused keys; and how many designs were saved.
+func runDesignHeaderFlows(t *testing.T, top *topology, s *shopper) []string {
+	t.Helper()
+	var answers []string
+	const createDesign = "/" + builderv1connect.DesignServiceName + "/CreateDesign"
+	body := func(key string) string {
+		d, err := protojson.Marshal(&builderv1.CreateDesignRequest{Name: "keyed", Design: buildertest.Basic(), IdempotencyKey: key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(d)
+	}
+	var first string
+	verdict := func(status int, res map[string]any) string {
+		if d, ok := res["design"].(map[string]any); ok {
+			id, _ := d["id"].(string)
+			if first == "" {
+				first = id
+				return fmt.Sprintf("%d a design", status)
+			}
+			if id == first {
+				return fmt.Sprintf("%d the first design", status)
+			}
+			return fmt.Sprintf("%d a new design", status)
+		}
+		return fmt.Sprintf("%d %v %q", status, res["code"], res["message"])
+	}
+	key := fmt.Sprintf("design-%d", time.Now().UnixNano())
+	for _, c := range []struct{ name, body, header string }{
+		{"key in the header", body(""), key},
+		{"key in the header, retried", body(""), key},
+		{"key in the body, retried", body(key), ""},
+		{"header differs from the body", body(key), key + "-other"},
+		{"10 KB header", body(""), strings.Repeat("k", 10<<10)},
+		{"header with quotes", body(""), `"quoted"`},
+	} {
+		headers := map[string]string{}
+		if c.header != "" {
+			headers["Idempotency-Key"] = c.header
+		}
+		status, res := top.post(t, s.token, headerCall{createDesign, c.body, headers})
+		answers = append(answers, fmt.Sprintf("CreateDesign, %s: %s", c.name, verdict(status, res)))
+	}
+	list, err := s.builder.Designs.ListDesigns(t.Context(), &builderv1.ListDesignsRequest{})
+	if err != nil {
+		t.Fatalf("ListDesigns: %v", err)
+	}
+	return append(answers, fmt.Sprintf("designs saved: %d", len(list.GetDesigns())))
 }
 
 // h2cOnly is the protocols of a gRPC client without TLS.
