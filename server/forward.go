@@ -97,6 +97,7 @@ func newForwarder(h *hop, baseURL string, specs map[string]connect.Spec, transpo
 }
 
 func (f *forwarder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	spec, ok := f.specs[r.URL.Path]
 	if !ok {
 		spec = connect.Spec{Procedure: r.URL.Path, StreamType: connect.StreamTypeUnary}
@@ -140,9 +141,12 @@ func (f *forwarder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ctx, stop = context.WithTimeout(ctx, f.hop.timeout)
 		defer stop()
 	}
+	if r.Header.Get("Traceparent") != "" {
+		// The caller's trace, for this process's log lines (and the span).
+		ctx = telemetry.Propagator.Extract(ctx, propagation.HeaderCarrier(r.Header))
+	}
 	if f.tracer != nil {
 		var span trace.Span
-		ctx = telemetry.Propagator.Extract(ctx, propagation.HeaderCarrier(r.Header))
 		ctx, span = f.tracer.Start(ctx, spec.Procedure[1:], trace.WithSpanKind(trace.SpanKindClient),
 			trace.WithAttributes(attribute.String("rpc.system", "connect_rpc"), attribute.String("harness.forwarded_to", f.hop.name)))
 		defer span.End()
@@ -163,7 +167,20 @@ func (f *forwarder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.endStream(w, r, fc, ctx)
 	}
 	call.done(fc.outcome)
-	end(fc.heard())
+	heard := fc.heard()
+	end(heard)
+	if !f.route {
+		f.hop.logger.DebugContext(ctx, "forwarded", "module", f.hop.name, "procedure", spec.Procedure,
+			"code", metricsCode(heard), "duration", time.Since(start))
+	}
+}
+
+// metricsCode is a call's code as the metrics and logs name it.
+func metricsCode(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	return connect.CodeOf(err).String()
 }
 
 // rewrite prepares the request for the module's process: the headers that

@@ -62,12 +62,13 @@ func TestTraceContextWithoutExporter(t *testing.T) {
 	quote("00-" + traceID + "-" + callerSpan + "-01")
 	quote("")
 
-	// The platform forwards Quote to the builder, which validates it: each
-	// process logs one rpc line per call, before it answers.
+	// The platform forwards Quote to the builder, which validates it: the
+	// platform logs one "forwarded" line per call, the builder one rpc line.
 	for name, l := range map[string]*logLines{"platform": logs, "builder service": builderLogs} {
+		msg := map[string]string{"platform": "forwarded", "builder service": "rpc"}[name]
 		var traced, plain int
 		for _, line := range l.lines(t) {
-			if line["msg"] != "rpc" || line["procedure"] != "/harness.builder.v1.CatalogService/Quote" {
+			if line["msg"] != msg || line["procedure"] != "/harness.builder.v1.CatalogService/Quote" {
 				continue
 			}
 			switch line["trace_id"] {
