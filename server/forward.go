@@ -170,7 +170,13 @@ func (f *forwarder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	heard := fc.heard()
 	end(heard)
 	if !f.route {
-		f.hop.logger.DebugContext(ctx, "forwarded", "module", f.hop.name, "procedure", spec.Procedure,
+		// As the rpc line of a served call: a success at debug, any other
+		// answer at info (a failure to reach the module was logged at warn).
+		level := slog.LevelDebug
+		if heard != nil {
+			level = slog.LevelInfo
+		}
+		f.hop.logger.Log(ctx, level, "forwarded", "module", f.hop.name, "procedure", spec.Procedure,
 			"code", metricsCode(heard), "duration", time.Since(start))
 	}
 }

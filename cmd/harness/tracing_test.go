@@ -166,21 +166,22 @@ func TestTraceAcrossProcesses(t *testing.T) {
 	}
 	const quote = "harness.builder.v1.CatalogService/Quote"
 
-	// Quote: caller → platform server → platform client → builder server.
+	// Quote: caller → the platform's client span (it forwards the call as
+	// it came, ADR 0028) → builder server.
 	ctx, quoteTrace, callerSpan := traced(t.Context())
 	if err := x.quote(ctx); err != nil {
 		t.Fatalf("Quote: %v", err)
 	}
 	spans := waitSpans(quoteTrace, "the Quote spans of both processes", func(s []otlpSpan) bool {
-		// The entry's server span ends last: its children were exported
-		// with it or before.
-		return find(s, "harness-builder", quote, tracepb.Span_SPAN_KIND_SERVER) != nil && find(s, "harness-all", quote, tracepb.Span_SPAN_KIND_SERVER) != nil
+		return find(s, "harness-builder", quote, tracepb.Span_SPAN_KIND_SERVER) != nil && find(s, "harness-all", quote, tracepb.Span_SPAN_KIND_CLIENT) != nil
 	})
-	entry := find(spans, "harness-all", quote, tracepb.Span_SPAN_KIND_SERVER)
 	hop := find(spans, "harness-all", quote, tracepb.Span_SPAN_KIND_CLIENT)
 	served := find(spans, "harness-builder", quote, tracepb.Span_SPAN_KIND_SERVER)
-	if entry == nil || hop == nil || served == nil || entry.parentID() != callerSpan || hop.parentID() != entry.spanID() || served.parentID() != hop.spanID() {
-		t.Fatalf("Quote spans do not chain caller %s → platform server → platform client → builder server:\n%v", callerSpan, spans)
+	if hop == nil || served == nil || hop.parentID() != callerSpan || served.parentID() != hop.spanID() {
+		t.Fatalf("Quote spans do not chain caller %s → platform client → builder server:\n%v", callerSpan, spans)
+	}
+	if entry := find(spans, "harness-all", quote, tracepb.Span_SPAN_KIND_SERVER); entry != nil {
+		t.Errorf("the platform served the forwarded Quote itself: %v", entry)
 	}
 
 	// CreateDesign: its design.created goes from the builder's outbox
@@ -275,22 +276,32 @@ func TestTraceAcrossProcesses(t *testing.T) {
 	if connect.CodeOf(err) != connect.CodeNotFound {
 		t.Fatalf("GetDesign of no design = %v, want not_found", err)
 	}
+	// The platform forwards it (a client span, a "forwarded" line); the
+	// builder serves it (a server span, an "rpc" line).
+	const getDesign = "harness.builder.v1.DesignService/GetDesign"
 	spans = waitSpans(failedTrace, "GetDesign's spans", func(s []otlpSpan) bool {
-		return find(s, "harness-all", "harness.builder.v1.DesignService/GetDesign", tracepb.Span_SPAN_KIND_SERVER) != nil &&
-			find(s, "harness-builder", "harness.builder.v1.DesignService/GetDesign", tracepb.Span_SPAN_KIND_SERVER) != nil
+		return find(s, "harness-all", getDesign, tracepb.Span_SPAN_KIND_CLIENT) != nil &&
+			find(s, "harness-builder", getDesign, tracepb.Span_SPAN_KIND_SERVER) != nil
 	})
-	for _, p := range []*proc{x.platform, x.builder} {
-		service := map[*proc]string{x.platform: "harness-all", x.builder: "harness-builder"}[p]
-		span := find(spans, service, "harness.builder.v1.DesignService/GetDesign", tracepb.Span_SPAN_KIND_SERVER)
+	for _, c := range []struct {
+		p       *proc
+		service string
+		kind    tracepb.Span_SpanKind
+		msg     string
+	}{
+		{x.platform, "harness-all", tracepb.Span_SPAN_KIND_CLIENT, "forwarded"},
+		{x.builder, "harness-builder", tracepb.Span_SPAN_KIND_SERVER, "rpc"},
+	} {
+		span := find(spans, c.service, getDesign, c.kind)
 		var line map[string]any
-		waitFor(t, 10*time.Second, service+"'s log line of the failed GetDesign", func() bool {
-			line = logLine(p.logs.String(), func(l map[string]any) bool {
-				return l["msg"] == "rpc" && l["code"] == "not_found" && l["trace_id"] == failedTrace
+		waitFor(t, 10*time.Second, c.service+"'s log line of the failed GetDesign", func() bool {
+			line = logLine(c.p.logs.String(), func(l map[string]any) bool {
+				return l["msg"] == c.msg && l["code"] == "not_found" && l["trace_id"] == failedTrace
 			})
 			return line != nil
 		})
 		if line["span_id"] != span.spanID() {
-			t.Errorf("%s logged the failed GetDesign with span %v, want its server span %s: %v", service, line["span_id"], span.spanID(), line)
+			t.Errorf("%s logged the failed GetDesign with span %v, want its span %s: %v", c.service, line["span_id"], span.spanID(), line)
 		}
 	}
 }
