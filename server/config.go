@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel/trace"
@@ -40,6 +41,11 @@ type Config struct {
 	Role Role
 	// DatabaseURL is a postgres:// URL; empty means SQLite under DataDir.
 	DatabaseURL string
+	// ModuleDatabaseURLs give some modules a database of their own, by
+	// module name ("analytics": "postgres://…/analytics"): the module's
+	// tables and the outbox of its events live there (ADR 0030). The
+	// others use DatabaseURL, or the SQLite file.
+	ModuleDatabaseURLs map[string]string
 	// DatabaseQueryTimeout bounds each database statement and transaction;
 	// zero means storage.DefaultQueryTimeout.
 	DatabaseQueryTimeout time.Duration
@@ -173,6 +179,19 @@ func (c Config) DSN() string {
 	return filepath.Join(c.DataDir, "harness.db")
 }
 
+// ModuleDSN returns the database of module name: its own when
+// ModuleDatabaseURLs names one, else DSN.
+func (c Config) ModuleDSN(name string) string {
+	if url := c.ModuleDatabaseURLs[name]; url != "" {
+		return url
+	}
+	return c.DSN()
+}
+
+// ModuleDatabaseURLEnv is the environment variable giving module name a
+// database of its own: ANALYTICS_DATABASE_URL for analytics.
+func ModuleDatabaseURLEnv(name string) string { return strings.ToUpper(name) + "_DATABASE_URL" }
+
 // Validate reports a configuration that cannot run.
 func (c Config) Validate() error {
 	var errs []error
@@ -197,6 +216,11 @@ func (c Config) Validate() error {
 		}
 	default:
 		errs = append(errs, fmt.Errorf("server: unknown payment provider %q (want test or stripe)", c.PaymentProvider))
+	}
+	for name := range c.ModuleDatabaseURLs {
+		if lookup(name) == nil {
+			errs = append(errs, fmt.Errorf("server: %s names unknown module %q (modules: %s)", ModuleDatabaseURLEnv(name), name, strings.Join(ModuleNames(), ", ")))
+		}
 	}
 	if c.MaxRequestBytes <= 0 {
 		errs = append(errs, errors.New("server: MaxRequestBytes must be positive"))
@@ -226,6 +250,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("admin_addr", c.AdminAddr),
 		slog.String("role", string(c.Role)),
 		slog.String("database", storage.Redact(c.DSN())),
+		slog.Any("module_databases", redactAll(c.ModuleDatabaseURLs)),
 		slog.Duration("database_query_timeout", c.DatabaseQueryTimeout),
 		slog.String("redis", storage.Redact(c.RedisURL)),
 		slog.String("event_stream_prefix", c.EventStreamPrefix),
@@ -254,4 +279,13 @@ func (c Config) LogValue() slog.Value {
 			slog.Duration("breaker_cooldown", c.Hop.BreakerCooldown),
 		),
 	)
+}
+
+// redactAll redacts the passwords of urls.
+func redactAll(urls map[string]string) map[string]string {
+	out := make(map[string]string, len(urls))
+	for name, url := range urls {
+		out[name] = storage.Redact(url)
+	}
+	return out
 }

@@ -29,7 +29,7 @@ func DevPay(ctx context.Context, cfg Config, logger *slog.Logger, baseURL, order
 	if !ok {
 		return "", fmt.Errorf("server: unknown payment outcome %q (want succeeded, failed or refunded)", kind)
 	}
-	db, err := storage.Open(ctx, cfg.DSN())
+	db, err := storage.Open(ctx, cfg.ModuleDSN("order"))
 	if err != nil {
 		return "", err
 	}

@@ -15,13 +15,22 @@ import (
 // eventsWiring is the process's event pipeline: the outbox relay and the
 // consumers' router on one bus.
 type eventsWiring struct {
-	bus         *events.Bus
+	bus *events.Bus
+	// relay publishes the outbox of the process's first database; relays
+	// are one per database (ADR 0030), relay among them.
 	relay       *events.Relay
+	relays      []relayOn
 	router      *events.Router
 	redis       *redis.Client
 	subscribers []func(*events.Router)
 	cancel      context.CancelFunc
 	wg          sync.WaitGroup
+}
+
+// relayOn is the relay of one database's outbox.
+type relayOn struct {
+	relay *events.Relay
+	db    *database
 }
 
 // busName is the bus cfg selects.
@@ -75,7 +84,10 @@ func (p *Platform) wireEvents(ctx context.Context) error {
 		p.logger.WarnContext(ctx, "events are kept in the outbox: no consumer in this process and no REDIS_URL")
 		return nil
 	}
-	w.relay = events.NewRelay(p.db, w.bus.Publisher, p.logger)
+	for _, d := range p.databases {
+		w.relays = append(w.relays, relayOn{relay: events.NewRelay(d.db, w.bus.Publisher, p.logger), db: d})
+	}
+	w.relay = w.relays[0].relay
 	return nil
 }
 
@@ -103,12 +115,12 @@ func (p *Platform) Start() error {
 			return fmt.Errorf("server: event consumers did not start")
 		}
 	}
-	if w.relay != nil {
-		w.wg.Go(func() { _ = w.relay.Run(ctx) })
+	for _, r := range w.relays {
+		w.wg.Go(func() { _ = r.relay.Run(ctx) })
 		if w.redis != nil {
 			// Redis restarted without its data: deliver again what it lost.
 			w.wg.Go(func() {
-				events.WatchRedisEpoch(ctx, w.redis, p.db, p.logger, events.EpochOptions{Prefix: p.cfg.EventStreamPrefix})
+				events.WatchRedisEpoch(ctx, w.redis, r.db.db, p.logger, events.EpochOptions{Prefix: p.cfg.EventStreamPrefix})
 			})
 		}
 	}

@@ -99,8 +99,14 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // registerRuntimeMetrics exports what the process opened: its database
 // pool and its event pipeline. Call it once the events are wired.
 func (p *Platform) registerRuntimeMetrics() error {
-	if p.db != nil {
-		if err := p.metrics.RegisterDB("platform", p.db.DB); err != nil {
+	for i, d := range p.databases {
+		// The first is the process's own, "platform"; a module's own
+		// database is named for its modules.
+		name := "platform"
+		if i > 0 {
+			name = strings.Join(d.modules, "+")
+		}
+		if err := p.metrics.RegisterDB(name, d.db.DB); err != nil {
 			return err
 		}
 	}

@@ -1,11 +1,13 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"crypto/ed25519"
 	"slices"
 
 	connect "connectrpc.com/connect/v2"
+	"github.com/uptrace/bun"
 	"connectrpc.com/connect/v2/connectinprocess"
 
 	"github.com/harnesshero/platform/platform/auth"
@@ -23,17 +25,13 @@ func (p *Platform) registerModules(ctx context.Context, topo topology, privateKe
 	cfg := p.cfg
 	w := &wiring{cfg: cfg, server: p.server, logger: p.logger, privateKey: privateKey, clients: map[string]*connect.Client{}}
 	if len(topo.served) > 0 {
-		var err error
-		if p.db, err = storage.Open(ctx, cfg.DSN(), cfg.storageOptions()...); err != nil {
-			return err
-		}
-		if err := storage.Migrate(ctx, p.db, p.logger, topo.migrationSets()...); err != nil {
+		if err := p.openDatabases(ctx, topo); err != nil {
 			return err
 		}
 		if err := p.openBus(); err != nil {
 			return err
 		}
-		w.db, w.bus = p.db, p.events.bus
+		w.bus = p.events.bus
 	}
 	for _, m := range topo.served {
 		// The caller's token goes along and the module verifies it
@@ -58,6 +56,7 @@ func (p *Platform) registerModules(ctx context.Context, topo topology, privateKe
 	for i := range table {
 		m := &table[i]
 		if topo.serves(m.name) {
+			w.db = p.dbs[cfg.ModuleDSN(m.name)].db
 			reg, err := m.register(w)
 			if err != nil {
 				return err
@@ -86,17 +85,75 @@ func (p *Platform) registerModules(ctx context.Context, topo topology, privateKe
 	return p.wireEvents(ctx)
 }
 
-// migrationSets are the migrations of the modules served here, and the
-// outbox they record events in.
-func (t topology) migrationSets() []storage.MigrationSet {
+// database is one database of this process: where the modules served
+// here whose ModuleDSN it is keep their tables and their outbox.
+type database struct {
+	dsn     string
+	db      *bun.DB
+	modules []string
+}
+
+// databases lists the distinct databases of the modules served here, in
+// the table's order: the shared one (DSN) first when a module uses it.
+func (t topology) databases(c Config) []*database {
+	var dbs []*database
+	for _, m := range t.served {
+		dsn := c.ModuleDSN(m.name)
+		i := slices.IndexFunc(dbs, func(d *database) bool { return d.dsn == dsn })
+		if i < 0 {
+			dbs = append(dbs, &database{dsn: dsn})
+			i = len(dbs) - 1
+		}
+		dbs[i].modules = append(dbs[i].modules, m.name)
+	}
+	slices.SortStableFunc(dbs, func(a, b *database) int {
+		return cmp.Compare(boolRank(a.dsn != c.DSN()), boolRank(b.dsn != c.DSN()))
+	})
+	return dbs
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// migrationSets are the migrations of the modules served here on the
+// database dsn, and the outbox they record events in.
+func (t topology) migrationSets(c Config, dsn string) []storage.MigrationSet {
 	var sets []storage.MigrationSet
 	for _, m := range t.served {
-		sets = append(sets, m.migrations())
+		if c.ModuleDSN(m.name) == dsn {
+			sets = append(sets, m.migrations())
+		}
 	}
 	if len(sets) > 0 {
 		sets = append(sets, events.Migrations())
 	}
 	return sets
+}
+
+// openDatabases opens the databases of the modules served here, one per
+// distinct URL, and applies on each the migrations of its modules and its
+// outbox. The first is the process's own (p.db): the shared database when
+// a module served here uses it.
+func (p *Platform) openDatabases(ctx context.Context, topo topology) error {
+	p.dbs = map[string]*database{}
+	for _, d := range topo.databases(p.cfg) {
+		db, err := storage.Open(ctx, d.dsn, p.cfg.storageOptions()...)
+		if err != nil {
+			return err
+		}
+		d.db = db
+		p.dbs[d.dsn] = d
+		p.databases = append(p.databases, d)
+		if err := storage.Migrate(ctx, db, p.logger, topo.migrationSets(p.cfg, d.dsn)...); err != nil {
+			return err
+		}
+	}
+	p.db = p.databases[0].db
+	return nil
 }
 
 // storageOptions are the storage.Open options cfg asks for.
@@ -112,12 +169,13 @@ func (c Config) storageOptions() []storage.Option {
 }
 
 // MigrationSets are the migrations a platform with this configuration
-// applies at start: those of the modules it serves and the outbox. Tests
-// use it to prepare a migrated database ahead of time.
+// applies at start on its shared database (DSN): those of the modules it
+// serves there and the outbox. Tests use it to prepare a migrated database
+// ahead of time.
 func (c Config) MigrationSets() ([]storage.MigrationSet, error) {
 	topo, err := c.topology()
 	if err != nil {
 		return nil, err
 	}
-	return topo.migrationSets(), nil
+	return topo.migrationSets(c, c.DSN()), nil
 }

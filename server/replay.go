@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	connect "connectrpc.com/connect/v2"
@@ -28,7 +29,7 @@ func ReplayEvents(ctx context.Context, cfg Config, logger *slog.Logger, consumer
 	if err := Migrate(ctx, cfg, logger); err != nil {
 		return 0, err
 	}
-	db, err := storage.Open(ctx, cfg.DSN())
+	db, err := storage.Open(ctx, cfg.ModuleDSN("analytics"))
 	if err != nil {
 		return 0, err
 	}
@@ -37,5 +38,29 @@ func ReplayEvents(ctx context.Context, cfg Config, logger *slog.Logger, consumer
 	if err != nil {
 		return 0, err
 	}
-	return events.Replay(ctx, db, from, to, mod.Handle)
+	// Every module's events, from the outbox of each database (ADR 0030).
+	total := 0
+	var seen []string
+	for _, name := range ModuleNames() {
+		dsn := cfg.ModuleDSN(name)
+		if slices.Contains(seen, dsn) {
+			continue
+		}
+		seen = append(seen, dsn)
+		outbox := db
+		if dsn != cfg.ModuleDSN("analytics") {
+			if outbox, err = storage.Open(ctx, dsn); err != nil {
+				return total, err
+			}
+		}
+		n, err := events.Replay(ctx, outbox, from, to, mod.Handle)
+		if outbox != db {
+			_ = outbox.Close()
+		}
+		total += n
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
 }

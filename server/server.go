@@ -59,6 +59,10 @@ type Platform struct {
 	streams streams
 	// proxies resolve a client's address through trusted proxies.
 	proxies *clientip.Resolver
+	// databases are the databases of the modules served here (the first
+	// is db), by DSN in dbs.
+	databases []*database
+	dbs       map[string]*database
 	// remotes are the HTTP transports to the modules served elsewhere, by
 	// procedure prefix (Transport).
 	remotes map[string]connect.Transport
@@ -166,10 +170,11 @@ func (t routedTransport) NewClientStream(ctx context.Context, spec connect.Spec)
 func (p *Platform) Close() error {
 	p.streams.Stop()
 	p.stopEvents()
-	if p.db != nil {
-		return p.db.Close()
+	var errs []error
+	for _, d := range p.databases {
+		errs = append(errs, d.db.Close())
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func (p *Platform) newHandler() http.Handler {
@@ -292,25 +297,31 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger, ln net.Listener
 }
 
 // Migrate applies the migrations of every module this configuration serves
-// locally, and returns.
+// locally, on each of their databases, and returns.
 func Migrate(ctx context.Context, cfg Config, logger *slog.Logger) error {
-	db, err := storage.Open(ctx, cfg.DSN())
-	if err != nil {
-		return err
-	}
-	defer db.Close()
 	topo, err := cfg.topology()
 	if err != nil {
 		return err
 	}
-	return storage.Migrate(ctx, db, logger, topo.migrationSets()...)
+	for _, d := range topo.databases(cfg) {
+		db, err := storage.Open(ctx, d.dsn)
+		if err != nil {
+			return err
+		}
+		err = storage.Migrate(ctx, db, logger, topo.migrationSets(cfg, d.dsn)...)
+		_ = db.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // GrantAdmin gives the user registered with email the admin role. It is
 // the only way to make an admin: no RPC can.
 // It works on the user module's database, whatever cfg's role.
 func GrantAdmin(ctx context.Context, cfg Config, logger *slog.Logger, email string) error {
-	db, err := storage.Open(ctx, cfg.DSN())
+	db, err := storage.Open(ctx, cfg.ModuleDSN("user"))
 	if err != nil {
 		return err
 	}

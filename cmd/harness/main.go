@@ -180,6 +180,20 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 		cfg.ModuleURLs[name] = url
 		return nil
 	})
+	cfg.ModuleDatabaseURLs = map[string]string{}
+	for _, name := range server.ModuleNames() {
+		if url := getenv(server.ModuleDatabaseURLEnv(name)); url != "" {
+			cfg.ModuleDatabaseURLs[name] = url
+		}
+	}
+	fs.Func("module-database-url", "NAME=URL: the module NAME keeps its tables and outbox in the database at URL; repeatable [<NAME>_DATABASE_URL, e.g. ANALYTICS_DATABASE_URL]", func(v string) error {
+		name, url, ok := strings.Cut(v, "=")
+		if !ok || name == "" || url == "" {
+			return fmt.Errorf("want NAME=URL, got %q", v)
+		}
+		cfg.ModuleDatabaseURLs[name] = url
+		return nil
+	})
 	fs.StringVar(&cfg.PaymentProvider, "payment-provider", env("HARNESS_PAYMENT_PROVIDER", cfg.PaymentProvider), "test (embedded, pay with `harness dev pay`) or stripe [HARNESS_PAYMENT_PROVIDER]")
 	fs.StringVar(&cfg.StripeSecretKey, "stripe-secret-key", getenv("STRIPE_SECRET_KEY"), "Stripe API key [STRIPE_SECRET_KEY]")
 	fs.StringVar(&cfg.StripeAPIURL, "stripe-api-url", getenv("STRIPE_API_URL"), "Stripe API base URL, e.g. stripe-mock's [STRIPE_API_URL]")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"io"
 	"net/http"
 	"os"
@@ -34,6 +35,15 @@ type topology struct {
 // module extracted it is the monolith: one process, the in-process bus.
 func startTopology(t *testing.T, extracted ...string) *topology {
 	t.Helper()
+	return startTopologyOn(t, false, extracted...)
+}
+
+// startTopologyOn is startTopology with, when ownDatabases, a Postgres
+// database of its own for every module (<MODULE>_DATABASE_URL, given to
+// every process and command): each module's tables and outbox live apart,
+// whichever process serves it.
+func startTopologyOn(t *testing.T, ownDatabases bool, extracted ...string) *topology {
+	t.Helper()
 	bin := binary(t)
 	if !slices.Contains(storagetest.Engines(t), storage.Postgres) {
 		t.Skip("the topologies share a Postgres database")
@@ -43,6 +53,11 @@ func startTopology(t *testing.T, extracted ...string) *topology {
 		t.Fatal(err)
 	}
 	top := &topology{bin: bin, procs: map[string]*proc{}, db: []string{"DATABASE_URL=" + storagetest.DSN(t, storage.Postgres)}}
+	if ownDatabases {
+		for _, name := range server.ModuleNames() {
+			top.db = append(top.db, server.ModuleDatabaseURLEnv(name)+"="+storagetest.DSN(t, storage.Postgres))
+		}
+	}
 	common := append(slices.Clone(top.db), "STRIPE_WEBHOOK_SECRET="+webhookSecret,
 		"HARNESS_ACCESS_TOKEN_PUBLIC_KEY_FILE="+auth.PublicKeyPath(keys))
 	if len(extracted) > 0 {
@@ -156,10 +171,60 @@ func TestTopologies(t *testing.T) {
 			}
 		})
 	})
+	// Every module on a database of its own: in one process, and in five.
+	t.Run("OwnDatabases", func(t *testing.T) {
+		t.Parallel()
+		top := startTopologyOn(t, true)
+		check(t, top)
+		top.checkOwnDatabases(t)
+	})
+	t.Run("FiveProcessesOwnDatabases", func(t *testing.T) {
+		t.Parallel()
+		top := startTopologyOn(t, true, server.ModuleNames()...)
+		check(t, top)
+		top.checkOwnDatabases(t)
+	})
 	for _, name := range server.ModuleNames() {
 		t.Run("Extracted/"+name, func(t *testing.T) {
 			t.Parallel()
 			check(t, startTopology(t, name))
 		})
+	}
+}
+
+// checkOwnDatabases checks that each module's database holds that
+// module's tables and its outbox, and no other module's tables; and that
+// the shared database holds none.
+func (top *topology) checkOwnDatabases(t *testing.T) {
+	t.Helper()
+	for _, env := range top.db {
+		name, dsn, _ := strings.Cut(env, "=")
+		module := strings.ToLower(strings.TrimSuffix(name, "_DATABASE_URL"))
+		if name == "DATABASE_URL" {
+			module = ""
+		}
+		db, err := storage.Open(t.Context(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tables []string
+		err = db.NewRaw("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename").Scan(t.Context(), &tables)
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		own := 0
+		for _, table := range tables {
+			switch {
+			case module != "" && strings.HasPrefix(table, module+"_"):
+				own++
+			case strings.HasPrefix(table, "events_"), strings.HasPrefix(table, "bun_"), strings.HasPrefix(table, "harness_"):
+			default:
+				t.Errorf("%s's database holds %s", cmp.Or(module, "the shared"), table)
+			}
+		}
+		if module != "" && own == 0 {
+			t.Errorf("%s's database holds none of its tables: %v", module, tables)
+		}
 	}
 }
