@@ -23,12 +23,17 @@ import (
 	"github.com/harnesshero/platform/modules/order/migrations"
 	"github.com/harnesshero/platform/platform/events"
 	"github.com/harnesshero/platform/platform/payment"
+	"github.com/harnesshero/platform/platform/revocation"
 	"github.com/harnesshero/platform/platform/rpc"
 	"github.com/harnesshero/platform/platform/storage"
 )
 
 // Consumer is the module's name as an event consumer (payment.* events).
 const Consumer = "order"
+
+// TokensConsumer is the module's consumer of the access tokens the user
+// module revokes (revocation.List).
+const TokensConsumer = "order-tokens"
 
 // Deps are what the module needs from the composition root.
 type Deps struct {
@@ -73,8 +78,17 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
-	svc := &service{deps: deps, store: &store{db: deps.DB}}
-	orderv1connect.RegisterOrderServiceHandler(srv, svc)
+	tokens, err := revocation.New(revocation.Config{
+		DB: deps.DB, Table: "order_revocations", Consumer: TokensConsumer,
+		ProcessedTable: "order_processed_events", Now: deps.Now, Logger: deps.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	svc := &service{deps: deps, store: &store{db: deps.DB}, tokens: tokens}
+	// Every RPC refuses a revoked token (a deleted account's, a signed-out
+	// session's), and an open WatchOrder of one ends.
+	rpc.RegisterGuarded(srv, func(s *connect.Server) { orderv1connect.RegisterOrderServiceHandler(s, svc) }, tokens.Guard())
 	return &Module{Ready: svc.store.ping, Subscribe: svc.subscribe}, nil
 }
 
@@ -86,6 +100,7 @@ func (s *service) subscribe(r *events.Router) {
 		r.Subscribe(Consumer, events.TypeOf(p), s.handlePayment)
 	}
 	r.Subscribe(Consumer, events.TypeOf(&userv1.UserDeleted{}), s.handleUserDeleted)
+	s.tokens.Subscribe(r)
 	r.Listen(orderEventTypes(), s.hub.listen)
 }
 
