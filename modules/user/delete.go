@@ -84,7 +84,9 @@ func (s *store) deleteAccount(ctx context.Context, id, checkedHash string, now t
 			}
 			return errPasswordMismatch
 		}
-		if err := revokeSessions(ctx, tx, reasonAccountDeleted, now, func(q *bun.UpdateQuery) *bun.UpdateQuery {
+		// user.deleted revokes every token of the account: no
+		// user.sessions_revoked is needed.
+		if _, err := revokeSessions(ctx, tx, reasonAccountDeleted, now, func(q *bun.UpdateQuery) *bun.UpdateQuery {
 			return q.Where("user_id = ?", id)
 		}); err != nil {
 			return err
