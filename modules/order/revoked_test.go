@@ -48,7 +48,7 @@ func TestRevokedTokens(t *testing.T) {
 					}}
 				},
 				otherSession: true,
-				message:      "this session has ended: sign in again",
+				message:      "session has ended: sign in again",
 			},
 		} {
 			t.Run(fmt.Sprint(engine, "/", tc.name), func(t *testing.T) {

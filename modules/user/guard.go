@@ -36,7 +36,8 @@ func (s *service) guard(next connect.ServerFunc) connect.ServerFunc {
 }
 
 // checkSession returns errSessionEnded unless the session of id's token is
-// one of its user's and active at now.
+// one of its user's and active at now; errAccountDeleted when it ended with
+// its account.
 func (s *store) checkSession(ctx context.Context, id identity.Identity, now time.Time) error {
 	sess := new(sessionRow)
 	err := s.db.NewSelect().Model(sess).Where("id = ?", id.SessionID).Scan(ctx)
@@ -45,7 +46,11 @@ func (s *store) checkSession(ctx context.Context, id identity.Identity, now time
 		return errSessionEnded
 	case err != nil:
 		return fmt.Errorf("user: check session: %w", err)
-	case sess.UserID != id.UserID || !sess.toSession().activeAt(now):
+	case sess.UserID != id.UserID:
+		return errSessionEnded
+	case sess.RevokeReason == reasonAccountDeleted:
+		return errAccountDeleted
+	case !sess.toSession().activeAt(now):
 		return errSessionEnded
 	}
 	return nil

@@ -200,7 +200,7 @@ func connectError(err error) error {
 	case errors.Is(err, ErrAccountDeleted):
 		return connect.NewError(connect.CodeUnauthenticated, "this account has been deleted").WithCause(err)
 	case errors.Is(err, ErrSessionEnded):
-		return connect.NewError(connect.CodeUnauthenticated, "this session has ended: sign in again").WithCause(err)
+		return connect.NewError(connect.CodeUnauthenticated, "session has ended: sign in again").WithCause(err)
 	default:
 		return rpc.Fallback(err)
 	}
