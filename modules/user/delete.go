@@ -116,12 +116,12 @@ func (s *service) reauthenticate(ctx context.Context, password string) (identity
 	if err != nil {
 		return caller, account{}, err
 	}
-	att, err := s.limiter.begin(a.Email, clientHost(ctx))
+	att, err := s.limiter.begin(ctx, a.ID, clientHost(ctx))
 	if err != nil {
 		return caller, account{}, err
 	}
 	ok, err := verifyPassword(ctx, a.PasswordHash, password)
-	att.done(err == nil && !ok)
+	att.done(ctx, err == nil && !ok)
 	switch {
 	case err != nil:
 		return caller, account{}, err

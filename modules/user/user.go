@@ -93,7 +93,7 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 		issuer:    deps.Issuer,
 		now:       func() time.Time { return now().UTC().Truncate(time.Microsecond) },
 		logger:    logger,
-		limiter:   newSignInLimiter(now),
+		limiter:   newSignInLimiter(now, &accountBuckets{db: deps.DB}),
 		dummyHash: dummy,
 		cost:      cost,
 	}
