@@ -66,6 +66,7 @@ func TestRevokedTokens(t *testing.T) {
 					t.Fatalf("first message is order %s, want %s", first.GetId(), o.GetId())
 				}
 
+				recorded := time.Now()
 				if _, err := events.Record(t.Context(), e.db, tc.revoke(alice.id, sid)); err != nil {
 					t.Fatal(err)
 				}
@@ -83,6 +84,7 @@ func TestRevokedTokens(t *testing.T) {
 					}
 					return nil
 				})
+				t.Logf("refused %v after the event was recorded", time.Since(recorded).Round(time.Millisecond))
 				calls := map[string]func() error{
 					"GetOrder": func() error {
 						_, err := c.GetOrder(t.Context(), &orderv1.GetOrderRequest{Id: o.GetId()})
