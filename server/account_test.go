@@ -119,8 +119,11 @@ func TestDeleteAccount(t *testing.T) {
 			// user.deleted, which may come after the one refusing tokens.)
 			testwait.Until(t, 30*time.Second, func() error {
 				listed, err := as(tr, admin).Designs.ListDesigns(t.Context(), &builderv1.ListDesignsRequest{OwnerId: alice.id})
-				if err != nil || len(listed.GetDesigns()) != 0 {
-					return fmt.Errorf("the deleted user's designs = %v, %v; want none", listed.GetDesigns(), err)
+				if err != nil {
+					return fmt.Errorf("ListDesigns of the deleted user: %w", err)
+				}
+				if len(listed.GetDesigns()) != 0 {
+					return fmt.Errorf("the deleted user's designs = %v; want none", listed.GetDesigns())
 				}
 				return nil
 			})

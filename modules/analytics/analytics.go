@@ -32,9 +32,9 @@ import (
 // the consumer recorded in analytics_processed_events.
 const Consumer = "analytics"
 
-// TokensConsumer is the module's consumer of the access tokens the user
+// RevocationsConsumer is the module's consumer of the access tokens the user
 // module revokes (revocation.List), apart from Consumer.
-const TokensConsumer = "analytics-tokens"
+const RevocationsConsumer = "analytics-revocations"
 
 // processedTable is the module's processed-events table, for events.Once.
 const processedTable = "analytics_processed_events"
@@ -91,7 +91,7 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 		outbox = deps.DB
 	}
 	tokens, err := revocation.New(revocation.Config{
-		DB: deps.DB, Table: "analytics_revocations", Consumer: TokensConsumer,
+		DB: deps.DB, Table: "analytics_revocations", Consumer: RevocationsConsumer,
 		ProcessedTable: processedTable, Now: deps.Now,
 	})
 	if err != nil {

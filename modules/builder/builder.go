@@ -59,7 +59,7 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 	}
 	st := &store{db: deps.DB}
 	tokens, err := revocation.New(revocation.Config{
-		DB: deps.DB, Table: "builder_revocations", Consumer: TokensConsumer,
+		DB: deps.DB, Table: "builder_revocations", Consumer: RevocationsConsumer,
 		ProcessedTable: "builder_processed_events", Now: now,
 	})
 	if err != nil {

@@ -18,9 +18,9 @@ import (
 // Consumer is the builder's consumer name on the event bus.
 const Consumer = "builder"
 
-// TokensConsumer is the builder's consumer of the access tokens the user
+// RevocationsConsumer is the builder's consumer of the access tokens the user
 // module revokes (revocation.List).
-const TokensConsumer = "builder-tokens"
+const RevocationsConsumer = "builder-revocations"
 
 // errOwnerDeleted is a write by an owner the builder has seen deleted
 // (user.deleted), with an access token that has not expired yet.

@@ -31,9 +31,9 @@ import (
 // Consumer is the module's name as an event consumer (payment.* events).
 const Consumer = "order"
 
-// TokensConsumer is the module's consumer of the access tokens the user
+// RevocationsConsumer is the module's consumer of the access tokens the user
 // module revokes (revocation.List).
-const TokensConsumer = "order-tokens"
+const RevocationsConsumer = "order-revocations"
 
 // Deps are what the module needs from the composition root.
 type Deps struct {
@@ -79,7 +79,7 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
 	tokens, err := revocation.New(revocation.Config{
-		DB: deps.DB, Table: "order_revocations", Consumer: TokensConsumer,
+		DB: deps.DB, Table: "order_revocations", Consumer: RevocationsConsumer,
 		ProcessedTable: "order_processed_events", Now: deps.Now, Logger: deps.Logger,
 	})
 	if err != nil {

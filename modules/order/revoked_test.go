@@ -80,7 +80,7 @@ func TestRevokedTokens(t *testing.T) {
 				waitFor(t, func() error {
 					_, err := c.GetOrder(t.Context(), &orderv1.GetOrderRequest{Id: o.GetId()})
 					if connect.CodeOf(err) != connect.CodeUnauthenticated {
-						return fmt.Errorf("GetOrder: %v, want unauthenticated", err)
+						return fmt.Errorf("GetOrder: %v, want unauthenticated", connect.CodeOf(err))
 					}
 					return nil
 				})

@@ -13,7 +13,7 @@
 // longer than any token it names can verify, so the table stays small.
 //
 //	tokens, err := revocation.New(revocation.Config{DB: db, Table: "order_revocations",
-//		Consumer: "order-tokens", ProcessedTable: "order_processed_events"})
+//		Consumer: "order-revocations", ProcessedTable: "order_processed_events"})
 //	rpc.RegisterGuarded(srv, func(s *connect.Server) {
 //		orderv1connect.RegisterOrderServiceHandler(s, svc)
 //	}, tokens.Guard())
@@ -64,7 +64,7 @@ type Config struct {
 	// Table is the module's revocations table (Migration).
 	Table string
 	// Consumer is the module's consumer of user.deleted and
-	// user.sessions_revoked for the list ("order-tokens"): a consumer
+	// user.sessions_revoked for the list ("order-revocations"): a consumer
 	// group of its own, apart from the module's other consumers.
 	Consumer string
 	// ProcessedTable is the module's processed-events table

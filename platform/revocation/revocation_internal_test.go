@@ -60,7 +60,7 @@ func TestList(t *testing.T) {
 			)
 			clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 			advance := func(d time.Duration) { mu.Lock(); defer mu.Unlock(); now = now.Add(d) }
-			l, err := New(Config{DB: db, Table: "test_revocations", Consumer: "test-tokens", ProcessedTable: "test_processed_events", Now: clock})
+			l, err := New(Config{DB: db, Table: "test_revocations", Consumer: "test-revocations", ProcessedTable: "test_processed_events", Now: clock})
 			if err != nil {
 				t.Fatal(err)
 			}
