@@ -115,10 +115,18 @@ func TestDeleteAccount(t *testing.T) {
 
 			// The designs are gone; the order is kept, with what an
 			// invoice needs, linked only by the opaque id.
-			listed, err := as(tr, admin).Designs.ListDesigns(t.Context(), &builderv1.ListDesignsRequest{OwnerId: alice.id})
-			if err != nil || len(listed.GetDesigns()) != 0 {
-				t.Errorf("the deleted user's designs = %v, %v; want none", listed.GetDesigns(), err)
-			}
+			// (The builder removes them in its own consumer of
+			// user.deleted, which may come after the one refusing tokens.)
+			testwait.Until(t, 30*time.Second, func() error {
+				listed, err := as(tr, admin).Designs.ListDesigns(t.Context(), &builderv1.ListDesignsRequest{OwnerId: alice.id})
+				if err != nil {
+					return fmt.Errorf("ListDesigns of the deleted user: %w", err)
+				}
+				if len(listed.GetDesigns()) != 0 {
+					return fmt.Errorf("the deleted user's designs = %v; want none", listed.GetDesigns())
+				}
+				return nil
+			})
 			kept, err := orders(tr, admin).AdminGetOrder(t.Context(), &orderv1.AdminGetOrderRequest{Id: placed.GetOrder().GetId()})
 			if err != nil {
 				t.Fatalf("AdminGetOrder of the deleted user's order: %v", err)

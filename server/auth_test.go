@@ -152,8 +152,14 @@ func checkAccess(t *testing.T, entry, users *instance, targets []target) {
 					t.Errorf("%s with a %s token: %v, want unauthenticated", name, kind, got)
 				}
 			}
-			asUser := call(t, connect.NewClient(tr, auth.BearerToken(user.token)), md)
-			asAdmin := call(t, connect.NewClient(tr, auth.BearerToken(admin.token)), md)
+			userToken, adminToken := user.token, admin.token
+			if md.FullName() == "harness.user.v1.UserService.SignOut" {
+				// Signing out ends the session's access token everywhere:
+				// sign out of sessions of their own.
+				userToken, adminToken = signInAgain(t, entry.httpTransport(), user), signInAgain(t, entry.httpTransport(), admin)
+			}
+			asUser := call(t, connect.NewClient(tr, auth.BearerToken(userToken)), md)
+			asAdmin := call(t, connect.NewClient(tr, auth.BearerToken(adminToken)), md)
 			switch access {
 			case authv1.Access_ACCESS_PUBLIC:
 				if slices.Contains(denied, anonymous) || slices.Contains(denied, asUser) {

@@ -205,6 +205,12 @@ func (c Config) Validate() error {
 	if err != nil {
 		errs = append(errs, err)
 	}
+	if err == nil && len(topo.served) == 0 && c.AccessTokenPublicKeyFile == "" {
+		// An entry that only forwards verifies the tokens the user
+		// module's process issues: a key pair of its own would refuse them
+		// all.
+		errs = append(errs, errors.New("server: this process serves no module: it needs the user module's public key to verify access tokens (HARNESS_ACCESS_TOKEN_PUBLIC_KEY_FILE, --access-token-public-key-file)"))
+	}
 	switch c.PaymentProvider {
 	case "test":
 	case "stripe":

@@ -213,6 +213,19 @@ func signUpAdmin(t *testing.T, in *instance, tr connect.Transport) account {
 	return a
 }
 
+// signInAgain signs a in again through tr and returns the new session's
+// access token.
+func signInAgain(t *testing.T, tr connect.Transport, a account) string {
+	t.Helper()
+	res, err := userv1connect.NewUserServiceClient(connect.NewClient(tr)).SignIn(t.Context(), &userv1.SignInRequest{
+		Email: a.email, Password: "correct horse battery",
+	})
+	if err != nil {
+		t.Fatalf("SignIn: %v", err)
+	}
+	return res.GetSession().GetAccessToken()
+}
+
 // as returns builder clients on tr that act as a.
 func as(tr connect.Transport, a account) buildertest.Clients {
 	return buildertest.NewClients(connect.NewClient(tr, auth.BearerToken(a.token)))

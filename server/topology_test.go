@@ -1,14 +1,19 @@
 package server_test
 
 import (
+	"context"
+	"errors"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	connect "connectrpc.com/connect/v2"
 
@@ -49,13 +54,15 @@ func TestTopologyValidate(t *testing.T) {
 		role    server.Role
 		urls    map[string]string
 		redis   string
+		pubKey  string // AccessTokenPublicKeyFile
 		wantErr string // "" means valid
 	}{
 		{name: "monolith", role: "all"},
 		{name: "monolith without Redis listing every module", role: "user,builder,order,webhook,analytics"},
 		{name: "builder service", role: "builder", redis: redis},
 		{name: "platform with remote builder", role: "all", urls: map[string]string{"builder": "http://b:4002"}, redis: redis},
-		{name: "entry serving nothing needs no Redis", role: "all", urls: every},
+		{name: "entry serving nothing needs no Redis", role: "all", urls: every, pubKey: "/keys/public.pem"},
+		{name: "entry serving nothing without the public key", role: "all", urls: every, wantErr: "server: this process serves no module: it needs the user module's public key to verify access tokens (HARNESS_ACCESS_TOKEN_PUBLIC_KEY_FILE, --access-token-public-key-file)"},
 		{name: "order with remote builder", role: "order", urls: map[string]string{"builder": "http://b"}, redis: redis},
 		{name: "order and builder together", role: " order , builder", redis: redis},
 		{name: "spaces and several", role: "webhook,analytics", redis: redis},
@@ -74,7 +81,7 @@ func TestTopologyValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := server.DefaultConfig()
 			cfg.DataDir = filepath.Join(t.TempDir(), "x")
-			cfg.Role, cfg.ModuleURLs, cfg.RedisURL = tt.role, tt.urls, tt.redis
+			cfg.Role, cfg.ModuleURLs, cfg.RedisURL, cfg.AccessTokenPublicKeyFile = tt.role, tt.urls, tt.redis, tt.pubKey
 			err := cfg.Validate()
 			switch {
 			case tt.wantErr == "" && err != nil:
@@ -165,4 +172,26 @@ func deadAddr(t *testing.T) string {
 	addr := ln.Addr().String()
 	ln.Close()
 	return addr
+}
+
+// TestEntryWithoutPublicKey: an entry that serves no module and has no
+// public key refuses to start, naming the setting, and makes no key pair
+// of its own.
+func TestEntryWithoutPublicKey(t *testing.T) {
+	cfg := server.DefaultConfig()
+	cfg.DataDir, cfg.Addr = t.TempDir(), "127.0.0.1:0"
+	cfg.ModuleURLs = map[string]string{}
+	for _, name := range server.ModuleNames() {
+		cfg.ModuleURLs[name] = "http://127.0.0.1:1"
+	}
+	// (Bounded: a process that starts serves until its context ends.)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	err := server.Serve(ctx, cfg, slog.New(slog.DiscardHandler), nil)
+	if err == nil || !strings.Contains(err.Error(), "HARNESS_ACCESS_TOKEN_PUBLIC_KEY_FILE") {
+		t.Fatalf("Serve = %v, want a refusal naming HARNESS_ACCESS_TOKEN_PUBLIC_KEY_FILE", err)
+	}
+	if _, err := os.Stat(auth.PrivateKeyPath(cfg.DataDir)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a key pair was made under the data dir: %v", err)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -193,7 +194,71 @@ func runFlows(t *testing.T, top *topology) []string {
 		return got == wantDay
 	})
 	record("GetDailyStats: " + got)
+
+	revokedFlows(t, top, alice, bob, watching, record)
 	return append(answers, runHeaderFlows(t, top)...)
+}
+
+// revokedFlows: alice signs out while her order's streams are open, and
+// bob deletes his account. Every module refuses their access tokens once
+// it has consumed the event (docs/decisions/0004, 0009), wherever it runs,
+// and alice's open streams end.
+func revokedFlows(t *testing.T, top *topology, alice, bob *shopper, watching []orderWatch, record func(string)) {
+	t.Helper()
+	design, err := bob.builder.Designs.CreateDesign(t.Context(), &builderv1.CreateDesignRequest{Name: "leaving", Design: buildertest.Basic()})
+	if err != nil {
+		t.Fatalf("bob CreateDesign: %v", err)
+	}
+	bobOrder, err := bob.orders.CreateOrder(t.Context(), &orderv1.CreateOrderRequest{
+		Lines:           []*orderv1.OrderLineInput{{DesignId: design.GetDesign().GetId(), Quantity: 1}},
+		ShippingAddress: &orderv1.ShippingAddress{Name: "Bo Barker", Line1: "2 Kennel Lane", City: "Portland", Region: "OR", PostalCode: "97201", CountryCode: "US"},
+	})
+	if err != nil {
+		t.Fatalf("bob CreateOrder: %v", err)
+	}
+	aliceOrders, err := alice.orders.ListOrders(t.Context(), &orderv1.ListOrdersRequest{})
+	if err != nil || len(aliceOrders.GetOrders()) == 0 {
+		t.Fatalf("alice ListOrders: %v, %v", aliceOrders.GetOrders(), err)
+	}
+	aliceOrder := aliceOrders.GetOrders()[0].GetId()
+
+	_, err = alice.users.SignOut(t.Context(), &userv1.SignOutRequest{})
+	record(answer("alice SignOut", err))
+	var ends []string
+	for _, w := range watching {
+		_, err := w.stream.Receive()
+		ends = append(ends, answer("alice's open WatchOrder after SignOut", err))
+	}
+	slices.Sort(ends)
+	record(strings.Join(slices.Compact(ends), "; "))
+	_, err = bob.users.DeleteAccount(t.Context(), &userv1.DeleteAccountRequest{CurrentPassword: "correct horse battery"})
+	record(answer("bob DeleteAccount", err))
+
+	for _, c := range []struct {
+		who   string
+		s     *shopper
+		order string
+	}{{"alice signed out", alice, aliceOrder}, {"bob deleted", bob, bobOrder.GetOrder().GetId()}} {
+		waitFor(t, 30*time.Second, c.who+": GetOrder refused", func() bool {
+			_, err := c.s.orders.GetOrder(t.Context(), &orderv1.GetOrderRequest{Id: c.order})
+			return connect.CodeOf(err) == connect.CodeUnauthenticated
+		})
+		waitFor(t, 30*time.Second, c.who+": ListDesigns refused", func() bool {
+			_, err := c.s.builder.Designs.ListDesigns(t.Context(), &builderv1.ListDesignsRequest{})
+			return connect.CodeOf(err) == connect.CodeUnauthenticated
+		})
+		_, err := c.s.orders.GetOrder(t.Context(), &orderv1.GetOrderRequest{Id: c.order})
+		record(answer(c.who+": GetOrder", err, c.order))
+		_, err = c.s.orders.ListOrders(t.Context(), &orderv1.ListOrdersRequest{})
+		record(answer(c.who+": ListOrders", err))
+		_, err = c.s.orders.CancelOrder(t.Context(), &orderv1.CancelOrderRequest{Id: c.order})
+		record(answer(c.who+": CancelOrder", err, c.order))
+		record(answer(c.who+": WatchOrder", watchAnswer(t, top, c.s, c.order), c.order))
+		_, err = c.s.builder.Designs.ListDesigns(t.Context(), &builderv1.ListDesignsRequest{})
+		record(answer(c.who+": ListDesigns", err))
+		_, err = c.s.users.GetProfile(t.Context(), &userv1.GetProfileRequest{})
+		record(answer(c.who+": GetProfile", err))
+	}
 }
 
 // waitOrder waits until the order reaches want, as its owner sees it.

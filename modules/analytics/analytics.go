@@ -23,6 +23,7 @@ import (
 	"github.com/harnesshero/platform/gen/harness/analytics/v1/analyticsv1connect"
 	"github.com/harnesshero/platform/modules/analytics/migrations"
 	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/revocation"
 	"github.com/harnesshero/platform/platform/rpc"
 	"github.com/harnesshero/platform/platform/storage"
 )
@@ -30,6 +31,10 @@ import (
 // Consumer is the module's consumer name: its consumer group on the bus and
 // the consumer recorded in analytics_processed_events.
 const Consumer = "analytics"
+
+// RevocationsConsumer is the module's consumer of the access tokens the user
+// module revokes (revocation.List), apart from Consumer.
+const RevocationsConsumer = "analytics-revocations"
 
 // processedTable is the module's processed-events table, for events.Once.
 const processedTable = "analytics_processed_events"
@@ -71,6 +76,7 @@ type Module struct {
 
 	store  *store
 	outbox *bun.DB
+	tokens *revocation.List
 }
 
 // Register registers AnalyticsService on srv and returns the module, whose
@@ -84,9 +90,19 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 	if outbox == nil {
 		outbox = deps.DB
 	}
-	m := &Module{store: &store{db: deps.DB}, outbox: outbox}
+	tokens, err := revocation.New(revocation.Config{
+		DB: deps.DB, Table: "analytics_revocations", Consumer: RevocationsConsumer,
+		ProcessedTable: processedTable, Now: deps.Now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	m := &Module{store: &store{db: deps.DB}, outbox: outbox, tokens: tokens}
 	m.Ready, m.Subscribe = m.ready, m.subscribe
-	analyticsv1connect.RegisterAnalyticsServiceHandler(srv, &service{store: m.store, outbox: outbox, bus: deps.BusName, groups: deps.Groups})
+	// Every RPC (admins only) refuses a revoked token.
+	rpc.RegisterGuarded(srv, func(s *connect.Server) {
+		analyticsv1connect.RegisterAnalyticsServiceHandler(s, &service{store: m.store, outbox: outbox, bus: deps.BusName, groups: deps.Groups})
+	}, tokens.Guard())
 	return m, nil
 }
 
@@ -94,6 +110,7 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 // HandleBatch under the consumer name Consumer.
 func (m *Module) subscribe(r *events.Router) {
 	r.SubscribeBatch(Consumer, subscriptions(), m.HandleBatch)
+	m.tokens.Subscribe(r)
 }
 
 // ready reports whether the module can serve: its database and the

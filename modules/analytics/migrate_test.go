@@ -31,8 +31,17 @@ func TestMigrateOrderedDesigns(t *testing.T) {
 			t.Cleanup(func() { _ = db.Close() })
 
 			all := analytics.Migrations()
-			first := migrate.NewMigrations()
+			first, upTo := migrate.NewMigrations(), migrate.NewMigrations()
 			first.Add(all.Migrations.Sorted()[0])
+			// The migrations up to the one under test: later ones are
+			// another test's business.
+			for _, m := range all.Migrations.Sorted() {
+				upTo.Add(m)
+				if m.Comment == "create_analytics_ordered_designs" {
+					break
+				}
+			}
+			underTest := storage.MigrationSet{Module: all.Module, Migrations: upTo}
 			if err := storage.Migrate(ctx, db, logger, storage.MigrationSet{Module: all.Module, Migrations: first}); err != nil {
 				t.Fatal(err)
 			}
@@ -50,8 +59,12 @@ func TestMigrateOrderedDesigns(t *testing.T) {
 
 			up := func() {
 				t.Helper()
-				if err := storage.Migrate(ctx, db, logger, all); err != nil {
-					t.Fatal(err)
+				// The migration under test in a group of its own, then the
+				// later ones.
+				for _, set := range []storage.MigrationSet{underTest, all} {
+					if err := storage.Migrate(ctx, db, logger, set); err != nil {
+						t.Fatal(err)
+					}
 				}
 				want := &analyticsv1.GetConversionResponse{DesignsCreated: 3, DesignsOrdered: 2, ConversionBasisPoints: 6666}
 				if diff := cmp.Diff(want, envOn(t, db, options{}).conversion(t, "2026-11-01", "2026-11-01"), protocmp.Transform()); diff != "" {
@@ -62,12 +75,15 @@ func TestMigrateOrderedDesigns(t *testing.T) {
 
 			m := migrate.NewMigrator(db, all.Migrations,
 				migrate.WithTableName(all.Module+"_migrations"), migrate.WithLocksTableName(all.Module+"_migration_locks"))
+			if _, err := m.Rollback(ctx); err != nil { // the later migrations
+				t.Fatalf("rollback: %v", err)
+			}
 			group, err := m.Rollback(ctx)
 			if err != nil {
 				t.Fatalf("rollback: %v", err)
 			}
-			if len(group.Migrations) != 1 {
-				t.Fatalf("rolled back %v, want the last migration only", group.Migrations)
+			if len(group.Migrations) != 1 || group.Migrations[0].Comment != "create_analytics_ordered_designs" {
+				t.Fatalf("rolled back %v, want the migration under test only", group.Migrations)
 			}
 			var ordered []string
 			if err := db.NewRaw("SELECT design_id FROM analytics_designs WHERE ordered ORDER BY design_id").Scan(ctx, &ordered); err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/harnesshero/platform/gen/harness/builder/v1/builderv1connect"
 	"github.com/harnesshero/platform/modules/builder/migrations"
 	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/revocation"
 	"github.com/harnesshero/platform/platform/rpc"
 	"github.com/harnesshero/platform/platform/storage"
 )
@@ -42,8 +43,9 @@ type Module struct {
 	// it has none.
 	Routes []rpc.Route
 
-	store *store
-	now   func() time.Time
+	store  *store
+	now    func() time.Time
+	tokens *revocation.List
 }
 
 // Register registers the builder's services on srv and returns the module.
@@ -56,9 +58,20 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 		now = time.Now
 	}
 	st := &store{db: deps.DB}
-	builderv1connect.RegisterCatalogServiceHandler(srv, newCatalogService())
-	builderv1connect.RegisterDesignServiceHandler(srv, &designService{store: st, now: now})
-	m := &Module{Ready: st.ping, store: st, now: now}
+	tokens, err := revocation.New(revocation.Config{
+		DB: deps.DB, Table: "builder_revocations", Consumer: RevocationsConsumer,
+		ProcessedTable: "builder_processed_events", Now: now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Every signed-in RPC refuses a revoked token (a deleted account's, a
+	// signed-out session's); the catalog is public.
+	rpc.RegisterGuarded(srv, func(s *connect.Server) {
+		builderv1connect.RegisterCatalogServiceHandler(s, newCatalogService())
+		builderv1connect.RegisterDesignServiceHandler(s, &designService{store: st, now: now})
+	}, tokens.Guard())
+	m := &Module{Ready: st.ping, store: st, now: now, tokens: tokens}
 	m.Subscribe = m.subscribe
 	return m, nil
 }

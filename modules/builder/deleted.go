@@ -18,6 +18,10 @@ import (
 // Consumer is the builder's consumer name on the event bus.
 const Consumer = "builder"
 
+// RevocationsConsumer is the builder's consumer of the access tokens the user
+// module revokes (revocation.List).
+const RevocationsConsumer = "builder-revocations"
+
 // errOwnerDeleted is a write by an owner the builder has seen deleted
 // (user.deleted), with an access token that has not expired yet.
 var errOwnerDeleted = errors.New("builder: the owner's account has been deleted")
@@ -31,10 +35,11 @@ type deletedOwnerRow struct {
 	DeletedAt time.Time `bun:"deleted_at,notnull"`
 }
 
-// subscribe declares the module's event subscription: user.deleted, whose
-// owner's designs it removes.
+// subscribe declares the module's event subscriptions: user.deleted, whose
+// owner's designs it removes, and the revoked tokens it refuses.
 func (m *Module) subscribe(r *events.Router) {
 	r.Subscribe(Consumer, events.TypeOf(&userv1.UserDeleted{}), m.handleUserDeleted)
+	m.tokens.Subscribe(r)
 }
 
 // handleUserDeleted removes the designs of a deleted user and keeps the

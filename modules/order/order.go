@@ -23,12 +23,17 @@ import (
 	"github.com/harnesshero/platform/modules/order/migrations"
 	"github.com/harnesshero/platform/platform/events"
 	"github.com/harnesshero/platform/platform/payment"
+	"github.com/harnesshero/platform/platform/revocation"
 	"github.com/harnesshero/platform/platform/rpc"
 	"github.com/harnesshero/platform/platform/storage"
 )
 
 // Consumer is the module's name as an event consumer (payment.* events).
 const Consumer = "order"
+
+// RevocationsConsumer is the module's consumer of the access tokens the user
+// module revokes (revocation.List).
+const RevocationsConsumer = "order-revocations"
 
 // Deps are what the module needs from the composition root.
 type Deps struct {
@@ -77,8 +82,17 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
 	deps.Watch = deps.Watch.withDefaults()
-	svc := &service{deps: deps, store: &store{db: deps.DB}, slots: slots{limits: deps.Watch}}
-	orderv1connect.RegisterOrderServiceHandler(srv, svc)
+	tokens, err := revocation.New(revocation.Config{
+		DB: deps.DB, Table: "order_revocations", Consumer: RevocationsConsumer,
+		ProcessedTable: "order_processed_events", Now: deps.Now, Logger: deps.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	svc := &service{deps: deps, store: &store{db: deps.DB}, slots: slots{limits: deps.Watch}, tokens: tokens}
+	// Every RPC refuses a revoked token (a deleted account's, a signed-out
+	// session's), and an open WatchOrder of one ends.
+	rpc.RegisterGuarded(srv, func(s *connect.Server) { orderv1connect.RegisterOrderServiceHandler(s, svc) }, tokens.Guard())
 	return &Module{Ready: svc.store.ping, Subscribe: svc.subscribe}, nil
 }
 
@@ -90,6 +104,7 @@ func (s *service) subscribe(r *events.Router) {
 		r.Subscribe(Consumer, events.TypeOf(p), s.handlePayment)
 	}
 	r.Subscribe(Consumer, events.TypeOf(&userv1.UserDeleted{}), s.handleUserDeleted)
+	s.tokens.Subscribe(r)
 	r.Listen(orderEventTypes(), s.hub.listen)
 }
 

@@ -12,6 +12,7 @@ import (
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
 	"github.com/harnesshero/platform/gen/harness/order/v1/orderv1connect"
 	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/revocation"
 	"github.com/harnesshero/platform/platform/rpc"
 )
 
@@ -25,6 +26,8 @@ type service struct {
 	store *store
 	hub   hub   // this process's WatchOrder streams
 	slots slots // and their caps
+	// tokens are the revoked access tokens every RPC refuses.
+	tokens *revocation.List
 }
 
 var _ orderv1connect.OrderServiceHandler = (*service)(nil)

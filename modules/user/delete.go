@@ -84,7 +84,9 @@ func (s *store) deleteAccount(ctx context.Context, id, checkedHash string, now t
 			}
 			return errPasswordMismatch
 		}
-		if err := revokeSessions(ctx, tx, reasonAccountDeleted, now, func(q *bun.UpdateQuery) *bun.UpdateQuery {
+		// user.deleted revokes every token of the account: no
+		// user.sessions_revoked is needed.
+		if _, err := revokeSessions(ctx, tx, reasonAccountDeleted, now, func(q *bun.UpdateQuery) *bun.UpdateQuery {
 			return q.Where("user_id = ?", id)
 		}); err != nil {
 			return err
@@ -114,12 +116,12 @@ func (s *service) reauthenticate(ctx context.Context, password string) (identity
 	if err != nil {
 		return caller, account{}, err
 	}
-	att, err := s.limiter.begin(a.Email, clientHost(ctx))
+	att, err := s.limiter.begin(ctx, a.ID, clientHost(ctx))
 	if err != nil {
 		return caller, account{}, err
 	}
 	ok, err := verifyPassword(ctx, a.PasswordHash, password)
-	att.done(err == nil && !ok)
+	att.done(ctx, err == nil && !ok)
 	switch {
 	case err != nil:
 		return caller, account{}, err

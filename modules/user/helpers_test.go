@@ -55,6 +55,7 @@ type env struct {
 	verifier  *auth.Verifier
 	clock     *clock
 	transport connect.Transport
+	url       string // the server's, over HTTP
 }
 
 const (
@@ -106,7 +107,7 @@ func newEnvCost(t *testing.T, engine storage.Engine, transport string, cost user
 		connecthttp.Mount(mux, srv, rpc.Codecs())
 		hs := httptest.NewServer(mux)
 		t.Cleanup(hs.Close)
-		e.transport = connecthttp.NewTransport(hs.Client(), hs.URL)
+		e.transport, e.url = connecthttp.NewTransport(hs.Client(), hs.URL), hs.URL
 	}
 	return e
 }

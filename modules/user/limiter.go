@@ -1,6 +1,7 @@
 package user
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"sync"
@@ -11,8 +12,8 @@ import (
 )
 
 // Sign-in throttling (docs/decisions/0004): failed sign-ins consume tokens
-// from a bucket per account (the normalised email) and one per client
-// address. An empty bucket is refused before the password is checked.
+// from a bucket per account (in the database) and one per client address
+// (in memory). An empty bucket is refused before the password is checked.
 const (
 	accountBurst    = 5
 	accountEvery    = time.Minute
@@ -69,10 +70,18 @@ func (b *bucket) settle(now time.Time, failed bool) {
 	}
 }
 
-// signInLimiter throttles failed sign-ins per account and per address. The
-// buckets live in memory, in LRUs bounded to limiterKeys keys each whose
-// entries expire limiterKeyTTL after their last failure (by then any bucket
-// has refilled). Each replica of the platform throttles on its own.
+// signInLimiter throttles failed sign-ins per account and per address.
+//
+// An account's bucket is a row of user_sign_in_buckets (accountBuckets):
+// a lock survives restarts, holds across replicas, and costs no memory, so
+// no flood of sign-ins for other emails can evict it (the in-memory LRU it
+// replaces could be flushed by 10,000 unknown emails). Only existing
+// accounts have one: a sign-in for an unknown email locks nothing and is
+// throttled by its address.
+//
+// Address buckets live in memory, in an LRU bounded to limiterKeys keys
+// whose entries expire limiterKeyTTL after their last failure (by then any
+// bucket has refilled); each replica throttles addresses on its own.
 //
 // A successful sign-in neither consumes nor refills tokens: after five
 // failures the account waits for the bucket to refill even if the sixth
@@ -82,15 +91,15 @@ func (b *bucket) settle(now time.Time, failed bool) {
 // It is safe for concurrent use.
 type signInLimiter struct {
 	now      func() time.Time
-	mu       sync.Mutex // serialises get-or-create of buckets
-	accounts *expirable.LRU[string, *bucket]
+	accounts *accountBuckets
+	mu       sync.Mutex // serialises get-or-create of address buckets
 	addrs    *expirable.LRU[string, *bucket]
 }
 
-func newSignInLimiter(now func() time.Time) *signInLimiter {
+func newSignInLimiter(now func() time.Time, accounts *accountBuckets) *signInLimiter {
 	return &signInLimiter{
 		now:      now,
-		accounts: expirable.NewLRU[string, *bucket](limiterKeys, nil, limiterKeyTTL),
+		accounts: accounts,
 		addrs:    expirable.NewLRU[string, *bucket](limiterKeys, nil, limiterKeyTTL),
 	}
 }
@@ -98,75 +107,82 @@ func newSignInLimiter(now func() time.Time) *signInLimiter {
 // attempt is an admitted sign-in attempt; end it with done.
 type attempt struct {
 	l       *signInLimiter
-	buckets []*bucket
-	keys    []func() // renew the LRU entries after a failure
+	account string  // the user id whose token the attempt holds; "" for none
+	addr    *bucket // the address bucket it holds a token of; nil for none
+	renew   func()  // renews the address's LRU entry after a failure
 }
 
-// begin admits one sign-in attempt for account (a normalised email) from
-// addr (a client host; empty means unknown, not limited by address). When
-// either bucket is empty it returns a *rateLimitedError.
-func (l *signInLimiter) begin(account, addr string) (*attempt, error) {
+// begin admits one sign-in attempt for the account of user id account
+// ("" for an unknown email: no account bucket) from addr (a client host;
+// "" means unknown, not limited by address). The address is checked
+// first, so a refused address takes nothing from the account. When either
+// bucket is empty it returns a *rateLimitedError; other errors are the
+// database's.
+func (l *signInLimiter) begin(ctx context.Context, account, addr string) (*attempt, error) {
 	now := l.now()
 	a := &attempt{l: l}
-	admit := func(cache *expirable.LRU[string, *bucket], key string, every time.Duration, burst int) error {
-		b := l.bucket(cache, key, every, burst)
+	if addr != "" {
+		b := l.bucket(addr)
 		wait, ok := b.admit(now)
 		if !ok {
-			a.done(false)
-			return &rateLimitedError{Wait: roundWait(wait)}
+			return nil, &rateLimitedError{Wait: roundWait(wait)}
 		}
-		a.buckets = append(a.buckets, b)
-		a.keys = append(a.keys, func() { l.renew(cache, key, b) })
-		return nil
+		a.addr, a.renew = b, func() { l.renewAddr(addr, b) }
 	}
-	if err := admit(l.accounts, account, accountEvery, accountBurst); err != nil {
-		return nil, err
-	}
-	if addr != "" {
-		if err := admit(l.addrs, addr, addressEvery, addressBurst); err != nil {
-			return nil, err
+	if account != "" {
+		wait, ok, err := l.accounts.take(ctx, account, now)
+		if err != nil || !ok {
+			a.done(ctx, false)
+			if err != nil {
+				return nil, err
+			}
+			return nil, &rateLimitedError{Wait: roundWait(wait)}
 		}
+		a.account = account
 	}
 	return a, nil
 }
 
 // done settles the attempt: failed means the password (or the account)
-// was wrong, and consumes a token from each bucket. Calling done again
-// does nothing.
-func (a *attempt) done(failed bool) {
+// was wrong, and consumes the token it holds of each bucket; otherwise
+// the tokens go back. Calling done again does nothing.
+func (a *attempt) done(ctx context.Context, failed bool) {
 	if a == nil {
 		return
 	}
 	now := a.l.now()
-	for _, b := range a.buckets {
-		b.settle(now, failed)
-	}
-	if failed {
-		for _, renew := range a.keys {
-			renew()
+	if a.addr != nil {
+		a.addr.settle(now, failed)
+		if failed {
+			a.renew()
 		}
 	}
-	a.buckets, a.keys = nil, nil
+	if a.account != "" && !failed {
+		// A token not given back (the database failing now) errs on the
+		// safe side: one attempt fewer.
+		_ = a.l.accounts.give(context.WithoutCancel(ctx), a.account, now)
+	}
+	a.addr, a.account = nil, ""
 }
 
-func (l *signInLimiter) bucket(cache *expirable.LRU[string, *bucket], key string, every time.Duration, burst int) *bucket {
+func (l *signInLimiter) bucket(addr string) *bucket {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if b, ok := cache.Get(key); ok {
+	if b, ok := l.addrs.Get(addr); ok {
 		return b
 	}
-	b := &bucket{lim: rate.NewLimiter(rate.Every(every), burst)} // starts full
-	cache.Add(key, b)
+	b := &bucket{lim: rate.NewLimiter(rate.Every(addressEvery), addressBurst)} // starts full
+	l.addrs.Add(addr, b)
 	return b
 }
 
-// renew restarts the TTL of key's entry after a failure, unless the entry
-// was replaced meanwhile.
-func (l *signInLimiter) renew(cache *expirable.LRU[string, *bucket], key string, b *bucket) {
+// renewAddr restarts the TTL of addr's entry after a failure, unless the
+// entry was replaced meanwhile.
+func (l *signInLimiter) renewAddr(addr string, b *bucket) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if cur, ok := cache.Peek(key); !ok || cur == b {
-		cache.Add(key, b)
+	if cur, ok := l.addrs.Peek(addr); !ok || cur == b {
+		l.addrs.Add(addr, b)
 	}
 }
 

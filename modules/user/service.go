@@ -75,17 +75,13 @@ func (s *service) Register(ctx context.Context, req *userv1.RegisterRequest) (*u
 	return &userv1.RegisterResponse{User: userToProto(a), Session: out}, nil
 }
 
-// SignIn checks the throttle first, then the password. An unknown email
+// SignIn checks the throttle first, then the password: the address's
+// bucket, then the account's (an unknown email has none). An unknown email
 // verifies the password against a dummy hash, so that it costs the same
 // time as a wrong password, and gets the same error.
 func (s *service) SignIn(ctx context.Context, req *userv1.SignInRequest) (*userv1.SignInResponse, error) {
 	email := normalizeEmail(req.GetEmail())
 	addr := clientHost(ctx)
-	att, err := s.limiter.begin(email, addr)
-	if err != nil {
-		s.logger.InfoContext(ctx, "sign-in throttled", "addr", addr, "error", err)
-		return nil, toConnectError(req, err)
-	}
 	a, err := s.store.userByEmail(ctx, email)
 	if err == nil && !a.DeletedAt.IsZero() {
 		// A deleted account's erased row ("deleted:<id>", no password)
@@ -96,19 +92,25 @@ func (s *service) SignIn(ctx context.Context, req *userv1.SignInRequest) (*userv
 	if errors.Is(err, ErrUserNotFound) {
 		stored = s.dummyHash
 	} else if err != nil {
-		att.done(false)
+		return nil, toConnectError(req, err)
+	}
+	att, err := s.limiter.begin(ctx, a.ID, addr)
+	if err != nil {
+		if limited, ok := errors.AsType[*rateLimitedError](err); ok {
+			s.logger.InfoContext(ctx, "sign-in throttled", "addr", addr, "wait", limited.Wait)
+		}
 		return nil, toConnectError(req, err)
 	}
 	ok, err := verifyPassword(ctx, stored, req.GetPassword())
 	if err != nil {
-		att.done(false)
+		att.done(ctx, false)
 		return nil, toConnectError(req, err)
 	}
 	if !ok || a.ID == "" {
-		att.done(true)
+		att.done(ctx, true)
 		return nil, toConnectError(req, errBadCredentials)
 	}
-	att.done(false)
+	att.done(ctx, false)
 	sess, err := newSession(a.ID, s.now())
 	if err != nil {
 		return nil, toConnectError(req, err)

@@ -9,6 +9,8 @@ import (
 
 	"github.com/uptrace/bun"
 
+	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
+	"github.com/harnesshero/platform/platform/events"
 	"github.com/harnesshero/platform/platform/storage"
 )
 
@@ -107,15 +109,36 @@ func lockSession(ctx context.Context, tx bun.Tx, id string) (session, error) {
 	return row.toSession(), nil
 }
 
-func revokeSessions(ctx context.Context, db bun.IDB, reason string, now time.Time, where func(*bun.UpdateQuery) *bun.UpdateQuery) error {
+// revokeSessions ends the active sessions where selects and returns their
+// ids.
+func revokeSessions(ctx context.Context, db bun.IDB, reason string, now time.Time, where func(*bun.UpdateQuery) *bun.UpdateQuery) ([]string, error) {
 	q := db.NewUpdate().Model((*sessionRow)(nil)).
 		Set("revoked_at = ?", now.UTC()).
 		Set("revoke_reason = ?", reason).
-		Where("revoked_at IS NULL")
-	if _, err := where(q).Exec(ctx); err != nil {
-		return fmt.Errorf("user: revoke sessions: %w", err)
+		Where("revoked_at IS NULL").
+		Returning("id")
+	var ids []string
+	if err := where(q).Scan(ctx, &ids); err != nil {
+		return nil, fmt.Errorf("user: revoke sessions: %w", err)
 	}
-	return nil
+	return ids, nil
+}
+
+// endSessions ends the active sessions of userID where selects, in tx, and
+// records user.sessions_revoked for them (when there were any), so that
+// every module refuses their access tokens too (docs/decisions/0004).
+func endSessions(ctx context.Context, tx bun.Tx, userID, reason string, now time.Time, where func(*bun.UpdateQuery) *bun.UpdateQuery) error {
+	ids, err := revokeSessions(ctx, tx, reason, now, func(q *bun.UpdateQuery) *bun.UpdateQuery {
+		return where(q.Where("user_id = ?", userID))
+	})
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	_, err = events.Record(ctx, tx, events.Event{
+		AggregateID: userID,
+		Payload:     &userv1.UserSessionsRevoked{UserId: userID, SessionIds: ids, Reason: reason},
+	})
+	return err
 }
 
 // createSession stores a new session with its first refresh token.
@@ -163,7 +186,7 @@ func (s *store) refresh(ctx context.Context, oldHash, newHash string, now time.T
 		} else if n == 0 {
 			// Used before: a copy of the token is in other hands.
 			reused = true
-			return revokeSessions(ctx, tx, reasonReuse, now, func(q *bun.UpdateQuery) *bun.UpdateQuery {
+			return endSessions(ctx, tx, sess.UserID, reasonReuse, now, func(q *bun.UpdateQuery) *bun.UpdateQuery {
 				return q.Where("id = ?", sess.ID)
 			})
 		}
@@ -188,11 +211,14 @@ func (s *store) refresh(ctx context.Context, oldHash, newHash string, now time.T
 	return a, sess, nil
 }
 
-// revokeSession ends session id of userID (idempotent: an ended or unknown
-// session is left alone).
+// revokeSession ends session id of userID and records
+// user.sessions_revoked, in one transaction (idempotent: an ended or
+// unknown session is left alone, and nothing is recorded).
 func (s *store) revokeSession(ctx context.Context, userID, id, reason string, now time.Time) error {
-	return revokeSessions(ctx, s.db, reason, now, func(q *bun.UpdateQuery) *bun.UpdateQuery {
-		return q.Where("id = ?", id).Where("user_id = ?", userID)
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return endSessions(ctx, tx, userID, reason, now, func(q *bun.UpdateQuery) *bun.UpdateQuery {
+			return q.Where("id = ?", id)
+		})
 	})
 }
 
@@ -232,8 +258,8 @@ func (s *store) changePassword(ctx context.Context, userID, sessionID, oldHash, 
 		if err != nil {
 			return err
 		}
-		if err := revokeSessions(ctx, tx, reasonPasswordChanged, now, func(q *bun.UpdateQuery) *bun.UpdateQuery {
-			return q.Where("user_id = ?", userID).Where("id <> ?", sessionID)
+		if err := endSessions(ctx, tx, userID, reasonPasswordChanged, now, func(q *bun.UpdateQuery) *bun.UpdateQuery {
+			return q.Where("id <> ?", sessionID)
 		}); err != nil {
 			return err
 		}

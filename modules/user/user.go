@@ -88,15 +88,17 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 		return nil, err
 	}
 	st := &store{db: deps.DB}
-	userv1connect.RegisterUserServiceHandler(srv, &service{
+	svc := &service{
 		store:     st,
 		issuer:    deps.Issuer,
 		now:       func() time.Time { return now().UTC().Truncate(time.Microsecond) },
 		logger:    logger,
-		limiter:   newSignInLimiter(now),
+		limiter:   newSignInLimiter(now, &accountBuckets{db: deps.DB}),
 		dummyHash: dummy,
 		cost:      cost,
-	})
+	}
+	// A signed-in RPC of an ended session is refused (guard).
+	rpc.RegisterGuarded(srv, func(s *connect.Server) { userv1connect.RegisterUserServiceHandler(s, svc) }, svc.guard)
 	return &Module{Ready: st.ping}, nil
 }
 

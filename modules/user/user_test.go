@@ -118,7 +118,8 @@ func testThrottle(t *testing.T, e *env) {
 
 func testRefreshRotation(t *testing.T, e *env) {
 	ctx := t.Context()
-	first := e.register(t, "rotate@example.com").GetSession()
+	reg := e.register(t, "rotate@example.com")
+	first := reg.GetSession()
 	second, err := e.refresh(t, first.GetRefreshToken())
 	if err != nil {
 		t.Fatalf("refresh: %v", err)
@@ -141,6 +142,11 @@ func testRefreshRotation(t *testing.T, e *env) {
 	if msg := wantCode(t, err, connect.CodeUnauthenticated); msg != unknown {
 		t.Errorf("token of a revoked session says %q, unknown token %q", msg, unknown)
 	}
+	// And its access tokens: here at once, elsewhere once the modules
+	// consumed user.sessions_revoked.
+	_, err = e.client(second.GetAccessToken()).GetProfile(ctx, &userv1.GetProfileRequest{})
+	wantCode(t, err, connect.CodeUnauthenticated)
+	wantRevoked(t, e.revoked(t, reg.GetUser().GetId()), reg.GetUser().GetId(), "refresh token reuse", first.GetSessionId())
 }
 
 func testSignOut(t *testing.T, e *env) {
@@ -158,6 +164,17 @@ func testSignOut(t *testing.T, e *env) {
 	}
 	_, err = e.refresh(t, a.GetRefreshToken())
 	wantCode(t, err, connect.CodeUnauthenticated)
+	// The signed-out session's access token is refused at once here, and
+	// by the other modules once they consumed user.sessions_revoked
+	// (recorded once: the second sign-out ended nothing).
+	_, err = e.client(a.GetAccessToken()).GetProfile(ctx, &userv1.GetProfileRequest{})
+	if msg := wantCode(t, err, connect.CodeUnauthenticated); msg != "session has ended: sign in again" {
+		t.Errorf("GetProfile of a signed-out session says %q", msg)
+	}
+	wantRevoked(t, e.revoked(t, bRes.GetUser().GetId()), bRes.GetUser().GetId(), "signed out", a.GetSessionId())
+	if _, err := e.client(b.GetAccessToken()).GetProfile(ctx, &userv1.GetProfileRequest{}); err != nil {
+		t.Errorf("GetProfile of the other session: %v", err)
+	}
 	if _, err := e.refresh(t, b.GetRefreshToken()); err != nil {
 		t.Errorf("refresh of the other session: %v", err)
 	}
@@ -189,6 +206,12 @@ func testChangePassword(t *testing.T, e *env) {
 	}
 	_, err = e.refresh(t, other.GetRefreshToken())
 	wantCode(t, err, connect.CodeUnauthenticated)
+	_, err = e.client(other.GetAccessToken()).GetProfile(ctx, &userv1.GetProfileRequest{})
+	wantCode(t, err, connect.CodeUnauthenticated)
+	wantRevoked(t, e.revoked(t, res.GetUser().GetId()), res.GetUser().GetId(), "password changed", other.GetSessionId())
+	if _, err := e.client(current.GetAccessToken()).GetProfile(ctx, &userv1.GetProfileRequest{}); err != nil {
+		t.Errorf("GetProfile with the current session's older access token: %v", err)
+	}
 	if _, err := e.client(fresh.GetAccessToken()).GetProfile(ctx, &userv1.GetProfileRequest{}); err != nil {
 		t.Errorf("GetProfile with the new access token: %v", err)
 	}

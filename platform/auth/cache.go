@@ -25,9 +25,10 @@ type verified struct {
 // bytes: a hit is a token identical to one whose signature and claims
 // checked out, so only the clock needs checking again. Any other bytes
 // (another token, a tampered one) miss and are verified in full.
-// Revocation is not the verifier's business (ADR 0009: the modules refuse
-// a deleted account's tokens by their tombstones on every request), so
-// remembering a verification changes no answer.
+// Revocation is not the verifier's business (ADR 0004: each module refuses
+// revoked tokens — a deleted account's, an ended session's — from its own
+// revocation list on every request), so remembering a verification changes
+// no answer.
 type verifiedCache struct {
 	mu      sync.RWMutex
 	entries map[string]verified

@@ -53,7 +53,7 @@ type Options struct {
 }
 
 // Chain returns the production interceptor chain, in order: (observe) →
-// recover → log → client address → authenticate → validate. A module's
+// recover → Retry-After → log → client address → authenticate → validate. A module's
 // call to another module in process (a client with auth.ModuleCall) skips the
 // log and the validation; its caller's token is verified as any other. The composition root builds
 // its connect.Server with it, and so do module tests, so an in-process call
@@ -85,6 +85,7 @@ func Chain(opts Options) ([]connect.ServerInterceptor, error) {
 	}
 	return append(opts.Outer[:len(opts.Outer):len(opts.Outer)],
 		recoverInterceptor(logger),
+		retryAfterInterceptor,
 		unlessModuleCall(logInterceptor(logger, cmp.Or(opts.SlowCall, DefaultSlowCall))),
 		clientIPInterceptor(proxies),
 		auth.NewServerInterceptor(auth.NewVerifier(opts.PublicKey, opts.Now), opts.PublicProcedures...),

@@ -114,6 +114,72 @@ func (x *UserDeleted) GetUserId() string {
 	return ""
 }
 
+// UserSessionsRevoked is the payload of "user.sessions_revoked": sessions
+// of the user ended before their time (signed out, the password changed,
+// a refresh token reused). Every module refuses the sessions' unexpired
+// access tokens once it has seen it (docs/decisions/0004).
+type UserSessionsRevoked struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	UserId string                 `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	// session_ids are the ended sessions: the `sid` claim of their tokens.
+	SessionIds []string `protobuf:"bytes,2,rep,name=session_ids,json=sessionIds,proto3" json:"session_ids,omitempty"`
+	// reason is why they ended ("signed out", "password changed", ...).
+	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserSessionsRevoked) Reset() {
+	*x = UserSessionsRevoked{}
+	mi := &file_harness_user_v1_events_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserSessionsRevoked) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserSessionsRevoked) ProtoMessage() {}
+
+func (x *UserSessionsRevoked) ProtoReflect() protoreflect.Message {
+	mi := &file_harness_user_v1_events_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserSessionsRevoked.ProtoReflect.Descriptor instead.
+func (*UserSessionsRevoked) Descriptor() ([]byte, []int) {
+	return file_harness_user_v1_events_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *UserSessionsRevoked) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *UserSessionsRevoked) GetSessionIds() []string {
+	if x != nil {
+		return x.SessionIds
+	}
+	return nil
+}
+
+func (x *UserSessionsRevoked) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
 var File_harness_user_v1_events_proto protoreflect.FileDescriptor
 
 const file_harness_user_v1_events_proto_rawDesc = "" +
@@ -122,7 +188,12 @@ const file_harness_user_v1_events_proto_rawDesc = "" +
 	"\x0eUserRegistered\x12\x17\n" +
 	"\auser_id\x18\x01 \x01(\tR\x06userId:\x13\x8a\xb5\x18\x0fuser.registered\"8\n" +
 	"\vUserDeleted\x12\x17\n" +
-	"\auser_id\x18\x01 \x01(\tR\x06userId:\x10\x8a\xb5\x18\fuser.deletedB\xbc\x01\n" +
+	"\auser_id\x18\x01 \x01(\tR\x06userId:\x10\x8a\xb5\x18\fuser.deleted\"\x82\x01\n" +
+	"\x13UserSessionsRevoked\x12\x17\n" +
+	"\auser_id\x18\x01 \x01(\tR\x06userId\x12\x1f\n" +
+	"\vsession_ids\x18\x02 \x03(\tR\n" +
+	"sessionIds\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason:\x19\x8a\xb5\x18\x15user.sessions_revokedB\xbc\x01\n" +
 	"\x13com.harness.user.v1B\vEventsProtoP\x01Z:github.com/harnesshero/platform/gen/harness/user/v1;userv1\xa2\x02\x03HUX\xaa\x02\x0fHarness.User.V1\xca\x02\x0fHarness\\User\\V1\xe2\x02\x1bHarness\\User\\V1\\GPBMetadata\xea\x02\x11Harness::User::V1b\x06proto3"
 
 var (
@@ -137,10 +208,11 @@ func file_harness_user_v1_events_proto_rawDescGZIP() []byte {
 	return file_harness_user_v1_events_proto_rawDescData
 }
 
-var file_harness_user_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_harness_user_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
 var file_harness_user_v1_events_proto_goTypes = []any{
-	(*UserRegistered)(nil), // 0: harness.user.v1.UserRegistered
-	(*UserDeleted)(nil),    // 1: harness.user.v1.UserDeleted
+	(*UserRegistered)(nil),      // 0: harness.user.v1.UserRegistered
+	(*UserDeleted)(nil),         // 1: harness.user.v1.UserDeleted
+	(*UserSessionsRevoked)(nil), // 2: harness.user.v1.UserSessionsRevoked
 }
 var file_harness_user_v1_events_proto_depIdxs = []int32{
 	0, // [0:0] is the sub-list for method output_type
@@ -161,7 +233,7 @@ func file_harness_user_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_harness_user_v1_events_proto_rawDesc), len(file_harness_user_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   2,
+			NumMessages:   3,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

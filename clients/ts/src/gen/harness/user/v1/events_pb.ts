@@ -11,7 +11,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file harness/user/v1/events.proto.
  */
 export const file_harness_user_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("ChxoYXJuZXNzL3VzZXIvdjEvZXZlbnRzLnByb3RvEg9oYXJuZXNzLnVzZXIudjEiNgoOVXNlclJlZ2lzdGVyZWQSDwoHdXNlcl9pZBgBIAEoCToTirUYD3VzZXIucmVnaXN0ZXJlZCIwCgtVc2VyRGVsZXRlZBIPCgd1c2VyX2lkGAEgASgJOhCKtRgMdXNlci5kZWxldGVkQrwBChNjb20uaGFybmVzcy51c2VyLnYxQgtFdmVudHNQcm90b1ABWjpnaXRodWIuY29tL2hhcm5lc3NoZXJvL3BsYXRmb3JtL2dlbi9oYXJuZXNzL3VzZXIvdjE7dXNlcnYxogIDSFVYqgIPSGFybmVzcy5Vc2VyLlYxygIPSGFybmVzc1xVc2VyXFYx4gIbSGFybmVzc1xVc2VyXFYxXEdQQk1ldGFkYXRh6gIRSGFybmVzczo6VXNlcjo6VjFiBnByb3RvMw", [file_harness_events_v1_options]);
+  fileDesc("ChxoYXJuZXNzL3VzZXIvdjEvZXZlbnRzLnByb3RvEg9oYXJuZXNzLnVzZXIudjEiNgoOVXNlclJlZ2lzdGVyZWQSDwoHdXNlcl9pZBgBIAEoCToTirUYD3VzZXIucmVnaXN0ZXJlZCIwCgtVc2VyRGVsZXRlZBIPCgd1c2VyX2lkGAEgASgJOhCKtRgMdXNlci5kZWxldGVkImYKE1VzZXJTZXNzaW9uc1Jldm9rZWQSDwoHdXNlcl9pZBgBIAEoCRITCgtzZXNzaW9uX2lkcxgCIAMoCRIOCgZyZWFzb24YAyABKAk6GYq1GBV1c2VyLnNlc3Npb25zX3Jldm9rZWRCvAEKE2NvbS5oYXJuZXNzLnVzZXIudjFCC0V2ZW50c1Byb3RvUAFaOmdpdGh1Yi5jb20vaGFybmVzc2hlcm8vcGxhdGZvcm0vZ2VuL2hhcm5lc3MvdXNlci92MTt1c2VydjGiAgNIVViqAg9IYXJuZXNzLlVzZXIuVjHKAg9IYXJuZXNzXFVzZXJcVjHiAhtIYXJuZXNzXFVzZXJcVjFcR1BCTWV0YWRhdGHqAhFIYXJuZXNzOjpVc2VyOjpWMWIGcHJvdG8z", [file_harness_events_v1_options]);
 
 /**
  * UserRegistered is the payload of "user.registered". It carries no email,
@@ -52,4 +52,40 @@ export type UserDeleted = Message<"harness.user.v1.UserDeleted"> & {
  */
 export const UserDeletedSchema: GenMessage<UserDeleted> = /*@__PURE__*/
   messageDesc(file_harness_user_v1_events, 1);
+
+/**
+ * UserSessionsRevoked is the payload of "user.sessions_revoked": sessions
+ * of the user ended before their time (signed out, the password changed,
+ * a refresh token reused). Every module refuses the sessions' unexpired
+ * access tokens once it has seen it (docs/decisions/0004).
+ *
+ * @generated from message harness.user.v1.UserSessionsRevoked
+ */
+export type UserSessionsRevoked = Message<"harness.user.v1.UserSessionsRevoked"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * session_ids are the ended sessions: the `sid` claim of their tokens.
+   *
+   * @generated from field: repeated string session_ids = 2;
+   */
+  sessionIds: string[];
+
+  /**
+   * reason is why they ended ("signed out", "password changed", ...).
+   *
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message harness.user.v1.UserSessionsRevoked.
+ * Use `create(UserSessionsRevokedSchema)` to create a new message.
+ */
+export const UserSessionsRevokedSchema: GenMessage<UserSessionsRevoked> = /*@__PURE__*/
+  messageDesc(file_harness_user_v1_events, 2);
 
