@@ -39,30 +39,70 @@ func haproxyBinary(t *testing.T) string {
 	return ""
 }
 
-// haproxy is a running haproxy with the local topology's configuration
-// (deploy/haproxy/haproxy.cfg.tmpl, rendered by scripts/topology.sh).
+// haproxy is a running haproxy.
 type haproxy struct {
 	cmd    *exec.Cmd
 	socket string // its stats socket
-	log    string // its stdout and stderr: a line per request
+	log    string // its stdout and stderr
 	done   chan struct{}
 	err    error
 }
 
-// startHAProxy renders the topology's HAProxy configuration with one
-// server per NAME=HOST:PORT in servers, listening on addr, and runs it
-// until the end of the test. It returns once every server is UP.
-func startHAProxy(t *testing.T, bin, addr string, servers ...string) *haproxy {
+// haproxyConfig renders an HAProxy configuration listening on addr, with
+// its stats socket at socket and a server per NAME=HOST:PORT in servers.
+type haproxyConfig func(t *testing.T, addr, socket string, servers ...string) []byte
+
+// topologyConfig is the local topology's: deploy/haproxy/haproxy.cfg.tmpl
+// rendered by scripts/topology.sh. HTTP: a request at a time goes to a
+// replica in rotation.
+func topologyConfig(t *testing.T, addr, socket string, servers ...string) []byte {
 	t.Helper()
-	dir := t.TempDir()
-	h := &haproxy{socket: filepath.Join(dir, "haproxy.sock"), log: filepath.Join(dir, "haproxy.log"), done: make(chan struct{})}
-	render := exec.Command("../../scripts/topology.sh", append([]string{"haproxy-config", addr, h.socket}, servers...)...)
-	cfg, err := render.Output()
+	cfg, err := exec.Command("../../scripts/topology.sh", append([]string{"haproxy-config", addr, socket}, servers...)...).Output()
 	if err != nil {
 		t.Fatalf("topology.sh haproxy-config: %v", err)
 	}
+	return cfg
+}
+
+// serviceConfig balances as a cluster's Service does (kube-proxy): layer
+// 4, each connection pinned to the replica chosen when it opened, and a
+// replica out of rotation while its /readyz fails (the readiness probe)
+// keeps its open connections.
+func serviceConfig(_ *testing.T, addr, socket string, servers ...string) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, `global
+    stats socket %s mode 600 level admin
+defaults
+    mode tcp
+    timeout connect 2s
+    timeout client 1h
+    timeout server 1h
+    timeout check 2s
+frontend builder-service
+    bind %s
+    default_backend builder-service
+backend builder-service
+    balance roundrobin
+    option httpchk GET /readyz
+    http-check expect status 200
+    default-server check inter 500ms fall 1 rise 2
+`, socket, addr)
+	for _, s := range servers {
+		name, server, _ := strings.Cut(s, "=")
+		fmt.Fprintf(&b, "    server %s %s\n", name, server)
+	}
+	return []byte(b.String())
+}
+
+// startHAProxy runs haproxy with config (listening on addr, a server per
+// NAME=HOST:PORT in servers) until the end of the test. It returns once
+// every server is UP.
+func startHAProxy(t *testing.T, bin string, config haproxyConfig, addr string, servers ...string) *haproxy {
+	t.Helper()
+	dir := t.TempDir()
+	h := &haproxy{socket: filepath.Join(dir, "haproxy.sock"), log: filepath.Join(dir, "haproxy.log"), done: make(chan struct{})}
 	cfgPath := filepath.Join(dir, "haproxy.cfg")
-	if err := os.WriteFile(cfgPath, cfg, 0o600); err != nil {
+	if err := os.WriteFile(cfgPath, config(t, addr, h.socket, servers...), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	logFile, err := os.Create(h.log)
@@ -194,9 +234,26 @@ func (h *haproxy) logTail(n int) string {
 // before the replica stops accepting, and put it back once it is ready;
 // calls keep flowing through both.
 func TestRollingRestartBehindHAProxy(t *testing.T) {
+	rollingRestart(t, topologyConfig, true)
+}
+
+// TestBuilderRollingRestart is the same rolling restart behind a
+// cluster's Service (HAProxy as layer 4, serviceConfig): the platform's
+// connections stay pinned to a draining replica, so none may be lost as
+// it closes them (the hop's idle timeout, 2 s, is below the replica's
+// grace: ADR 0011).
+func TestBuilderRollingRestart(t *testing.T) {
+	rollingRestart(t, serviceConfig, false)
+}
+
+// rollingRestart restarts two builder replicas in turn behind HAProxy with
+// config under load, and checks no call failed. perRequest says the
+// balancer picks a replica per request (HTTP): then both must serve
+// calls after their restart.
+func rollingRestart(t *testing.T, config haproxyConfig, perRequest bool) {
 	bin := haproxyBinary(t)
-	// Shorter than the default 5 s to keep the test short, still six
-	// check intervals.
+	// Shorter than the default 5 s to keep the test short: still six
+	// check intervals, and above the hop's idle timeout.
 	const drainGrace = 3 * time.Second
 	// The replicas share a database.
 	engines := storagetest.Engines(t)
@@ -209,14 +266,16 @@ func TestRollingRestartBehindHAProxy(t *testing.T) {
 		names = append(names, fmt.Sprintf("builder-%d", i+1))
 		servers = append(servers, names[i]+"="+r.addr)
 	}
-	lb := startHAProxy(t, bin, lbAddr, servers...)
+	lb := startHAProxy(t, bin, config, lbAddr, servers...)
+	// Per request (HTTP) or per connection (layer 4).
+	served := func(name string) int { return lb.count(t, name, "stot") }
 
 	started := time.Now()
 	l := startLoad(t.Context(), 16, x.session)
 	waitFor(t, 30*time.Second, "load warmed up", func() bool { return l.ok.Load() >= 100 })
 	for i, r := range replicas {
 		name, other := names[i], names[1-i]
-		otherBefore := lb.count(t, other, "stot")
+		otherBefore := served(other)
 		sigterm := time.Now()
 		if err := r.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
@@ -224,19 +283,26 @@ func TestRollingRestartBehindHAProxy(t *testing.T) {
 		// Out of rotation while it still serves: within its grace.
 		lb.waitStatus(t, drainGrace, name, "DOWN")
 		out := time.Since(sigterm)
+		ok := l.ok.Load()
 		if err := r.wait(30 * time.Second); err != nil {
 			t.Errorf("%s after SIGTERM: %v\n%s", name, err, r.logs)
 		}
 		exited := time.Since(sigterm)
+		if l.ok.Load() == ok {
+			t.Errorf("no call succeeded while %s drained", name)
+		}
 		replicas[i] = x.startBuilderAt(t, r.addr, builderEnv...)
 		lb.waitStatus(t, 30*time.Second, name, "UP")
 		back := time.Since(sigterm)
-		served := lb.count(t, name, "stot")
-		waitFor(t, 30*time.Second, "calls through "+name+" again", func() bool { return lb.count(t, name, "stot") >= served+50 })
-		if lb.count(t, other, "stot") <= otherBefore {
+		before := served(name)
+		if perRequest && served(other) <= otherBefore {
 			t.Errorf("%s served no call while %s restarted", other, name)
 		}
-		t.Logf("%s: out of rotation %v after SIGTERM, exited after %v, back in rotation after %v (%d calls ok so far)",
+		ok = l.ok.Load()
+		waitFor(t, 30*time.Second, "calls after "+name+" restarted", func() bool {
+			return l.ok.Load() >= ok+50 && (!perRequest || served(name) >= before+50)
+		})
+		t.Logf("%s: out of rotation %v after SIGTERM, exited after %v, back in rotation after %v (%d sessions ok so far)",
 			name, out.Round(time.Millisecond), exited.Round(time.Millisecond), back.Round(time.Millisecond), l.ok.Load())
 	}
 	errs := l.stop()
@@ -251,8 +317,12 @@ func TestRollingRestartBehindHAProxy(t *testing.T) {
 		}
 	}
 
-	t.Logf("rolling restart behind HAProxy in %v: %d sessions (CreateDesign, GetDesign, Quote) ok, %d failed; requests per replica %s=%s %s=%s, retried %s, redispatched %s, 5xx %s",
-		took.Round(time.Millisecond), l.ok.Load(), len(errs), names[0], lb.stat(t, names[0], "stot"), names[1], lb.stat(t, names[1], "stot"),
+	unit := "connections"
+	if perRequest {
+		unit = "requests"
+	}
+	t.Logf("rolling restart in %v: %d sessions (CreateDesign, GetDesign, Quote) ok, %d failed; %s to %s %d, to %s %d; retried %s, redispatched %s, 5xx %s",
+		took.Round(time.Millisecond), l.ok.Load(), len(errs), unit, names[0], served(names[0]), names[1], served(names[1]),
 		lb.stat(t, "BACKEND", "wretr"), lb.stat(t, "BACKEND", "wredis"), lb.stat(t, "BACKEND", "hrsp_5xx"))
 	for i, err := range errs {
 		if i == 5 {
@@ -260,10 +330,10 @@ func TestRollingRestartBehindHAProxy(t *testing.T) {
 		}
 		t.Errorf("call failed during the rolling restart: %v", err)
 	}
-	// Out of rotation before it stopped accepting: no request met a closed
-	// port (HAProxy would redispatch it, hiding a late check).
+	// Out of rotation before it stopped accepting: no connection met a
+	// closed port (HAProxy would redispatch a request, hiding a late check).
 	if econ, redispatched := lb.count(t, "BACKEND", "econ"), lb.count(t, "BACKEND", "wredis"); econ+redispatched > 0 {
-		t.Errorf("%d requests met a replica that refused the connection (%d redispatched): it was still in rotation", econ, redispatched)
+		t.Errorf("%d connections to a replica refused (%d redispatched): it was still in rotation", econ, redispatched)
 	}
 	if t.Failed() {
 		t.Logf("haproxy's log (not 200):\n%s", lb.logTail(30))
