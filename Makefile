@@ -64,8 +64,17 @@ loadtest: build ## Load-test a fresh platform: the shop mix, checks, report unde
 	./scripts/with-server.sh bash -c 'bin/harness loadtest --url "$$HARNESS_URL" --data-dir "$$HARNESS_TEST_DATA_DIR" --grant-admin $(LOADTEST_FLAGS)'
 
 .PHONY: topology
-topology: ## Start the compose topology as local processes (backend :4000, 2 builder replicas behind :4002) on the local Postgres/Redis.
+topology: haproxy ## Start the compose topology as local processes (backend :4000, 2 builder replicas behind HAProxy on :4002) on the local Postgres/Redis.
 	./scripts/topology.sh start
+
+# The local topology's balancer (and TestRollingRestartBehindHAProxy's):
+# Debian's haproxy, installed once when missing (root, or sudo).
+.PHONY: haproxy
+haproxy: ## Install Debian's haproxy (the local topology's balancer) when missing.
+	@if ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; \
+	fi
 
 .PHONY: topology-stop
 topology-stop: ## Stop the local topology (no process left).
@@ -118,7 +127,7 @@ breaking: tools .build/protovalidate ## buf breaking against the previous releas
 test: test-go test-ts test-ts-package test-web ## Run every test (Go with -race, the TS client against a live server, the client as an app installs it, the shop in headless Chromium).
 
 .PHONY: test-go
-test-go: stripe-mock ## Go tests (Postgres/Redis tests run when HARNESS_TEST_POSTGRES_URL is set; required under CI).
+test-go: stripe-mock haproxy ## Go tests (Postgres/Redis tests run when HARNESS_TEST_POSTGRES_URL is set; required under CI).
 	go test $(GO_TEST_FLAGS) ./...
 # deploy/'s alert rules and dashboard against a running platform: a module
 # of its own, to keep Prometheus' dependencies out of go.mod (ADR 0016).

@@ -1,20 +1,28 @@
 #!/usr/bin/env bash
 # topology.sh start|stop|status
+# topology.sh haproxy-config LISTEN SOCKET NAME=HOST:PORT...
 #
 # The compose topology (deploy/compose.yaml) as local processes on this
 # machine's Postgres and Redis:
-#   backend          role all on :4000 (BACKEND_PORT), BUILDER_SERVICE_URL → the proxy
+#   backend          role all on :4000 (BACKEND_PORT), BUILDER_SERVICE_URL → haproxy
 #   builder-service  two replicas, role builder, on :4012 and :4022 (BUILDER_PORTS)
-#   roundrobin       scripts/roundrobin on :4002 (BUILDER_PROXY_PORT), in front of
-#                    the replicas as the Service is in a cluster
+#   haproxy          Debian's haproxy on :4002 (BUILDER_PROXY_PORT), in front of
+#                    the replicas as the Service is in a cluster: a replica is in
+#                    rotation while its /readyz answers 200 (checked every 500 ms)
 #   web              skipped until web/ exists
-# Pid files and logs go to $TOPOLOGY_DIR (./var/topology). `stop` sends
-# SIGTERM, waits for the drain, then SIGKILLs what is left: no process
-# outlives it.
+# Pid files, logs and haproxy.cfg go to $TOPOLOGY_DIR (./var/topology), with
+# haproxy's stats socket haproxy.sock. `stop` sends SIGTERM (haproxy:
+# SIGUSR1, a soft stop), waits for the drain, then SIGKILLs what is left: no
+# process outlives it.
+#
+# haproxy-config prints deploy/haproxy/haproxy.cfg.tmpl rendered: listening
+# on LISTEN, its stats socket at SOCKET, one server per NAME=HOST:PORT.
 #
 # Environment: DATABASE_URL (default: the local Postgres, database harness,
 # created if missing), REDIS_URL (redis://127.0.0.1:6379/0), and anything
-# else the server reads (HARNESS_EVENT_STREAM_PREFIX, HARNESS_LOG_LEVEL, ...).
+# else the server reads (HARNESS_EVENT_STREAM_PREFIX, HARNESS_LOG_LEVEL, ...);
+# HAPROXY, the haproxy binary (default: haproxy on PATH, else /usr/sbin/haproxy;
+# `make haproxy` installs Debian's).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -28,6 +36,34 @@ STOP_TIMEOUT="${TOPOLOGY_STOP_TIMEOUT:-20}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
 
 log() { printf 'topology: %s\n' "$*" >&2; }
+
+# haproxy_config LISTEN SOCKET NAME=HOST:PORT...: prints the rendered template.
+haproxy_config() {
+	local listen=$1 socket=$2 line server
+	shift 2
+	if (($# == 0)); then
+		echo "usage: $0 haproxy-config LISTEN SOCKET NAME=HOST:PORT..." >&2; return 2
+	fi
+	while IFS= read -r line; do
+		if [[ $line == @SERVERS@ ]]; then
+			for server in "$@"; do
+				printf '    server %s %s\n' "${server%%=*}" "${server#*=}"
+			done
+			continue
+		fi
+		line=${line//@LISTEN@/"$listen"}
+		printf '%s\n' "${line//@STATS_SOCKET@/"$socket"}"
+	done <"$ROOT/deploy/haproxy/haproxy.cfg.tmpl"
+}
+
+# haproxy_bin prints the haproxy binary to run.
+haproxy_bin() {
+	if [[ -n ${HAPROXY:-} ]]; then echo "$HAPROXY"
+	elif command -v haproxy >/dev/null 2>&1; then command -v haproxy
+	elif [[ -x /usr/sbin/haproxy ]]; then echo /usr/sbin/haproxy
+	else log "haproxy not found: run 'make haproxy' (Debian's package)"; return 1
+	fi
+}
 
 # start_proc NAME CMD...: starts CMD in the background with its log and pid file.
 start_proc() {
@@ -61,9 +97,10 @@ start() {
 		log "already running (pid files in $DIR): run '$0 stop' first"; exit 1
 	fi
 	mkdir -p "$DIR/bin"
+	local haproxy
+	haproxy=$(haproxy_bin)
 	log "building"
 	go build -o "$DIR/bin/harness" ./cmd/harness
-	go build -o "$DIR/bin/roundrobin" ./scripts/roundrobin
 	if [[ -z "${DATABASE_URL:-}" ]]; then
 		export DATABASE_URL="postgres://postgres@127.0.0.1:5432/harness?sslmode=disable"
 		psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'harness'" | grep -q 1 ||
@@ -79,40 +116,44 @@ start() {
 		BUILDER_SERVICE_URL="http://127.0.0.1:$BUILDER_PROXY_PORT" \
 		"$DIR/bin/harness" serve --port "$BACKEND_PORT"
 	wait_ready backend "http://127.0.0.1:$BACKEND_PORT/readyz"
-	local targets=() i=0 port
+	local servers=() i=0 port
 	for port in "${BUILDER_PORTS[@]}"; do
 		i=$((i + 1))
 		mkdir -p "$DIR/builder-$i"
 		start_proc "builder-$i" env -u BUILDER_SERVICE_URL HARNESS_DATA_DIR="$DIR/builder-$i" \
 			HARNESS_ACCESS_TOKEN_PUBLIC_KEY_FILE="$DIR/backend/keys/access-token-ed25519.pub.pem" \
 			"$DIR/bin/harness" serve --role builder --port "$port"
-		targets+=("http://127.0.0.1:$port")
+		servers+=("builder-$i=127.0.0.1:$port")
 	done
-	start_proc roundrobin "$DIR/bin/roundrobin" -listen "127.0.0.1:$BUILDER_PROXY_PORT" "${targets[@]}"
+	haproxy_config "127.0.0.1:$BUILDER_PROXY_PORT" "$DIR/haproxy.sock" "${servers[@]}" >"$DIR/haproxy.cfg"
+	"$haproxy" -c -q -f "$DIR/haproxy.cfg"
+	start_proc haproxy "$haproxy" -db -f "$DIR/haproxy.cfg"
 	i=0
 	for port in "${BUILDER_PORTS[@]}"; do
 		i=$((i + 1))
 		wait_ready "builder-$i" "http://127.0.0.1:$port/readyz"
 	done
-	wait_ready roundrobin "http://127.0.0.1:$BUILDER_PROXY_PORT/readyz"
+	wait_ready haproxy "http://127.0.0.1:$BUILDER_PROXY_PORT/readyz"
 	if [[ -d web ]]; then
 		log "web/ exists but the topology does not start it yet"
 	else
 		log "web skipped: no web/ yet"
 	fi
 	trap - ERR
-	log "up: backend http://127.0.0.1:$BACKEND_PORT, builder-service http://127.0.0.1:$BUILDER_PROXY_PORT → ${targets[*]}"
+	log "up: backend http://127.0.0.1:$BACKEND_PORT, builder-service http://127.0.0.1:$BUILDER_PROXY_PORT → ${servers[*]}"
 }
 
-# stop: SIGTERM to every process with a pid file, wait for them to drain,
-# SIGKILL the rest, remove the pid files.
+# stop: SIGTERM to every process with a pid file (haproxy: SIGUSR1, its
+# soft stop), wait for them to drain, SIGKILL the rest, remove the pid files.
 stop() {
-	local f pid pids=()
+	local f pid sig pids=()
 	for f in "$DIR"/*.pid; do
 		[[ -e $f ]] || continue
 		pid=$(cat "$f")
+		sig=TERM
+		[[ $(basename "$f") == haproxy.pid ]] && sig=USR1
 		if kill -0 "$pid" 2>/dev/null; then
-			kill -TERM "$pid" 2>/dev/null || true
+			kill -"$sig" "$pid" 2>/dev/null || true
 			pids+=("$pid")
 		fi
 	done
@@ -141,5 +182,6 @@ case "${1:-}" in
 start) start ;;
 stop) stop ;;
 status) status ;;
-*) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+haproxy-config) shift; haproxy_config "$@" ;;
+*) echo "usage: $0 start|stop|status|haproxy-config LISTEN SOCKET NAME=HOST:PORT..." >&2; exit 2 ;;
 esac

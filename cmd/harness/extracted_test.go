@@ -67,7 +67,16 @@ func startExtracted(t *testing.T, builderURL string, builderEnv, platformEnv []s
 // startBuilder starts another builder service with the same key.
 func (x *extracted) startBuilder(t *testing.T, env ...string) *proc {
 	t.Helper()
-	return startProc(t, binary(t), append([]string{"HARNESS_ACCESS_TOKEN_PUBLIC_KEY_FILE=" + auth.PublicKeyPath(x.keys), x.events[0], x.events[1]}, env...), "--role", "builder")
+	return x.startBuilderAt(t, freeAddr(t), env...)
+}
+
+// startBuilderAt starts another builder service with the same key on addr
+// (a replica restarted where it was), and waits until it is ready.
+func (x *extracted) startBuilderAt(t *testing.T, addr string, env ...string) *proc {
+	t.Helper()
+	p := launch(t, binary(t), addr, append([]string{"HARNESS_ACCESS_TOKEN_PUBLIC_KEY_FILE=" + auth.PublicKeyPath(x.keys), x.events[0], x.events[1]}, env...), "--role", "builder")
+	p.waitReady(30 * time.Second)
+	return p
 }
 
 // splitEvents returns the environment giving the processes of one split

@@ -22,7 +22,6 @@ import (
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 	"github.com/harnesshero/platform/gen/harness/builder/v1/builderv1connect"
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
-	"github.com/harnesshero/platform/platform/storage/storagetest"
 )
 
 // TestServeBindsFirst starts a second `serve` on a busy port: it must exit
@@ -266,39 +265,4 @@ func TestBuilderServiceHung(t *testing.T) {
 	})
 	t.Logf("hung builder service: calls failed after %v (hop deadline %v); with the breaker open after %v; recovered %v after SIGCONT",
 		slowest.Round(time.Millisecond), hopTimeout, open.Round(time.Millisecond), time.Since(resumed).Round(time.Millisecond))
-}
-
-// TestBuilderRollingRestart replaces the builder service behind a load
-// balancer twice (start a new one, route to it, SIGTERM the old one) under
-// load through the platform: no call may fail.
-func TestBuilderRollingRestart(t *testing.T) {
-	lb := newLBProxy(t)
-	// The builder services share a database.
-	engines := storagetest.Engines(t)
-	builderEnv := []string{"HARNESS_DRAIN_GRACE=1s", "DATABASE_URL=" + storagetest.DSN(t, engines[len(engines)-1])}
-	x := startExtracted(t, lb.url(), builderEnv, []string{"HARNESS_HOP_IDLE_TIMEOUT=300ms"})
-	lb.route(x.builder.addr)
-	l := startLoad(t.Context(), 16, x.session)
-	waitFor(t, 30*time.Second, "load warmed up", func() bool { return l.ok.Load() >= 100 })
-	old := x.builder
-	for range 2 {
-		next := x.startBuilder(t, builderEnv...)
-		lb.route(next.addr)
-		start := time.Now()
-		if err := old.stop(30 * time.Second); err != nil {
-			t.Errorf("old builder service after SIGTERM: %v\n%s", err, old.logs)
-		}
-		t.Logf("old builder service exited %v after SIGTERM", time.Since(start).Round(time.Millisecond))
-		done := l.ok.Load()
-		waitFor(t, 30*time.Second, "load through the new builder service", func() bool { return l.ok.Load() >= done+100 })
-		old = next
-	}
-	errs := l.stop()
-	t.Logf("rolling restart: %d sessions ok, %d failed", l.ok.Load(), len(errs))
-	for i, err := range errs {
-		if i == 5 {
-			break
-		}
-		t.Errorf("call failed during the rolling restart: %v", err)
-	}
 }

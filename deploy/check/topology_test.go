@@ -45,8 +45,8 @@ func alive(pid int) bool { return syscall.Kill(pid, 0) == nil }
 // TestLocalTopology starts scripts/topology.sh (make topology) on a fresh
 // Postgres database and a private Redis stream prefix, calls Quote,
 // CreateDesign and CreateOrder through the backend (the builder's calls
-// reach both replicas through the round-robin), kills one replica with
-// SIGKILL and calls again, then stops it and checks no process is left.
+// reach both replicas through HAProxy), kills one replica with SIGKILL and
+// calls again, then stops it and checks no process is left.
 func TestLocalTopology(t *testing.T) {
 	if !slices.Contains(storagetest.Engines(t), storage.Postgres) {
 		t.Skip("the topology runs on Postgres: set HARNESS_TEST_POSTGRES_URL")
@@ -98,7 +98,7 @@ func TestLocalTopology(t *testing.T) {
 	})
 	script(ctx, "start")
 	running = pids()
-	for _, name := range []string{"backend", "builder-1", "builder-2", "roundrobin"} {
+	for _, name := range []string{"backend", "builder-1", "builder-2", "haproxy"} {
 		if _, ok := running[name]; !ok {
 			t.Fatalf("no %s.pid in %s (got %v)", name, dir, running)
 		}
@@ -140,13 +140,15 @@ func TestLocalTopology(t *testing.T) {
 		}
 	}
 	calls(4, "all replicas up")
-	proxyLog, err := os.ReadFile(filepath.Join(dir, "roundrobin.log"))
+	// HAProxy logs a line per request, naming the replica that served it
+	// (builder-service/builder-1) and its status.
+	proxyLog, err := os.ReadFile(filepath.Join(dir, "haproxy.log"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, port := range []string{b1, b2} {
-		if !strings.Contains(string(proxyLog), "backend=127.0.0.1:"+port) {
-			t.Errorf("no call reached the builder replica on :%s:\n%s", port, proxyLog)
+	for _, name := range []string{"builder-1", "builder-2"} {
+		if !strings.Contains(string(proxyLog), " builder-service/"+name+" ") {
+			t.Errorf("no call reached the builder replica %s:\n%s", name, proxyLog)
 		}
 	}
 
