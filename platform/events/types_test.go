@@ -22,7 +22,7 @@ func TestTypesComeFromTheContracts(t *testing.T) {
 		"order.cancelled", "order.created", "order.delivered", "order.in_production", "order.paid", "order.partially_refunded", "order.payment_failed",
 		"order.payment_started", "order.refunded", "order.shipped",
 		"payment.failed", "payment.refunded", "payment.succeeded",
-		"user.deleted", "user.registered",
+		"user.deleted", "user.registered", "user.sessions_revoked",
 	}
 	if got := events.Types(); !slices.Equal(got, want) {
 		t.Errorf("Types() = %v\nwant %v", got, want)
