@@ -2,6 +2,7 @@ package advise
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -174,7 +175,7 @@ func (s Scraper) Scrape(ctx context.Context) (Snapshot, error) {
 	var families []*dto.MetricFamily
 	for {
 		f := &dto.MetricFamily{}
-		if err := dec.Decode(f); err == io.EOF {
+		if err := dec.Decode(f); errors.Is(err, io.EOF) {
 			break
 		} else if err != nil {
 			return Snapshot{}, fmt.Errorf("advise: read %s: %w", s.URL, err)
