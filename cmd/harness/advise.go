@@ -81,8 +81,12 @@ func adviseCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		scraper := advise.Scraper{Client: client, URL: advise.MetricsURL(url)}
 		fmt.Fprintf(stderr, "advise: sampling %s every %v for %v (Ctrl-C: judge what was sampled so far)\n", scraper.URL, interval, window)
 		sctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-		intervals, err = advise.Sample(sctx, scraper.Scrape, window, interval, func(done, total int) {
-			fmt.Fprintf(stderr, "advise: sample %d/%d\n", done, total)
+		intervals, err = advise.Sample(sctx, scraper.Scrape, window, interval, func(tick, total int, err error) {
+			if err != nil {
+				fmt.Fprintf(stderr, "advise: sample %d/%d skipped: %v\n", tick, total, err)
+				return
+			}
+			fmt.Fprintf(stderr, "advise: sample %d/%d\n", tick, total)
 		})
 		stop()
 		if err != nil {

@@ -186,10 +186,13 @@ func (s Scraper) Scrape(ctx context.Context) (Snapshot, error) {
 }
 
 // Sample scrapes at once, then every interval until window has passed,
-// and returns the intervals between consecutive scrapes. progress (nil:
-// none) hears of each. When ctx ends early, the intervals so far are
-// returned, with ctx's error only if there is none.
-func Sample(ctx context.Context, scrape func(context.Context) (Snapshot, error), window, interval time.Duration, progress func(done, total int)) ([]Interval, error) {
+// and returns the intervals between consecutive successful scrapes. A
+// scrape that fails is skipped (the next interval spans it; a process
+// restarted meanwhile counts from 0), unless it is the first or every
+// one failed. progress (nil: none) hears of each tick, with the scrape's
+// error. When ctx ends early, the intervals so far are returned, with
+// ctx's error only if there is none.
+func Sample(ctx context.Context, scrape func(context.Context) (Snapshot, error), window, interval time.Duration, progress func(tick, total int, err error)) ([]Interval, error) {
 	if interval <= 0 || window < interval {
 		return nil, fmt.Errorf("advise: the window (%v) holds no interval of %v", window, interval)
 	}
@@ -200,8 +203,11 @@ func Sample(ctx context.Context, scrape func(context.Context) (Snapshot, error),
 	total := int(window / interval)
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
-	var out []Interval
-	for len(out) < total {
+	var (
+		out     []Interval
+		lastErr error
+	)
+	for tick := 1; tick <= total; tick++ {
 		select {
 		case <-ctx.Done():
 			if len(out) == 0 {
@@ -211,17 +217,24 @@ func Sample(ctx context.Context, scrape func(context.Context) (Snapshot, error),
 		case <-ticker.C:
 		}
 		cur, err := scrape(ctx)
-		if err != nil {
-			if ctx.Err() != nil && len(out) > 0 {
-				return out, nil
+		switch {
+		case err != nil && ctx.Err() != nil:
+			if len(out) == 0 {
+				return nil, ctx.Err()
 			}
-			return nil, err
+			return out, nil
+		case err != nil:
+			lastErr = err
+		default:
+			out = append(out, Between(prev, cur))
+			prev = cur
 		}
-		out = append(out, Between(prev, cur))
-		prev = cur
 		if progress != nil {
-			progress(len(out), total)
+			progress(tick, total, err)
 		}
+	}
+	if len(out) == 0 {
+		return nil, lastErr
 	}
 	return out, nil
 }

@@ -130,7 +130,7 @@ func TestSample(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(t.Context())
 	var progress []int
-	_, err = advise.Sample(ctx, scrape, time.Hour, 5*time.Millisecond, func(done, total int) {
+	_, err = advise.Sample(ctx, scrape, time.Hour, 5*time.Millisecond, func(done, total int, _ error) {
 		progress = append(progress, done)
 		if done == 2 {
 			cancel()
@@ -146,6 +146,35 @@ func TestSample(t *testing.T) {
 	failing := func(context.Context) (advise.Snapshot, error) { return advise.Snapshot{}, errors.New("refused") }
 	if _, err := advise.Sample(t.Context(), failing, time.Second, 10*time.Millisecond, nil); err == nil {
 		t.Error("a failing scrape sampled")
+	}
+	// A scrape failing in the middle is skipped: the next interval spans it.
+	calls := 0.0
+	flaky := func(context.Context) (advise.Snapshot, error) {
+		calls++
+		if calls == 2 {
+			return advise.Snapshot{}, errors.New("refused")
+		}
+		return advise.Snapshot{Time: time.Now(), Modules: map[string]advise.Activity{"builder": {Calls: calls}}}, nil
+	}
+	var failed int
+	got, err = advise.Sample(t.Context(), flaky, 30*time.Millisecond, 10*time.Millisecond, func(_, _ int, err error) {
+		if err != nil {
+			failed++
+		}
+	})
+	if err != nil || len(got) != 2 || failed != 1 || got[0].Modules["builder"].Calls != 2 {
+		t.Errorf("with a failed scrape: %v, %d failed, %+v", err, failed, got)
+	}
+	alwaysAfterFirst := func(context.Context) (advise.Snapshot, error) {
+		calls++
+		if calls > 10 {
+			return advise.Snapshot{}, errors.New("gone")
+		}
+		return advise.Snapshot{Time: time.Now()}, nil
+	}
+	calls = 10
+	if _, err := advise.Sample(t.Context(), alwaysAfterFirst, 20*time.Millisecond, 10*time.Millisecond, nil); err == nil || err.Error() != "gone" {
+		t.Errorf("every scrape after the first failed: %v", err)
 	}
 	if _, err := advise.Sample(t.Context(), scrape, time.Millisecond, time.Second, nil); err == nil {
 		t.Error("a window shorter than the interval sampled")
