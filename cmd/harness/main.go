@@ -10,6 +10,7 @@
 //	harness events replay --consumer analytics --from T --to T
 //	                                 re-deliver a range of recorded events
 //	harness loadtest --url URL       drive the shop mix, check, write a report
+//	harness advise --url URL         which module to extract next, from the metrics
 //	harness version                  print the build version
 //
 // Configuration comes from flags, then the seed's environment variables
@@ -58,6 +59,7 @@ commands:
   events    replay --consumer NAME --from RFC3339 --to RFC3339: re-deliver recorded events
   healthcheck URL: GET URL, succeed on a 2xx answer (a container healthcheck)
   loadtest  --url URL [--rate N --duration D --find-knee ...]: drive the shop mix, check, write a report
+  advise    [--url URL | --prometheus URL] [--window 5m --interval 10s --json]: which module to extract next
   version   print the version
 `
 
@@ -109,6 +111,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return healthcheck(ctx, args, stdout)
 	case "loadtest":
 		return loadTest(ctx, args, getenv, stdout, stderr)
+	case "advise":
+		return adviseCmd(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, buildVersion())
 		return nil

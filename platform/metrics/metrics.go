@@ -27,7 +27,10 @@ type Metrics struct {
 	registry *prometheus.Registry
 	server   *rpcMetrics
 	client   *rpcMetrics
-	logger   *slog.Logger
+	// moduleCalls counts the served calls that another module made in
+	// process (auth.ModuleCall).
+	moduleCalls *prometheus.CounterVec
+	logger      *slog.Logger
 }
 
 // New returns a registry with the Go runtime and process collectors and
@@ -42,11 +45,17 @@ func New(logger *slog.Logger) *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
+	moduleCalls := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "rpc_server_module_calls_total",
+		Help: "RPC calls this process served that another module made in process (counted in rpc_server_calls_total too), by service and method.",
+	}, []string{"rpc_service", "rpc_method"})
+	reg.MustRegister(moduleCalls)
 	return &Metrics{
-		registry: reg,
-		server:   newRPCMetrics(reg, "server", "calls this process served"),
-		client:   newRPCMetrics(reg, "client", "calls this process made to an extracted module"),
-		logger:   logger,
+		registry:    reg,
+		server:      newRPCMetrics(reg, "server", "calls this process served"),
+		client:      newRPCMetrics(reg, "client", "calls this process made to an extracted module"),
+		moduleCalls: moduleCalls,
+		logger:      logger,
 	}
 }
 
