@@ -5,51 +5,38 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"time"
 
 	connect "connectrpc.com/connect/v2"
 )
 
-// hopTransport sends a hop's HTTP requests on pooled connections, and
-// retries a failed request once on a fresh connection when that is safe:
-// the procedure has no side effects or is idempotent (its contract's
-// idempotency_level), or the request was provably not sent (the dial
-// failed). A request that may have reached the module is never retried
-// otherwise. net/http itself already retries, on another connection, a
-// request that failed on a reused connection before anything was written,
-// or after when the request carries an Idempotency-Key (the module then
-// answers a repeat with the first answer). The typed clients of a module
-// and its forwarder share one.
+// hopTransport sends a hop's HTTP/1.1 requests on pooled connections
+// (connTransport), and retries a failed request once on a fresh connection
+// when that is safe: the procedure has no side effects or is idempotent
+// (its contract's idempotency_level), or the request was provably not sent
+// (the dial failed). A request that may have reached the module is never
+// retried otherwise. A request that met a pooled connection the module had
+// closed before answering is sent again on a new one when it says it is
+// idempotent (an Idempotency-Key: the module then answers a repeat with
+// the first answer). The typed clients of a module and its forwarder share
+// one.
 type hopTransport struct {
-	pooled *http.Transport
-	fresh  *http.Transport // no keep-alive: every request dials
+	pooled *connTransport
+	fresh  *connTransport // keeps nothing: every request dials
 }
 
 func newHopTransport(cfg HopConfig) *hopTransport {
-	newTransport := func() *http.Transport {
-		protocols := new(http.Protocols)
-		protocols.SetHTTP1(true)
-		protocols.SetUnencryptedHTTP2(true)
-		return &http.Transport{
-			Protocols:             protocols,
-			DialContext:           (&net.Dialer{Timeout: cfg.DialTimeout, KeepAlive: 15 * time.Second}).DialContext,
-			MaxIdleConnsPerHost:   64,
-			IdleConnTimeout:       cfg.IdleTimeout,
-			ResponseHeaderTimeout: cfg.Timeout,
-		}
-	}
-	fresh := newTransport()
-	fresh.DisableKeepAlives = true
-	return &hopTransport{pooled: newTransport(), fresh: fresh}
+	fresh := newConnTransport(cfg)
+	fresh.max = 0
+	return &hopTransport{pooled: newConnTransport(cfg), fresh: fresh}
 }
 
 // RoundTrip implements http.RoundTripper.
 func (t *hopTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	safe := isSafe(req.Context())
 	if _, keyed := req.Header["Idempotency-Key"]; safe && !keyed {
-		// net/http retries a request that met a connection the server
-		// had closed only when it counts as idempotent: a key with no
-		// value says so without being sent.
+		// A request that met a connection the module had closed is sent
+		// again only when it says it is idempotent: a key with no value
+		// says so without being sent.
 		req = req.Clone(req.Context())
 		req.Header["Idempotency-Key"] = nil
 	}

@@ -173,6 +173,7 @@ func TestParseModuleFlags(t *testing.T) {
 		env      map[string]string
 		wantAddr string
 		wantURLs map[string]string
+		wantDBs  map[string]string
 		wantErr  string
 	}{
 		{name: "monolith", wantAddr: ":4000"},
@@ -187,8 +188,13 @@ func TestParseModuleFlags(t *testing.T) {
 		{name: "analytics with PORT", args: []string{"--role", "analytics"}, env: map[string]string{"REDIS_URL": redis, "PORT": "9000"}, wantAddr: ":9000"},
 		{name: "several", args: []string{"--role", "user,analytics"}, env: map[string]string{"REDIS_URL": redis}, wantAddr: ":4000"},
 		{name: "entry", args: []string{"--module-url", "user=http://u", "--module-url", "builder=http://b", "--module-url", "order=http://o",
-			"--module-url", "webhook=http://w", "--module-url", "analytics=http://a"}, wantAddr: ":4000",
-			wantURLs: map[string]string{"user": "http://u", "builder": "http://b", "order": "http://o", "webhook": "http://w", "analytics": "http://a"}},
+			"--module-url", "webhook=http://w", "--module-url", "analytics=http://a"}, env: map[string]string{"HARNESS_ACCESS_TOKEN_PUBLIC_KEY_FILE": "/keys/pub.pem"},
+			wantAddr: ":4000", wantURLs: map[string]string{"user": "http://u", "builder": "http://b", "order": "http://o", "webhook": "http://w", "analytics": "http://a"}},
+		{name: "entry without a public key", args: []string{"--module-url", "user=http://u", "--module-url", "builder=http://b", "--module-url", "order=http://o",
+			"--module-url", "webhook=http://w", "--module-url", "analytics=http://a"}, wantErr: "needs the user module's public key"},
+		{name: "module database", args: []string{"--module-database-url", "analytics=postgres://db/analytics"}, env: map[string]string{"USER_DATABASE_URL": "postgres://db/users"},
+			wantAddr: ":4000", wantDBs: map[string]string{"analytics": "postgres://db/analytics", "user": "postgres://db/users"}},
+		{name: "database of an unknown module", args: []string{"--module-database-url", "shop=postgres://db/x"}, wantErr: "unknown module \"shop\""},
 		{name: "every module env", env: map[string]string{"REDIS_URL": redis, "USER_SERVICE_URL": "http://u", "ORDER_SERVICE_URL": "http://o",
 			"WEBHOOK_SERVICE_URL": "http://w", "ANALYTICS_SERVICE_URL": "http://a"}, wantAddr: ":4000",
 			wantURLs: map[string]string{"user": "http://u", "order": "http://o", "webhook": "http://w", "analytics": "http://a"}},
@@ -210,6 +216,9 @@ func TestParseModuleFlags(t *testing.T) {
 			}
 			if cfg.Addr != tt.wantAddr || !maps.Equal(cfg.ModuleURLs, tt.wantURLs) {
 				t.Errorf("addr %q urls %v, want %q %v", cfg.Addr, cfg.ModuleURLs, tt.wantAddr, tt.wantURLs)
+			}
+			if !maps.Equal(cfg.ModuleDatabaseURLs, tt.wantDBs) {
+				t.Errorf("module databases %v, want %v", cfg.ModuleDatabaseURLs, tt.wantDBs)
 			}
 		})
 	}
