@@ -7,8 +7,8 @@ import (
 	"slices"
 
 	connect "connectrpc.com/connect/v2"
-	"github.com/uptrace/bun"
 	"connectrpc.com/connect/v2/connectinprocess"
+	"github.com/uptrace/bun"
 
 	"github.com/harnesshero/platform/platform/auth"
 	"github.com/harnesshero/platform/platform/events"
