@@ -94,7 +94,10 @@ func TestConnTransportCanceled(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() {
-		_, err := tr.RoundTrip(req)
+		res, err := tr.RoundTrip(req)
+		if err == nil {
+			res.Body.Close()
+		}
 		done <- err
 	}()
 	cancel()

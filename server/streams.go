@@ -80,15 +80,6 @@ func (s *streams) endOpen() {
 	}
 }
 
-// streamError is the error a handler relaying a stream returns when the
-// relay failed with err: the drain's, when ctx ended because of it.
-func streamError(ctx context.Context, err error) error {
-	if errors.Is(context.Cause(ctx), errDraining) {
-		return errDraining
-	}
-	return err
-}
-
 // streamRoutes lifts the HTTP server's read and write deadlines, meant for
 // unary calls, off the streaming procedures' requests (a stream lives as
 // long as its caller watches), and asks proxies not to buffer their
