@@ -26,6 +26,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/harnesshero/platform/modules/builder"
+	"github.com/harnesshero/platform/modules/order"
 	"github.com/harnesshero/platform/modules/user"
 	"github.com/harnesshero/platform/platform/clientip"
 	"github.com/harnesshero/platform/platform/events"
@@ -330,4 +331,28 @@ func GrantAdmin(ctx context.Context, cfg Config, logger *slog.Logger, email stri
 		return err
 	}
 	return user.GrantAdmin(ctx, db, email)
+}
+
+// DefaultAddressRetention is how long a settled order keeps its shipping
+// address: order.DefaultAddressRetention, 180 days.
+const DefaultAddressRetention = order.DefaultAddressRetention
+
+// ForgetAddresses erases the shipping addresses of the orders settled
+// (delivered, cancelled, refunded) more than olderThan ago, keeping their
+// country and region (order.ForgetAddresses), and returns how many it
+// erased. It works on the order module's database, whatever cfg's role;
+// olderThan must be positive.
+func ForgetAddresses(ctx context.Context, cfg Config, logger *slog.Logger, olderThan time.Duration) (int, error) {
+	if olderThan <= 0 {
+		return 0, fmt.Errorf("server: the retention period must be positive, got %v", olderThan)
+	}
+	db, err := storage.Open(ctx, cfg.ModuleDSN("order"))
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	if err := storage.Migrate(ctx, db, logger, order.Migrations(), events.Migrations()); err != nil {
+		return 0, err
+	}
+	return order.ForgetAddresses(ctx, db, time.Now().Add(-olderThan))
 }

@@ -6,6 +6,7 @@
 //	harness serve --role user,order  several modules in one process on :4000
 //	harness migrate                  apply migrations and exit
 //	harness users grant-admin EMAIL  make a registered user an admin
+//	harness orders forget-addresses  erase the addresses of orders settled 180 days ago
 //	harness dev pay ORDER_ID         pay an order (embedded payment provider)
 //	harness events replay --consumer analytics --from T --to T
 //	                                 re-deliver a range of recorded events
@@ -55,6 +56,7 @@ commands:
   serve     run the platform (or some modules with --role, others at --module-url)
   migrate   apply database migrations and exit
   users     grant-admin EMAIL: make a registered user an admin
+  orders    forget-addresses [--older-than 4320h]: erase the shipping addresses of orders settled before
   dev       pay ORDER_ID [--outcome succeeded|failed|refunded] [--url URL]: send a signed payment webhook
   events    replay --consumer NAME --from RFC3339 --to RFC3339: re-deliver recorded events
   healthcheck URL: GET URL, succeed on a 2xx answer (a container healthcheck)
@@ -103,6 +105,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		fmt.Fprintf(stdout, "%s is now an admin\n", email)
 		return nil
+	case "orders":
+		return forgetAddresses(ctx, args, getenv, stdout, stderr)
 	case "events":
 		return replay(ctx, args, getenv, stdout, stderr)
 	case "dev":
@@ -353,6 +357,31 @@ func replay(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	fmt.Fprintf(stdout, "re-delivered %d events to %s\n", n, consumer)
+	return nil
+}
+
+// forgetAddresses runs `harness orders forget-addresses`: the retention
+// rule of shipping addresses (docs/decisions/0009), run daily by the
+// CronJob in deploy/k8s/base.
+func forgetAddresses(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "forget-addresses" {
+		return errors.New("usage: harness orders forget-addresses [--older-than 4320h] [flags]")
+	}
+	olderThan := server.DefaultAddressRetention
+	cfg, logger, err := parseConfig("orders forget-addresses", args[1:], getenv, stderr, func(fs *flag.FlagSet) {
+		fs.DurationVar(&olderThan, "older-than", olderThan, "erase the addresses of orders delivered, cancelled or refunded longer ago than this (default 180 days)")
+	})
+	if err != nil {
+		return err
+	}
+	if olderThan <= 0 {
+		return fmt.Errorf("--older-than must be positive, got %v", olderThan)
+	}
+	n, err := server.ForgetAddresses(ctx, cfg, logger, olderThan)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "erased the shipping addresses of %d orders settled more than %v ago\n", n, olderThan)
 	return nil
 }
 

@@ -223,3 +223,29 @@ func TestParseModuleFlags(t *testing.T) {
 		})
 	}
 }
+
+// TestForgetAddressesCommand: `harness orders forget-addresses` runs on the
+// order module's database and reports what it erased; a retention that is
+// not a positive duration is refused before anything is erased.
+func TestForgetAddressesCommand(t *testing.T) {
+	dir := t.TempDir()
+	noEnv := func(string) string { return "" }
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"orders", "forget-addresses", "--data-dir", dir}, noEnv, &out, &bytes.Buffer{}); err != nil {
+		t.Fatalf("forget-addresses: %v", err)
+	}
+	if want := "erased the shipping addresses of 0 orders settled more than 4320h0m0s ago\n"; out.String() != want {
+		t.Errorf("output %q, want %q", out.String(), want)
+	}
+	for _, args := range [][]string{
+		{"orders", "forget-addresses", "--data-dir", dir, "--older-than", "0s"},
+		{"orders", "forget-addresses", "--data-dir", dir, "--older-than", "-1h"},
+		{"orders", "forget-addresses", "--data-dir", dir, "--older-than", "soon"},
+		{"orders", "forget"},
+		{"orders"},
+	} {
+		if err := run(t.Context(), args, noEnv, &bytes.Buffer{}, &bytes.Buffer{}); err == nil {
+			t.Errorf("%q: no error", args)
+		}
+	}
+}

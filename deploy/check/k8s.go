@@ -14,6 +14,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
@@ -35,6 +36,7 @@ type Manifests struct {
 	PDBs         []policyv1.PodDisruptionBudget
 	Policies     []networkingv1.NetworkPolicy
 	Ingresses    []networkingv1.Ingress
+	CronJobs     []batchv1.CronJob
 }
 
 // Deployment returns the Deployment named name, or nil.
@@ -91,6 +93,8 @@ func (m *Manifests) add(apiVersion, kind string, data []byte) error {
 		target = grow(&m.Policies)
 	case "networking.k8s.io/v1/Ingress":
 		target = grow(&m.Ingresses)
+	case "batch/v1/CronJob":
+		target = grow(&m.CronJobs)
 	default:
 		return fmt.Errorf("unchecked kind %s %s: add it to check.Manifests", apiVersion, kind)
 	}

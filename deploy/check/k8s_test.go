@@ -9,6 +9,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
@@ -76,7 +77,78 @@ func TestK8sOverlays(t *testing.T) {
 			checkHPAs(t, m)
 			checkBuilderPolicy(t, m)
 			checkIngress(t, m)
+			checkRetention(t, m, o.tag, env)
 		})
+	}
+}
+
+// checkRetention asserts the CronJob of the address retention rule: it
+// runs `harness orders forget-addresses` with a positive --older-than, never
+// two at once, in a pod as locked down as the servers'.
+func checkRetention(t *testing.T, m *check.Manifests, tag string, env check.EnvNames) {
+	t.Helper()
+	i := slices.IndexFunc(m.CronJobs, func(c batchv1.CronJob) bool { return c.Name == "forget-addresses" })
+	if i < 0 {
+		t.Fatal("no CronJob forget-addresses: shipping addresses are never erased")
+	}
+	cj := m.CronJobs[i]
+	if cj.Spec.ConcurrencyPolicy != batchv1.ForbidConcurrent {
+		t.Errorf("forget-addresses: concurrencyPolicy %q, want Forbid", cj.Spec.ConcurrencyPolicy)
+	}
+	if fields := strings.Fields(cj.Spec.Schedule); len(fields) != 5 {
+		t.Errorf("forget-addresses: schedule %q, want five cron fields", cj.Spec.Schedule)
+	}
+	pod := cj.Spec.JobTemplate.Spec.Template.Spec
+	if pod.RestartPolicy != corev1.RestartPolicyNever && pod.RestartPolicy != corev1.RestartPolicyOnFailure {
+		t.Errorf("forget-addresses: restartPolicy %q", pod.RestartPolicy)
+	}
+	psc := pod.SecurityContext
+	if psc == nil || psc.RunAsNonRoot == nil || !*psc.RunAsNonRoot || psc.SeccompProfile == nil || psc.SeccompProfile.Type != corev1.SeccompProfileTypeRuntimeDefault {
+		t.Errorf("forget-addresses: pod securityContext %+v, want runAsNonRoot and seccomp RuntimeDefault", psc)
+	}
+	if pod.AutomountServiceAccountToken == nil || *pod.AutomountServiceAccountToken {
+		t.Error("forget-addresses: mounts a service account token it does not use")
+	}
+	if len(pod.Containers) != 1 {
+		t.Fatalf("forget-addresses: %d containers, want 1", len(pod.Containers))
+	}
+	c := pod.Containers[0]
+	if repo, got, _ := strings.Cut(c.Image, ":"); repo != harnessImage || got != tag {
+		t.Errorf("forget-addresses: image %q, want %s:%s", c.Image, harnessImage, tag)
+	}
+	if len(c.Args) < 2 || c.Args[0] != "orders" || c.Args[1] != "forget-addresses" {
+		t.Errorf("forget-addresses: args %q, want orders forget-addresses", c.Args)
+	}
+	if j := slices.Index(c.Args, "--older-than"); j >= 0 {
+		if j+1 >= len(c.Args) {
+			t.Error("forget-addresses: --older-than without a value")
+		} else if d, err := time.ParseDuration(c.Args[j+1]); err != nil || d <= 0 {
+			t.Errorf("forget-addresses: --older-than %q: %v, want a positive duration", c.Args[j+1], err)
+		}
+	}
+	if envValue(c, "DATABASE_URL") == "" && !slices.ContainsFunc(c.Env, func(e corev1.EnvVar) bool { return e.Name == "DATABASE_URL" && e.ValueFrom != nil }) {
+		t.Error("forget-addresses: no DATABASE_URL: it would erase nothing in its own empty SQLite")
+	}
+	for _, e := range c.Env {
+		if !env.Reads(e.Name) {
+			t.Errorf("forget-addresses: env %s is not read by the harness command", e.Name)
+		}
+	}
+	sc := c.SecurityContext
+	if sc == nil || sc.AllowPrivilegeEscalation == nil || *sc.AllowPrivilegeEscalation ||
+		sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem ||
+		sc.Capabilities == nil || !slices.Equal(sc.Capabilities.Drop, []corev1.Capability{"ALL"}) {
+		t.Errorf("forget-addresses: securityContext %+v, want no privilege escalation, read-only root fs, capabilities drop ALL", sc)
+	}
+	for _, r := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory} {
+		if c.Resources.Requests.Name(r, "").IsZero() || c.Resources.Limits.Name(r, "").IsZero() {
+			t.Errorf("forget-addresses: no %s request and limit", r)
+		}
+	}
+	for _, dir := range []string{envValue(c, "HARNESS_DATA_DIR"), "/tmp"} {
+		if !emptyDirAt(pod, c, dir) {
+			t.Errorf("forget-addresses: no emptyDir mounted at %q (the root filesystem is read-only)", dir)
+		}
 	}
 }
 
