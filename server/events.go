@@ -16,9 +16,7 @@ import (
 // consumers' router on one bus.
 type eventsWiring struct {
 	bus *events.Bus
-	// relay publishes the outbox of the process's first database; relays
-	// are one per database (ADR 0030), relay among them.
-	relay       *events.Relay
+	// relays publish the outboxes, one per database (ADR 0030).
 	relays      []relayOn
 	router      *events.Router
 	redis       *redis.Client
@@ -87,7 +85,6 @@ func (p *Platform) wireEvents(ctx context.Context) error {
 	for _, d := range p.databases {
 		w.relays = append(w.relays, relayOn{relay: events.NewRelay(d.db, w.bus.Publisher, p.logger), db: d})
 	}
-	w.relay = w.relays[0].relay
 	return nil
 }
 

@@ -114,7 +114,12 @@ func (p *Platform) registerRuntimeMetrics() error {
 	if w.bus == nil {
 		return nil
 	}
-	return p.metrics.RegisterEvents(metrics.EventSources{
-		Outbox: p.db, Bus: w.bus, Relay: w.relay, Router: w.router,
-	})
+	src := metrics.EventSources{Bus: w.bus, Router: w.router}
+	for _, d := range p.databases {
+		src.Outboxes = append(src.Outboxes, d.db)
+	}
+	for _, r := range w.relays {
+		src.Relays = append(src.Relays, r.relay)
+	}
+	return p.metrics.RegisterEvents(src)
 }

@@ -13,12 +13,13 @@ import (
 // EventSources are the parts of the event pipeline a process runs; a nil
 // field exports nothing for it.
 type EventSources struct {
-	// Outbox is the database whose events_outbox is reported.
-	Outbox *bun.DB
+	// Outboxes are the databases whose events_outbox is reported, summed
+	// (a process keeps one per database of its modules).
+	Outboxes []*bun.DB
 	// Bus reports the Redis consumer groups (none in process).
 	Bus *events.Bus
-	// Relay counts the events it published.
-	Relay *events.Relay
+	// Relays count the events they published, summed.
+	Relays []*events.Relay
 	// Router counts the events its consumers applied and dead-lettered.
 	Router *events.Router
 	// Timeout bounds the queries of one scrape (default 2s).
@@ -69,22 +70,41 @@ func (c *eventCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c *eventCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), c.src.Timeout)
 	defer cancel()
-	if c.src.Outbox != nil {
-		stats, err := events.PendingStats(ctx, c.src.Outbox)
-		ch <- up("outbox", err)
-		if err != nil {
-			c.m.logger.Warn("metrics: read the outbox", "error", err)
+	if len(c.src.Outboxes) > 0 {
+		var (
+			pending int64
+			oldest  time.Time
+			failed  error
+		)
+		for _, db := range c.src.Outboxes {
+			stats, err := events.PendingStats(ctx, db)
+			if err != nil {
+				failed = err
+				break
+			}
+			pending += stats.Pending
+			if !stats.OldestPending.IsZero() && (oldest.IsZero() || stats.OldestPending.Before(oldest)) {
+				oldest = stats.OldestPending
+			}
+		}
+		ch <- up("outbox", failed)
+		if failed != nil {
+			c.m.logger.Warn("metrics: read the outbox", "error", failed)
 		} else {
 			age := 0.0
-			if !stats.OldestPending.IsZero() {
-				age = max(time.Since(stats.OldestPending).Seconds(), 0)
+			if !oldest.IsZero() {
+				age = max(time.Since(oldest).Seconds(), 0)
 			}
-			ch <- prometheus.MustNewConstMetric(outboxPendingDesc, prometheus.GaugeValue, float64(stats.Pending))
+			ch <- prometheus.MustNewConstMetric(outboxPendingDesc, prometheus.GaugeValue, float64(pending))
 			ch <- prometheus.MustNewConstMetric(outboxAgeDesc, prometheus.GaugeValue, age)
 		}
 	}
-	if c.src.Relay != nil {
-		ch <- prometheus.MustNewConstMetric(publishedDesc, prometheus.CounterValue, float64(c.src.Relay.Published()))
+	if len(c.src.Relays) > 0 {
+		var published int64
+		for _, r := range c.src.Relays {
+			published += r.Published()
+		}
+		ch <- prometheus.MustNewConstMetric(publishedDesc, prometheus.CounterValue, float64(published))
 	}
 	if c.src.Router != nil {
 		for consumer, n := range c.src.Router.Counts() {
