@@ -123,8 +123,18 @@ lint-go: ## The Go half of lint: tidy modules, gofmt, go vet, golangci-lint (.go
 breaking: tools .build/protovalidate ## buf breaking against the previous release (.ci/previous-release).
 	./scripts/buf-breaking.sh
 
+# Every suite runs even when an earlier one fails, and the failed ones are
+# named at the end (a Go failure does not hide the TS and shop results).
+TEST_SUITES ?= test-go test-ts test-ts-package test-web
+
 .PHONY: test
-test: test-go test-ts test-ts-package test-web ## Run every test (Go with -race, the TS client against a live server, the client as an app installs it, the shop in headless Chromium).
+test: ## Run every test (Go with -race, the TS client against a live server, the client as an app installs it, the shop in headless Chromium); each suite runs, the failed ones are listed at the end.
+	@failed=""; for suite in $(TEST_SUITES); do \
+		echo "==> make $$suite"; \
+		$(MAKE) --no-print-directory $$suite || failed="$$failed $$suite"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed (passed: the others of $(TEST_SUITES))"; exit 1; fi; \
+	echo "make test: every suite passed ($(TEST_SUITES))"
 
 .PHONY: test-go
 test-go: stripe-mock haproxy ## Go tests (Postgres/Redis tests run when HARNESS_TEST_POSTGRES_URL is set; required under CI).
