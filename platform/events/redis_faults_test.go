@@ -171,7 +171,7 @@ func TestRedisConsumerNames(t *testing.T) {
 			if err := client.XGroupCreateMkStream(t.Context(), stream, c.consumer, "0").Err(); err != nil {
 				t.Fatal(err)
 			}
-			waitFor(t, 10*time.Second, "holder reads a message", func() bool {
+			waitFor(t, 60*time.Second, "holder reads a message", func() bool {
 				res, err := client.XReadGroup(t.Context(), &redis.XReadGroupArgs{
 					Group: c.consumer, Consumer: "holder", Streams: []string{stream, ">"}, Count: 1, Block: -1,
 				}).Result()
@@ -202,7 +202,7 @@ func TestRedisConsumerNames(t *testing.T) {
 			}
 			slices.Sort(want)
 			var got []string
-			waitFor(t, 10*time.Second, fmt.Sprintf("the group's consumers are %v", want), func() bool {
+			waitFor(t, 60*time.Second, fmt.Sprintf("the group's consumers are %v", want), func() bool {
 				consumers, err := client.XInfoConsumers(t.Context(), stream, c.consumer).Result()
 				if err != nil {
 					t.Fatal(err)
