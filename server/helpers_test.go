@@ -36,6 +36,12 @@ type instance struct {
 // engine.
 func start(t testing.TB, engine storage.Engine, fn func(*server.Config)) *instance {
 	t.Helper()
+	return startWith(t, engine, slog.New(slog.DiscardHandler), fn)
+}
+
+// startWith is start with the platform logging to logger.
+func startWith(t testing.TB, engine storage.Engine, logger *slog.Logger, fn func(*server.Config)) *instance {
+	t.Helper()
 	cfg := server.DefaultConfig()
 	cfg.DataDir = t.TempDir()
 	// Cheap password hashes: these tests register many users; the
@@ -47,7 +53,7 @@ func start(t testing.TB, engine storage.Engine, fn func(*server.Config)) *instan
 	if cfg.DatabaseURL == "" && (engine == storage.SQLite || engine == storage.Postgres) {
 		premigrate(t, engine, &cfg)
 	}
-	p, err := server.New(t.Context(), cfg, slog.New(slog.DiscardHandler))
+	p, err := server.New(t.Context(), cfg, logger)
 	if err != nil {
 		t.Fatalf("server.New: %v", err)
 	}

@@ -5,12 +5,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
 
-	"github.com/harnesshero/platform/modules/user"
 	"github.com/harnesshero/platform/platform/storage"
 	"github.com/harnesshero/platform/platform/telemetry"
 	"github.com/harnesshero/platform/server"
@@ -21,30 +18,9 @@ import (
 // cmd/harness builds it) to the returned buffer.
 func startLogged(t *testing.T, fn func(*server.Config)) (*instance, *logLines) {
 	t.Helper()
-	cfg := server.DefaultConfig()
-	cfg.DataDir = t.TempDir()
-	cfg.PasswordCost = user.PasswordCost{MemoryKiB: 64, Passes: 1}
-	if fn != nil {
-		fn(&cfg)
-	}
-	premigrate(t, storage.SQLite, &cfg)
 	logs := new(logLines)
 	logger := slog.New(telemetry.LogHandler(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	p, err := server.New(t.Context(), cfg, logger)
-	if err != nil {
-		t.Fatalf("server.New: %v", err)
-	}
-	t.Cleanup(func() { _ = p.Close() })
-	if err := p.Start(); err != nil {
-		t.Fatalf("Start: %v", err)
-	}
-	hs := httptest.NewUnstartedServer(p.Handler())
-	hs.Config.Protocols = new(http.Protocols)
-	hs.Config.Protocols.SetHTTP1(true)
-	hs.Config.Protocols.SetUnencryptedHTTP2(true)
-	hs.Start()
-	t.Cleanup(hs.Close)
-	return &instance{cfg: cfg, p: p, hs: hs}, logs
+	return startWith(t, storage.SQLite, logger, fn), logs
 }
 
 // logLines collects a process's JSON log lines; safe for concurrent use.
