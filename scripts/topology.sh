@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # topology.sh start|stop|status
 # topology.sh haproxy-config LISTEN SOCKET NAME=HOST:PORT...
+# topology.sh edge-config LISTEN NAME=HOST:PORT...
 #
 # The compose topology (deploy/compose.yaml) as local processes on this
 # machine's Postgres and Redis:
@@ -8,7 +9,9 @@
 #   builder-service  two replicas, role builder, on :4012 and :4022 (BUILDER_PORTS)
 #   haproxy          Debian's haproxy on :4002 (BUILDER_PROXY_PORT), in front of
 #                    the replicas as the Service is in a cluster: a replica is in
-#                    rotation while its /readyz answers 200 (checked every 500 ms)
+#                    rotation while its /readyz answers 200 (checked every 500 ms);
+#                    and the edge on :4001 (EDGE_PORT), as the cluster's Ingress:
+#                    /harness.builder.v1.* to the replicas, the rest to the backend
 #   web              skipped until web/ exists
 # Pid files, logs and haproxy.cfg go to $TOPOLOGY_DIR (./var/topology), with
 # haproxy's stats socket haproxy.sock. `stop` sends SIGTERM (haproxy:
@@ -17,6 +20,9 @@
 #
 # haproxy-config prints deploy/haproxy/haproxy.cfg.tmpl rendered: listening
 # on LISTEN, its stats socket at SOCKET, one server per NAME=HOST:PORT.
+# edge-config prints deploy/haproxy/edge.cfg.tmpl rendered: the edge
+# listening on LISTEN, one platform server per NAME=HOST:PORT; haproxy loads
+# it after the first (-f haproxy.cfg -f edge.cfg).
 #
 # Environment: DATABASE_URL (default: the local Postgres, database harness,
 # created if missing), REDIS_URL (redis://127.0.0.1:6379/0), and anything
@@ -30,6 +36,7 @@ cd "$ROOT"
 DIR="${TOPOLOGY_DIR:-$ROOT/var/topology}"
 BACKEND_PORT="${BACKEND_PORT:-4000}"
 BUILDER_PROXY_PORT="${BUILDER_PROXY_PORT:-4002}"
+EDGE_PORT="${EDGE_PORT:-4001}"
 read -r -a BUILDER_PORTS <<< "${BUILDER_PORTS:-4012 4022}"
 READY_TIMEOUT="${TOPOLOGY_READY_TIMEOUT:-30}"
 STOP_TIMEOUT="${TOPOLOGY_STOP_TIMEOUT:-20}"
@@ -39,11 +46,28 @@ log() { printf 'topology: %s\n' "$*" >&2; }
 
 # haproxy_config LISTEN SOCKET NAME=HOST:PORT...: prints the rendered template.
 haproxy_config() {
-	local listen=$1 socket=$2 line server
-	shift 2
-	if (($# == 0)); then
+	if (($# < 3)); then
 		echo "usage: $0 haproxy-config LISTEN SOCKET NAME=HOST:PORT..." >&2; return 2
 	fi
+	render haproxy.cfg.tmpl "$@"
+}
+
+# edge_config LISTEN NAME=HOST:PORT...: prints the rendered edge template.
+edge_config() {
+	if (($# < 2)); then
+		echo "usage: $0 edge-config LISTEN NAME=HOST:PORT..." >&2; return 2
+	fi
+	local listen=$1
+	shift
+	render edge.cfg.tmpl "$listen" "" "$@"
+}
+
+# render TEMPLATE LISTEN SOCKET NAME=HOST:PORT...: prints deploy/haproxy/TEMPLATE
+# with @LISTEN@ and @EDGE_LISTEN@ as LISTEN, @STATS_SOCKET@ as SOCKET, and a
+# server line per NAME=HOST:PORT at @SERVERS@.
+render() {
+	local template=$1 listen=$2 socket=$3 line server
+	shift 3
 	while IFS= read -r line; do
 		if [[ $line == @SERVERS@ ]]; then
 			for server in "$@"; do
@@ -52,8 +76,9 @@ haproxy_config() {
 			continue
 		fi
 		line=${line//@LISTEN@/"$listen"}
+		line=${line//@EDGE_LISTEN@/"$listen"}
 		printf '%s\n' "${line//@STATS_SOCKET@/"$socket"}"
-	done <"$ROOT/deploy/haproxy/haproxy.cfg.tmpl"
+	done <"$ROOT/deploy/haproxy/$template"
 }
 
 # haproxy_bin prints the haproxy binary to run.
@@ -126,21 +151,23 @@ start() {
 		servers+=("builder-$i=127.0.0.1:$port")
 	done
 	haproxy_config "127.0.0.1:$BUILDER_PROXY_PORT" "$DIR/haproxy.sock" "${servers[@]}" >"$DIR/haproxy.cfg"
-	"$haproxy" -c -q -f "$DIR/haproxy.cfg"
-	start_proc haproxy "$haproxy" -db -f "$DIR/haproxy.cfg"
+	edge_config "127.0.0.1:$EDGE_PORT" "backend=127.0.0.1:$BACKEND_PORT" >"$DIR/edge.cfg"
+	"$haproxy" -c -q -f "$DIR/haproxy.cfg" -f "$DIR/edge.cfg"
+	start_proc haproxy "$haproxy" -db -f "$DIR/haproxy.cfg" -f "$DIR/edge.cfg"
 	i=0
 	for port in "${BUILDER_PORTS[@]}"; do
 		i=$((i + 1))
 		wait_ready "builder-$i" "http://127.0.0.1:$port/readyz"
 	done
 	wait_ready haproxy "http://127.0.0.1:$BUILDER_PROXY_PORT/readyz"
+	wait_ready haproxy "http://127.0.0.1:$EDGE_PORT/readyz"
 	if [[ -d web ]]; then
 		log "web/ exists but the topology does not start it yet"
 	else
 		log "web skipped: no web/ yet"
 	fi
 	trap - ERR
-	log "up: backend http://127.0.0.1:$BACKEND_PORT, builder-service http://127.0.0.1:$BUILDER_PROXY_PORT → ${servers[*]}"
+	log "up: edge http://127.0.0.1:$EDGE_PORT, backend http://127.0.0.1:$BACKEND_PORT, builder-service http://127.0.0.1:$BUILDER_PROXY_PORT → ${servers[*]}"
 }
 
 # stop: SIGTERM to every process with a pid file (haproxy: SIGUSR1, its
@@ -183,5 +210,6 @@ start) start ;;
 stop) stop ;;
 status) status ;;
 haproxy-config) shift; haproxy_config "$@" ;;
-*) echo "usage: $0 start|stop|status|haproxy-config LISTEN SOCKET NAME=HOST:PORT..." >&2; exit 2 ;;
+edge-config) shift; edge_config "$@" ;;
+*) echo "usage: $0 start|stop|status|haproxy-config LISTEN SOCKET NAME=HOST:PORT...|edge-config LISTEN NAME=HOST:PORT..." >&2; exit 2 ;;
 esac

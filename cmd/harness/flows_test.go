@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -37,7 +38,7 @@ type shopper struct {
 var shoppers atomic.Int64
 
 func (top *topology) client(interceptors ...connect.ClientInterceptor) *connect.Client {
-	return connect.NewClient(connecthttp.NewTransport(http.DefaultClient, top.entry.url), interceptors...)
+	return connect.NewClient(connecthttp.NewTransport(http.DefaultClient, cmp.Or(top.front, top.entry.url)), interceptors...)
 }
 
 // signUp registers a shopper through the entry.

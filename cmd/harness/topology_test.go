@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -9,7 +10,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/harnesshero/platform/internal/testwait"
 	"github.com/harnesshero/platform/platform/auth"
 	"github.com/harnesshero/platform/platform/storage"
 	"github.com/harnesshero/platform/platform/storage/storagetest"
@@ -25,6 +28,9 @@ const webhookSecret = "whsec_topology-test"
 type topology struct {
 	bin   string
 	entry *proc
+	// front is where the suites' clients call when it is set: an edge
+	// proxy in front of the processes (else the entry).
+	front string
 	procs map[string]*proc // by module name
 	// db is the environment selecting the topology's database.
 	db []string
@@ -189,6 +195,56 @@ func TestTopologies(t *testing.T) {
 			t.Parallel()
 			check(t, startTopology(t, name))
 		})
+	}
+	// The builder extracted behind the local topology's edge, which sends
+	// builder calls to its process and the rest to the entry.
+	t.Run("Edge/builder", func(t *testing.T) {
+		t.Parallel()
+		checkEdge(t, startTopology(t, "builder"), check)
+	})
+}
+
+// checkEdge puts the local topology's edge (deploy/haproxy/edge.cfg.tmpl:
+// builder RPCs to the builder's process, the rest to the entry) in front
+// of a topology whose builder is extracted, and runs the suites through
+// it: the same answers as the monolith, and the builder's calls reached
+// its process from the edge, not through the entry's forwarder.
+func checkEdge(t *testing.T, top *topology, check func(*testing.T, *topology)) {
+	entry := strings.TrimPrefix(top.entry.url, "http://")
+	edge := freeAddr(t)
+	config := func(t *testing.T, addr, socket string, servers ...string) []byte {
+		t.Helper()
+		out, err := exec.Command("../../scripts/topology.sh", "edge-config", edge, "entry="+entry).Output()
+		if err != nil {
+			t.Fatalf("topology.sh edge-config: %v", err)
+		}
+		return append(topologyConfig(t, addr, socket, servers...), out...)
+	}
+	h := startHAProxy(t, haproxyBinary(t), config, freeAddr(t), "builder="+strings.TrimPrefix(top.procs["builder"].url, "http://"))
+	fronted := *top
+	fronted.front = "http://" + edge
+	// The edge's platform server (the entry) is in rotation once checked.
+	testwait.Until(t, 30*time.Second, func() error {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, fronted.front+"/readyz", nil)
+		if err != nil {
+			return err
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			return fmt.Errorf("edge /readyz: %s", res.Status)
+		}
+		return nil
+	})
+	check(t, &fronted)
+	runBuilderSuite(t, &fronted)
+	// The entry calls the builder's process directly (BUILDER_SERVICE_URL),
+	// not through HAProxy: every call HAProxy sent there came from the edge.
+	if n := h.count(t, "BACKEND", "stot"); n < 10 {
+		t.Errorf("the edge sent %d calls to the builder's process, want the suites' builder calls", n)
 	}
 }
 

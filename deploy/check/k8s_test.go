@@ -405,9 +405,8 @@ func checkBuilderPolicy(t *testing.T, m *check.Manifests) {
 				t.Errorf("NetworkPolicy %s lets anyone reach the builder's port %d", p.Name, api)
 			}
 			for _, peer := range r.From {
-				if peer.IPBlock != nil || peer.NamespaceSelector != nil || peer.PodSelector == nil ||
-					!selects(peer.PodSelector, backend) || selects(peer.PodSelector, web) {
-					t.Errorf("NetworkPolicy %s lets %+v reach the builder's port %d, want backend pods only", p.Name, peer, api)
+				if !backendOrIngress(peer, backend, web) {
+					t.Errorf("NetworkPolicy %s lets %+v reach the builder's port %d, want backend pods and the ingress controller only", p.Name, peer, api)
 				}
 			}
 		}
@@ -417,8 +416,23 @@ func checkBuilderPolicy(t *testing.T, m *check.Manifests) {
 	}
 }
 
-// checkIngress asserts that / is the web app and every Connect service and
-// the webhooks reach the backend.
+// backendOrIngress says whether a NetworkPolicy peer is the backend's pods
+// (not the web app's) or the ingress-nginx namespace (the Ingress routes the
+// builder's services straight to builder-service, ADR 0031).
+func backendOrIngress(peer networkingv1.NetworkPolicyPeer, backend, web labels.Set) bool {
+	if peer.IPBlock != nil {
+		return false
+	}
+	if peer.NamespaceSelector != nil {
+		return peer.PodSelector == nil && len(peer.NamespaceSelector.MatchExpressions) == 0 &&
+			fmt.Sprint(peer.NamespaceSelector.MatchLabels) == fmt.Sprint(map[string]string{"kubernetes.io/metadata.name": "ingress-nginx"})
+	}
+	return peer.PodSelector != nil && selects(peer.PodSelector, backend) && !selects(peer.PodSelector, web)
+}
+
+// checkIngress asserts that / is the web app, the builder's Connect
+// services reach builder-service, and every other service and the webhooks
+// reach the backend.
 func checkIngress(t *testing.T, m *check.Manifests) {
 	t.Helper()
 	if len(m.Ingresses) != 1 {
@@ -437,11 +451,11 @@ func checkIngress(t *testing.T, m *check.Manifests) {
 	if !strings.HasPrefix(webhook.Path, "/webhooks/") {
 		t.Errorf("webhook.Path %s is not under /webhooks", webhook.Path)
 	}
-	for _, svc := range []string{
-		userv1connect.UserServiceName, builderv1connect.CatalogServiceName, builderv1connect.DesignServiceName,
-		orderv1connect.OrderServiceName, analyticsv1connect.AnalyticsServiceName,
-	} {
+	for _, svc := range []string{userv1connect.UserServiceName, orderv1connect.OrderServiceName, analyticsv1connect.AnalyticsServiceName} {
 		want["/"+svc] = "backend"
+	}
+	for _, svc := range []string{builderv1connect.CatalogServiceName, builderv1connect.DesignServiceName} {
+		want["/"+svc] = "builder-service"
 	}
 	if fmt.Sprint(routes) != fmt.Sprint(want) {
 		t.Errorf("Ingress routes %v, want %v", routes, want)

@@ -8,6 +8,11 @@
 #   request. Servers listen on free ports, SQLite, logging at warn; the split
 #   needs Redis for its events (REDIS_URL, default redis://127.0.0.1:6379/0,
 #   under a stream prefix of its own).
+#   VIA=edge: both behind the local topology's edge HAProxy, as in a cluster
+#   behind its Ingress (deploy/haproxy/edge.cfg.tmpl): the one process behind
+#   its own, the split behind one that routes /harness.builder.v1.* straight
+#   to the builder service and the rest to the entry. Each topology's CPU
+#   then includes its HAProxy's.
 #   PROFILE_DIR=dir: then also a 15 s CPU profile of each process under the
 #   same load (dir/one-process.prof, dir/entry.prof, dir/builder.prof; read
 #   them with `go tool pprof -top -cum dir/entry.prof`).
@@ -47,6 +52,25 @@ serve builder "$svc" HARNESS_ADMIN_ADDR="$badmin" REDIS_URL="$redis" HARNESS_EVE
 up "http://127.0.0.1:$svc" || fail "builder service not up" builder
 serve entry "$entry" HARNESS_ADMIN_ADDR="$eadmin" REDIS_URL="$redis" HARNESS_EVENT_STREAM_PREFIX="$prefix" BUILDER_SERVICE_URL="http://127.0.0.1:$svc"
 up "http://127.0.0.1:$entry" || fail "entry not up" entry
+mono_url="http://127.0.0.1:$mono" mono_pids=("$(cat "$work/mono.pid")")
+split_url="http://127.0.0.1:$entry" split_pids=("$(cat "$work/entry.pid")" "$(cat "$work/builder.pid")")
+if [ "${VIA:-}" = edge ]; then
+  haproxy="${HAPROXY:-$(command -v haproxy || echo /usr/sbin/haproxy)}"
+  edge() { # NAME PLATFORM BUILDER : an edge HAProxy on a free port, $port
+    local name=$1; port=$(freeport)
+    { "$here/../topology.sh" haproxy-config "127.0.0.1:$(freeport)" "$work/$name.sock" "builder=$3"
+      "$here/../topology.sh" edge-config "127.0.0.1:$port" "platform=$2"; } >"$work/$name.cfg"
+    # quiet: no log line per request
+    sed -i '/option httplog/d; /^    log global/d' "$work/$name.cfg"
+    "$haproxy" -db -f "$work/$name.cfg" >"$work/$name.log" 2>&1 &
+    pids+=($!); echo $! >"$work/$name.pid"
+    up "http://127.0.0.1:$port" || fail "$name not up" "$name"
+  }
+  edge edge-mono "127.0.0.1:$mono" "127.0.0.1:$mono"
+  mono_url="http://127.0.0.1:$port" mono_pids+=("$(cat "$work/edge-mono.pid")")
+  edge edge-split "127.0.0.1:$entry" "127.0.0.1:$svc"
+  split_url="http://127.0.0.1:$port" split_pids+=("$(cat "$work/edge-split.pid")")
+fi
 ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo $t; }
 run() { # URL PIDS... → "p50_ms rps cpu_us_per_request"
   local url=$1; shift
@@ -56,13 +80,13 @@ run() { # URL PIDS... → "p50_ms rps cpu_us_per_request"
   local rps p50; rps=$(echo "$out" | sed -n 's/.*rps=\([0-9]*\).*/\1/p'); p50=$(echo "$out" | sed -n 's/.*p50_ms=\([0-9.]*\).*/\1/p')
   echo "$p50 $rps $(echo "($b - $a) * 1000000 / $(getconf CLK_TCK) / ($rps * ${duration%s})" | bc)"
 }
-run "http://127.0.0.1:$mono" "$(cat "$work/mono.pid")" >/dev/null; run "http://127.0.0.1:$entry" "$(cat "$work/entry.pid")" "$(cat "$work/builder.pid")" >/dev/null
+run "$mono_url" "${mono_pids[@]}" >/dev/null; run "$split_url" "${split_pids[@]}" >/dev/null
 idle() { local a b; a=$(ticks "$@"); sleep 5; b=$(ticks "$@"); echo "$(( (b - a) * 1000 / $(getconf CLK_TCK) / 5 ))"; }
-echo "idle CPU: one process $(idle "$(cat "$work/mono.pid")") ms/s, split $(idle "$(cat "$work/entry.pid")" "$(cat "$work/builder.pid")") ms/s"
+echo "idle CPU: one process $(idle "${mono_pids[@]}") ms/s, split $(idle "${split_pids[@]}") ms/s"
 for r in $(seq "$rounds"); do
-  read -r p50 rps cpu < <(run "http://127.0.0.1:$mono" "$(cat "$work/mono.pid")")
+  read -r p50 rps cpu < <(run "$mono_url" "${mono_pids[@]}")
   echo "round $r one-process: p50=${p50}ms req/s=$rps cpu=${cpu}us/req" | tee -a "$work/results"
-  read -r p50 rps cpu < <(run "http://127.0.0.1:$entry" "$(cat "$work/entry.pid")" "$(cat "$work/builder.pid")")
+  read -r p50 rps cpu < <(run "$split_url" "${split_pids[@]}")
   echo "round $r split: p50=${p50}ms req/s=$rps cpu=${cpu}us/req" | tee -a "$work/results"
 done
 median() { sort -g | awk '{a[NR]=$1} END{print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
@@ -77,8 +101,8 @@ if [ -n "${PROFILE_DIR:-}" ]; then
     for na in "$@"; do curl -sf -o "$PROFILE_DIR/${na%%=*}.prof" "http://${na#*=}/debug/pprof/profile?seconds=15" & waiting+=($!); done
     wait "${waiting[@]}" || true
   }
-  profile "http://127.0.0.1:$mono" one-process="$madmin"
-  profile "http://127.0.0.1:$entry" entry="$eadmin" builder="$badmin"
+  profile "$mono_url" one-process="$madmin"
+  profile "$split_url" entry="$eadmin" builder="$badmin"
   for f in one-process entry builder; do
     echo "$f: $(go tool pprof -top -nodecount=1 "$PROFILE_DIR/$f.prof" 2>/dev/null | grep -o 'Total samples = [^(]*')"
   done
