@@ -110,6 +110,7 @@ lint: tools .build/protovalidate ## buf lint, buf format, actionlint (.github/wo
 	$(BUF) format -d --exit-code api
 	go tool -modfile=tools/actionlint/go.mod actionlint
 	@$(MAKE) --no-print-directory lint-go
+	go run ./internal/docscheck
 
 .PHONY: lint-go
 lint-go: ## The Go half of lint: tidy modules, gofmt, go vet, golangci-lint (.golangci.yml).
