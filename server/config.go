@@ -114,6 +114,8 @@ type Config struct {
 	// sets (debug.SetMemoryLimit); zero leaves the runtime's (GOMEMLIMIT,
 	// default none). In a container, about 90 % of its memory limit.
 	MemoryLimit int64
+	// Advice configures GetExtractionAdvice (and the admin page's table).
+	Advice AdviceConfig
 	// TracerProvider receives the spans of every RPC (server and client
 	// side), query and event handler; nil traces nothing and installs no
 	// tracing code on the hot paths. The command builds it from the
@@ -146,6 +148,26 @@ type HopConfig struct {
 	BreakerCooldown time.Duration
 }
 
+// AdviceConfig says where GetExtractionAdvice reads the metrics it judges
+// (internal/advise, as `harness advise` does): a Prometheus server
+// scraping every process of the platform when PrometheusURL is set, else
+// this process's own, recorded every Interval and kept for Window.
+type AdviceConfig struct {
+	// Window is how far back the advice looks.
+	Window time.Duration
+	// Interval is one sample of this process's metrics, or one step of
+	// Prometheus' range queries.
+	Interval time.Duration
+	// PrometheusURL is a Prometheus server scraping the platform (e.g.
+	// http://prometheus:9090); empty: this process's own metrics, which
+	// in a split deployment see only the modules this process serves or
+	// forwards.
+	PrometheusURL string
+	// PrometheusSelector are label matchers for every series read from
+	// Prometheus, e.g. `namespace="harness"`.
+	PrometheusSelector string
+}
+
 // DefaultConfig returns the embedded default: everything in one process on
 // :4000, SQLite under ./var, the web app's dev origin allowed.
 func DefaultConfig() Config {
@@ -160,6 +182,7 @@ func DefaultConfig() Config {
 		DrainGrace:      5 * time.Second,
 		GCPercent:       DefaultGCPercent,
 		Watch:           order.WatchLimits{PerUser: order.DefaultWatchPerUser, Total: order.DefaultWatchTotal},
+		Advice:          AdviceConfig{Window: 15 * time.Minute, Interval: 15 * time.Second},
 		Hop: HopConfig{
 			Timeout:         5 * time.Second,
 			DialTimeout:     2 * time.Second,
@@ -237,6 +260,9 @@ func (c Config) Validate() error {
 	if c.DrainGrace < 0 {
 		errs = append(errs, errors.New("server: DrainGrace must not be negative"))
 	}
+	if c.Advice.Interval <= 0 || c.Advice.Window < c.Advice.Interval {
+		errs = append(errs, fmt.Errorf("server: the advice window (%v) must hold at least one interval (%v)", c.Advice.Window, c.Advice.Interval))
+	}
 	if c.Watch.PerUser < 0 || c.Watch.Total < 0 {
 		errs = append(errs, fmt.Errorf("server: Watch caps must not be negative (%+v)", c.Watch))
 	}
@@ -272,6 +298,9 @@ func (c Config) LogValue() slog.Value {
 		slog.Int64("max_request_bytes", c.MaxRequestBytes),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
 		slog.Duration("drain_grace", c.DrainGrace),
+		slog.Duration("advice_window", c.Advice.Window),
+		slog.Duration("advice_interval", c.Advice.Interval),
+		slog.String("advice_prometheus_url", storage.Redact(c.Advice.PrometheusURL)),
 		slog.Int("gc_percent", c.GCPercent),
 		slog.Int64("memory_limit", c.MemoryLimit),
 		slog.Bool("tracing", c.TracerProvider != nil),

@@ -88,12 +88,14 @@ func (p *Platform) wireEvents(ctx context.Context) error {
 	return nil
 }
 
-// Start runs the background workers: the consumers first (an in-process
+// Start runs the background workers: the advice's recording of this
+// process's metrics, the event consumers first (an in-process
 // bus delivers only to subscribers already there), then the relay, and on
 // Redis the watch for Redis losing its data. It does not wait for Redis:
 // while Redis is down the platform serves, events stay in the outbox, and
 // the relay and the consumers connect when Redis comes back.
 func (p *Platform) Start() error {
+	p.advisor.start()
 	w := &p.events
 	if w.bus == nil {
 		return nil

@@ -23,7 +23,7 @@ import (
 // routes are forwarded there, so callers see one platform.
 func (p *Platform) registerModules(ctx context.Context, topo topology, privateKey ed25519.PrivateKey) error {
 	cfg := p.cfg
-	w := &wiring{cfg: cfg, server: p.server, logger: p.logger, privateKey: privateKey, clients: map[string]*connect.Client{}}
+	w := &wiring{cfg: cfg, server: p.server, logger: p.logger, privateKey: privateKey, clients: map[string]*connect.Client{}, advice: p.advisor.advice}
 	if len(topo.served) > 0 {
 		if err := p.openDatabases(ctx, topo); err != nil {
 			return err

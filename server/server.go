@@ -67,6 +67,8 @@ type Platform struct {
 	// remotes are the HTTP transports to the modules served elsewhere, by
 	// procedure prefix (Transport).
 	remotes map[string]connect.Transport
+	// advisor answers GetExtractionAdvice from the metrics.
+	advisor *advisor
 }
 
 // route is a plain HTTP route.
@@ -96,6 +98,9 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Platform, error
 	}
 	p := &Platform{cfg: cfg, logger: logger, proxies: proxies}
 	p.metrics = newPlatformMetrics(p)
+	if p.advisor, err = newAdvisor(cfg.Advice, p.metrics); err != nil {
+		return nil, err
+	}
 	observe, err := p.newTelemetry()
 	if err != nil {
 		return nil, err
@@ -170,6 +175,7 @@ func (t routedTransport) NewClientStream(ctx context.Context, spec connect.Spec)
 // the database.
 func (p *Platform) Close() error {
 	p.streams.Stop()
+	p.advisor.stop()
 	p.stopEvents()
 	var errs []error
 	for _, d := range p.databases {

@@ -9,6 +9,7 @@ import (
 	connect "connectrpc.com/connect/v2"
 	"github.com/uptrace/bun"
 
+	analyticsv1 "github.com/harnesshero/platform/gen/harness/analytics/v1"
 	"github.com/harnesshero/platform/gen/harness/builder/v1/builderv1connect"
 	"github.com/harnesshero/platform/modules/analytics"
 	"github.com/harnesshero/platform/modules/builder"
@@ -107,7 +108,7 @@ var table = []module{
 	{
 		name: "analytics", port: 4005, migrations: analytics.Migrations,
 		register: func(w *wiring) (registered, error) {
-			mod, err := analytics.Register(w.server, analytics.Deps{DB: w.db, BusName: w.bus.Name, Groups: w.bus.Groups})
+			mod, err := analytics.Register(w.server, analytics.Deps{DB: w.db, BusName: w.bus.Name, Groups: w.bus.Groups, Advice: w.advice})
 			if err != nil {
 				return registered{}, err
 			}
@@ -127,6 +128,8 @@ type wiring struct {
 	// clients reach every module served here (in process) or elsewhere
 	// (over HTTP), forwarding the caller's token.
 	clients map[string]*connect.Client
+	// advice judges the platform's metrics: which module to extract next.
+	advice func(context.Context) (*analyticsv1.GetExtractionAdviceResponse, error)
 }
 
 // registered is a module served here.

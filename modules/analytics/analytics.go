@@ -20,6 +20,7 @@ import (
 	connect "connectrpc.com/connect/v2"
 	"github.com/uptrace/bun"
 
+	analyticsv1 "github.com/harnesshero/platform/gen/harness/analytics/v1"
 	"github.com/harnesshero/platform/gen/harness/analytics/v1/analyticsv1connect"
 	"github.com/harnesshero/platform/modules/analytics/migrations"
 	"github.com/harnesshero/platform/platform/events"
@@ -53,6 +54,10 @@ type Deps struct {
 	// Groups reports the bus's consumer groups (events.Bus.Groups) for
 	// GetEventStats; nil reports none.
 	Groups func(ctx context.Context) ([]events.GroupStats, error)
+	// Advice judges the platform's metrics for GetExtractionAdvice (which
+	// module to extract next); nil answers Unimplemented. Its Connect
+	// errors reach the caller as they are.
+	Advice func(ctx context.Context) (*analyticsv1.GetExtractionAdviceResponse, error)
 	// Now is the clock; nil means time.Now. No figure reads it: every
 	// figure is dated by its event's occur_time, so a replayed event lands
 	// on the day it happened. It is accepted for the composition root's
@@ -101,7 +106,7 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 	m.Ready, m.Subscribe = m.ready, m.subscribe
 	// Every RPC (admins only) refuses a revoked token.
 	rpc.RegisterGuarded(srv, func(s *connect.Server) {
-		analyticsv1connect.RegisterAnalyticsServiceHandler(s, &service{store: m.store, outbox: outbox, bus: deps.BusName, groups: deps.Groups})
+		analyticsv1connect.RegisterAnalyticsServiceHandler(s, &service{store: m.store, outbox: outbox, bus: deps.BusName, groups: deps.Groups, advice: deps.Advice})
 	}, tokens.Guard())
 	return m, nil
 }

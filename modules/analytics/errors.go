@@ -4,11 +4,15 @@ import (
 	"errors"
 	"strconv"
 
+	connect "connectrpc.com/connect/v2"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/harnesshero/platform/platform/rpc"
 	"github.com/harnesshero/platform/platform/validation"
 )
+
+// errNoAdvice: the composition root gave no Deps.Advice.
+var errNoAdvice = errors.New("extraction advice is not available in this process")
 
 // toConnectError maps the module's errors to Connect errors: the one place
 // where codes and public messages are chosen. req is the request message,
@@ -29,6 +33,8 @@ func toConnectError(req proto.Message, err error) error {
 		return invalid("range.end_date", "end_date.date", "The end date must be a date such as 2026-11-30")
 	case errors.Is(err, errEndBeforeStart):
 		return invalid("range.end_date", "end_date.not_before_start", "The end date must not be before the start date")
+	case errors.Is(err, errNoAdvice):
+		return connect.NewError(connect.CodeUnimplemented, err.Error())
 	case errors.Is(err, errRangeTooLong):
 		return invalid("range", "range.max_days", "A date range may span at most "+strconv.Itoa(maxDays)+" days")
 	default:

@@ -28,6 +28,7 @@ type service struct {
 	outbox *bun.DB
 	bus    string
 	groups func(ctx context.Context) ([]events.GroupStats, error)
+	advice func(ctx context.Context) (*analyticsv1.GetExtractionAdviceResponse, error)
 }
 
 var _ analyticsv1connect.AnalyticsServiceHandler = (*service)(nil)
@@ -177,6 +178,20 @@ func (s *service) GetEventStats(ctx context.Context, req *analyticsv1.GetEventSt
 				Stream: g.Stream, ConsumerGroup: g.Group, Consumers: g.Consumers, Pending: g.Pending, Lag: g.Lag,
 			})
 		}
+	}
+	return res, nil
+}
+
+// GetExtractionAdvice returns the platform's advice on which module to
+// extract next (Deps.Advice): the composition root judges its metrics,
+// which this module does not own. Unimplemented where none is given.
+func (s *service) GetExtractionAdvice(ctx context.Context, req *analyticsv1.GetExtractionAdviceRequest) (*analyticsv1.GetExtractionAdviceResponse, error) {
+	if s.advice == nil {
+		return nil, toConnectError(req, errNoAdvice)
+	}
+	res, err := s.advice(ctx)
+	if err != nil {
+		return nil, toConnectError(req, err)
 	}
 	return res, nil
 }

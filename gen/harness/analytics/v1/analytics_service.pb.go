@@ -12,6 +12,7 @@ import (
 	v1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	durationpb "google.golang.org/protobuf/types/known/durationpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
@@ -1008,11 +1009,390 @@ func (x *StreamGroup) GetLag() int64 {
 	return 0
 }
 
+// GetExtractionAdviceRequest takes no arguments: the window and the
+// decision points are the platform's configuration.
+type GetExtractionAdviceRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetExtractionAdviceRequest) Reset() {
+	*x = GetExtractionAdviceRequest{}
+	mi := &file_harness_analytics_v1_analytics_service_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetExtractionAdviceRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetExtractionAdviceRequest) ProtoMessage() {}
+
+func (x *GetExtractionAdviceRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_harness_analytics_v1_analytics_service_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetExtractionAdviceRequest.ProtoReflect.Descriptor instead.
+func (*GetExtractionAdviceRequest) Descriptor() ([]byte, []int) {
+	return file_harness_analytics_v1_analytics_service_proto_rawDescGZIP(), []int{16}
+}
+
+// GetExtractionAdviceResponse is the advice with its figures.
+type GetExtractionAdviceResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The window judged.
+	StartTime *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
+	EndTime   *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=end_time,json=endTime,proto3" json:"end_time,omitempty"`
+	// Intervals in the window: the process's own samples, or the steps of
+	// a Prometheus server's range queries.
+	Samples int32 `protobuf:"varint,3,opt,name=samples,proto3" json:"samples,omitempty"`
+	// Where the figures come from: "this process's metrics, every 15s", or
+	// the Prometheus server's address and selector.
+	Source string `protobuf:"bytes,4,opt,name=source,proto3" json:"source,omitempty"`
+	// Every module, busiest first.
+	Modules []*ModuleAdvice `protobuf:"bytes,5,rep,name=modules,proto3" json:"modules,omitempty"`
+	// The module to extract next; empty when none needs it.
+	NextModule string `protobuf:"bytes,6,opt,name=next_module,json=nextModule,proto3" json:"next_module,omitempty"`
+	// The advice in a sentence, with the numbers.
+	Advice string `protobuf:"bytes,7,opt,name=advice,proto3" json:"advice,omitempty"`
+	// How to read the figures (what is estimated, what is not measured).
+	Notes []string `protobuf:"bytes,8,rep,name=notes,proto3" json:"notes,omitempty"`
+	// The processes' memory over the window; unset when unknown. Memory is
+	// measured per process and cannot be attributed to a module.
+	Memory        *MemoryUse `protobuf:"bytes,9,opt,name=memory,proto3" json:"memory,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetExtractionAdviceResponse) Reset() {
+	*x = GetExtractionAdviceResponse{}
+	mi := &file_harness_analytics_v1_analytics_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetExtractionAdviceResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetExtractionAdviceResponse) ProtoMessage() {}
+
+func (x *GetExtractionAdviceResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_harness_analytics_v1_analytics_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetExtractionAdviceResponse.ProtoReflect.Descriptor instead.
+func (*GetExtractionAdviceResponse) Descriptor() ([]byte, []int) {
+	return file_harness_analytics_v1_analytics_service_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *GetExtractionAdviceResponse) GetStartTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.StartTime
+	}
+	return nil
+}
+
+func (x *GetExtractionAdviceResponse) GetEndTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.EndTime
+	}
+	return nil
+}
+
+func (x *GetExtractionAdviceResponse) GetSamples() int32 {
+	if x != nil {
+		return x.Samples
+	}
+	return 0
+}
+
+func (x *GetExtractionAdviceResponse) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *GetExtractionAdviceResponse) GetModules() []*ModuleAdvice {
+	if x != nil {
+		return x.Modules
+	}
+	return nil
+}
+
+func (x *GetExtractionAdviceResponse) GetNextModule() string {
+	if x != nil {
+		return x.NextModule
+	}
+	return ""
+}
+
+func (x *GetExtractionAdviceResponse) GetAdvice() string {
+	if x != nil {
+		return x.Advice
+	}
+	return ""
+}
+
+func (x *GetExtractionAdviceResponse) GetNotes() []string {
+	if x != nil {
+		return x.Notes
+	}
+	return nil
+}
+
+func (x *GetExtractionAdviceResponse) GetMemory() *MemoryUse {
+	if x != nil {
+		return x.Memory
+	}
+	return nil
+}
+
+// ModuleAdvice is one module's figures over the window and the verdict.
+type ModuleAdvice struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Module string                 `protobuf:"bytes,1,opt,name=module,proto3" json:"module,omitempty"`
+	// Calls it served in the window, and the mean, peak and median rates.
+	Calls           float64 `protobuf:"fixed64,2,opt,name=calls,proto3" json:"calls,omitempty"`
+	PerMinute       float64 `protobuf:"fixed64,3,opt,name=per_minute,json=perMinute,proto3" json:"per_minute,omitempty"`
+	PeakPerMinute   float64 `protobuf:"fixed64,4,opt,name=peak_per_minute,json=peakPerMinute,proto3" json:"peak_per_minute,omitempty"`
+	MedianPerMinute float64 `protobuf:"fixed64,5,opt,name=median_per_minute,json=medianPerMinute,proto3" json:"median_per_minute,omitempty"`
+	// Peak ÷ median rate; unset when the median is 0.
+	Spikiness *float64 `protobuf:"fixed64,6,opt,name=spikiness,proto3,oneof" json:"spikiness,omitempty"`
+	// The 99th percentile latency; unset without timed calls.
+	P99 *durationpb.Duration `protobuf:"bytes,7,opt,name=p99,proto3" json:"p99,omitempty"`
+	// Its share (0–1) of all modules' handler time, the estimate of its
+	// CPU share; unset when no call was timed.
+	HandlerShare *float64 `protobuf:"fixed64,8,opt,name=handler_share,json=handlerShare,proto3,oneof" json:"handler_share,omitempty"`
+	// The share (0–1) of its calls other modules made in process; unset
+	// without calls.
+	ModuleCallShare *float64 `protobuf:"fixed64,9,opt,name=module_call_share,json=moduleCallShare,proto3,oneof" json:"module_call_share,omitempty"`
+	// Calls a minute this process forwarded to it in another process.
+	ForwardedPerMinute float64 `protobuf:"fixed64,10,opt,name=forwarded_per_minute,json=forwardedPerMinute,proto3" json:"forwarded_per_minute,omitempty"`
+	// "extract", "keep", "idle" (no call) or "elsewhere" (served by
+	// another process).
+	Verdict string `protobuf:"bytes,11,opt,name=verdict,proto3" json:"verdict,omitempty"`
+	// The decision points saying extract, and those saying keep.
+	Reasons       []string `protobuf:"bytes,12,rep,name=reasons,proto3" json:"reasons,omitempty"`
+	KeepReasons   []string `protobuf:"bytes,13,rep,name=keep_reasons,json=keepReasons,proto3" json:"keep_reasons,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ModuleAdvice) Reset() {
+	*x = ModuleAdvice{}
+	mi := &file_harness_analytics_v1_analytics_service_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ModuleAdvice) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ModuleAdvice) ProtoMessage() {}
+
+func (x *ModuleAdvice) ProtoReflect() protoreflect.Message {
+	mi := &file_harness_analytics_v1_analytics_service_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ModuleAdvice.ProtoReflect.Descriptor instead.
+func (*ModuleAdvice) Descriptor() ([]byte, []int) {
+	return file_harness_analytics_v1_analytics_service_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *ModuleAdvice) GetModule() string {
+	if x != nil {
+		return x.Module
+	}
+	return ""
+}
+
+func (x *ModuleAdvice) GetCalls() float64 {
+	if x != nil {
+		return x.Calls
+	}
+	return 0
+}
+
+func (x *ModuleAdvice) GetPerMinute() float64 {
+	if x != nil {
+		return x.PerMinute
+	}
+	return 0
+}
+
+func (x *ModuleAdvice) GetPeakPerMinute() float64 {
+	if x != nil {
+		return x.PeakPerMinute
+	}
+	return 0
+}
+
+func (x *ModuleAdvice) GetMedianPerMinute() float64 {
+	if x != nil {
+		return x.MedianPerMinute
+	}
+	return 0
+}
+
+func (x *ModuleAdvice) GetSpikiness() float64 {
+	if x != nil && x.Spikiness != nil {
+		return *x.Spikiness
+	}
+	return 0
+}
+
+func (x *ModuleAdvice) GetP99() *durationpb.Duration {
+	if x != nil {
+		return x.P99
+	}
+	return nil
+}
+
+func (x *ModuleAdvice) GetHandlerShare() float64 {
+	if x != nil && x.HandlerShare != nil {
+		return *x.HandlerShare
+	}
+	return 0
+}
+
+func (x *ModuleAdvice) GetModuleCallShare() float64 {
+	if x != nil && x.ModuleCallShare != nil {
+		return *x.ModuleCallShare
+	}
+	return 0
+}
+
+func (x *ModuleAdvice) GetForwardedPerMinute() float64 {
+	if x != nil {
+		return x.ForwardedPerMinute
+	}
+	return 0
+}
+
+func (x *ModuleAdvice) GetVerdict() string {
+	if x != nil {
+		return x.Verdict
+	}
+	return ""
+}
+
+func (x *ModuleAdvice) GetReasons() []string {
+	if x != nil {
+		return x.Reasons
+	}
+	return nil
+}
+
+func (x *ModuleAdvice) GetKeepReasons() []string {
+	if x != nil {
+		return x.KeepReasons
+	}
+	return nil
+}
+
+// MemoryUse is the sampled processes' memory, in bytes.
+type MemoryUse struct {
+	state              protoimpl.MessageState `protogen:"open.v1"`
+	MeanResidentBytes  float64                `protobuf:"fixed64,1,opt,name=mean_resident_bytes,json=meanResidentBytes,proto3" json:"mean_resident_bytes,omitempty"`
+	MaxResidentBytes   float64                `protobuf:"fixed64,2,opt,name=max_resident_bytes,json=maxResidentBytes,proto3" json:"max_resident_bytes,omitempty"`
+	MeanHeapInuseBytes float64                `protobuf:"fixed64,3,opt,name=mean_heap_inuse_bytes,json=meanHeapInuseBytes,proto3" json:"mean_heap_inuse_bytes,omitempty"`
+	MaxHeapInuseBytes  float64                `protobuf:"fixed64,4,opt,name=max_heap_inuse_bytes,json=maxHeapInuseBytes,proto3" json:"max_heap_inuse_bytes,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *MemoryUse) Reset() {
+	*x = MemoryUse{}
+	mi := &file_harness_analytics_v1_analytics_service_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MemoryUse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MemoryUse) ProtoMessage() {}
+
+func (x *MemoryUse) ProtoReflect() protoreflect.Message {
+	mi := &file_harness_analytics_v1_analytics_service_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MemoryUse.ProtoReflect.Descriptor instead.
+func (*MemoryUse) Descriptor() ([]byte, []int) {
+	return file_harness_analytics_v1_analytics_service_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *MemoryUse) GetMeanResidentBytes() float64 {
+	if x != nil {
+		return x.MeanResidentBytes
+	}
+	return 0
+}
+
+func (x *MemoryUse) GetMaxResidentBytes() float64 {
+	if x != nil {
+		return x.MaxResidentBytes
+	}
+	return 0
+}
+
+func (x *MemoryUse) GetMeanHeapInuseBytes() float64 {
+	if x != nil {
+		return x.MeanHeapInuseBytes
+	}
+	return 0
+}
+
+func (x *MemoryUse) GetMaxHeapInuseBytes() float64 {
+	if x != nil {
+		return x.MaxHeapInuseBytes
+	}
+	return 0
+}
+
 var File_harness_analytics_v1_analytics_service_proto protoreflect.FileDescriptor
 
 const file_harness_analytics_v1_analytics_service_proto_rawDesc = "" +
 	"\n" +
-	",harness/analytics/v1/analytics_service.proto\x12\x14harness.analytics.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1charness/auth/v1/access.proto\x1a harness/builder/v1/catalog.proto\"\xdf\x03\n" +
+	",harness/analytics/v1/analytics_service.proto\x12\x14harness.analytics.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1charness/auth/v1/access.proto\x1a harness/builder/v1/catalog.proto\"\xdf\x03\n" +
 	"\tDateRange\x12\xb0\x01\n" +
 	"\n" +
 	"start_date\x18\x01 \x01(\tB\x90\x01\xbaH\x8c\x01\xba\x01\x88\x01\n" +
@@ -1083,12 +1463,51 @@ const file_harness_analytics_v1_analytics_service_proto_rawDesc = "" +
 	"\x0econsumer_group\x18\x02 \x01(\tR\rconsumerGroup\x12\x1c\n" +
 	"\tconsumers\x18\x03 \x01(\x03R\tconsumers\x12\x18\n" +
 	"\apending\x18\x04 \x01(\x03R\apending\x12\x10\n" +
-	"\x03lag\x18\x05 \x01(\x03R\x03lag2\xde\x03\n" +
+	"\x03lag\x18\x05 \x01(\x03R\x03lag\"\x1c\n" +
+	"\x1aGetExtractionAdviceRequest\"\x87\x03\n" +
+	"\x1bGetExtractionAdviceResponse\x129\n" +
+	"\n" +
+	"start_time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x125\n" +
+	"\bend_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\aendTime\x12\x18\n" +
+	"\asamples\x18\x03 \x01(\x05R\asamples\x12\x16\n" +
+	"\x06source\x18\x04 \x01(\tR\x06source\x12<\n" +
+	"\amodules\x18\x05 \x03(\v2\".harness.analytics.v1.ModuleAdviceR\amodules\x12\x1f\n" +
+	"\vnext_module\x18\x06 \x01(\tR\n" +
+	"nextModule\x12\x16\n" +
+	"\x06advice\x18\a \x01(\tR\x06advice\x12\x14\n" +
+	"\x05notes\x18\b \x03(\tR\x05notes\x127\n" +
+	"\x06memory\x18\t \x01(\v2\x1f.harness.analytics.v1.MemoryUseR\x06memory\"\x99\x04\n" +
+	"\fModuleAdvice\x12\x16\n" +
+	"\x06module\x18\x01 \x01(\tR\x06module\x12\x14\n" +
+	"\x05calls\x18\x02 \x01(\x01R\x05calls\x12\x1d\n" +
+	"\n" +
+	"per_minute\x18\x03 \x01(\x01R\tperMinute\x12&\n" +
+	"\x0fpeak_per_minute\x18\x04 \x01(\x01R\rpeakPerMinute\x12*\n" +
+	"\x11median_per_minute\x18\x05 \x01(\x01R\x0fmedianPerMinute\x12!\n" +
+	"\tspikiness\x18\x06 \x01(\x01H\x00R\tspikiness\x88\x01\x01\x12+\n" +
+	"\x03p99\x18\a \x01(\v2\x19.google.protobuf.DurationR\x03p99\x12(\n" +
+	"\rhandler_share\x18\b \x01(\x01H\x01R\fhandlerShare\x88\x01\x01\x12/\n" +
+	"\x11module_call_share\x18\t \x01(\x01H\x02R\x0fmoduleCallShare\x88\x01\x01\x120\n" +
+	"\x14forwarded_per_minute\x18\n" +
+	" \x01(\x01R\x12forwardedPerMinute\x12\x18\n" +
+	"\averdict\x18\v \x01(\tR\averdict\x12\x18\n" +
+	"\areasons\x18\f \x03(\tR\areasons\x12!\n" +
+	"\fkeep_reasons\x18\r \x03(\tR\vkeepReasonsB\f\n" +
+	"\n" +
+	"_spikinessB\x10\n" +
+	"\x0e_handler_shareB\x14\n" +
+	"\x12_module_call_share\"\xcd\x01\n" +
+	"\tMemoryUse\x12.\n" +
+	"\x13mean_resident_bytes\x18\x01 \x01(\x01R\x11meanResidentBytes\x12,\n" +
+	"\x12max_resident_bytes\x18\x02 \x01(\x01R\x10maxResidentBytes\x121\n" +
+	"\x15mean_heap_inuse_bytes\x18\x03 \x01(\x01R\x12meanHeapInuseBytes\x12/\n" +
+	"\x14max_heap_inuse_bytes\x18\x04 \x01(\x01R\x11maxHeapInuseBytes2\xe4\x04\n" +
 	"\x10AnalyticsService\x12q\n" +
 	"\rGetDailyStats\x12*.harness.analytics.v1.GetDailyStatsRequest\x1a+.harness.analytics.v1.GetDailyStatsResponse\"\a\x88\xb5\x18\x03\x90\x02\x01\x12q\n" +
 	"\rGetTopChoices\x12*.harness.analytics.v1.GetTopChoicesRequest\x1a+.harness.analytics.v1.GetTopChoicesResponse\"\a\x88\xb5\x18\x03\x90\x02\x01\x12q\n" +
 	"\rGetConversion\x12*.harness.analytics.v1.GetConversionRequest\x1a+.harness.analytics.v1.GetConversionResponse\"\a\x88\xb5\x18\x03\x90\x02\x01\x12q\n" +
-	"\rGetEventStats\x12*.harness.analytics.v1.GetEventStatsRequest\x1a+.harness.analytics.v1.GetEventStatsResponse\"\a\x88\xb5\x18\x03\x90\x02\x01B\xe9\x01\n" +
+	"\rGetEventStats\x12*.harness.analytics.v1.GetEventStatsRequest\x1a+.harness.analytics.v1.GetEventStatsResponse\"\a\x88\xb5\x18\x03\x90\x02\x01\x12\x83\x01\n" +
+	"\x13GetExtractionAdvice\x120.harness.analytics.v1.GetExtractionAdviceRequest\x1a1.harness.analytics.v1.GetExtractionAdviceResponse\"\a\x88\xb5\x18\x03\x90\x02\x01B\xe9\x01\n" +
 	"\x18com.harness.analytics.v1B\x15AnalyticsServiceProtoP\x01ZDgithub.com/harnesshero/platform/gen/harness/analytics/v1;analyticsv1\xa2\x02\x03HAX\xaa\x02\x14Harness.Analytics.V1\xca\x02\x14Harness\\Analytics\\V1\xe2\x02 Harness\\Analytics\\V1\\GPBMetadata\xea\x02\x16Harness::Analytics::V1b\x06proto3"
 
 var (
@@ -1103,60 +1522,72 @@ func file_harness_analytics_v1_analytics_service_proto_rawDescGZIP() []byte {
 	return file_harness_analytics_v1_analytics_service_proto_rawDescData
 }
 
-var file_harness_analytics_v1_analytics_service_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_harness_analytics_v1_analytics_service_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_harness_analytics_v1_analytics_service_proto_goTypes = []any{
-	(*DateRange)(nil),             // 0: harness.analytics.v1.DateRange
-	(*GetDailyStatsRequest)(nil),  // 1: harness.analytics.v1.GetDailyStatsRequest
-	(*DailyStats)(nil),            // 2: harness.analytics.v1.DailyStats
-	(*GetDailyStatsResponse)(nil), // 3: harness.analytics.v1.GetDailyStatsResponse
-	(*GetTopChoicesRequest)(nil),  // 4: harness.analytics.v1.GetTopChoicesRequest
-	(*StyleCount)(nil),            // 5: harness.analytics.v1.StyleCount
-	(*SizeCount)(nil),             // 6: harness.analytics.v1.SizeCount
-	(*MaterialCount)(nil),         // 7: harness.analytics.v1.MaterialCount
-	(*ColorCount)(nil),            // 8: harness.analytics.v1.ColorCount
-	(*GetTopChoicesResponse)(nil), // 9: harness.analytics.v1.GetTopChoicesResponse
-	(*GetConversionRequest)(nil),  // 10: harness.analytics.v1.GetConversionRequest
-	(*GetConversionResponse)(nil), // 11: harness.analytics.v1.GetConversionResponse
-	(*GetEventStatsRequest)(nil),  // 12: harness.analytics.v1.GetEventStatsRequest
-	(*ConsumerStats)(nil),         // 13: harness.analytics.v1.ConsumerStats
-	(*GetEventStatsResponse)(nil), // 14: harness.analytics.v1.GetEventStatsResponse
-	(*StreamGroup)(nil),           // 15: harness.analytics.v1.StreamGroup
-	(v1.Style)(0),                 // 16: harness.builder.v1.Style
-	(v1.Size)(0),                  // 17: harness.builder.v1.Size
-	(v1.Material)(0),              // 18: harness.builder.v1.Material
-	(v1.Color)(0),                 // 19: harness.builder.v1.Color
-	(*timestamppb.Timestamp)(nil), // 20: google.protobuf.Timestamp
+	(*DateRange)(nil),                   // 0: harness.analytics.v1.DateRange
+	(*GetDailyStatsRequest)(nil),        // 1: harness.analytics.v1.GetDailyStatsRequest
+	(*DailyStats)(nil),                  // 2: harness.analytics.v1.DailyStats
+	(*GetDailyStatsResponse)(nil),       // 3: harness.analytics.v1.GetDailyStatsResponse
+	(*GetTopChoicesRequest)(nil),        // 4: harness.analytics.v1.GetTopChoicesRequest
+	(*StyleCount)(nil),                  // 5: harness.analytics.v1.StyleCount
+	(*SizeCount)(nil),                   // 6: harness.analytics.v1.SizeCount
+	(*MaterialCount)(nil),               // 7: harness.analytics.v1.MaterialCount
+	(*ColorCount)(nil),                  // 8: harness.analytics.v1.ColorCount
+	(*GetTopChoicesResponse)(nil),       // 9: harness.analytics.v1.GetTopChoicesResponse
+	(*GetConversionRequest)(nil),        // 10: harness.analytics.v1.GetConversionRequest
+	(*GetConversionResponse)(nil),       // 11: harness.analytics.v1.GetConversionResponse
+	(*GetEventStatsRequest)(nil),        // 12: harness.analytics.v1.GetEventStatsRequest
+	(*ConsumerStats)(nil),               // 13: harness.analytics.v1.ConsumerStats
+	(*GetEventStatsResponse)(nil),       // 14: harness.analytics.v1.GetEventStatsResponse
+	(*StreamGroup)(nil),                 // 15: harness.analytics.v1.StreamGroup
+	(*GetExtractionAdviceRequest)(nil),  // 16: harness.analytics.v1.GetExtractionAdviceRequest
+	(*GetExtractionAdviceResponse)(nil), // 17: harness.analytics.v1.GetExtractionAdviceResponse
+	(*ModuleAdvice)(nil),                // 18: harness.analytics.v1.ModuleAdvice
+	(*MemoryUse)(nil),                   // 19: harness.analytics.v1.MemoryUse
+	(v1.Style)(0),                       // 20: harness.builder.v1.Style
+	(v1.Size)(0),                        // 21: harness.builder.v1.Size
+	(v1.Material)(0),                    // 22: harness.builder.v1.Material
+	(v1.Color)(0),                       // 23: harness.builder.v1.Color
+	(*timestamppb.Timestamp)(nil),       // 24: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),         // 25: google.protobuf.Duration
 }
 var file_harness_analytics_v1_analytics_service_proto_depIdxs = []int32{
 	0,  // 0: harness.analytics.v1.GetDailyStatsRequest.range:type_name -> harness.analytics.v1.DateRange
 	2,  // 1: harness.analytics.v1.GetDailyStatsResponse.days:type_name -> harness.analytics.v1.DailyStats
 	0,  // 2: harness.analytics.v1.GetTopChoicesRequest.range:type_name -> harness.analytics.v1.DateRange
-	16, // 3: harness.analytics.v1.StyleCount.style:type_name -> harness.builder.v1.Style
-	17, // 4: harness.analytics.v1.SizeCount.size:type_name -> harness.builder.v1.Size
-	18, // 5: harness.analytics.v1.MaterialCount.material:type_name -> harness.builder.v1.Material
-	19, // 6: harness.analytics.v1.ColorCount.color:type_name -> harness.builder.v1.Color
+	20, // 3: harness.analytics.v1.StyleCount.style:type_name -> harness.builder.v1.Style
+	21, // 4: harness.analytics.v1.SizeCount.size:type_name -> harness.builder.v1.Size
+	22, // 5: harness.analytics.v1.MaterialCount.material:type_name -> harness.builder.v1.Material
+	23, // 6: harness.analytics.v1.ColorCount.color:type_name -> harness.builder.v1.Color
 	5,  // 7: harness.analytics.v1.GetTopChoicesResponse.styles:type_name -> harness.analytics.v1.StyleCount
 	6,  // 8: harness.analytics.v1.GetTopChoicesResponse.sizes:type_name -> harness.analytics.v1.SizeCount
 	7,  // 9: harness.analytics.v1.GetTopChoicesResponse.materials:type_name -> harness.analytics.v1.MaterialCount
 	8,  // 10: harness.analytics.v1.GetTopChoicesResponse.colors:type_name -> harness.analytics.v1.ColorCount
 	0,  // 11: harness.analytics.v1.GetConversionRequest.range:type_name -> harness.analytics.v1.DateRange
-	20, // 12: harness.analytics.v1.ConsumerStats.last_processed_time:type_name -> google.protobuf.Timestamp
-	20, // 13: harness.analytics.v1.GetEventStatsResponse.oldest_pending_time:type_name -> google.protobuf.Timestamp
+	24, // 12: harness.analytics.v1.ConsumerStats.last_processed_time:type_name -> google.protobuf.Timestamp
+	24, // 13: harness.analytics.v1.GetEventStatsResponse.oldest_pending_time:type_name -> google.protobuf.Timestamp
 	13, // 14: harness.analytics.v1.GetEventStatsResponse.consumers:type_name -> harness.analytics.v1.ConsumerStats
 	15, // 15: harness.analytics.v1.GetEventStatsResponse.groups:type_name -> harness.analytics.v1.StreamGroup
-	1,  // 16: harness.analytics.v1.AnalyticsService.GetDailyStats:input_type -> harness.analytics.v1.GetDailyStatsRequest
-	4,  // 17: harness.analytics.v1.AnalyticsService.GetTopChoices:input_type -> harness.analytics.v1.GetTopChoicesRequest
-	10, // 18: harness.analytics.v1.AnalyticsService.GetConversion:input_type -> harness.analytics.v1.GetConversionRequest
-	12, // 19: harness.analytics.v1.AnalyticsService.GetEventStats:input_type -> harness.analytics.v1.GetEventStatsRequest
-	3,  // 20: harness.analytics.v1.AnalyticsService.GetDailyStats:output_type -> harness.analytics.v1.GetDailyStatsResponse
-	9,  // 21: harness.analytics.v1.AnalyticsService.GetTopChoices:output_type -> harness.analytics.v1.GetTopChoicesResponse
-	11, // 22: harness.analytics.v1.AnalyticsService.GetConversion:output_type -> harness.analytics.v1.GetConversionResponse
-	14, // 23: harness.analytics.v1.AnalyticsService.GetEventStats:output_type -> harness.analytics.v1.GetEventStatsResponse
-	20, // [20:24] is the sub-list for method output_type
-	16, // [16:20] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	24, // 16: harness.analytics.v1.GetExtractionAdviceResponse.start_time:type_name -> google.protobuf.Timestamp
+	24, // 17: harness.analytics.v1.GetExtractionAdviceResponse.end_time:type_name -> google.protobuf.Timestamp
+	18, // 18: harness.analytics.v1.GetExtractionAdviceResponse.modules:type_name -> harness.analytics.v1.ModuleAdvice
+	19, // 19: harness.analytics.v1.GetExtractionAdviceResponse.memory:type_name -> harness.analytics.v1.MemoryUse
+	25, // 20: harness.analytics.v1.ModuleAdvice.p99:type_name -> google.protobuf.Duration
+	1,  // 21: harness.analytics.v1.AnalyticsService.GetDailyStats:input_type -> harness.analytics.v1.GetDailyStatsRequest
+	4,  // 22: harness.analytics.v1.AnalyticsService.GetTopChoices:input_type -> harness.analytics.v1.GetTopChoicesRequest
+	10, // 23: harness.analytics.v1.AnalyticsService.GetConversion:input_type -> harness.analytics.v1.GetConversionRequest
+	12, // 24: harness.analytics.v1.AnalyticsService.GetEventStats:input_type -> harness.analytics.v1.GetEventStatsRequest
+	16, // 25: harness.analytics.v1.AnalyticsService.GetExtractionAdvice:input_type -> harness.analytics.v1.GetExtractionAdviceRequest
+	3,  // 26: harness.analytics.v1.AnalyticsService.GetDailyStats:output_type -> harness.analytics.v1.GetDailyStatsResponse
+	9,  // 27: harness.analytics.v1.AnalyticsService.GetTopChoices:output_type -> harness.analytics.v1.GetTopChoicesResponse
+	11, // 28: harness.analytics.v1.AnalyticsService.GetConversion:output_type -> harness.analytics.v1.GetConversionResponse
+	14, // 29: harness.analytics.v1.AnalyticsService.GetEventStats:output_type -> harness.analytics.v1.GetEventStatsResponse
+	17, // 30: harness.analytics.v1.AnalyticsService.GetExtractionAdvice:output_type -> harness.analytics.v1.GetExtractionAdviceResponse
+	26, // [26:31] is the sub-list for method output_type
+	21, // [21:26] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_harness_analytics_v1_analytics_service_proto_init() }
@@ -1164,13 +1595,14 @@ func file_harness_analytics_v1_analytics_service_proto_init() {
 	if File_harness_analytics_v1_analytics_service_proto != nil {
 		return
 	}
+	file_harness_analytics_v1_analytics_service_proto_msgTypes[18].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_harness_analytics_v1_analytics_service_proto_rawDesc), len(file_harness_analytics_v1_analytics_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   16,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -36,6 +36,9 @@ const (
 	// AnalyticsServiceGetEventStatsProcedure is the procedure name of the AnalyticsService's
 	// GetEventStats RPC.
 	AnalyticsServiceGetEventStatsProcedure = "/harness.analytics.v1.AnalyticsService/GetEventStats"
+	// AnalyticsServiceGetExtractionAdviceProcedure is the procedure name of the AnalyticsService's
+	// GetExtractionAdvice RPC.
+	AnalyticsServiceGetExtractionAdviceProcedure = "/harness.analytics.v1.AnalyticsService/GetExtractionAdvice"
 )
 
 var (
@@ -71,6 +74,14 @@ var (
 			IdempotencyLevel: connect.IdempotencyNoSideEffects,
 		}
 	})
+	analyticsServiceGetExtractionAdviceSpec = sync.OnceValue(func() connect.Spec {
+		return connect.Spec{
+			StreamType:       connect.StreamTypeUnary,
+			Schema:           v1.File_harness_analytics_v1_analytics_service_proto.Services().ByName("AnalyticsService").Methods().ByName("GetExtractionAdvice"),
+			Procedure:        AnalyticsServiceGetExtractionAdviceProcedure,
+			IdempotencyLevel: connect.IdempotencyNoSideEffects,
+		}
+	})
 )
 
 // AnalyticsServiceClient is a client for the harness.analytics.v1.AnalyticsService service.
@@ -85,6 +96,10 @@ type AnalyticsServiceClient interface {
 	// GetEventStats returns the event pipeline's backlog and each consumer's
 	// progress, for operations.
 	GetEventStats(context.Context, *v1.GetEventStatsRequest) (*v1.GetEventStatsResponse, error)
+	// GetExtractionAdvice judges, from the platform's own metrics over a
+	// recent window, which module to run in a process of its own next, or
+	// that none needs it, with the figures: what `harness advise` prints.
+	GetExtractionAdvice(context.Context, *v1.GetExtractionAdviceRequest) (*v1.GetExtractionAdviceResponse, error)
 }
 
 // NewAnalyticsServiceClient constructs a client for the harness.analytics.v1.AnalyticsService
@@ -106,6 +121,10 @@ type AnalyticsServiceHandler interface {
 	// GetEventStats returns the event pipeline's backlog and each consumer's
 	// progress, for operations.
 	GetEventStats(context.Context, *v1.GetEventStatsRequest) (*v1.GetEventStatsResponse, error)
+	// GetExtractionAdvice judges, from the platform's own metrics over a
+	// recent window, which module to run in a process of its own next, or
+	// that none needs it, with the figures: what `harness advise` prints.
+	GetExtractionAdvice(context.Context, *v1.GetExtractionAdviceRequest) (*v1.GetExtractionAdviceResponse, error)
 }
 
 // RegisterAnalyticsServiceHandler registers svc as the harness.analytics.v1.AnalyticsService
@@ -117,6 +136,7 @@ func RegisterAnalyticsServiceHandler(server *connect.Server, svc AnalyticsServic
 		connect.Method{Spec: analyticsServiceGetTopChoicesSpec(), Handler: adapter.getTopChoices},
 		connect.Method{Spec: analyticsServiceGetConversionSpec(), Handler: adapter.getConversion},
 		connect.Method{Spec: analyticsServiceGetEventStatsSpec(), Handler: adapter.getEventStats},
+		connect.Method{Spec: analyticsServiceGetExtractionAdviceSpec(), Handler: adapter.getExtractionAdvice},
 	)
 }
 
@@ -137,6 +157,10 @@ func (UnimplementedAnalyticsServiceHandler) GetConversion(context.Context, *v1.G
 
 func (UnimplementedAnalyticsServiceHandler) GetEventStats(context.Context, *v1.GetEventStatsRequest) (*v1.GetEventStatsResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, "harness.analytics.v1.AnalyticsService.GetEventStats is not implemented")
+}
+
+func (UnimplementedAnalyticsServiceHandler) GetExtractionAdvice(context.Context, *v1.GetExtractionAdviceRequest) (*v1.GetExtractionAdviceResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, "harness.analytics.v1.AnalyticsService.GetExtractionAdvice is not implemented")
 }
 
 type analyticsServiceClient struct {
@@ -170,6 +194,14 @@ func (c *analyticsServiceClient) GetConversion(ctx context.Context, req *v1.GetC
 func (c *analyticsServiceClient) GetEventStats(ctx context.Context, req *v1.GetEventStatsRequest) (*v1.GetEventStatsResponse, error) {
 	var res v1.GetEventStatsResponse
 	if err := c.client.CallUnary(ctx, analyticsServiceGetEventStatsSpec(), req, &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+func (c *analyticsServiceClient) GetExtractionAdvice(ctx context.Context, req *v1.GetExtractionAdviceRequest) (*v1.GetExtractionAdviceResponse, error) {
+	var res v1.GetExtractionAdviceResponse
+	if err := c.client.CallUnary(ctx, analyticsServiceGetExtractionAdviceSpec(), req, &res); err != nil {
 		return nil, err
 	}
 	return &res, nil
@@ -219,6 +251,18 @@ func (h analyticsServiceHandler) getEventStats(ctx context.Context, _ connect.Sp
 		return err
 	}
 	res, err := h.svc.GetEventStats(ctx, &req)
+	if err != nil {
+		return err
+	}
+	return stream.Send(res)
+}
+
+func (h analyticsServiceHandler) getExtractionAdvice(ctx context.Context, _ connect.Spec, stream connect.ServerStream) error {
+	var req v1.GetExtractionAdviceRequest
+	if err := stream.Receive(&req); err != nil {
+		return err
+	}
+	res, err := h.svc.GetExtractionAdvice(ctx, &req)
 	if err != nil {
 		return err
 	}

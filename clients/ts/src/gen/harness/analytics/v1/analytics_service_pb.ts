@@ -5,8 +5,8 @@
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_buf_validate_validate } from "../../../buf/validate/validate_pb.js";
-import type { Timestamp } from "@bufbuild/protobuf/wkt";
-import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_duration, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import { file_harness_auth_v1_access } from "../../auth/v1/access_pb.js";
 import type { Color, Material, Size, Style } from "../../builder/v1/catalog_pb.js";
 import { file_harness_builder_v1_catalog } from "../../builder/v1/catalog_pb.js";
@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file harness/analytics/v1/analytics_service.proto.
  */
 export const file_harness_analytics_v1_analytics_service: GenFile = /*@__PURE__*/
-  fileDesc("CixoYXJuZXNzL2FuYWx5dGljcy92MS9hbmFseXRpY3Nfc2VydmljZS5wcm90bxIUaGFybmVzcy5hbmFseXRpY3MudjEiywMKCURhdGVSYW5nZRKlAQoKc3RhcnRfZGF0ZRgBIAEoCUKQAbpIjAG6AYgBCg5zdHJpbmcucGF0dGVybhIwVGhlIHN0YXJ0IGRhdGUgbXVzdCBiZSBhIGRhdGUgc3VjaCBhcyAyMDI2LTExLTMwGkR0aGlzLm1hdGNoZXMociJeWzAtOV17NH0tKDBbMS05XXwxWzAtMl0pLSgwWzEtOV18WzEyXVswLTldfDNbMDFdKSQiKRKhAQoIZW5kX2RhdGUYAiABKAlCjgG6SIoBugGGAQoOc3RyaW5nLnBhdHRlcm4SLlRoZSBlbmQgZGF0ZSBtdXN0IGJlIGEgZGF0ZSBzdWNoIGFzIDIwMjYtMTEtMzAaRHRoaXMubWF0Y2hlcyhyIl5bMC05XXs0fS0oMFsxLTldfDFbMC0yXSktKDBbMS05XXxbMTJdWzAtOV18M1swMV0pJCIpOnK6SG8abQoZZW5kX2RhdGUubm90X2JlZm9yZV9zdGFydBIuVGhlIGVuZCBkYXRlIG11c3Qgbm90IGJlIGJlZm9yZSB0aGUgc3RhcnQgZGF0ZRogdGhpcy5lbmRfZGF0ZSA+PSB0aGlzLnN0YXJ0X2RhdGUiTgoUR2V0RGFpbHlTdGF0c1JlcXVlc3QSNgoFcmFuZ2UYASABKAsyHy5oYXJuZXNzLmFuYWx5dGljcy52MS5EYXRlUmFuZ2VCBrpIA8gBASLdAQoKRGFpbHlTdGF0cxIMCgRkYXRlGAEgASgJEhcKD2Rlc2lnbnNfY3JlYXRlZBgCIAEoAxIXCg9kZXNpZ25zX2RlbGV0ZWQYAyABKAMSFgoOb3JkZXJzX2NyZWF0ZWQYBCABKAMSEwoLb3JkZXJzX3BhaWQYBSABKAMSGAoQb3JkZXJzX2NhbmNlbGxlZBgGIAEoAxIXCg9vcmRlcnNfcmVmdW5kZWQYByABKAMSFQoNcmV2ZW51ZV9jZW50cxgIIAEoAxIYChB1c2Vyc19yZWdpc3RlcmVkGAkgASgDIkcKFUdldERhaWx5U3RhdHNSZXNwb25zZRIuCgRkYXlzGAEgAygLMiAuaGFybmVzcy5hbmFseXRpY3MudjEuRGFpbHlTdGF0cyK/AQoUR2V0VG9wQ2hvaWNlc1JlcXVlc3QSNgoFcmFuZ2UYASABKAsyHy5oYXJuZXNzLmFuYWx5dGljcy52MS5EYXRlUmFuZ2VCBrpIA8gBARJvCgVsaW1pdBgCIAEoBUJgukhdugFaCg1pbnQzMi5ndGVfbHRlEjBMaW1pdCBtdXN0IGJlIDEgdG8gMjAsIG9yIDAgZm9yIHRoZSBkZWZhdWx0IG9mIDUaF3RoaXMgPj0gMCAmJiB0aGlzIDw9IDIwIkUKClN0eWxlQ291bnQSKAoFc3R5bGUYASABKA4yGS5oYXJuZXNzLmJ1aWxkZXIudjEuU3R5bGUSDQoFY291bnQYAiABKAMiQgoJU2l6ZUNvdW50EiYKBHNpemUYASABKA4yGC5oYXJuZXNzLmJ1aWxkZXIudjEuU2l6ZRINCgVjb3VudBgCIAEoAyJOCg1NYXRlcmlhbENvdW50Ei4KCG1hdGVyaWFsGAEgASgOMhwuaGFybmVzcy5idWlsZGVyLnYxLk1hdGVyaWFsEg0KBWNvdW50GAIgASgDIkUKCkNvbG9yQ291bnQSKAoFY29sb3IYASABKA4yGS5oYXJuZXNzLmJ1aWxkZXIudjEuQ29sb3ISDQoFY291bnQYAiABKAMi4wEKFUdldFRvcENob2ljZXNSZXNwb25zZRIwCgZzdHlsZXMYASADKAsyIC5oYXJuZXNzLmFuYWx5dGljcy52MS5TdHlsZUNvdW50Ei4KBXNpemVzGAIgAygLMh8uaGFybmVzcy5hbmFseXRpY3MudjEuU2l6ZUNvdW50EjYKCW1hdGVyaWFscxgDIAMoCzIjLmhhcm5lc3MuYW5hbHl0aWNzLnYxLk1hdGVyaWFsQ291bnQSMAoGY29sb3JzGAQgAygLMiAuaGFybmVzcy5hbmFseXRpY3MudjEuQ29sb3JDb3VudCJOChRHZXRDb252ZXJzaW9uUmVxdWVzdBI2CgVyYW5nZRgBIAEoCzIfLmhhcm5lc3MuYW5hbHl0aWNzLnYxLkRhdGVSYW5nZUIGukgDyAEBImoKFUdldENvbnZlcnNpb25SZXNwb25zZRIXCg9kZXNpZ25zX2NyZWF0ZWQYASABKAMSFwoPZGVzaWduc19vcmRlcmVkGAIgASgDEh8KF2NvbnZlcnNpb25fYmFzaXNfcG9pbnRzGAMgASgDIhYKFEdldEV2ZW50U3RhdHNSZXF1ZXN0Im0KDUNvbnN1bWVyU3RhdHMSEAoIY29uc3VtZXIYASABKAkSEQoJcHJvY2Vzc2VkGAIgASgDEjcKE2xhc3RfcHJvY2Vzc2VkX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIpICChVHZXRFdmVudFN0YXRzUmVzcG9uc2USFgoOb3V0Ym94X3BlbmRpbmcYASABKAMSNwoTb2xkZXN0X3BlbmRpbmdfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGAoQb3V0Ym94X2RlbGl2ZXJlZBgDIAEoAxI2Cgljb25zdW1lcnMYBCADKAsyIy5oYXJuZXNzLmFuYWx5dGljcy52MS5Db25zdW1lclN0YXRzEgsKA2J1cxgFIAEoCRIxCgZncm91cHMYBiADKAsyIS5oYXJuZXNzLmFuYWx5dGljcy52MS5TdHJlYW1Hcm91cBIWCg5ncm91cHNfdW5rbm93bhgHIAEoCCJmCgtTdHJlYW1Hcm91cBIOCgZzdHJlYW0YASABKAkSFgoOY29uc3VtZXJfZ3JvdXAYAiABKAkSEQoJY29uc3VtZXJzGAMgASgDEg8KB3BlbmRpbmcYBCABKAMSCwoDbGFnGAUgASgDMt4DChBBbmFseXRpY3NTZXJ2aWNlEnEKDUdldERhaWx5U3RhdHMSKi5oYXJuZXNzLmFuYWx5dGljcy52MS5HZXREYWlseVN0YXRzUmVxdWVzdBorLmhhcm5lc3MuYW5hbHl0aWNzLnYxLkdldERhaWx5U3RhdHNSZXNwb25zZSIHkAIBiLUYAxJxCg1HZXRUb3BDaG9pY2VzEiouaGFybmVzcy5hbmFseXRpY3MudjEuR2V0VG9wQ2hvaWNlc1JlcXVlc3QaKy5oYXJuZXNzLmFuYWx5dGljcy52MS5HZXRUb3BDaG9pY2VzUmVzcG9uc2UiB5ACAYi1GAMScQoNR2V0Q29udmVyc2lvbhIqLmhhcm5lc3MuYW5hbHl0aWNzLnYxLkdldENvbnZlcnNpb25SZXF1ZXN0GisuaGFybmVzcy5hbmFseXRpY3MudjEuR2V0Q29udmVyc2lvblJlc3BvbnNlIgeQAgGItRgDEnEKDUdldEV2ZW50U3RhdHMSKi5oYXJuZXNzLmFuYWx5dGljcy52MS5HZXRFdmVudFN0YXRzUmVxdWVzdBorLmhhcm5lc3MuYW5hbHl0aWNzLnYxLkdldEV2ZW50U3RhdHNSZXNwb25zZSIHkAIBiLUYA0LpAQoYY29tLmhhcm5lc3MuYW5hbHl0aWNzLnYxQhVBbmFseXRpY3NTZXJ2aWNlUHJvdG9QAVpEZ2l0aHViLmNvbS9oYXJuZXNzaGVyby9wbGF0Zm9ybS9nZW4vaGFybmVzcy9hbmFseXRpY3MvdjE7YW5hbHl0aWNzdjGiAgNIQViqAhRIYXJuZXNzLkFuYWx5dGljcy5WMcoCFEhhcm5lc3NcQW5hbHl0aWNzXFYx4gIgSGFybmVzc1xBbmFseXRpY3NcVjFcR1BCTWV0YWRhdGHqAhZIYXJuZXNzOjpBbmFseXRpY3M6OlYxYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp, file_harness_auth_v1_access, file_harness_builder_v1_catalog]);
+  fileDesc("CixoYXJuZXNzL2FuYWx5dGljcy92MS9hbmFseXRpY3Nfc2VydmljZS5wcm90bxIUaGFybmVzcy5hbmFseXRpY3MudjEiywMKCURhdGVSYW5nZRKlAQoKc3RhcnRfZGF0ZRgBIAEoCUKQAbpIjAG6AYgBCg5zdHJpbmcucGF0dGVybhIwVGhlIHN0YXJ0IGRhdGUgbXVzdCBiZSBhIGRhdGUgc3VjaCBhcyAyMDI2LTExLTMwGkR0aGlzLm1hdGNoZXMociJeWzAtOV17NH0tKDBbMS05XXwxWzAtMl0pLSgwWzEtOV18WzEyXVswLTldfDNbMDFdKSQiKRKhAQoIZW5kX2RhdGUYAiABKAlCjgG6SIoBugGGAQoOc3RyaW5nLnBhdHRlcm4SLlRoZSBlbmQgZGF0ZSBtdXN0IGJlIGEgZGF0ZSBzdWNoIGFzIDIwMjYtMTEtMzAaRHRoaXMubWF0Y2hlcyhyIl5bMC05XXs0fS0oMFsxLTldfDFbMC0yXSktKDBbMS05XXxbMTJdWzAtOV18M1swMV0pJCIpOnK6SG8abQoZZW5kX2RhdGUubm90X2JlZm9yZV9zdGFydBIuVGhlIGVuZCBkYXRlIG11c3Qgbm90IGJlIGJlZm9yZSB0aGUgc3RhcnQgZGF0ZRogdGhpcy5lbmRfZGF0ZSA+PSB0aGlzLnN0YXJ0X2RhdGUiTgoUR2V0RGFpbHlTdGF0c1JlcXVlc3QSNgoFcmFuZ2UYASABKAsyHy5oYXJuZXNzLmFuYWx5dGljcy52MS5EYXRlUmFuZ2VCBrpIA8gBASLdAQoKRGFpbHlTdGF0cxIMCgRkYXRlGAEgASgJEhcKD2Rlc2lnbnNfY3JlYXRlZBgCIAEoAxIXCg9kZXNpZ25zX2RlbGV0ZWQYAyABKAMSFgoOb3JkZXJzX2NyZWF0ZWQYBCABKAMSEwoLb3JkZXJzX3BhaWQYBSABKAMSGAoQb3JkZXJzX2NhbmNlbGxlZBgGIAEoAxIXCg9vcmRlcnNfcmVmdW5kZWQYByABKAMSFQoNcmV2ZW51ZV9jZW50cxgIIAEoAxIYChB1c2Vyc19yZWdpc3RlcmVkGAkgASgDIkcKFUdldERhaWx5U3RhdHNSZXNwb25zZRIuCgRkYXlzGAEgAygLMiAuaGFybmVzcy5hbmFseXRpY3MudjEuRGFpbHlTdGF0cyK/AQoUR2V0VG9wQ2hvaWNlc1JlcXVlc3QSNgoFcmFuZ2UYASABKAsyHy5oYXJuZXNzLmFuYWx5dGljcy52MS5EYXRlUmFuZ2VCBrpIA8gBARJvCgVsaW1pdBgCIAEoBUJgukhdugFaCg1pbnQzMi5ndGVfbHRlEjBMaW1pdCBtdXN0IGJlIDEgdG8gMjAsIG9yIDAgZm9yIHRoZSBkZWZhdWx0IG9mIDUaF3RoaXMgPj0gMCAmJiB0aGlzIDw9IDIwIkUKClN0eWxlQ291bnQSKAoFc3R5bGUYASABKA4yGS5oYXJuZXNzLmJ1aWxkZXIudjEuU3R5bGUSDQoFY291bnQYAiABKAMiQgoJU2l6ZUNvdW50EiYKBHNpemUYASABKA4yGC5oYXJuZXNzLmJ1aWxkZXIudjEuU2l6ZRINCgVjb3VudBgCIAEoAyJOCg1NYXRlcmlhbENvdW50Ei4KCG1hdGVyaWFsGAEgASgOMhwuaGFybmVzcy5idWlsZGVyLnYxLk1hdGVyaWFsEg0KBWNvdW50GAIgASgDIkUKCkNvbG9yQ291bnQSKAoFY29sb3IYASABKA4yGS5oYXJuZXNzLmJ1aWxkZXIudjEuQ29sb3ISDQoFY291bnQYAiABKAMi4wEKFUdldFRvcENob2ljZXNSZXNwb25zZRIwCgZzdHlsZXMYASADKAsyIC5oYXJuZXNzLmFuYWx5dGljcy52MS5TdHlsZUNvdW50Ei4KBXNpemVzGAIgAygLMh8uaGFybmVzcy5hbmFseXRpY3MudjEuU2l6ZUNvdW50EjYKCW1hdGVyaWFscxgDIAMoCzIjLmhhcm5lc3MuYW5hbHl0aWNzLnYxLk1hdGVyaWFsQ291bnQSMAoGY29sb3JzGAQgAygLMiAuaGFybmVzcy5hbmFseXRpY3MudjEuQ29sb3JDb3VudCJOChRHZXRDb252ZXJzaW9uUmVxdWVzdBI2CgVyYW5nZRgBIAEoCzIfLmhhcm5lc3MuYW5hbHl0aWNzLnYxLkRhdGVSYW5nZUIGukgDyAEBImoKFUdldENvbnZlcnNpb25SZXNwb25zZRIXCg9kZXNpZ25zX2NyZWF0ZWQYASABKAMSFwoPZGVzaWduc19vcmRlcmVkGAIgASgDEh8KF2NvbnZlcnNpb25fYmFzaXNfcG9pbnRzGAMgASgDIhYKFEdldEV2ZW50U3RhdHNSZXF1ZXN0Im0KDUNvbnN1bWVyU3RhdHMSEAoIY29uc3VtZXIYASABKAkSEQoJcHJvY2Vzc2VkGAIgASgDEjcKE2xhc3RfcHJvY2Vzc2VkX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIpICChVHZXRFdmVudFN0YXRzUmVzcG9uc2USFgoOb3V0Ym94X3BlbmRpbmcYASABKAMSNwoTb2xkZXN0X3BlbmRpbmdfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGAoQb3V0Ym94X2RlbGl2ZXJlZBgDIAEoAxI2Cgljb25zdW1lcnMYBCADKAsyIy5oYXJuZXNzLmFuYWx5dGljcy52MS5Db25zdW1lclN0YXRzEgsKA2J1cxgFIAEoCRIxCgZncm91cHMYBiADKAsyIS5oYXJuZXNzLmFuYWx5dGljcy52MS5TdHJlYW1Hcm91cBIWCg5ncm91cHNfdW5rbm93bhgHIAEoCCJmCgtTdHJlYW1Hcm91cBIOCgZzdHJlYW0YASABKAkSFgoOY29uc3VtZXJfZ3JvdXAYAiABKAkSEQoJY29uc3VtZXJzGAMgASgDEg8KB3BlbmRpbmcYBCABKAMSCwoDbGFnGAUgASgDIhwKGkdldEV4dHJhY3Rpb25BZHZpY2VSZXF1ZXN0IrYCChtHZXRFeHRyYWN0aW9uQWR2aWNlUmVzcG9uc2USLgoKc3RhcnRfdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB3NhbXBsZXMYAyABKAUSDgoGc291cmNlGAQgASgJEjMKB21vZHVsZXMYBSADKAsyIi5oYXJuZXNzLmFuYWx5dGljcy52MS5Nb2R1bGVBZHZpY2USEwoLbmV4dF9tb2R1bGUYBiABKAkSDgoGYWR2aWNlGAcgASgJEg0KBW5vdGVzGAggAygJEi8KBm1lbW9yeRgJIAEoCzIfLmhhcm5lc3MuYW5hbHl0aWNzLnYxLk1lbW9yeVVzZSL9AgoMTW9kdWxlQWR2aWNlEg4KBm1vZHVsZRgBIAEoCRINCgVjYWxscxgCIAEoARISCgpwZXJfbWludXRlGAMgASgBEhcKD3BlYWtfcGVyX21pbnV0ZRgEIAEoARIZChFtZWRpYW5fcGVyX21pbnV0ZRgFIAEoARIWCglzcGlraW5lc3MYBiABKAFIAIgBARImCgNwOTkYByABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SGgoNaGFuZGxlcl9zaGFyZRgIIAEoAUgBiAEBEh4KEW1vZHVsZV9jYWxsX3NoYXJlGAkgASgBSAKIAQESHAoUZm9yd2FyZGVkX3Blcl9taW51dGUYCiABKAESDwoHdmVyZGljdBgLIAEoCRIPCgdyZWFzb25zGAwgAygJEhQKDGtlZXBfcmVhc29ucxgNIAMoCUIMCgpfc3Bpa2luZXNzQhAKDl9oYW5kbGVyX3NoYXJlQhQKEl9tb2R1bGVfY2FsbF9zaGFyZSKBAQoJTWVtb3J5VXNlEhsKE21lYW5fcmVzaWRlbnRfYnl0ZXMYASABKAESGgoSbWF4X3Jlc2lkZW50X2J5dGVzGAIgASgBEh0KFW1lYW5faGVhcF9pbnVzZV9ieXRlcxgDIAEoARIcChRtYXhfaGVhcF9pbnVzZV9ieXRlcxgEIAEoATLkBAoQQW5hbHl0aWNzU2VydmljZRJxCg1HZXREYWlseVN0YXRzEiouaGFybmVzcy5hbmFseXRpY3MudjEuR2V0RGFpbHlTdGF0c1JlcXVlc3QaKy5oYXJuZXNzLmFuYWx5dGljcy52MS5HZXREYWlseVN0YXRzUmVzcG9uc2UiB5ACAYi1GAMScQoNR2V0VG9wQ2hvaWNlcxIqLmhhcm5lc3MuYW5hbHl0aWNzLnYxLkdldFRvcENob2ljZXNSZXF1ZXN0GisuaGFybmVzcy5hbmFseXRpY3MudjEuR2V0VG9wQ2hvaWNlc1Jlc3BvbnNlIgeQAgGItRgDEnEKDUdldENvbnZlcnNpb24SKi5oYXJuZXNzLmFuYWx5dGljcy52MS5HZXRDb252ZXJzaW9uUmVxdWVzdBorLmhhcm5lc3MuYW5hbHl0aWNzLnYxLkdldENvbnZlcnNpb25SZXNwb25zZSIHkAIBiLUYAxJxCg1HZXRFdmVudFN0YXRzEiouaGFybmVzcy5hbmFseXRpY3MudjEuR2V0RXZlbnRTdGF0c1JlcXVlc3QaKy5oYXJuZXNzLmFuYWx5dGljcy52MS5HZXRFdmVudFN0YXRzUmVzcG9uc2UiB5ACAYi1GAMSgwEKE0dldEV4dHJhY3Rpb25BZHZpY2USMC5oYXJuZXNzLmFuYWx5dGljcy52MS5HZXRFeHRyYWN0aW9uQWR2aWNlUmVxdWVzdBoxLmhhcm5lc3MuYW5hbHl0aWNzLnYxLkdldEV4dHJhY3Rpb25BZHZpY2VSZXNwb25zZSIHkAIBiLUYA0LpAQoYY29tLmhhcm5lc3MuYW5hbHl0aWNzLnYxQhVBbmFseXRpY3NTZXJ2aWNlUHJvdG9QAVpEZ2l0aHViLmNvbS9oYXJuZXNzaGVyby9wbGF0Zm9ybS9nZW4vaGFybmVzcy9hbmFseXRpY3MvdjE7YW5hbHl0aWNzdjGiAgNIQViqAhRIYXJuZXNzLkFuYWx5dGljcy5WMcoCFEhhcm5lc3NcQW5hbHl0aWNzXFYx4gIgSGFybmVzc1xBbmFseXRpY3NcVjFcR1BCTWV0YWRhdGHqAhZIYXJuZXNzOjpBbmFseXRpY3M6OlYxYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_duration, file_google_protobuf_timestamp, file_harness_auth_v1_access, file_harness_builder_v1_catalog]);
 
 /**
  * DateRange is a range of UTC days, both ends included, as "YYYY-MM-DD".
@@ -513,6 +513,232 @@ export const StreamGroupSchema: GenMessage<StreamGroup> = /*@__PURE__*/
   messageDesc(file_harness_analytics_v1_analytics_service, 15);
 
 /**
+ * GetExtractionAdviceRequest takes no arguments: the window and the
+ * decision points are the platform's configuration.
+ *
+ * @generated from message harness.analytics.v1.GetExtractionAdviceRequest
+ */
+export type GetExtractionAdviceRequest = Message<"harness.analytics.v1.GetExtractionAdviceRequest"> & {
+};
+
+/**
+ * Describes the message harness.analytics.v1.GetExtractionAdviceRequest.
+ * Use `create(GetExtractionAdviceRequestSchema)` to create a new message.
+ */
+export const GetExtractionAdviceRequestSchema: GenMessage<GetExtractionAdviceRequest> = /*@__PURE__*/
+  messageDesc(file_harness_analytics_v1_analytics_service, 16);
+
+/**
+ * GetExtractionAdviceResponse is the advice with its figures.
+ *
+ * @generated from message harness.analytics.v1.GetExtractionAdviceResponse
+ */
+export type GetExtractionAdviceResponse = Message<"harness.analytics.v1.GetExtractionAdviceResponse"> & {
+  /**
+   * The window judged.
+   *
+   * @generated from field: google.protobuf.Timestamp start_time = 1;
+   */
+  startTime?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp end_time = 2;
+   */
+  endTime?: Timestamp | undefined;
+
+  /**
+   * Intervals in the window: the process's own samples, or the steps of
+   * a Prometheus server's range queries.
+   *
+   * @generated from field: int32 samples = 3;
+   */
+  samples: number;
+
+  /**
+   * Where the figures come from: "this process's metrics, every 15s", or
+   * the Prometheus server's address and selector.
+   *
+   * @generated from field: string source = 4;
+   */
+  source: string;
+
+  /**
+   * Every module, busiest first.
+   *
+   * @generated from field: repeated harness.analytics.v1.ModuleAdvice modules = 5;
+   */
+  modules: ModuleAdvice[];
+
+  /**
+   * The module to extract next; empty when none needs it.
+   *
+   * @generated from field: string next_module = 6;
+   */
+  nextModule: string;
+
+  /**
+   * The advice in a sentence, with the numbers.
+   *
+   * @generated from field: string advice = 7;
+   */
+  advice: string;
+
+  /**
+   * How to read the figures (what is estimated, what is not measured).
+   *
+   * @generated from field: repeated string notes = 8;
+   */
+  notes: string[];
+
+  /**
+   * The processes' memory over the window; unset when unknown. Memory is
+   * measured per process and cannot be attributed to a module.
+   *
+   * @generated from field: harness.analytics.v1.MemoryUse memory = 9;
+   */
+  memory?: MemoryUse | undefined;
+};
+
+/**
+ * Describes the message harness.analytics.v1.GetExtractionAdviceResponse.
+ * Use `create(GetExtractionAdviceResponseSchema)` to create a new message.
+ */
+export const GetExtractionAdviceResponseSchema: GenMessage<GetExtractionAdviceResponse> = /*@__PURE__*/
+  messageDesc(file_harness_analytics_v1_analytics_service, 17);
+
+/**
+ * ModuleAdvice is one module's figures over the window and the verdict.
+ *
+ * @generated from message harness.analytics.v1.ModuleAdvice
+ */
+export type ModuleAdvice = Message<"harness.analytics.v1.ModuleAdvice"> & {
+  /**
+   * @generated from field: string module = 1;
+   */
+  module: string;
+
+  /**
+   * Calls it served in the window, and the mean, peak and median rates.
+   *
+   * @generated from field: double calls = 2;
+   */
+  calls: number;
+
+  /**
+   * @generated from field: double per_minute = 3;
+   */
+  perMinute: number;
+
+  /**
+   * @generated from field: double peak_per_minute = 4;
+   */
+  peakPerMinute: number;
+
+  /**
+   * @generated from field: double median_per_minute = 5;
+   */
+  medianPerMinute: number;
+
+  /**
+   * Peak ÷ median rate; unset when the median is 0.
+   *
+   * @generated from field: optional double spikiness = 6;
+   */
+  spikiness?: number | undefined;
+
+  /**
+   * The 99th percentile latency; unset without timed calls.
+   *
+   * @generated from field: google.protobuf.Duration p99 = 7;
+   */
+  p99?: Duration | undefined;
+
+  /**
+   * Its share (0–1) of all modules' handler time, the estimate of its
+   * CPU share; unset when no call was timed.
+   *
+   * @generated from field: optional double handler_share = 8;
+   */
+  handlerShare?: number | undefined;
+
+  /**
+   * The share (0–1) of its calls other modules made in process; unset
+   * without calls.
+   *
+   * @generated from field: optional double module_call_share = 9;
+   */
+  moduleCallShare?: number | undefined;
+
+  /**
+   * Calls a minute this process forwarded to it in another process.
+   *
+   * @generated from field: double forwarded_per_minute = 10;
+   */
+  forwardedPerMinute: number;
+
+  /**
+   * "extract", "keep", "idle" (no call) or "elsewhere" (served by
+   * another process).
+   *
+   * @generated from field: string verdict = 11;
+   */
+  verdict: string;
+
+  /**
+   * The decision points saying extract, and those saying keep.
+   *
+   * @generated from field: repeated string reasons = 12;
+   */
+  reasons: string[];
+
+  /**
+   * @generated from field: repeated string keep_reasons = 13;
+   */
+  keepReasons: string[];
+};
+
+/**
+ * Describes the message harness.analytics.v1.ModuleAdvice.
+ * Use `create(ModuleAdviceSchema)` to create a new message.
+ */
+export const ModuleAdviceSchema: GenMessage<ModuleAdvice> = /*@__PURE__*/
+  messageDesc(file_harness_analytics_v1_analytics_service, 18);
+
+/**
+ * MemoryUse is the sampled processes' memory, in bytes.
+ *
+ * @generated from message harness.analytics.v1.MemoryUse
+ */
+export type MemoryUse = Message<"harness.analytics.v1.MemoryUse"> & {
+  /**
+   * @generated from field: double mean_resident_bytes = 1;
+   */
+  meanResidentBytes: number;
+
+  /**
+   * @generated from field: double max_resident_bytes = 2;
+   */
+  maxResidentBytes: number;
+
+  /**
+   * @generated from field: double mean_heap_inuse_bytes = 3;
+   */
+  meanHeapInuseBytes: number;
+
+  /**
+   * @generated from field: double max_heap_inuse_bytes = 4;
+   */
+  maxHeapInuseBytes: number;
+};
+
+/**
+ * Describes the message harness.analytics.v1.MemoryUse.
+ * Use `create(MemoryUseSchema)` to create a new message.
+ */
+export const MemoryUseSchema: GenMessage<MemoryUse> = /*@__PURE__*/
+  messageDesc(file_harness_analytics_v1_analytics_service, 19);
+
+/**
  * AnalyticsService reports what shoppers design and buy. It is built only
  * from the events the other modules publish, in its own tables. Admins only.
  *
@@ -560,6 +786,18 @@ export const AnalyticsService: GenService<{
     methodKind: "unary";
     input: typeof GetEventStatsRequestSchema;
     output: typeof GetEventStatsResponseSchema;
+  },
+  /**
+   * GetExtractionAdvice judges, from the platform's own metrics over a
+   * recent window, which module to run in a process of its own next, or
+   * that none needs it, with the figures: what `harness advise` prints.
+   *
+   * @generated from rpc harness.analytics.v1.AnalyticsService.GetExtractionAdvice
+   */
+  getExtractionAdvice: {
+    methodKind: "unary";
+    input: typeof GetExtractionAdviceRequestSchema;
+    output: typeof GetExtractionAdviceResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_harness_analytics_v1_analytics_service, 0);
