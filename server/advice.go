@@ -96,7 +96,7 @@ func (a *advisor) advice(ctx context.Context) (*analyticsv1.GetExtractionAdviceR
 // adviceMessage is the report as the contract's message.
 func adviceMessage(rep advise.Report) *analyticsv1.GetExtractionAdviceResponse {
 	res := &analyticsv1.GetExtractionAdviceResponse{
-		StartTime: timestamppb.New(rep.Start), EndTime: timestamppb.New(rep.End), Samples: int32(rep.Samples), //nolint:gosec // a window's sample count
+		StartTime: timestamppb.New(rep.Start), EndTime: timestamppb.New(rep.End), Samples: int32(rep.Samples),
 		Source: rep.Source, NextModule: rep.Next, Advice: rep.Advice, Notes: rep.Notes,
 	}
 	for _, m := range rep.Modules {

@@ -8,8 +8,8 @@ import (
 	connect "connectrpc.com/connect/v2"
 
 	analyticsv1 "github.com/harnesshero/platform/gen/harness/analytics/v1"
-	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 	"github.com/harnesshero/platform/gen/harness/analytics/v1/analyticsv1connect"
+	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 	"github.com/harnesshero/platform/internal/testwait"
 	"github.com/harnesshero/platform/modules/builder/buildertest"
 	"github.com/harnesshero/platform/platform/auth"

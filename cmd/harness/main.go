@@ -129,174 +129,54 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 }
 
-// parseConfig reads flags over environment over defaults.
+// parseConfig reads flags over environment over defaults (settings).
 // extra, when given, adds the command's own flags.
 func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer, extra ...func(*flag.FlagSet)) (server.Config, *slog.Logger, error) {
-	cfg := server.DefaultConfig()
-	env := func(key, def string) string {
-		if v := getenv(key); v != "" {
-			return v
-		}
-		return def
+	o := &options{cfg: server.DefaultConfig(), logLevel: "info", logFormat: "text"}
+	o.cfg.ModuleURLs, o.cfg.ModuleDatabaseURLs = map[string]string{}, map[string]string{}
+	if getenv("GOGC") != "" {
+		o.cfg.GCPercent = 0 // the operator's GOGC stands
 	}
-	var envErrs []error
-	envDuration := func(key string, def time.Duration) time.Duration {
-		v := getenv(key)
-		if v == "" {
-			return def
-		}
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			envErrs = append(envErrs, fmt.Errorf("%s: %w", key, err))
-		}
-		return d
-	}
-	envInt := func(key string, def int) int {
-		v := getenv(key)
-		if v == "" {
-			return def
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			envErrs = append(envErrs, fmt.Errorf("%s: %w", key, err))
-		}
-		return n
+	if err := readEnv(o, getenv); err != nil {
+		return o.cfg, nil, err
 	}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	role := fs.String("role", env("HARNESS_ROLE", string(server.RoleAll)),
-		"modules to serve: all (every module without a URL), or a comma-separated list of "+strings.Join(server.ModuleNames(), ", ")+" [HARNESS_ROLE]")
-	port := fs.String("port", getenv("PORT"), "listen port; default: the module's own with one module (user 4001, builder 4002, order 4003, webhook 4004, analytics 4005), else 4000 [PORT]")
-	addr := fs.String("addr", getenv("HARNESS_ADDR"), "listen address, overrides --port, e.g. 127.0.0.1:4000 [HARNESS_ADDR]")
-	fs.StringVar(&cfg.AdminAddr, "admin-addr", getenv("HARNESS_ADMIN_ADDR"), "address serving /metrics, /healthz, /readyz and pprof apart from the public port, e.g. 127.0.0.1:9090; empty: none (pprof off) [HARNESS_ADMIN_ADDR]")
-	fs.StringVar(&cfg.DatabaseURL, "database-url", getenv("DATABASE_URL"), "postgres:// URL; empty means SQLite under --data-dir [DATABASE_URL]")
-	dbTimeout := fs.String("database-query-timeout", getenv("HARNESS_DATABASE_QUERY_TIMEOUT"), "bound on each database statement and transaction, e.g. 5s; default 5s [HARNESS_DATABASE_QUERY_TIMEOUT]")
-	fs.StringVar(&cfg.DataDir, "data-dir", env("HARNESS_DATA_DIR", cfg.DataDir), "directory of the embedded database and keys [HARNESS_DATA_DIR]")
-	fs.StringVar(&cfg.RedisURL, "redis-url", getenv("REDIS_URL"), "redis:// URL for the event bus [REDIS_URL]")
-	fs.StringVar(&cfg.EventStreamPrefix, "event-stream-prefix", getenv("HARNESS_EVENT_STREAM_PREFIX"), "prefix of the Redis stream names [HARNESS_EVENT_STREAM_PREFIX]")
-	cfg.ModuleURLs = map[string]string{}
-	for _, name := range server.ModuleNames() {
-		if url := getenv(server.ModuleURLEnv(name)); url != "" {
-			cfg.ModuleURLs[name] = url
-		}
-	}
-	fs.Func("module-url", "NAME=URL: the module NAME is served at URL; repeatable [<NAME>_SERVICE_URL, e.g. BUILDER_SERVICE_URL]", func(v string) error {
-		name, url, ok := strings.Cut(v, "=")
-		if !ok || name == "" || url == "" {
-			return fmt.Errorf("want NAME=URL, got %q", v)
-		}
-		cfg.ModuleURLs[name] = url
-		return nil
-	})
-	cfg.ModuleDatabaseURLs = map[string]string{}
-	for _, name := range server.ModuleNames() {
-		if url := getenv(server.ModuleDatabaseURLEnv(name)); url != "" {
-			cfg.ModuleDatabaseURLs[name] = url
-		}
-	}
-	fs.Func("module-database-url", "NAME=URL: the module NAME keeps its tables and outbox in the database at URL; repeatable [<NAME>_DATABASE_URL, e.g. ANALYTICS_DATABASE_URL]", func(v string) error {
-		name, url, ok := strings.Cut(v, "=")
-		if !ok || name == "" || url == "" {
-			return fmt.Errorf("want NAME=URL, got %q", v)
-		}
-		cfg.ModuleDatabaseURLs[name] = url
-		return nil
-	})
-	fs.StringVar(&cfg.PaymentProvider, "payment-provider", env("HARNESS_PAYMENT_PROVIDER", cfg.PaymentProvider), "test (embedded, pay with `harness dev pay`) or stripe [HARNESS_PAYMENT_PROVIDER]")
-	fs.StringVar(&cfg.StripeSecretKey, "stripe-secret-key", getenv("STRIPE_SECRET_KEY"), "Stripe API key [STRIPE_SECRET_KEY]")
-	fs.StringVar(&cfg.StripeAPIURL, "stripe-api-url", getenv("STRIPE_API_URL"), "Stripe API base URL, e.g. stripe-mock's [STRIPE_API_URL]")
-	fs.StringVar(&cfg.WebhookSecret, "webhook-secret", getenv("STRIPE_WEBHOOK_SECRET"), "payment webhook signing secret; default with the test provider: generated under --data-dir/keys [STRIPE_WEBHOOK_SECRET]")
-	fs.StringVar(&cfg.AccessTokenPrivateKeyFile, "access-token-private-key-file", getenv("HARNESS_ACCESS_TOKEN_PRIVATE_KEY_FILE"), "PEM Ed25519 key signing access tokens; default: generated under --data-dir/keys [HARNESS_ACCESS_TOKEN_PRIVATE_KEY_FILE]")
-	fs.StringVar(&cfg.AccessTokenPublicKeyFile, "access-token-public-key-file", getenv("HARNESS_ACCESS_TOKEN_PUBLIC_KEY_FILE"), "PEM Ed25519 public key verifying access tokens (all the builder service needs) [HARNESS_ACCESS_TOKEN_PUBLIC_KEY_FILE]")
-	proxies := fs.String("trusted-proxies", getenv("HARNESS_TRUSTED_PROXIES"), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client [HARNESS_TRUSTED_PROXIES]")
-	origins := fs.String("cors-origins", env("HARNESS_CORS_ORIGINS", strings.Join(cfg.CORSOrigins, ",")), "comma-separated browser origins allowed by CORS [HARNESS_CORS_ORIGINS]")
-	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", envDuration("HARNESS_SHUTDOWN_TIMEOUT", cfg.ShutdownTimeout), "bound on finishing in-flight requests after the drain [HARNESS_SHUTDOWN_TIMEOUT]")
-	fs.DurationVar(&cfg.DrainGrace, "drain-grace", envDuration("HARNESS_DRAIN_GRACE", cfg.DrainGrace), "after SIGTERM, keep serving this long with /readyz failing and Connection: close, then shut down [HARNESS_DRAIN_GRACE]")
-	fs.IntVar(&cfg.Watch.PerUser, "watch-max-per-user", envInt("HARNESS_WATCH_MAX_PER_USER", cfg.Watch.PerUser), "WatchOrder streams one user may hold open in a process; more are refused with resource_exhausted [HARNESS_WATCH_MAX_PER_USER]")
-	fs.DurationVar(&cfg.Advice.Window, "advice-window", envDuration("HARNESS_ADVICE_WINDOW", cfg.Advice.Window), "GetExtractionAdvice (the admin page's advice) judges the metrics of this last window [HARNESS_ADVICE_WINDOW]")
-	fs.DurationVar(&cfg.Advice.Interval, "advice-interval", envDuration("HARNESS_ADVICE_INTERVAL", cfg.Advice.Interval), "one sample of this process's metrics (or one Prometheus step) every interval, for the advice [HARNESS_ADVICE_INTERVAL]")
-	fs.StringVar(&cfg.Advice.PrometheusURL, "advice-prometheus-url", env("HARNESS_ADVICE_PROMETHEUS_URL", ""), "a Prometheus server scraping every process of the platform, for the advice; empty: this process's own metrics [HARNESS_ADVICE_PROMETHEUS_URL]")
-	fs.StringVar(&cfg.Advice.PrometheusSelector, "advice-prometheus-selector", env("HARNESS_ADVICE_PROMETHEUS_SELECTOR", ""), `label matchers for the advice's Prometheus series, e.g. namespace="harness" [HARNESS_ADVICE_PROMETHEUS_SELECTOR]`)
-	fs.IntVar(&cfg.Watch.Total, "watch-max", envInt("HARNESS_WATCH_MAX", cfg.Watch.Total), "WatchOrder streams a process holds open in all; more are refused with resource_exhausted [HARNESS_WATCH_MAX]")
-	fs.DurationVar(&cfg.Hop.Timeout, "hop-timeout", envDuration("HARNESS_HOP_TIMEOUT", cfg.Hop.Timeout), "default deadline of a call to an extracted module; a caller's earlier deadline wins [HARNESS_HOP_TIMEOUT]")
-	fs.DurationVar(&cfg.Hop.DialTimeout, "hop-dial-timeout", envDuration("HARNESS_HOP_DIAL_TIMEOUT", cfg.Hop.DialTimeout), "bound on connecting to an extracted module [HARNESS_HOP_DIAL_TIMEOUT]")
-	fs.DurationVar(&cfg.Hop.IdleTimeout, "hop-idle-timeout", envDuration("HARNESS_HOP_IDLE_TIMEOUT", cfg.Hop.IdleTimeout), "close a pooled connection to an extracted module idle this long; keep below its --drain-grace [HARNESS_HOP_IDLE_TIMEOUT]")
-	fs.IntVar(&cfg.Hop.MaxInFlight, "hop-max-in-flight", envInt("HARNESS_HOP_MAX_IN_FLIGHT", cfg.Hop.MaxInFlight), "concurrent calls to an extracted module; more fail at once with unavailable [HARNESS_HOP_MAX_IN_FLIGHT]")
-	breakerFailures := fs.Int("hop-breaker-failures", envInt("HARNESS_HOP_BREAKER_FAILURES", int(cfg.Hop.BreakerFailures)), "consecutive failed calls that open an extracted module's circuit breaker [HARNESS_HOP_BREAKER_FAILURES]")
-	fs.DurationVar(&cfg.Hop.BreakerCooldown, "hop-breaker-cooldown", envDuration("HARNESS_HOP_BREAKER_COOLDOWN", cfg.Hop.BreakerCooldown), "how long an open circuit breaker fails calls before one probe [HARNESS_HOP_BREAKER_COOLDOWN]")
-	if getenv("GOGC") != "" {
-		cfg.GCPercent = 0 // the operator's GOGC stands
-	}
-	fs.IntVar(&cfg.GCPercent, "gc-percent", envInt("HARNESS_GC_PERCENT", cfg.GCPercent), "the garbage collector's target (GOGC): the heap may grow this many percent over the live heap between collections; 0 leaves the runtime's (GOGC, default 100); default 400 unless GOGC is set [HARNESS_GC_PERCENT]")
-	memoryLimit := fs.String("memory-limit", getenv("HARNESS_MEMORY_LIMIT"), "the runtime's soft memory limit, e.g. 460MiB (about 90 % of a container's limit); empty leaves the runtime's (GOMEMLIMIT, default none) [HARNESS_MEMORY_LIMIT]")
-	logLevel := fs.String("log-level", env("HARNESS_LOG_LEVEL", "info"), "debug, info, warn or error [HARNESS_LOG_LEVEL]")
-	logFormat := fs.String("log-format", env("HARNESS_LOG_FORMAT", "text"), "text or json [HARNESS_LOG_FORMAT]")
+	addFlags(fs, o)
 	for _, add := range extra {
 		add(fs)
 	}
 	if err := fs.Parse(args); err != nil {
-		return cfg, nil, err
+		return o.cfg, nil, err
 	}
-	if len(envErrs) > 0 {
-		return cfg, nil, errors.Join(envErrs...)
-	}
-	if *breakerFailures < 0 {
-		return cfg, nil, errors.New("--hop-breaker-failures must not be negative")
-	}
-	cfg.Hop.BreakerFailures = uint32(*breakerFailures)
 	if fs.NArg() > 0 {
-		return cfg, nil, fmt.Errorf("unexpected arguments: %v", fs.Args())
+		return o.cfg, nil, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
-	cfg.Role = server.Role(*role)
+	cfg := o.cfg
 	switch {
-	case *addr != "":
-		cfg.Addr = *addr
-	case *port != "":
-		cfg.Addr = ":" + *port
+	case o.addr != "":
+		cfg.Addr = o.addr
+	case o.port != "":
+		cfg.Addr = ":" + o.port
 	default:
 		cfg.Addr = ":" + strconv.Itoa(server.DefaultPort(cfg.Role))
 	}
 	if len(cfg.ModuleURLs) == 0 {
 		cfg.ModuleURLs = nil
 	}
-	for p := range strings.SplitSeq(*proxies, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			cfg.TrustedProxies = append(cfg.TrustedProxies, p)
-		}
-	}
-	cfg.CORSOrigins = nil
-	for o := range strings.SplitSeq(*origins, ",") {
-		if o = strings.TrimSpace(o); o != "" {
-			cfg.CORSOrigins = append(cfg.CORSOrigins, o)
-		}
-	}
-	if *dbTimeout != "" {
-		d, err := time.ParseDuration(*dbTimeout)
-		if err != nil || d <= 0 {
-			return cfg, nil, fmt.Errorf("--database-query-timeout: want a positive duration such as 5s, got %q", *dbTimeout)
-		}
-		cfg.DatabaseQueryTimeout = d
-	}
-	if *memoryLimit != "" {
-		n, err := server.ParseBytes(*memoryLimit)
-		if err != nil {
-			return cfg, nil, fmt.Errorf("--memory-limit: %w", err)
-		}
-		cfg.MemoryLimit = n
-	}
 	var level slog.Level
-	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
 		return cfg, nil, fmt.Errorf("--log-level: %w", err)
 	}
 	opts := &slog.HandlerOptions{Level: level}
 	var handler slog.Handler
-	switch *logFormat {
+	switch o.logFormat {
 	case "text":
 		handler = slog.NewTextHandler(stderr, opts)
 	case "json":
 		handler = slog.NewJSONHandler(stderr, opts)
 	default:
-		return cfg, nil, fmt.Errorf("--log-format: want text or json, got %q", *logFormat)
+		return cfg, nil, fmt.Errorf("--log-format: want text or json, got %q", o.logFormat)
 	}
 	// Lines logged inside a traced call carry its trace_id and span_id.
 	return cfg, slog.New(telemetry.LogHandler(handler)), cfg.Validate()

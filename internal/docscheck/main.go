@@ -22,6 +22,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -61,7 +62,7 @@ func main() {
 // run checks the repository holding the working directory, prints the
 // failures to w and returns the exit code.
 func run(w io.Writer) (int, error) {
-	root, err := output(exec.Command("git", "rev-parse", "--show-toplevel"))
+	root, err := output(git("rev-parse", "--show-toplevel"))
 	if err != nil {
 		return 2, fmt.Errorf("find the repository root: %w", err)
 	}
@@ -145,7 +146,7 @@ func isDoc(name string) bool {
 // track (new, not ignored), minus those deleted from the working tree, as
 // slash paths relative to root.
 func listFiles(root string) (map[string]bool, error) {
-	cmd := exec.Command("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+	cmd := git("ls-files", "-z", "--cached", "--others", "--exclude-standard")
 	cmd.Dir = root
 	out, err := output(cmd)
 	if err != nil {
@@ -171,7 +172,7 @@ func ignoredPaths(root string, paths []string) (map[string]bool, error) {
 	if len(paths) == 0 {
 		return ignored, nil
 	}
-	cmd := exec.Command("git", "check-ignore", "--no-index", "--stdin")
+	cmd := git("check-ignore", "--no-index", "--stdin")
 	cmd.Dir = root
 	cmd.Stdin = strings.NewReader(strings.Join(paths, "\n") + "\n")
 	out, err := output(cmd)
@@ -192,6 +193,11 @@ func ignoredPaths(root string, paths []string) (map[string]bool, error) {
 
 // output runs cmd and returns its standard output; a failure carries git's
 // message.
+// git is a git command; the check is a short batch run, never cancelled.
+func git(args ...string) *exec.Cmd {
+	return exec.CommandContext(context.Background(), "git", args...) //nolint:gosec // G204: the arguments are this program's own constants
+}
+
 func output(cmd *exec.Cmd) (string, error) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout = &stdout
