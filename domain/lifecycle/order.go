@@ -103,6 +103,18 @@ func CheckMove(actor Actor, from, to Status) error {
 	return &MoveError{From: from, To: to}
 }
 
+// Moves are the statuses actor may move an order in from, in the order
+// of the lifecycle; none from a final status.
+func Moves(actor Actor, from Status) []Status {
+	var out []Status
+	for to := StatusPendingPayment; int(to) < len(statusNames); to++ {
+		if allowed[actor][move{from, to}] {
+			out = append(out, to)
+		}
+	}
+	return out
+}
+
 // PaidAfterCancellation reports whether a move is a payment arriving for a
 // cancelled order, which the shop must look at.
 func PaidAfterCancellation(from, to Status) bool {

@@ -2,6 +2,7 @@ package lifecycle_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/harnesshero/platform/domain/lifecycle"
@@ -53,5 +54,26 @@ func TestFinal(t *testing.T) {
 		if got := lifecycle.Final(s); got != want {
 			t.Errorf("Final(%v) = %v, want %v", s, got, want)
 		}
+	}
+}
+
+// TestMoves lists exactly what CheckMove allows, from every status.
+func TestMoves(t *testing.T) {
+	t.Parallel()
+	for _, actor := range []lifecycle.Actor{lifecycle.ActorCustomer, lifecycle.ActorAdmin, lifecycle.ActorAdminRefund, lifecycle.ActorPayment} {
+		for from := lifecycle.StatusUnspecified; from <= lifecycle.StatusRefunded; from++ {
+			var want []lifecycle.Status
+			for to := lifecycle.StatusUnspecified; to <= lifecycle.StatusRefunded; to++ {
+				if lifecycle.CheckMove(actor, from, to) == nil {
+					want = append(want, to)
+				}
+			}
+			if got := lifecycle.Moves(actor, from); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("actor %d from %s: Moves = %v, want %v", actor, from, got, want)
+			}
+		}
+	}
+	if got := lifecycle.Moves(lifecycle.ActorAdmin, lifecycle.StatusPaid); fmt.Sprint(got) != "[IN_PRODUCTION]" {
+		t.Errorf("admin from PAID: %v, want [IN_PRODUCTION]", got)
 	}
 }

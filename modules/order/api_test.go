@@ -59,6 +59,11 @@ func TestOrderMoves(t *testing.T) {
 		return err
 	}
 	o := newOrder()
+	// The order says which moves its status allows, to its owner and to
+	// an admin: what the refusals below and the moves after agree with.
+	if got := movesOf(o); got != "customer [ORDER_STATUS_CANCELLED], admin [ORDER_STATUS_CANCELLED]" {
+		t.Errorf("a new order's moves: %s", got)
+	}
 	for _, to := range []orderv1.OrderStatus{orderv1.OrderStatus_ORDER_STATUS_PAID, orderv1.OrderStatus_ORDER_STATUS_SHIPPED,
 		orderv1.OrderStatus_ORDER_STATUS_DELIVERED, orderv1.OrderStatus_ORDER_STATUS_REFUNDED, orderv1.OrderStatus_ORDER_STATUS_IN_PRODUCTION} {
 		if err := move(o.GetId(), to, nil); connect.CodeOf(err) != connect.CodeFailedPrecondition {
@@ -80,6 +85,9 @@ func TestOrderMoves(t *testing.T) {
 	o = newOrder()
 	e.pay(t, o, "succeeded")
 	paid := waitStatus(t, e.orders(alice), o.GetId(), orderv1.OrderStatus_ORDER_STATUS_PAID)
+	if got := movesOf(paid); got != "customer [], admin [ORDER_STATUS_IN_PRODUCTION refund:ORDER_STATUS_REFUNDED]" {
+		t.Errorf("a paid order's moves: %s", got)
+	}
 	var wg sync.WaitGroup
 	errs := make([]error, 8)
 	for i := range errs {
@@ -119,9 +127,21 @@ func TestOrderMoves(t *testing.T) {
 		t.Errorf("%d racing unversioned moves won, want 1", won)
 	}
 	final := waitStatus(t, e.orders(alice), o.GetId(), orderv1.OrderStatus_ORDER_STATUS_SHIPPED)
+	if got := movesOf(final); got != "customer [], admin [ORDER_STATUS_DELIVERED]" {
+		t.Errorf("a shipped order's moves: %s", got)
+	}
 	if n := len(final.GetHistory()); n != 4 {
 		t.Errorf("history has %d moves, want 4: %v", n, final.GetHistory())
 	}
+}
+
+// movesOf describes the moves an order says it allows.
+func movesOf(o *orderv1.Order) string {
+	var admin []string
+	for _, m := range o.GetAdminMoves() {
+		admin = append(admin, map[bool]string{true: "refund:"}[m.GetRefund()]+m.GetTo().String())
+	}
+	return fmt.Sprintf("customer %v, admin %v", o.GetCustomerMoves(), admin)
 }
 
 // TestIdempotentCreate: 20 concurrent CreateOrder calls with one key make

@@ -49,3 +49,20 @@ func moveEvent(o *orderv1.Order, refundCents int32) *events.Event {
 	}
 	return &events.Event{AggregateID: o.GetId(), Payload: payload}
 }
+
+// setMoves fills in the moves the lifecycle allows from o's status now
+// (customer_moves, admin_moves): derived, never stored (toRow leaves
+// them out).
+func setMoves(o *orderv1.Order) {
+	from := lifecycle.Status(o.GetStatus())
+	o.CustomerMoves, o.AdminMoves = nil, nil
+	for _, to := range lifecycle.Moves(lifecycle.ActorCustomer, from) {
+		o.CustomerMoves = append(o.CustomerMoves, orderv1.OrderStatus(to))
+	}
+	for _, to := range lifecycle.Moves(lifecycle.ActorAdmin, from) {
+		o.AdminMoves = append(o.AdminMoves, &orderv1.AdminMove{To: orderv1.OrderStatus(to)})
+	}
+	for _, to := range lifecycle.Moves(lifecycle.ActorAdminRefund, from) {
+		o.AdminMoves = append(o.AdminMoves, &orderv1.AdminMove{To: orderv1.OrderStatus(to), Refund: true})
+	}
+}

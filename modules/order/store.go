@@ -48,8 +48,12 @@ type keyRow struct {
 	CreatedAt   time.Time `bun:"created_at,notnull"`
 }
 
+// toRow is o's row. The moves derived from its status are not stored;
+// they are brought up to date on o (setMoves).
 func toRow(o *orderv1.Order) (*orderRow, error) {
+	o.CustomerMoves, o.AdminMoves = nil, nil
 	data, err := protojson.Marshal(o)
+	setMoves(o)
 	if err != nil {
 		return nil, fmt.Errorf("order: encode order: %w", err)
 	}
@@ -65,6 +69,7 @@ func (r *orderRow) toOrder() (*orderv1.Order, error) {
 	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal([]byte(r.Data), o); err != nil {
 		return nil, fmt.Errorf("order: decode order %s: %w", r.ID, err)
 	}
+	setMoves(o)
 	return o, nil
 }
 

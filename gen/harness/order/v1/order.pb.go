@@ -479,8 +479,14 @@ type Order struct {
 	// True when a payment succeeded after the order was cancelled: the order
 	// is PAID and the shop should refund or ship it.
 	PaidAfterCancellation bool `protobuf:"varint,15,opt,name=paid_after_cancellation,json=paidAfterCancellation,proto3" json:"paid_after_cancellation,omitempty"`
-	unknownFields         protoimpl.UnknownFields
-	sizeCache             protoimpl.SizeCache
+	// The moves the lifecycle allows from the order's status now, so that
+	// no client keeps a copy of the rules: the owner's (CancelOrder to
+	// CANCELLED) and an admin's (AdminMoveOrder, or AdminRefundOrder to
+	// REFUNDED). The server checks every move again when it is asked.
+	CustomerMoves []OrderStatus `protobuf:"varint,16,rep,packed,name=customer_moves,json=customerMoves,proto3,enum=harness.order.v1.OrderStatus" json:"customer_moves,omitempty"`
+	AdminMoves    []*AdminMove  `protobuf:"bytes,17,rep,name=admin_moves,json=adminMoves,proto3" json:"admin_moves,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Order) Reset() {
@@ -618,6 +624,74 @@ func (x *Order) GetPaidAfterCancellation() bool {
 	return false
 }
 
+func (x *Order) GetCustomerMoves() []OrderStatus {
+	if x != nil {
+		return x.CustomerMoves
+	}
+	return nil
+}
+
+func (x *Order) GetAdminMoves() []*AdminMove {
+	if x != nil {
+		return x.AdminMoves
+	}
+	return nil
+}
+
+// AdminMove is a move an admin may make: AdminMoveOrder to `to`, or
+// AdminRefundOrder when refund is true.
+type AdminMove struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	To            OrderStatus            `protobuf:"varint,1,opt,name=to,proto3,enum=harness.order.v1.OrderStatus" json:"to,omitempty"`
+	Refund        bool                   `protobuf:"varint,2,opt,name=refund,proto3" json:"refund,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AdminMove) Reset() {
+	*x = AdminMove{}
+	mi := &file_harness_order_v1_order_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AdminMove) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AdminMove) ProtoMessage() {}
+
+func (x *AdminMove) ProtoReflect() protoreflect.Message {
+	mi := &file_harness_order_v1_order_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AdminMove.ProtoReflect.Descriptor instead.
+func (*AdminMove) Descriptor() ([]byte, []int) {
+	return file_harness_order_v1_order_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *AdminMove) GetTo() OrderStatus {
+	if x != nil {
+		return x.To
+	}
+	return OrderStatus_ORDER_STATUS_UNSPECIFIED
+}
+
+func (x *AdminMove) GetRefund() bool {
+	if x != nil {
+		return x.Refund
+	}
+	return false
+}
+
 var File_harness_order_v1_order_proto protoreflect.FileDescriptor
 
 const file_harness_order_v1_order_proto_rawDesc = "" +
@@ -671,7 +745,7 @@ const file_harness_order_v1_order_proto_rawDesc = "" +
 	"\x02to\x18\x02 \x01(\x0e2\x1d.harness.order.v1.OrderStatusR\x02to\x12.\n" +
 	"\x04time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12\x14\n" +
 	"\x05actor\x18\x04 \x01(\tR\x05actor\x12\x12\n" +
-	"\x04note\x18\x05 \x01(\tR\x04note\"\xb0\x05\n" +
+	"\x04note\x18\x05 \x01(\tR\x04note\"\xb4\x06\n" +
 	"\x05Order\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x19\n" +
 	"\bowner_id\x18\x02 \x01(\tR\aownerId\x125\n" +
@@ -691,7 +765,13 @@ const file_harness_order_v1_order_proto_rawDesc = "" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTime\x126\n" +
-	"\x17paid_after_cancellation\x18\x0f \x01(\bR\x15paidAfterCancellation*\xf1\x01\n" +
+	"\x17paid_after_cancellation\x18\x0f \x01(\bR\x15paidAfterCancellation\x12D\n" +
+	"\x0ecustomer_moves\x18\x10 \x03(\x0e2\x1d.harness.order.v1.OrderStatusR\rcustomerMoves\x12<\n" +
+	"\vadmin_moves\x18\x11 \x03(\v2\x1b.harness.order.v1.AdminMoveR\n" +
+	"adminMoves\"R\n" +
+	"\tAdminMove\x12-\n" +
+	"\x02to\x18\x01 \x01(\x0e2\x1d.harness.order.v1.OrderStatusR\x02to\x12\x16\n" +
+	"\x06refund\x18\x02 \x01(\bR\x06refund*\xf1\x01\n" +
 	"\vOrderStatus\x12\x1c\n" +
 	"\x18ORDER_STATUS_UNSPECIFIED\x10\x00\x12 \n" +
 	"\x1cORDER_STATUS_PENDING_PAYMENT\x10\x01\x12\x15\n" +
@@ -717,7 +797,7 @@ func file_harness_order_v1_order_proto_rawDescGZIP() []byte {
 }
 
 var file_harness_order_v1_order_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_harness_order_v1_order_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_harness_order_v1_order_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_harness_order_v1_order_proto_goTypes = []any{
 	(OrderStatus)(0),              // 0: harness.order.v1.OrderStatus
 	(*ShippingAddress)(nil),       // 1: harness.order.v1.ShippingAddress
@@ -725,31 +805,35 @@ var file_harness_order_v1_order_proto_goTypes = []any{
 	(*Payment)(nil),               // 3: harness.order.v1.Payment
 	(*StatusChange)(nil),          // 4: harness.order.v1.StatusChange
 	(*Order)(nil),                 // 5: harness.order.v1.Order
-	(*v1.Design)(nil),             // 6: harness.builder.v1.Design
-	(*v1.LineQuote)(nil),          // 7: harness.builder.v1.LineQuote
-	(*timestamppb.Timestamp)(nil), // 8: google.protobuf.Timestamp
+	(*AdminMove)(nil),             // 6: harness.order.v1.AdminMove
+	(*v1.Design)(nil),             // 7: harness.builder.v1.Design
+	(*v1.LineQuote)(nil),          // 8: harness.builder.v1.LineQuote
+	(*timestamppb.Timestamp)(nil), // 9: google.protobuf.Timestamp
 }
 var file_harness_order_v1_order_proto_depIdxs = []int32{
-	6,  // 0: harness.order.v1.OrderLine.design:type_name -> harness.builder.v1.Design
-	7,  // 1: harness.order.v1.OrderLine.quote:type_name -> harness.builder.v1.LineQuote
-	8,  // 2: harness.order.v1.Payment.failure_time:type_name -> google.protobuf.Timestamp
-	8,  // 3: harness.order.v1.Payment.paid_time:type_name -> google.protobuf.Timestamp
-	8,  // 4: harness.order.v1.Payment.refund_time:type_name -> google.protobuf.Timestamp
+	7,  // 0: harness.order.v1.OrderLine.design:type_name -> harness.builder.v1.Design
+	8,  // 1: harness.order.v1.OrderLine.quote:type_name -> harness.builder.v1.LineQuote
+	9,  // 2: harness.order.v1.Payment.failure_time:type_name -> google.protobuf.Timestamp
+	9,  // 3: harness.order.v1.Payment.paid_time:type_name -> google.protobuf.Timestamp
+	9,  // 4: harness.order.v1.Payment.refund_time:type_name -> google.protobuf.Timestamp
 	0,  // 5: harness.order.v1.StatusChange.from:type_name -> harness.order.v1.OrderStatus
 	0,  // 6: harness.order.v1.StatusChange.to:type_name -> harness.order.v1.OrderStatus
-	8,  // 7: harness.order.v1.StatusChange.time:type_name -> google.protobuf.Timestamp
+	9,  // 7: harness.order.v1.StatusChange.time:type_name -> google.protobuf.Timestamp
 	0,  // 8: harness.order.v1.Order.status:type_name -> harness.order.v1.OrderStatus
 	2,  // 9: harness.order.v1.Order.lines:type_name -> harness.order.v1.OrderLine
 	1,  // 10: harness.order.v1.Order.shipping_address:type_name -> harness.order.v1.ShippingAddress
 	3,  // 11: harness.order.v1.Order.payment:type_name -> harness.order.v1.Payment
 	4,  // 12: harness.order.v1.Order.history:type_name -> harness.order.v1.StatusChange
-	8,  // 13: harness.order.v1.Order.create_time:type_name -> google.protobuf.Timestamp
-	8,  // 14: harness.order.v1.Order.update_time:type_name -> google.protobuf.Timestamp
-	15, // [15:15] is the sub-list for method output_type
-	15, // [15:15] is the sub-list for method input_type
-	15, // [15:15] is the sub-list for extension type_name
-	15, // [15:15] is the sub-list for extension extendee
-	0,  // [0:15] is the sub-list for field type_name
+	9,  // 13: harness.order.v1.Order.create_time:type_name -> google.protobuf.Timestamp
+	9,  // 14: harness.order.v1.Order.update_time:type_name -> google.protobuf.Timestamp
+	0,  // 15: harness.order.v1.Order.customer_moves:type_name -> harness.order.v1.OrderStatus
+	6,  // 16: harness.order.v1.Order.admin_moves:type_name -> harness.order.v1.AdminMove
+	0,  // 17: harness.order.v1.AdminMove.to:type_name -> harness.order.v1.OrderStatus
+	18, // [18:18] is the sub-list for method output_type
+	18, // [18:18] is the sub-list for method input_type
+	18, // [18:18] is the sub-list for extension type_name
+	18, // [18:18] is the sub-list for extension extendee
+	0,  // [0:18] is the sub-list for field type_name
 }
 
 func init() { file_harness_order_v1_order_proto_init() }
@@ -763,7 +847,7 @@ func file_harness_order_v1_order_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_harness_order_v1_order_proto_rawDesc), len(file_harness_order_v1_order_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   5,
+			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
