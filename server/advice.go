@@ -72,7 +72,7 @@ func (a *advisor) advice(ctx context.Context) (*analyticsv1.GetExtractionAdviceR
 	if a.prom != nil {
 		intervals, _, err = a.prom.Intervals(ctx, now.Add(-a.cfg.Window), now, a.cfg.Interval)
 		if err != nil {
-			return nil, connect.NewError(connect.CodeUnavailable, "the metrics server cannot be read: "+err.Error()).WithCause(err)
+			return nil, connect.NewError(connect.CodeUnavailable, "the metrics server cannot be read").WithCause(err)
 		}
 		source = fmt.Sprintf("%s at %s, every %v", a.prom, a.cfg.PrometheusURL, a.cfg.Interval)
 	} else {

@@ -107,7 +107,7 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 	// Every RPC (admins only) refuses a revoked token.
 	rpc.RegisterGuarded(srv, func(s *connect.Server) {
 		analyticsv1connect.RegisterAnalyticsServiceHandler(s, &service{store: m.store, outbox: outbox, bus: deps.BusName, groups: deps.Groups, advice: deps.Advice})
-	}, tokens.Guard())
+	}, tokens.Guard(), rpc.MapErrors(toConnectError))
 	return m, nil
 }
 

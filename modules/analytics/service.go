@@ -40,15 +40,15 @@ var _ analyticsv1connect.AnalyticsServiceHandler = (*service)(nil)
 func (s *service) GetDailyStats(ctx context.Context, req *analyticsv1.GetDailyStatsRequest) (*analyticsv1.GetDailyStatsResponse, error) {
 	r, err := parseRange(req.GetRange())
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	if r.days() > maxDays {
-		return nil, toConnectError(req, errRangeTooLong)
+		return nil, errRangeTooLong
 	}
 	start, end := r.bounds()
 	rows, err := s.store.daily(ctx, start, end)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	res := &analyticsv1.GetDailyStatsResponse{Days: make([]*analyticsv1.DailyStats, 0, r.days())}
 	for d := r.start; !d.After(r.end); d = d.AddDate(0, 0, 1) {
@@ -80,7 +80,7 @@ func (s *service) GetDailyStats(ctx context.Context, req *analyticsv1.GetDailySt
 func (s *service) GetTopChoices(ctx context.Context, req *analyticsv1.GetTopChoicesRequest) (*analyticsv1.GetTopChoicesResponse, error) {
 	r, err := parseRange(req.GetRange())
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	limit := int(req.GetLimit())
 	if limit <= 0 {
@@ -90,7 +90,7 @@ func (s *service) GetTopChoices(ctx context.Context, req *analyticsv1.GetTopChoi
 	counts := make(map[choice][]choiceCount, 4)
 	for _, c := range []choice{choiceStyle, choiceSize, choiceMaterial, choiceColor} {
 		if counts[c], err = s.store.topChoices(ctx, c, start, end, limit); err != nil {
-			return nil, toConnectError(req, err)
+			return nil, err
 		}
 	}
 	res := &analyticsv1.GetTopChoicesResponse{}
@@ -117,12 +117,12 @@ func (s *service) GetTopChoices(ctx context.Context, req *analyticsv1.GetTopChoi
 func (s *service) GetConversion(ctx context.Context, req *analyticsv1.GetConversionRequest) (*analyticsv1.GetConversionResponse, error) {
 	r, err := parseRange(req.GetRange())
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	start, end := r.bounds()
 	created, ordered, err := s.store.conversion(ctx, start, end)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	res := &analyticsv1.GetConversionResponse{DesignsCreated: created, DesignsOrdered: ordered}
 	if created > 0 {
@@ -139,11 +139,11 @@ func (s *service) GetConversion(ctx context.Context, req *analyticsv1.GetConvers
 func (s *service) GetEventStats(ctx context.Context, req *analyticsv1.GetEventStatsRequest) (*analyticsv1.GetEventStatsResponse, error) {
 	stats, err := events.Stats(ctx, s.outbox)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	progress, err := s.store.consumers(ctx)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	res := &analyticsv1.GetEventStatsResponse{
 		OutboxPending:   stats.Pending,
@@ -169,7 +169,7 @@ func (s *service) GetEventStats(ctx context.Context, req *analyticsv1.GetEventSt
 			// ones that matter then: events wait there), and the groups
 			// are unknown rather than a failure of the whole call.
 			if ctx.Err() != nil {
-				return nil, toConnectError(req, ctx.Err())
+				return nil, ctx.Err()
 			}
 			res.GroupsUnknown = true
 		}
@@ -187,11 +187,11 @@ func (s *service) GetEventStats(ctx context.Context, req *analyticsv1.GetEventSt
 // which this module does not own. Unimplemented where none is given.
 func (s *service) GetExtractionAdvice(ctx context.Context, req *analyticsv1.GetExtractionAdviceRequest) (*analyticsv1.GetExtractionAdviceResponse, error) {
 	if s.advice == nil {
-		return nil, toConnectError(req, errNoAdvice)
+		return nil, errNoAdvice
 	}
 	res, err := s.advice(ctx)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	return res, nil
 }

@@ -70,7 +70,7 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 	rpc.RegisterGuarded(srv, func(s *connect.Server) {
 		builderv1connect.RegisterCatalogServiceHandler(s, newCatalogService())
 		builderv1connect.RegisterDesignServiceHandler(s, &designService{store: st, now: now})
-	}, tokens.Guard())
+	}, tokens.Guard(), rpc.MapErrors(toConnectError))
 	m := &Module{Ready: st.ping, store: st, now: now, tokens: tokens}
 	m.Subscribe = m.subscribe
 	return m, nil

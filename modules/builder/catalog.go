@@ -27,7 +27,7 @@ func (s *catalogService) GetCatalog(context.Context, *builderv1.GetCatalogReques
 func (s *catalogService) Quote(_ context.Context, req *builderv1.QuoteRequest) (*builderv1.QuoteResponse, error) {
 	line, err := catalog.PriceLine(designToDomain(req.GetDesign()), req.GetQuantity())
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	return &builderv1.QuoteResponse{Quote: lineToProto(line)}, nil
 }
@@ -39,7 +39,7 @@ func (s *catalogService) QuoteCart(_ context.Context, req *builderv1.QuoteCartRe
 	}
 	order, err := catalog.PriceOrder(inputs)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	res := &builderv1.QuoteCartResponse{
 		SubtotalCents: int32(order.SubtotalCents),

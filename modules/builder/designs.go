@@ -41,7 +41,7 @@ func price(d *builderv1.Design) (*builderv1.LineQuote, error) {
 func (s *designService) CreateDesign(ctx context.Context, req *builderv1.CreateDesignRequest) (*builderv1.CreateDesignResponse, error) {
 	caller, err := rpc.Require(ctx)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	ownerID := caller.UserID
 	key, err := idempotency.Key(ctx, req)
@@ -51,16 +51,16 @@ func (s *designService) CreateDesign(ctx context.Context, req *builderv1.CreateD
 	hash := idempotency.Hash(req)
 	if key != "" {
 		if d, err := s.replay(ctx, req, ownerID, key, hash); d != nil || err != nil {
-			return &builderv1.CreateDesignResponse{Design: d}, toConnectError(req, err)
+			return &builderv1.CreateDesignResponse{Design: d}, err
 		}
 	}
 	quote, err := price(req.GetDesign())
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	id, err := uuid.NewV7()
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	now := s.now().UTC().Truncate(time.Microsecond)
 	d := savedDesign{
@@ -79,10 +79,10 @@ func (s *designService) CreateDesign(ctx context.Context, req *builderv1.CreateD
 		if err == nil && saved == nil {
 			err = errKeyTaken // the winner's key vanished (its owner was deleted)
 		}
-		return &builderv1.CreateDesignResponse{Design: saved}, toConnectError(req, err)
+		return &builderv1.CreateDesignResponse{Design: saved}, err
 	}
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	return &builderv1.CreateDesignResponse{Design: savedToProto(d)}, nil
 }
@@ -90,16 +90,16 @@ func (s *designService) CreateDesign(ctx context.Context, req *builderv1.CreateD
 func (s *designService) GetDesign(ctx context.Context, req *builderv1.GetDesignRequest) (*builderv1.GetDesignResponse, error) {
 	caller, err := rpc.Require(ctx)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	ownerID := caller.UserID
 	id, err := rpc.ParseID("id", req.GetId())
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	d, err := s.store.get(ctx, ownerID, id)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	return &builderv1.GetDesignResponse{Design: savedToProto(d)}, nil
 }
@@ -107,26 +107,26 @@ func (s *designService) GetDesign(ctx context.Context, req *builderv1.GetDesignR
 func (s *designService) ListDesigns(ctx context.Context, req *builderv1.ListDesignsRequest) (*builderv1.ListDesignsResponse, error) {
 	caller, err := rpc.Require(ctx)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	ownerID := caller.UserID
 	if other := req.GetOwnerId(); other != "" && other != ownerID {
 		// Only admins see other users' designs.
 		if !caller.IsAdmin() {
-			return nil, toConnectError(req, errPermissionDenied)
+			return nil, errPermissionDenied
 		}
 		if ownerID, err = rpc.ParseID("owner_id", other); err != nil {
-			return nil, toConnectError(req, err)
+			return nil, err
 		}
 	}
 	page, err := rpc.ParsePage(req.GetPageSize(), req.GetPageToken())
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	// One extra row tells whether another page follows.
 	designs, err := s.store.list(ctx, ownerID, page.After, page.Size+1)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	res := &builderv1.ListDesignsResponse{}
 	if len(designs) > page.Size {
@@ -142,16 +142,16 @@ func (s *designService) ListDesigns(ctx context.Context, req *builderv1.ListDesi
 func (s *designService) UpdateDesign(ctx context.Context, req *builderv1.UpdateDesignRequest) (*builderv1.UpdateDesignResponse, error) {
 	caller, err := rpc.Require(ctx)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	ownerID := caller.UserID
 	quote, err := price(req.GetDesign())
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	id, err := rpc.ParseID("id", req.GetId())
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	d, err := s.store.update(ctx, savedDesign{
 		ID: id, OwnerID: ownerID, Name: req.GetName(),
@@ -159,7 +159,7 @@ func (s *designService) UpdateDesign(ctx context.Context, req *builderv1.UpdateD
 		UpdatedAt: s.now().UTC().Truncate(time.Microsecond),
 	}, req.ExpectedVersion)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	return &builderv1.UpdateDesignResponse{Design: savedToProto(d)}, nil
 }
@@ -167,15 +167,15 @@ func (s *designService) UpdateDesign(ctx context.Context, req *builderv1.UpdateD
 func (s *designService) DeleteDesign(ctx context.Context, req *builderv1.DeleteDesignRequest) (*builderv1.DeleteDesignResponse, error) {
 	caller, err := rpc.Require(ctx)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	ownerID := caller.UserID
 	id, err := rpc.ParseID("id", req.GetId())
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	if err := s.store.delete(ctx, ownerID, id); err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	return &builderv1.DeleteDesignResponse{}, nil
 }

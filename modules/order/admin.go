@@ -17,7 +17,7 @@ func (s *service) AdminListOrders(ctx context.Context, req *orderv1.AdminListOrd
 	if owner := req.GetOwnerId(); owner != "" {
 		var err error
 		if f.owner, err = rpc.ParseID("owner_id", owner); err != nil {
-			return nil, toConnectError(req, err)
+			return nil, err
 		}
 	}
 	for _, st := range req.GetStatuses() {
@@ -41,7 +41,7 @@ func (s *service) AdminListOrders(ctx context.Context, req *orderv1.AdminListOrd
 	}
 	orders, next, err := s.page(ctx, f, req.GetPageSize(), req.GetPageToken())
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	for i, o := range orders {
 		orders[i] = withoutSecret(o)
@@ -52,11 +52,11 @@ func (s *service) AdminListOrders(ctx context.Context, req *orderv1.AdminListOrd
 func (s *service) AdminGetOrder(ctx context.Context, req *orderv1.AdminGetOrderRequest) (*orderv1.AdminGetOrderResponse, error) {
 	id, err := rpc.ParseID("id", req.GetId())
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	o, err := s.store.get(ctx, s.store.db, "", id)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	return &orderv1.AdminGetOrderResponse{Order: withoutSecret(o)}, nil
 }
@@ -64,12 +64,12 @@ func (s *service) AdminGetOrder(ctx context.Context, req *orderv1.AdminGetOrderR
 func (s *service) AdminMoveOrder(ctx context.Context, req *orderv1.AdminMoveOrderRequest) (*orderv1.AdminMoveOrderResponse, error) {
 	caller, err := rpc.Require(ctx)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	admin := caller.UserID
 	id, err := rpc.ParseID("id", req.GetId())
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	o, err := s.mutate(ctx, s.store.db, "", id, req.ExpectedVersion, func(o *orderv1.Order) (*events.Event, error) {
 		// Refunds move money: they go through AdminRefundOrder only.
@@ -79,7 +79,7 @@ func (s *service) AdminMoveOrder(ctx context.Context, req *orderv1.AdminMoveOrde
 		return moveEvent(o, 0), nil
 	})
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	return &orderv1.AdminMoveOrderResponse{Order: withoutSecret(o)}, nil
 }
@@ -87,25 +87,25 @@ func (s *service) AdminMoveOrder(ctx context.Context, req *orderv1.AdminMoveOrde
 func (s *service) AdminRefundOrder(ctx context.Context, req *orderv1.AdminRefundOrderRequest) (*orderv1.AdminRefundOrderResponse, error) {
 	caller, err := rpc.Require(ctx)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	admin := caller.UserID
 	id, err := rpc.ParseID("id", req.GetId())
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	o, err := s.store.get(ctx, s.store.db, "", id)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	if o.GetStatus() == orderv1.OrderStatus_ORDER_STATUS_REFUNDED {
 		return &orderv1.AdminRefundOrderResponse{Order: withoutSecret(o)}, nil // already refunded: done
 	}
 	if err := lifecycle.CheckMove(lifecycle.ActorAdminRefund, lifecycle.Status(o.GetStatus()), lifecycle.StatusRefunded); err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	if o.GetPayment().GetPaymentIntentId() == "" {
-		return nil, toConnectError(req, errNoPayment)
+		return nil, errNoPayment
 	}
 	// The provider refunds once per key, so a retry after a failure below
 	// does not refund twice. What the provider refunded already (partial
@@ -115,7 +115,7 @@ func (s *service) AdminRefundOrder(ctx context.Context, req *orderv1.AdminRefund
 		AmountCents:     int64(o.GetTotalCents() - o.GetPayment().GetRefundedCents()),
 		IdempotencyKey:  "refund-" + id, OrderID: id,
 	}); err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	o, err = s.mutate(ctx, s.store.db, "", id, nil, func(o *orderv1.Order) (*events.Event, error) {
 		if o.GetStatus() == orderv1.OrderStatus_ORDER_STATUS_REFUNDED {
@@ -130,7 +130,7 @@ func (s *service) AdminRefundOrder(ctx context.Context, req *orderv1.AdminRefund
 		return moveEvent(o, o.GetTotalCents()), nil
 	})
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	return &orderv1.AdminRefundOrderResponse{Order: withoutSecret(o)}, nil
 }

@@ -19,11 +19,11 @@ import (
 func (s *service) CreateOrder(ctx context.Context, req *orderv1.CreateOrderRequest) (*orderv1.CreateOrderResponse, error) {
 	caller, err := rpc.Require(ctx)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	owner := caller.UserID
 	if err := checkOwner(ctx, s.store.db, owner); err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	key, err := idempotency.Key(ctx, req)
 	if err != nil {
@@ -32,16 +32,16 @@ func (s *service) CreateOrder(ctx context.Context, req *orderv1.CreateOrderReque
 	hash := idempotency.Hash(req)
 	if key != "" {
 		if o, err := s.replay(ctx, req, owner, key, hash); o != nil || err != nil {
-			return &orderv1.CreateOrderResponse{Order: o}, toConnectError(req, err)
+			return &orderv1.CreateOrderResponse{Order: o}, err
 		}
 	}
 	lines, cart, err := s.price(ctx, req)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	id, err := uuid.NewV7()
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	now := timestamppb.New(s.deps.Now().UTC())
 	o := &orderv1.Order{
@@ -67,13 +67,13 @@ func (s *service) CreateOrder(ctx context.Context, req *orderv1.CreateOrderReque
 		if err == nil && o == nil {
 			err = errConflict
 		}
-		return &orderv1.CreateOrderResponse{Order: o}, toConnectError(req, err)
+		return &orderv1.CreateOrderResponse{Order: o}, err
 	}
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	o, err = s.ensurePayment(ctx, o)
-	return &orderv1.CreateOrderResponse{Order: o}, toConnectError(req, err)
+	return &orderv1.CreateOrderResponse{Order: o}, err
 }
 
 // replay returns the order an idempotency key already made (with its

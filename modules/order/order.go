@@ -92,7 +92,7 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 	svc := &service{deps: deps, store: &store{db: deps.DB}, slots: slots{limits: deps.Watch}, tokens: tokens}
 	// Every RPC refuses a revoked token (a deleted account's, a signed-out
 	// session's), and an open WatchOrder of one ends.
-	rpc.RegisterGuarded(srv, func(s *connect.Server) { orderv1connect.RegisterOrderServiceHandler(s, svc) }, tokens.Guard())
+	rpc.RegisterGuarded(srv, func(s *connect.Server) { orderv1connect.RegisterOrderServiceHandler(s, svc) }, tokens.Guard(), rpc.MapErrors(toConnectError))
 	return &Module{Ready: svc.store.ping, Subscribe: svc.subscribe}, nil
 }
 

@@ -67,16 +67,16 @@ func (s *service) mutate(ctx context.Context, db bun.IDB, owner, id string, expe
 func (s *service) GetOrder(ctx context.Context, req *orderv1.GetOrderRequest) (*orderv1.GetOrderResponse, error) {
 	caller, err := rpc.Require(ctx)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	owner := caller.UserID
 	id, err := rpc.ParseID("id", req.GetId())
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	o, err := s.store.get(ctx, s.store.db, owner, id)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	// An order whose payment could not be started yet gets another try.
 	if paid, err := s.ensurePayment(ctx, o); err == nil {
@@ -88,12 +88,12 @@ func (s *service) GetOrder(ctx context.Context, req *orderv1.GetOrderRequest) (*
 func (s *service) ListOrders(ctx context.Context, req *orderv1.ListOrdersRequest) (*orderv1.ListOrdersResponse, error) {
 	caller, err := rpc.Require(ctx)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	owner := caller.UserID
 	orders, next, err := s.page(ctx, filter{owner: owner}, req.GetPageSize(), req.GetPageToken())
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	return &orderv1.ListOrdersResponse{Orders: orders, NextPageToken: next}, nil
 }
@@ -101,12 +101,12 @@ func (s *service) ListOrders(ctx context.Context, req *orderv1.ListOrdersRequest
 func (s *service) CancelOrder(ctx context.Context, req *orderv1.CancelOrderRequest) (*orderv1.CancelOrderResponse, error) {
 	caller, err := rpc.Require(ctx)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	owner := caller.UserID
 	id, err := rpc.ParseID("id", req.GetId())
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	o, err := s.mutate(ctx, s.store.db, owner, id, nil, func(o *orderv1.Order) (*events.Event, error) {
 		if err := move(o, lifecycle.ActorCustomer, orderv1.OrderStatus_ORDER_STATUS_CANCELLED, owner, "cancelled by the customer", s.now()); err != nil {
@@ -115,7 +115,7 @@ func (s *service) CancelOrder(ctx context.Context, req *orderv1.CancelOrderReque
 		return moveEvent(o, 0), nil
 	})
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	return &orderv1.CancelOrderResponse{Order: o}, nil
 }

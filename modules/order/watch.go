@@ -29,15 +29,15 @@ import (
 func (s *service) WatchOrder(ctx context.Context, req *orderv1.WatchOrderRequest, stream orderv1connect.OrderServiceWatchOrderServerStream) error {
 	caller, err := rpc.Require(ctx)
 	if err != nil {
-		return toConnectError(req, err)
+		return err
 	}
 	id, err := rpc.ParseID("id", req.GetId())
 	if err != nil {
-		return toConnectError(req, err)
+		return err
 	}
 	release, err := s.slots.acquire(caller.UserID)
 	if err != nil {
-		return toConnectError(req, err)
+		return err
 	}
 	defer release()
 	owner := caller.UserID
@@ -49,7 +49,7 @@ func (s *service) WatchOrder(ctx context.Context, req *orderv1.WatchOrderRequest
 	defer stop()
 	o, err := s.store.get(ctx, s.store.db, owner, id)
 	if err != nil {
-		return toConnectError(req, err)
+		return err
 	}
 	if o.GetOwnerId() == caller.UserID {
 		// As GetOrder: an order whose payment could not start gets another
@@ -81,7 +81,7 @@ func (s *service) WatchOrder(ctx context.Context, req *orderv1.WatchOrderRequest
 		case ctx.Err() != nil:
 			return streamEnd(ctx)
 		case err != nil:
-			return toConnectError(req, err)
+			return err
 		case now.GetVersion() <= o.GetVersion():
 			continue // heard before its change was visible here, or a repeat
 		}

@@ -28,10 +28,10 @@ var errAccountDeleted = errors.New("user: the account has been deleted")
 func (s *service) DeleteAccount(ctx context.Context, req *userv1.DeleteAccountRequest) (*userv1.DeleteAccountResponse, error) {
 	_, a, err := s.reauthenticate(ctx, req.GetCurrentPassword())
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	if err := s.store.deleteAccount(ctx, a.ID, a.PasswordHash, s.now()); err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	s.logger.InfoContext(ctx, "account deleted", "user_id", a.ID)
 	return &userv1.DeleteAccountResponse{}, nil

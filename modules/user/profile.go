@@ -11,11 +11,11 @@ import (
 func (s *service) GetProfile(ctx context.Context, req *userv1.GetProfileRequest) (*userv1.GetProfileResponse, error) {
 	caller, err := rpc.Require(ctx)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	a, err := s.liveUser(ctx, caller.UserID)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	return &userv1.GetProfileResponse{User: userToProto(a)}, nil
 }
@@ -23,11 +23,11 @@ func (s *service) GetProfile(ctx context.Context, req *userv1.GetProfileRequest)
 func (s *service) UpdateProfile(ctx context.Context, req *userv1.UpdateProfileRequest) (*userv1.UpdateProfileResponse, error) {
 	caller, err := rpc.Require(ctx)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	a, err := s.store.updateDisplayName(ctx, caller.UserID, strings.TrimSpace(req.GetDisplayName()), s.now())
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	return &userv1.UpdateProfileResponse{User: userToProto(a)}, nil
 }
@@ -42,20 +42,20 @@ func (s *service) UpdateProfile(ctx context.Context, req *userv1.UpdateProfileRe
 func (s *service) ChangePassword(ctx context.Context, req *userv1.ChangePasswordRequest) (*userv1.ChangePasswordResponse, error) {
 	caller, a, err := s.reauthenticate(ctx, req.GetCurrentPassword())
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	hash, err := hashPassword(ctx, s.cost, req.GetNewPassword())
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	refresh, refreshHash := newRefreshToken()
 	a, sess, err := s.store.changePassword(ctx, a.ID, caller.SessionID, a.PasswordHash, hash, refreshHash, s.now())
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	out, err := s.sessionToProto(a, sess, refresh)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	return &userv1.ChangePasswordResponse{Session: out}, nil
 }

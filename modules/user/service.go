@@ -44,15 +44,15 @@ var _ userv1connect.UserServiceHandler = (*service)(nil)
 func (s *service) Register(ctx context.Context, req *userv1.RegisterRequest) (*userv1.RegisterResponse, error) {
 	email := normalizeEmail(req.GetEmail())
 	if !validEmail(email) {
-		return nil, toConnectError(req, errInvalidEmail)
+		return nil, errInvalidEmail
 	}
 	hash, err := hashPassword(ctx, s.cost, req.GetPassword())
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	id, err := newID()
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	now := s.now()
 	a := account{
@@ -62,15 +62,15 @@ func (s *service) Register(ctx context.Context, req *userv1.RegisterRequest) (*u
 	}
 	sess, err := newSession(a.ID, now)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	refresh, refreshHash := newRefreshToken()
 	if err := s.store.createUser(ctx, a, sess, refreshHash); err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	out, err := s.sessionToProto(a, sess, refresh)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	return &userv1.RegisterResponse{User: userToProto(a), Session: out}, nil
 }
@@ -92,36 +92,36 @@ func (s *service) SignIn(ctx context.Context, req *userv1.SignInRequest) (*userv
 	if errors.Is(err, ErrUserNotFound) {
 		stored = s.dummyHash
 	} else if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	att, err := s.limiter.begin(ctx, a.ID, addr)
 	if err != nil {
 		if limited, ok := errors.AsType[*rateLimitedError](err); ok {
 			s.logger.InfoContext(ctx, "sign-in throttled", "addr", addr, "wait", limited.Wait)
 		}
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	ok, err := verifyPassword(ctx, stored, req.GetPassword())
 	if err != nil {
 		att.done(ctx, false)
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	if !ok || a.ID == "" {
 		att.done(ctx, true)
-		return nil, toConnectError(req, errBadCredentials)
+		return nil, errBadCredentials
 	}
 	att.done(ctx, false)
 	sess, err := newSession(a.ID, s.now())
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	refresh, refreshHash := newRefreshToken()
 	if err := s.store.createSession(ctx, sess, refreshHash); err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	out, err := s.sessionToProto(a, sess, refresh)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	return &userv1.SignInResponse{User: userToProto(a), Session: out}, nil
 }
@@ -134,11 +134,11 @@ func (s *service) RefreshSession(ctx context.Context, req *userv1.RefreshSession
 			"session_id", sess.ID, "user_id", sess.UserID, "addr", clientHost(ctx))
 	}
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	out, err := s.sessionToProto(a, sess, refresh)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	return &userv1.RefreshSessionResponse{Session: out}, nil
 }
@@ -148,10 +148,10 @@ func (s *service) RefreshSession(ctx context.Context, req *userv1.RefreshSession
 func (s *service) SignOut(ctx context.Context, req *userv1.SignOutRequest) (*userv1.SignOutResponse, error) {
 	caller, err := rpc.Require(ctx)
 	if err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	if err := s.store.revokeSession(ctx, caller.UserID, caller.SessionID, reasonSignedOut, s.now()); err != nil {
-		return nil, toConnectError(req, err)
+		return nil, err
 	}
 	return &userv1.SignOutResponse{}, nil
 }

@@ -98,7 +98,7 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 		cost:      cost,
 	}
 	// A signed-in RPC of an ended session is refused (guard).
-	rpc.RegisterGuarded(srv, func(s *connect.Server) { userv1connect.RegisterUserServiceHandler(s, svc) }, svc.guard)
+	rpc.RegisterGuarded(srv, func(s *connect.Server) { userv1connect.RegisterUserServiceHandler(s, svc) }, svc.guard, rpc.MapErrors(toConnectError))
 	return &Module{Ready: st.ping}, nil
 }
 

@@ -10,7 +10,8 @@
 //
 //	func toConnectError(req proto.Message, err error) error
 //
-// and hands whatever is left to Error.
+// hands whatever is left to Error, and applies it once at its edge with
+// MapErrors: its handlers return domain errors.
 package rpc
 
 import (
