@@ -10,8 +10,10 @@ import { useInfiniteQuery, useMutation } from "@connectrpc/connect-query";
 import { useQueryClient } from "@tanstack/react-query";
 
 import { adminMoves, statusLabel, type AdminMove } from "@/lib/lifecycle";
-import { Code, ConnectError, OrderService, OrderStatus, type Order } from "@/lib/harness";
+import { Code, ConnectError, OrderService, OrderStatus, type Catalog, type Order } from "@/lib/harness";
+import { describeDesign } from "@/lib/labels";
 import { formatCents } from "@/lib/money";
+import { HarnessPicture } from "./harness-picture";
 import { StatusBadge } from "./order-view";
 
 const FILTERS = [
@@ -24,7 +26,7 @@ const FILTERS = [
   OrderStatus.REFUNDED,
 ];
 
-export function AdminQueue() {
+export function AdminQueue({ catalog }: { catalog: Catalog }) {
   const queryClient = useQueryClient();
   const [statuses, setStatuses] = useState<OrderStatus[]>([OrderStatus.PAID, OrderStatus.IN_PRODUCTION, OrderStatus.SHIPPED]);
   const [message, setMessage] = useState("");
@@ -85,6 +87,7 @@ export function AdminQueue() {
           <thead>
             <tr>
               <th scope="col">Order</th>
+              <th scope="col">Items</th>
               <th scope="col">Placed</th>
               <th scope="col">Ship to</th>
               <th scope="col">Status</th>
@@ -102,6 +105,16 @@ export function AdminQueue() {
               <tr key={o.id} data-order-id={o.id}>
                 <td>
                   <code>{o.id.slice(0, 8)}</code>
+                </td>
+                <td>
+                  {o.lines.map((l) => (
+                    <div key={l.designId} className="with-thumb">
+                      <HarnessPicture catalog={catalog} design={l.design} width={64} id={`queue-${o.id}-${l.designId}`} decorative />
+                      <span className="hint">
+                        {l.quote?.quantity ?? 1} × {describeDesign(catalog, l.design)}
+                      </span>
+                    </div>
+                  ))}
                 </td>
                 <td>{o.createTime ? new Date(Number(o.createTime.seconds) * 1000).toLocaleString() : ""}</td>
                 <td>

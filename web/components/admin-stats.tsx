@@ -84,7 +84,7 @@ export function AdminStats() {
               </figcaption>
               <div style={{ height: 260 }} data-testid="chart-orders" aria-hidden="true">
                 <ResponsiveContainer>
-                  <BarChart data={data} margin={{ top: 20, right: 12, left: 0, bottom: 0 }}>
+                  <BarChart accessibilityLayer={false} data={data} margin={{ top: 20, right: 12, left: 0, bottom: 0 }}>
                     <CartesianGrid strokeDasharray="3 3" />
                     <XAxis dataKey="date" tickFormatter={(d: string) => d.slice(5)} />
                     <YAxis allowDecimals={false} />
@@ -109,7 +109,7 @@ export function AdminStats() {
               </figcaption>
               <div style={{ height: 260 }} data-testid="chart-revenue" aria-hidden="true">
                 <ResponsiveContainer>
-                  <LineChart data={data} margin={{ top: 20, right: 24, left: 0, bottom: 0 }}>
+                  <LineChart accessibilityLayer={false} data={data} margin={{ top: 20, right: 24, left: 0, bottom: 0 }}>
                     <CartesianGrid strokeDasharray="3 3" />
                     <XAxis dataKey="date" tickFormatter={(d: string) => d.slice(5)} />
                     <YAxis tickFormatter={(c: number) => formatCents(c).replace(/\.00$/, "")} width={80} />
@@ -127,7 +127,7 @@ export function AdminStats() {
               </figcaption>
               <div style={{ height: 260 }} data-testid="chart-designs" aria-hidden="true">
                 <ResponsiveContainer>
-                  <BarChart data={data} margin={{ top: 20, right: 12, left: 0, bottom: 0 }}>
+                  <BarChart accessibilityLayer={false} data={data} margin={{ top: 20, right: 12, left: 0, bottom: 0 }}>
                     <CartesianGrid strokeDasharray="3 3" />
                     <XAxis dataKey="date" tickFormatter={(d: string) => d.slice(5)} />
                     <YAxis allowDecimals={false} />

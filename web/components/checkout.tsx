@@ -29,6 +29,7 @@ import { validate } from "@harnesshero/client/validation";
 import { describeDesign } from "@/lib/labels";
 import { formatCents } from "@/lib/money";
 import { FieldError, invalidProps } from "./field";
+import { HarnessPicture } from "./harness-picture";
 import { useCart, useClient } from "./hooks";
 
 const KEY_STORE = "harness.checkout";
@@ -147,10 +148,13 @@ export function Checkout({ catalog }: { catalog: Catalog }) {
                 <tr key={l.designId} data-cart-line={l.designId}>
                   <td>
                     {saved ? (
-                      <>
-                        <Link href={`/?design=${saved.id}`}>{saved.name || "Untitled design"}</Link>
-                        <div className="hint">{describeDesign(catalog, saved.design)}</div>
-                      </>
+                      <div className="with-thumb">
+                        <HarnessPicture catalog={catalog} design={saved.design} width={96} id={`cart-${saved.id}`} decorative />
+                        <div>
+                          <Link href={`/?design=${saved.id}`}>{saved.name || "Untitled design"}</Link>
+                          <div className="hint">{describeDesign(catalog, saved.design)}</div>
+                        </div>
+                      </div>
                     ) : q?.error ? (
                       <span className="alert">This design is no longer saved.</span>
                     ) : (

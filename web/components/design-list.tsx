@@ -12,6 +12,7 @@ import { getCart, saveCart } from "@/lib/cart-store";
 import { DesignService, type Catalog, type SavedDesign } from "@/lib/harness";
 import { describeDesign } from "@/lib/labels";
 import { formatCents } from "@/lib/money";
+import { HarnessPicture } from "./harness-picture";
 
 export function DesignList({ catalog }: { catalog: Catalog }) {
   const queryClient = useQueryClient();
@@ -60,7 +61,12 @@ export function DesignList({ catalog }: { catalog: Catalog }) {
                 <td>
                   <Link href={`/?design=${d.id}`}>{d.name || "Untitled design"}</Link>
                 </td>
-                <td className="muted">{describeDesign(catalog, d.design)}</td>
+                <td className="muted">
+                  <div className="with-thumb">
+                    <HarnessPicture catalog={catalog} design={d.design} width={96} id={`design-${d.id}`} decorative />
+                    <span>{describeDesign(catalog, d.design)}</span>
+                  </div>
+                </td>
                 <td className="num" data-cents={d.quote?.unitPriceCents}>
                   {d.quote ? formatCents(d.quote.unitPriceCents) : "—"}
                 </td>

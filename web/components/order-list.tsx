@@ -3,12 +3,13 @@
 import Link from "next/link";
 import { useInfiniteQuery } from "@connectrpc/connect-query";
 
-import { OrderService } from "@/lib/harness";
+import { OrderService, type Catalog } from "@/lib/harness";
 import { formatCents } from "@/lib/money";
+import { HarnessPicture } from "./harness-picture";
 import { StatusBadge } from "./order-view";
 
 /** The user's orders, newest first, with their status. */
-export function OrderList() {
+export function OrderList({ catalog }: { catalog: Catalog }) {
   const list = useInfiniteQuery(
     OrderService.method.listOrders,
     { pageSize: 20, pageToken: "" },
@@ -47,7 +48,14 @@ export function OrderList() {
                 </Link>
               </td>
               <td>{o.createTime ? new Date(Number(o.createTime.seconds) * 1000).toLocaleDateString() : ""}</td>
-              <td>{o.lines.map((l) => l.designName || "Untitled design").join(", ")}</td>
+              <td>
+                <div className="with-thumb">
+                  {o.lines.map((l) => (
+                    <HarnessPicture key={l.designId} catalog={catalog} design={l.design} width={64} id={`order-${o.id}-${l.designId}`} decorative />
+                  ))}
+                  <span>{o.lines.map((l) => l.designName || "Untitled design").join(", ")}</span>
+                </div>
+              </td>
               <td>
                 <StatusBadge status={o.status} />
               </td>

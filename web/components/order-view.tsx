@@ -14,6 +14,7 @@ import { OrderService, OrderStatus, type Catalog, type Order } from "@/lib/harne
 import { describeDesign } from "@/lib/labels";
 import { formatCents } from "@/lib/money";
 import { useOrderWatch } from "@/lib/order-watch";
+import { HarnessPicture } from "./harness-picture";
 import { StripePayment } from "./stripe-payment";
 import { TestCardPayment } from "./test-card-payment";
 
@@ -93,8 +94,13 @@ function OrderDetail({ order, catalog, live, refresh }: { order: Order; catalog:
               {order.lines.map((l) => (
                 <tr key={l.designId}>
                   <td>
-                    {l.designName || "Untitled design"}
-                    <div className="hint">{describeDesign(catalog, l.design)}</div>
+                    <div className="with-thumb">
+                      <HarnessPicture catalog={catalog} design={l.design} width={96} id={`line-${l.designId}`} decorative />
+                      <div>
+                        {l.designName || "Untitled design"}
+                        <div className="hint">{describeDesign(catalog, l.design)}</div>
+                      </div>
+                    </div>
                   </td>
                   <td className="num">{l.quote?.quantity}</td>
                   <td className="num">{l.quote ? formatCents(l.quote.unitPriceCents) : ""}</td>

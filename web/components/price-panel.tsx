@@ -3,19 +3,22 @@
 import { formatCents, formatSignedCents } from "@/lib/money";
 import type { LineQuote } from "@/lib/harness";
 
-/** The server's quote of the design: unit price, its parts, the line's total. */
-export function PricePanel({ quote, pending, valid }: { quote?: LineQuote; pending: boolean; valid: boolean }) {
+/** Why the price on screen is not the current design's (yet). */
+export type PriceState = "fresh" | "pending" | "invalid";
+
+/**
+ * The server's quote of the design: unit price, its parts, the line's total.
+ * While a new price is on its way or a field is being fixed, the last price
+ * stays on screen, marked as the previous one (data-testid stale-total).
+ */
+export function PricePanel({ quote, stale, state, hint }: { quote?: LineQuote; stale?: LineQuote; state: PriceState; hint?: string }) {
   return (
-    <section className="card" aria-labelledby="price-heading" aria-busy={pending}>
+    <section className="card" aria-labelledby="price-heading" aria-busy={state === "pending"}>
       <h2 id="price-heading" style={{ marginTop: 0 }}>
         Price
       </h2>
       <div aria-live="polite">
-        {!valid ? (
-          <p className="muted" data-testid="price-blocked">
-            Fix the highlighted choices to see the price.
-          </p>
-        ) : quote ? (
+        {state === "fresh" && quote ? (
           <>
             <p className="price-big" data-testid="line-total" data-cents={quote.totalCents}>
               {formatCents(quote.totalCents)}
@@ -52,8 +55,22 @@ export function PricePanel({ quote, pending, valid }: { quote?: LineQuote; pendi
               </tbody>
             </table>
           </>
+        ) : stale ? (
+          <>
+            <p className="price-big stale" data-testid="stale-total" data-cents={stale.totalCents}>
+              <span className="sr-only">Previous price: </span>
+              {formatCents(stale.totalCents)}
+            </p>
+            <p className="muted" data-testid={state === "invalid" ? "price-blocked" : "price-pending"}>
+              {state === "invalid" ? (hint ?? "The previous price: fix the highlighted choices to update it.") : "Updating the price…"}
+            </p>
+          </>
+        ) : state === "invalid" ? (
+          <p className="muted" data-testid="price-blocked">
+            {hint ?? "Fix the highlighted choices to see the price."}
+          </p>
         ) : (
-          <p className="muted">{pending ? "Pricing…" : "—"}</p>
+          <p className="muted">Pricing…</p>
         )}
       </div>
     </section>

@@ -15,12 +15,15 @@ export function SizeAdvice({
   errors,
   onMeasurements,
   onUseSize,
+  onBlur,
 }: {
   catalog: Catalog;
   form: DesignForm;
   errors: Record<string, string>;
   onMeasurements: (m: DesignForm["measurements"]) => void;
   onUseSize: (size: Size) => void;
+  /** Called with the field's path when a girth input loses focus. */
+  onBlur?: (field: string) => void;
 }) {
   const { chest, neck } = form.measurements;
   const { minGirthMm, maxGirthMm } = catalog.pricing!;
@@ -50,6 +53,7 @@ export function SizeAdvice({
             max={maxGirthMm}
             value={chest}
             onChange={(e) => onMeasurements({ chest: e.target.value, neck })}
+            onBlur={() => onBlur?.("measurements.chestGirthMm")}
             {...invalidProps("measurements.chestGirthMm", errors)}
           />
           <FieldError name="measurements.chestGirthMm" errors={errors} />
@@ -64,6 +68,7 @@ export function SizeAdvice({
             max={maxGirthMm}
             value={neck}
             onChange={(e) => onMeasurements({ chest, neck: e.target.value })}
+            onBlur={() => onBlur?.("measurements.neckGirthMm")}
             {...invalidProps("measurements.neckGirthMm", errors)}
           />
           <FieldError name="measurements.neckGirthMm" errors={errors} />

@@ -64,11 +64,18 @@ const cents = (c) => {
 
 /** Sets the builder's inputs to design (a Design init) and quantity. */
 async function setDesign(p, d, quantity = 1) {
+  // Choices a catalog rule forbids with the current ones are disabled: go
+  // through a design every choice may follow (nylon, no add-ons), then set
+  // each field in an order in which no rule forbids the next.
+  await p.check(`input[name=material][value="${Material.NYLON}"]`);
+  await p.selectOption("#trimColor", "0");
+  await p.locator("#backHandle").setChecked(false);
+  await p.getByLabel("Name patch", { exact: true }).setChecked(false);
   await p.check(`input[name=style][value="${d.style}"]`);
   await p.selectOption("#size", String(d.size));
-  await p.check(`input[name=material][value="${d.material}"]`);
   await p.check(`input[name=hardware][value="${d.hardware}"]`);
   await p.check(`input[name=webbingColor][value="${d.webbingColor}"]`);
+  await p.check(`input[name=material][value="${d.material}"]`);
   await p.selectOption("#trimColor", String(d.trimColor ?? 0));
   await p.getByLabel("Reflective trim", { exact: true }).setChecked(Boolean(d.reflectiveTrim));
   await p.locator("#backHandle").setChecked(Boolean(d.backHandle));
@@ -190,26 +197,38 @@ test("a broken rule shows its message next to its field and sends no request", a
   };
   page.on("request", count);
   try {
-    // Rule 1 (LEATHER needs ALUMINUM or STAINLESS) and rule 8 (name patch text).
-    const broken = { ...base, material: Material.LEATHER, namePatch: { text: "Two  spaces", threadColor: Color.YELLOW } };
+    // Rules 8 and 9 (the texts): a rule between choices cannot be broken
+    // here, its choices are disabled (the next test).
+    const basePrice = await page.locator("[data-testid=line-total]").getAttribute("data-cents");
+    const broken = { ...base, namePatch: { text: "Two  spaces", threadColor: Color.YELLOW }, idTag: { engraving: "Call me!" } };
     const expected = validateDesign(broken).violations;
-    assert.deepEqual(expected.map((v) => v.path).sort(), ["hardware", "namePatch.text"]);
-    await page.check(`input[name=material][value="${Material.LEATHER}"]`);
+    assert.deepEqual(expected.map((v) => v.path).sort(), ["idTag.engraving", "namePatch.text"]);
+    // Ticked, nothing typed: no error yet, and the price stays on screen.
     await page.getByLabel("Name patch", { exact: true }).check();
+    await page.locator("#namePatchText").waitFor({ timeout: 5000 });
+    assert.equal(await page.locator("[data-field]").count(), 0, "no error before anything is typed");
+    assert.equal(await page.locator("[data-testid=stale-total]").getAttribute("data-cents"), basePrice, "the last price stays, marked");
     await page.fill("#namePatchText", "Two  spaces");
+    await page.getByLabel("Engraved ID tag", { exact: true }).check();
+    await page.fill("#engraving", "Call me!");
+    assert.equal(await page.locator('[data-field="idTag.engraving"]').count(), 0, "no error while typing, before the field is left");
+    await page.locator("#engraving").blur();
+    await page.locator('[data-field="idTag.engraving"]').waitFor({ timeout: 5000 });
+    assert.equal(await page.locator('[data-field="namePatch.text"]').count(), 1, "the name patch text was left earlier");
     for (const v of expected) {
       const error = page.locator(`[data-field="${v.path}"]`);
       await error.waitFor({ timeout: 5000 });
       assert.equal(await error.textContent(), sentence(v.message), `the message of ${v.path}`);
     }
-    // Each message is tied to its input and sits in that input's group.
-    const hardwareGroup = page.getByRole("radiogroup", { name: "Hardware" });
-    const hardwareErrorId = await page.locator('[data-field="hardware"]').getAttribute("id");
-    assert.ok((await hardwareGroup.getAttribute("aria-describedby"))?.split(" ").includes(hardwareErrorId));
-    assert.equal(await hardwareGroup.getAttribute("aria-invalid"), "true");
-    const textErrorId = await page.locator('[data-field="namePatch.text"]').getAttribute("id");
-    assert.ok((await page.locator("#namePatchText").getAttribute("aria-describedby"))?.split(" ").includes(textErrorId));
+    // Each message is tied to its input.
+    for (const [input, path] of [["#namePatchText", "namePatch.text"], ["#engraving", "idTag.engraving"]]) {
+      const errorId = await page.locator(`[data-field="${path}"]`).getAttribute("id");
+      assert.ok((await page.locator(input).getAttribute("aria-describedby"))?.split(" ").includes(errorId), path);
+      assert.equal(await page.locator(input).getAttribute("aria-invalid"), "true");
+    }
     assert.ok(await page.locator("[data-testid=price-blocked]").isVisible());
+    assert.equal(await page.locator("[data-testid=stale-total]").getAttribute("data-cents"), basePrice);
+    assert.equal(await page.locator("[data-testid=line-total]").count(), 0, "no current price is claimed");
     await screenshot(page, "broken-rules");
     // Nothing was sent while the rules were broken (a short settle: react
     // would have fired the query at once).
@@ -217,9 +236,9 @@ test("a broken rule shows its message next to its field and sends no request", a
     assert.deepEqual(quotes, [], "no Quote request while a rule is broken");
 
     // Fixed, the price is asked for again and shown.
-    await page.check(`input[name=hardware][value="${Hardware.STAINLESS}"]`);
     await page.fill("#namePatchText", "Two spaces");
-    const fixed = { ...broken, hardware: Hardware.STAINLESS, namePatch: { text: "Two spaces", threadColor: Color.YELLOW } };
+    await page.fill("#engraving", "Call me");
+    const fixed = { ...base, namePatch: { text: "Two spaces", threadColor: Color.YELLOW }, idTag: { engraving: "Call me" } };
     await expectPrice(page, (await api(CatalogService).quote({ design: fixed, quantity: 1 })).quote);
     assert.ok(quotes.length >= 1, "a Quote request once the design is valid");
     assert.equal(await page.locator("[data-field]").count(), 0, "no error left");
@@ -230,6 +249,7 @@ test("a broken rule shows its message next to its field and sends no request", a
   // Rule 10 only the server knows (the size must fit the measurements): its
   // violation comes back on the size field, with the server's message.
   await page.getByLabel("Name patch", { exact: true }).uncheck();
+  await page.getByLabel("Engraved ID tag", { exact: true }).uncheck();
   const tooSmall = { ...base, measurements: { chestGirthMm: 300, neckGirthMm: 220 } };
   const err = await api(CatalogService).quote({ design: tooSmall, quantity: 1 }).then(
     () => assert.fail("the server accepted a size that does not fit"),

@@ -181,3 +181,49 @@ export const RUN = `e2e${Date.now().toString(36)}`;
 export function readJson(file) {
   return JSON.parse(readFileSync(file, "utf8"));
 }
+
+/**
+ * The JavaScript a first visit to url loads: every script the served HTML
+ * names (src attributes and the chunks Next lists for the route), fetched and
+ * measured gzipped, as browsers download it. Returns { files, gzipBytes }.
+ */
+export async function firstLoadJs(url) {
+  const { gzipSync } = await import("node:zlib");
+  const html = await (await fetch(url)).text();
+  const files = [...new Set([...html.matchAll(/\/_next\/static\/[^"'\\\s]+?\.js/g)].map((m) => m[0]))];
+  let gzipBytes = 0;
+  for (const f of files) {
+    const body = Buffer.from(await (await fetch(new URL(f, url))).arrayBuffer());
+    gzipBytes += gzipSync(body, { level: 9 }).length;
+  }
+  return { files, gzipBytes };
+}
+
+/** Integer cents as the shop shows them: "$1,234.50", "−$4.00". */
+export function cents(c) {
+  const abs = Math.abs(c);
+  const d = String((abs - (abs % 100)) / 100).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return `${c < 0 ? "\u2212" : ""}$${d}.${String(abs % 100).padStart(2, "0")}`;
+}
+
+/** A message as the shop shows it: a capital first, a full stop last. */
+export function sentence(m) {
+  const t = m.trim();
+  const h = t[0].toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(h) ? h : `${h}.`;
+}
+
+/** The viewports every page is checked at: a desktop and a phone. */
+export const VIEWPORTS = [
+  { name: "desktop", width: 1280, height: 900 },
+  { name: "phone", width: 390, height: 844, isMobile: true, hasTouch: true },
+];
+
+/** A browser context at viewport v whose page errors fail the test that reads them. */
+export async function newPage(browser, v) {
+  const context = await browser.newContext({ viewport: { width: v.width, height: v.height }, isMobile: v.isMobile, hasTouch: v.hasTouch });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (err) => errors.push(err.message));
+  return { context, page, errors };
+}

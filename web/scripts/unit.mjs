@@ -1,4 +1,4 @@
-// npm test (web): the unit tests of the app's pure logic (web/test/*.test.ts:
+// npm test (web): the unit tests of the app's pure logic (web/test/*.test.ts(x):
 // money, cart, design form, lifecycle, dates, test payments). esbuild turns
 // each test into one ES module under .unit/ (packages stay external: the
 // client package is imported as installed), then node's test runner runs them.
@@ -13,7 +13,7 @@ import { build } from "esbuild";
 const web = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const out = path.join(web, ".unit");
 rmSync(out, { recursive: true, force: true });
-const tests = readdirSync(path.join(web, "test")).filter((f) => f.endsWith(".test.ts"));
+const tests = readdirSync(path.join(web, "test")).filter((f) => /\.test\.tsx?$/.test(f));
 await build({
   entryPoints: tests.map((f) => path.join(web, "test", f)),
   outdir: out,
@@ -26,4 +26,4 @@ await build({
   alias: { "@": web },
   logLevel: "warning",
 });
-execFileSync(process.execPath, ["--test", ...tests.map((f) => path.join(out, f.replace(/\.ts$/, ".mjs")))], { stdio: "inherit" });
+execFileSync(process.execPath, ["--test", ...tests.map((f) => path.join(out, f.replace(/\.tsx?$/, ".mjs")))], { stdio: "inherit" });
