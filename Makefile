@@ -105,9 +105,10 @@ check-generated: generate ## Fail when generated code is stale.
 		echo "generated code is stale: run 'make generate' and commit"; exit 1; fi
 
 .PHONY: lint
-lint: tools .build/protovalidate ## buf lint, buf format, actionlint (.github/workflows), gofmt, go vet, golangci-lint (.golangci.yml).
+lint: tools .build/protovalidate ## buf lint, buf format, ESLint (web), actionlint (.github/workflows), gofmt, go vet, golangci-lint (.golangci.yml), the docs' links and paths.
 	$(BUF) lint
 	$(BUF) format -d --exit-code api
+	npm run lint --workspace $(WEB_DIR)
 	go tool -modfile=tools/actionlint/go.mod actionlint
 	@$(MAKE) --no-print-directory lint-go
 	go run ./internal/docscheck

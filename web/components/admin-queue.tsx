@@ -129,7 +129,7 @@ export function AdminQueue({ catalog }: { catalog: Catalog }) {
                 </td>
                 <td>
                   <div className="row">
-                    {adminMoves(o.status).map((m) => (
+                    {adminMoves(o).map((m) => (
                       <button
                         key={m.label}
                         type="button"

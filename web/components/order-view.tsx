@@ -216,7 +216,7 @@ function OrderDetail({ order, catalog, live, refresh }: { order: Order; catalog:
             </section>
           ) : null}
 
-          {customerMayCancel(order.status) ? (
+          {customerMayCancel(order) ? (
             <button
               type="button"
               className="danger"

@@ -548,5 +548,18 @@ test("an admin sees charts whose numbers equal GetDailyStats", async () => {
   await until("the move", async () => (await api(OrderService, token).adminGetOrder({ id: paidOrder.id })).order.status === OrderStatus.IN_PRODUCTION);
   await until("the queue to show it", async () => (await row.locator("[data-testid=order-status]").getAttribute("data-status", { timeout: 500 })) === "IN_PRODUCTION");
   await screenshot(page, "admin-queue");
+
+  // The extraction advice: the table GetExtractionAdvice answers, every
+  // module a row; the builder (every price the tests asked for) has calls.
+  const advice = page.locator("tr[data-module]");
+  await until("the advice table", async () => (await advice.count()) === 5);
+  const builderCalls = Number(await page.locator('tr[data-module="builder"]').getAttribute("data-calls"));
+  assert.ok(builderCalls > 0, `the builder's row shows ${builderCalls} calls`);
+  const answer = await api(AnalyticsService, token).getExtractionAdvice({});
+  assert.deepEqual(
+    (await advice.evaluateAll((rows) => rows.map((r) => r.getAttribute("data-module")))).sort(),
+    answer.modules.map((m) => m.module).sort(),
+  );
+  assert.ok((await page.getByTestId("advice").textContent()).length > 0);
 });
 

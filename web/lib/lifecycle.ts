@@ -1,8 +1,8 @@
-// The order lifecycle as the shop shows it: status names, and which moves an
-// admin may make from a status (domain/lifecycle's table for the admin and
-// the admin's refund; the server checks every move again).
+// The order lifecycle as the shop shows it: status names, and the labels of
+// the moves each order says it allows (Order.adminMoves and customerMoves,
+// from domain/lifecycle; the server checks every move again).
 
-import { OrderStatus } from "./harness";
+import { OrderStatus, type Order } from "./harness";
 
 /** What the shop calls each status. */
 export const STATUS_LABELS: Record<OrderStatus, string> = {
@@ -28,27 +28,31 @@ export interface AdminMove {
   refund: boolean;
 }
 
-const ADMIN_MOVES: Partial<Record<OrderStatus, AdminMove[]>> = {
-  [OrderStatus.PENDING_PAYMENT]: [{ to: OrderStatus.CANCELLED, label: "Cancel", refund: false }],
-  [OrderStatus.PAID]: [
-    { to: OrderStatus.IN_PRODUCTION, label: "Start production", refund: false },
-    { to: OrderStatus.REFUNDED, label: "Refund", refund: true },
-  ],
-  [OrderStatus.IN_PRODUCTION]: [
-    { to: OrderStatus.SHIPPED, label: "Mark shipped", refund: false },
-    { to: OrderStatus.REFUNDED, label: "Refund", refund: true },
-  ],
-  [OrderStatus.SHIPPED]: [{ to: OrderStatus.DELIVERED, label: "Mark delivered", refund: false }],
+/** What the admin's button says for a move to a status. */
+const MOVE_LABELS: Partial<Record<OrderStatus, string>> = {
+  [OrderStatus.CANCELLED]: "Cancel",
+  [OrderStatus.IN_PRODUCTION]: "Start production",
+  [OrderStatus.SHIPPED]: "Mark shipped",
+  [OrderStatus.DELIVERED]: "Mark delivered",
+  [OrderStatus.REFUNDED]: "Refund",
 };
 
-/** The moves an admin may make from status; none from a final status. */
-export function adminMoves(status: OrderStatus): AdminMove[] {
-  return (ADMIN_MOVES[status] ?? []).map((m) => ({ ...m }));
+/**
+ * The moves an admin may make on the order now: the server says which
+ * (Order.adminMoves, from domain/lifecycle), so no rule is copied here;
+ * this adds the buttons' labels.
+ */
+export function adminMoves(order: Pick<Order, "adminMoves">): AdminMove[] {
+  return order.adminMoves.map((m) => ({
+    to: m.to,
+    refund: m.refund,
+    label: MOVE_LABELS[m.to] ?? `Move to ${statusLabel(m.to)}`,
+  }));
 }
 
-/** Whether the order's owner may still cancel it. */
-export function customerMayCancel(status: OrderStatus): boolean {
-  return status === OrderStatus.PENDING_PAYMENT;
+/** Whether the order's owner may still cancel it (Order.customerMoves). */
+export function customerMayCancel(order: Pick<Order, "customerMoves">): boolean {
+  return order.customerMoves.includes(OrderStatus.CANCELLED);
 }
 
 /** The statuses in the order a happy order goes through, for a progress bar. */

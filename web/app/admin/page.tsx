@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 
+import { AdminAdvice } from "@/components/admin-advice";
 import { AdminGate } from "@/components/admin-gate";
 import { AdminQueue } from "@/components/admin-queue";
 import { AdminStats } from "@/components/admin-stats";
@@ -17,6 +18,7 @@ export default async function AdminPage() {
         <AdminGate>
           <AdminStats />
           <AdminQueue catalog={catalog} />
+          <AdminAdvice />
         </AdminGate>
       </RequireSession>
     </>
