@@ -156,7 +156,6 @@ var scrapeSeries = map[string]bool{"up": true, "scrape_duration_seconds": true, 
 
 var exportedFamilies map[string]*dto.MetricFamily
 
-
 // exported scrapes a running platform, once per test binary: a builder
 // service and a platform calling it, on Redis, after a workload that
 // makes every family appear (a call through the hop, a registration whose

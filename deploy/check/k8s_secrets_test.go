@@ -9,7 +9,6 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-
 )
 
 // secretRefs returns the Secrets a pod reads, by name: volumes (also

@@ -14,10 +14,10 @@ import (
 
 // workflow is what the tests read of a GitHub Actions workflow.
 type workflow struct {
-	On   map[string]struct{ Paths []string } `json:"on"`
+	On map[string]struct{ Paths []string } `json:"on"`
 	// OnYAML11 is On as a YAML 1.1 parser reads the key on: true.
 	OnYAML11 map[string]struct{ Paths []string } `json:"true"`
-	Jobs map[string]struct {
+	Jobs     map[string]struct {
 		Needs    any               `json:"needs"`
 		Services map[string]any    `json:"services"`
 		Env      map[string]string `json:"env"`
