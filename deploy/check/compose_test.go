@@ -14,8 +14,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/harnesshero/platform/deploy/check"
-	"github.com/harnesshero/platform/platform/auth"
-	"github.com/harnesshero/platform/server"
 )
 
 // loadCompose loads deploy/compose.yaml with the compose-spec loader
@@ -144,12 +142,11 @@ func TestComposeMatchesK8s(t *testing.T) {
 	}
 }
 
-// TestComposeKeys: by default the key secrets are the pair the platform
-// generates on its first start (`make run`: server.DefaultConfig's DataDir
-// under the repository root); ACCESS_TOKEN_PRIVATE_KEY and
-// ACCESS_TOKEN_PUBLIC_KEY replace them.
+// TestComposeKeys: by default the key secrets are the pair
+// deploy/compose-keys.sh writes under var/compose-keys;
+// ACCESS_TOKEN_PRIVATE_KEY and ACCESS_TOKEN_PUBLIC_KEY replace them.
 func TestComposeKeys(t *testing.T) {
-	dataDir, err := filepath.Abs(filepath.Join("..", "..", server.DefaultConfig().DataDir))
+	dir, err := filepath.Abs(filepath.Join("..", "..", "var", "compose-keys"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +155,7 @@ func TestComposeKeys(t *testing.T) {
 		env             []string
 		private, public string
 	}{
-		{"default", nil, auth.PrivateKeyPath(dataDir), auth.PublicKeyPath(dataDir)},
+		{"default", nil, filepath.Join(dir, "private.pem"), filepath.Join(dir, "public.pem")},
 		{"env", []string{"ACCESS_TOKEN_PRIVATE_KEY=/keys/a.pem", "ACCESS_TOKEN_PUBLIC_KEY=/keys/b.pem"}, "/keys/a.pem", "/keys/b.pem"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -180,6 +180,19 @@ func TestDockerfile(t *testing.T) {
 		if name == "" || name == "root" || name == "0" {
 			t.Errorf("USER %q: want a non-root user", user)
 		}
+		// /data is owned by the server's uid whatever builds the image: a
+		// WORKDIR alone makes it root's (classic builder) or the USER's
+		// (BuildKit), and a volume mounted there inherits that owner.
+		owned := false
+		for _, in := range final.body {
+			fields := strings.Fields(in.args)
+			if in.cmd == "COPY" && slices.Contains(fields, "--chown=65532:65532") && fields[len(fields)-1] == "/data" {
+				owned = true
+			}
+		}
+		if !owned {
+			t.Error("the final stage does not COPY --chown=65532:65532 a directory to /data")
+		}
 	})
 
 	t.Run("base images pinned", func(t *testing.T) {

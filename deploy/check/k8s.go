@@ -120,10 +120,14 @@ func DecodeStrict(data []byte, v any) error {
 type EnvNames map[string]bool
 
 // Reads reports whether the command reads the variable name: one of its
-// own, or an OTEL_* variable, which it hands to the OpenTelemetry SDK.
+// own, an OTEL_* variable, which it hands to the OpenTelemetry SDK, or one
+// the Go runtime reads (GOMEMLIMIT, GOGC, GOMAXPROCS).
 func (e EnvNames) Reads(name string) bool {
-	return e[name] || strings.HasPrefix(name, "OTEL_")
+	return e[name] || strings.HasPrefix(name, "OTEL_") || runtimeEnv[name]
 }
+
+// runtimeEnv are the variables the Go runtime itself reads at start.
+var runtimeEnv = map[string]bool{"GOMEMLIMIT": true, "GOGC": true, "GOMAXPROCS": true, "GODEBUG": true}
 
 // ServerEnv returns the environment variable names the harness command
 // reads: the literal names passed to its env lookups in cmd/harness and
