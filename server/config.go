@@ -35,7 +35,8 @@ type Config struct {
 	// Addr is the listen address, e.g. ":4000".
 	Addr string
 	// AdminAddr, when set, is a second listen address serving /metrics,
-	// /healthz, /readyz and pprof (AdminHandler); empty means none.
+	// /healthz, /readyz and pprof (AdminHandler), and /metrics is then
+	// served there only; empty means none, and /metrics on Addr.
 	AdminAddr string
 	// Role selects the modules this process serves.
 	Role Role

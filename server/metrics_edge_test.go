@@ -66,7 +66,7 @@ func TestMetricsWebhookAndThrottle(t *testing.T) {
 }
 
 // TestServeAdminAddr: with Config.AdminAddr, Serve answers pprof and
-// /metrics there, pprof is not found on the serving port, and both stop
+// /metrics there, neither is found on the serving port, and both stop
 // when Serve returns.
 func TestServeAdminAddr(t *testing.T) {
 	free, err := net.Listen("tcp", "127.0.0.1:0")
@@ -106,7 +106,7 @@ func TestServeAdminAddr(t *testing.T) {
 	})
 	for url, want := range map[string]int{
 		admin + "/metrics": http.StatusOK, admin + "/readyz": http.StatusOK,
-		public + "/debug/pprof/": http.StatusNotFound, public + "/metrics": http.StatusOK,
+		public + "/debug/pprof/": http.StatusNotFound, public + "/metrics": http.StatusNotFound,
 	} {
 		if code, err := status(url); err != nil || code != want {
 			t.Errorf("GET %s = %d, %v; want %d", url, code, err, want)

@@ -192,7 +192,11 @@ func (p *Platform) newHandler() http.Handler {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", p.readyz)
-	mux.Handle("GET /metrics", p.metrics.Handler())
+	if p.cfg.AdminAddr == "" {
+		// With an admin listener, the metrics are there only: a
+		// NetworkPolicy on the admin port then decides who reads them.
+		mux.Handle("GET /metrics", p.metrics.Handler())
+	}
 	for _, r := range p.extraRoutes {
 		mux.Handle(r.pattern, r.handler)
 	}

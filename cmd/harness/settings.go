@@ -50,7 +50,7 @@ var settings = func() []setting {
 			help: "listen port", example: "5000", set: func(o *options, v string) error { o.port = v; return nil }},
 		{flag: "addr", env: "HARNESS_ADDR", note: "empty: every interface on --port",
 			help: "listen address, overrides --port, e.g. 127.0.0.1:4000", example: "127.0.0.1:4999", set: func(o *options, v string) error { o.addr = v; return nil }},
-		str("admin-addr", "HARNESS_ADMIN_ADDR", "empty: none. When set (e.g. `127.0.0.1:9090`), a second listener serving `/metrics`, `/healthz`, `/readyz` and pprof (`/debug/pprof/`, only there)",
+		str("admin-addr", "HARNESS_ADMIN_ADDR", "empty: none, and `/metrics` on the serving port. When set (e.g. `127.0.0.1:9090`), a second listener serving `/metrics`, `/healthz`, `/readyz` and pprof (`/metrics` and `/debug/pprof/` only there)",
 			"address serving /metrics, /healthz, /readyz and pprof apart from the public port", "127.0.0.1:9090", func(c *server.Config) *string { return &c.AdminAddr }),
 		{flag: "role", env: "HARNESS_ROLE", def: string(d.Role), note: "or modules, e.g. `builder` or `user,order`",
 			help:    "modules to serve: all (every module without a URL), or a comma-separated list of " + strings.Join(server.ModuleNames(), ", "),

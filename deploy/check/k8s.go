@@ -131,8 +131,8 @@ var runtimeEnv = map[string]bool{"GOMEMLIMIT": true, "GOGC": true, "GOMAXPROCS":
 
 // ServerEnv returns the environment variable names the harness command
 // reads: the literal names passed to its env lookups in cmd/harness and
-// platform/telemetry (under root, the repository), and <MODULE>_SERVICE_URL
-// for every module the server knows.
+// platform/telemetry (under root, the repository) and its settings' (in
+// cmd/harness/settings.go), one per module for a setting's <NAME>.
 func ServerEnv(root string) (EnvNames, error) {
 	lookups := map[string]bool{"getenv": true, "env": true, "envDuration": true, "envInt": true}
 	names := EnvNames{}
@@ -154,20 +154,30 @@ func ServerEnv(root string) (EnvNames, error) {
 			return nil, fmt.Errorf("check: %w", err)
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok || len(call.Args) == 0 {
-				return true
+			var arg ast.Expr
+			switch n := n.(type) {
+			case *ast.CallExpr: // getenv("X"), and the settings' str("flag", "X", …)
+				fn, ok := n.Fun.(*ast.Ident)
+				switch {
+				case !ok:
+				case lookups[fn.Name] && len(n.Args) > 0:
+					arg = n.Args[0]
+				case settingKinds[fn.Name] && len(n.Args) > 1:
+					arg = n.Args[1]
+				}
+			case *ast.KeyValueExpr: // a setting's env: "X" (cmd/harness/settings.go)
+				if key, ok := n.Key.(*ast.Ident); ok && key.Name == "env" {
+					arg = n.Value
+				}
 			}
-			fn, ok := call.Fun.(*ast.Ident)
-			if !ok || !lookups[fn.Name] {
-				return true
-			}
-			lit, ok := call.Args[0].(*ast.BasicLit)
+			lit, ok := arg.(*ast.BasicLit)
 			if !ok || lit.Kind != token.STRING {
 				return true
 			}
 			if s, err := strconv.Unquote(lit.Value); err == nil {
-				names[s] = true
+				for _, name := range expand(s) {
+					names[name] = true
+				}
 			}
 			return true
 		})
@@ -175,10 +185,24 @@ func ServerEnv(root string) (EnvNames, error) {
 	if len(names) == 0 {
 		return nil, fmt.Errorf("check: no env lookups found in %s/cmd/harness", root)
 	}
-	for _, m := range server.ModuleNames() {
-		names[server.ModuleURLEnv(m)] = true
-	}
 	return names, nil
+}
+
+// settingKinds are cmd/harness/settings.go's setting constructors, whose
+// second argument is the setting's environment variable.
+var settingKinds = map[string]bool{"str": true, "list": true, "duration": true, "integer": true, "perModule": true}
+
+// expand is a setting's environment variable, one per module when it
+// holds "<NAME>" (BUILDER_SERVICE_URL for "<NAME>_SERVICE_URL").
+func expand(env string) []string {
+	if !strings.Contains(env, "<NAME>") {
+		return []string{env}
+	}
+	var out []string
+	for _, m := range server.ModuleNames() {
+		out = append(out, strings.ReplaceAll(env, "<NAME>", strings.ToUpper(m)))
+	}
+	return out
 }
 
 // grow appends a zero object to *list and returns a pointer to it, for
