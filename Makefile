@@ -76,6 +76,10 @@ haproxy: ## Install Debian's haproxy (the local topology's balancer) when missin
 		$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; \
 	fi
 
+.PHONY: compose-keys
+compose-keys: ## A dev token key pair for deploy/compose.yaml, readable by uid 65532 (var/compose-keys).
+	deploy/compose-keys.sh
+
 .PHONY: topology-stop
 topology-stop: ## Stop the local topology (no process left).
 	./scripts/topology.sh stop
