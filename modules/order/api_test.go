@@ -144,6 +144,53 @@ func movesOf(o *orderv1.Order) string {
 	return fmt.Sprintf("customer %v, admin %v", o.GetCustomerMoves(), admin)
 }
 
+// TestOrderNumbers: concurrent orders get distinct numbers that follow on
+// from each other; a retried CreateOrder (same key) keeps its number, and
+// every read shows it.
+func TestOrderNumbers(t *testing.T) {
+	for _, engine := range storagetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			e := newEnv(t, engine)
+			alice := e.signIn(t, identity.RoleUser)
+			designID := e.builder.save(alice, vest())
+			numbers := make([]int64, 12)
+			ids := make([]string, len(numbers))
+			var wg sync.WaitGroup
+			for i := range numbers {
+				wg.Go(func() {
+					res, err := e.orders(alice).CreateOrder(t.Context(), &orderv1.CreateOrderRequest{
+						Lines: []*orderv1.OrderLineInput{{DesignId: designID, Quantity: 1}}, ShippingAddress: address(),
+						IdempotencyKey: fmt.Sprintf("numbers-%d", i),
+					})
+					if err != nil {
+						t.Errorf("CreateOrder %d: %v", i, err)
+						return
+					}
+					numbers[i], ids[i] = res.GetOrder().GetNumber(), res.GetOrder().GetId()
+				})
+			}
+			wg.Wait()
+			sorted := slices.Clone(numbers)
+			slices.Sort(sorted)
+			for i, n := range sorted {
+				if n != sorted[0]+int64(i) || n <= 0 {
+					t.Fatalf("order numbers %v: want distinct, consecutive and positive", sorted)
+				}
+			}
+			again, err := e.orders(alice).CreateOrder(t.Context(), &orderv1.CreateOrderRequest{
+				Lines: []*orderv1.OrderLineInput{{DesignId: designID, Quantity: 1}}, ShippingAddress: address(), IdempotencyKey: "numbers-0",
+			})
+			if err != nil || again.GetOrder().GetNumber() != numbers[0] {
+				t.Errorf("the retried CreateOrder: number %d, %v; want %d", again.GetOrder().GetNumber(), err, numbers[0])
+			}
+			got, err := e.orders(alice).GetOrder(t.Context(), &orderv1.GetOrderRequest{Id: ids[3]})
+			if err != nil || got.GetOrder().GetNumber() != numbers[3] {
+				t.Errorf("GetOrder: number %d, %v; want %d", got.GetOrder().GetNumber(), err, numbers[3])
+			}
+		})
+	}
+}
+
 // TestIdempotentCreate: 20 concurrent CreateOrder calls with one key make
 // one order; the same key with another request is refused.
 func TestIdempotentCreate(t *testing.T) {

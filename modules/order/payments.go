@@ -131,7 +131,9 @@ func (s *service) applyPayment(ctx context.Context, tx bun.Tx, msg proto.Message
 			if err := move(o, lifecycle.ActorPayment, orderv1.OrderStatus_ORDER_STATUS_PAID, paymentActor, "", now); err != nil {
 				return nil, err
 			}
-			o.Payment.PaidTime = now
+			// An earlier declined attempt stays in the history, not as
+			// the reason of a paid order.
+			o.Payment.PaidTime, o.Payment.FailureReason, o.Payment.FailureTime = now, "", nil
 			return moveEvent(o, 0), nil
 		})
 	case *orderv1.PaymentFailed:
@@ -173,7 +175,8 @@ func paymentMismatch(o *orderv1.Order, p *orderv1.PaymentSucceeded) string {
 }
 
 // paymentFailure records a failed payment: the order stays
-// PENDING_PAYMENT, the failure is kept, and order.payment_failed recorded.
+// PENDING_PAYMENT, the failure is kept as the payment's last and in the
+// order's history, and order.payment_failed recorded.
 func paymentFailure(o *orderv1.Order, reason string, s *service) (*events.Event, error) {
 	now := s.now()
 	if o.Payment == nil {
@@ -181,6 +184,9 @@ func paymentFailure(o *orderv1.Order, reason string, s *service) (*events.Event,
 	}
 	o.Payment.FailureReason = reason
 	o.Payment.FailureTime = now
+	o.History = append(o.History, &orderv1.StatusChange{
+		From: o.GetStatus(), To: o.GetStatus(), Time: now, Actor: paymentActor, Note: "payment failed: " + reason,
+	})
 	o.Version++
 	o.UpdateTime = now
 	return &events.Event{

@@ -26,6 +26,32 @@ import (
 // anything else leaves every order as it was — on every engine. The
 // webhook module already drops events without an intent; the order module
 // checks again.
+// TestDeclineThenPay: a declined attempt stays in the order's history,
+// and the order a later attempt paid carries no failure reason.
+func TestDeclineThenPay(t *testing.T) {
+	for _, engine := range storagetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			f := newPayments(t, engine)
+			o := f.order(t, orderv1.OrderStatus_ORDER_STATUS_PENDING_PAYMENT, 5199)
+			intent := o.GetPayment().GetPaymentIntentId()
+			f.apply(t, &orderv1.PaymentFailed{OrderId: o.GetId(), PaymentIntentId: intent, Reason: "Your card was declined."})
+			f.apply(t, &orderv1.PaymentSucceeded{OrderId: o.GetId(), PaymentIntentId: intent, AmountCents: 5199, Currency: "usd", Provider: "test"})
+			got, err := f.s.store.get(t.Context(), f.db, "", o.GetId())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var notes []string
+			for _, h := range got.GetHistory() {
+				notes = append(notes, h.GetFrom().String()+"→"+h.GetTo().String()+" "+h.GetNote())
+			}
+			if got.GetStatus() != orderv1.OrderStatus_ORDER_STATUS_PAID || got.GetPayment().GetFailureReason() != "" || got.GetPayment().GetFailureTime() != nil ||
+				len(notes) < 2 || !strings.Contains(notes[len(notes)-2], "declined") || !strings.HasSuffix(notes[len(notes)-1], "ORDER_STATUS_PAID ") {
+				t.Errorf("status %v, failure %q, history %q", got.GetStatus(), got.GetPayment().GetFailureReason(), notes)
+			}
+		})
+	}
+}
+
 func TestApplyPayment(t *testing.T) {
 	const (
 		pending  = orderv1.OrderStatus_ORDER_STATUS_PENDING_PAYMENT
@@ -108,6 +134,12 @@ func TestApplyPayment(t *testing.T) {
 					}
 					if reason := y.GetPayment().GetFailureReason(); !strings.Contains(reason, tt.failure) || (tt.failure == "") != (reason == "") {
 						t.Errorf("failure reason %q, want one naming %q", reason, tt.failure)
+					}
+					if tt.failure != "" {
+						last := y.GetHistory()[len(y.GetHistory())-1]
+						if last.GetFrom() != pending || last.GetTo() != pending || !strings.Contains(last.GetNote(), tt.failure) {
+							t.Errorf("the failure is not in the history: %v", y.GetHistory())
+						}
 					}
 					if got := y.GetPayment().GetRefundedCents(); got != tt.refunded {
 						t.Errorf("refunded_cents %d, want %d", got, tt.refunded)

@@ -34,6 +34,7 @@ type orderRow struct {
 	TotalCents      int64     `bun:"total_cents,notnull"`
 	PaymentIntentID string    `bun:"payment_intent_id,notnull"`
 	Data            string    `bun:"data,notnull"`
+	Number          int64     `bun:"number,nullzero"`
 	CreatedAt       time.Time `bun:"created_at,notnull"`
 	UpdatedAt       time.Time `bun:"updated_at,notnull"`
 }
@@ -48,11 +49,14 @@ type keyRow struct {
 	CreatedAt   time.Time `bun:"created_at,notnull"`
 }
 
-// toRow is o's row. The moves derived from its status are not stored;
-// they are brought up to date on o (setMoves).
+// toRow is o's row. The moves derived from its status are not stored in
+// its data, and are brought up to date on o (setMoves); its number is a
+// column of its own.
 func toRow(o *orderv1.Order) (*orderRow, error) {
-	o.CustomerMoves, o.AdminMoves = nil, nil
+	number := o.GetNumber()
+	o.CustomerMoves, o.AdminMoves, o.Number = nil, nil, 0
 	data, err := protojson.Marshal(o)
+	o.Number = number
 	setMoves(o)
 	if err != nil {
 		return nil, fmt.Errorf("order: encode order: %w", err)
@@ -60,7 +64,7 @@ func toRow(o *orderv1.Order) (*orderRow, error) {
 	return &orderRow{
 		ID: o.GetId(), OwnerID: o.GetOwnerId(), Status: int32(o.GetStatus()), Version: o.GetVersion(),
 		TotalCents: int64(o.GetTotalCents()), PaymentIntentID: o.GetPayment().GetPaymentIntentId(),
-		Data: string(data), CreatedAt: o.GetCreateTime().AsTime(), UpdatedAt: o.GetUpdateTime().AsTime(),
+		Data: string(data), Number: number, CreatedAt: o.GetCreateTime().AsTime(), UpdatedAt: o.GetUpdateTime().AsTime(),
 	}, nil
 }
 
@@ -69,6 +73,7 @@ func (r *orderRow) toOrder() (*orderv1.Order, error) {
 	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal([]byte(r.Data), o); err != nil {
 		return nil, fmt.Errorf("order: decode order %s: %w", r.ID, err)
 	}
+	o.Number = r.Number
 	setMoves(o)
 	return o, nil
 }
@@ -101,12 +106,18 @@ func (s *store) create(ctx context.Context, o *orderv1.Order, key *keyRow, ev ev
 				return errKeyTaken
 			}
 		}
+		// The next order number: the counter's row lock orders concurrent
+		// creations, and a rolled back one gives its number back.
+		if err := tx.NewRaw("UPDATE order_numbers SET last = last + 1 WHERE id = 1 RETURNING last").Scan(ctx, &row.Number); err != nil {
+			return fmt.Errorf("order: next order number: %w", err)
+		}
 		if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
 			if storage.IsUniqueViolation(err) {
 				return errKeyTaken
 			}
 			return fmt.Errorf("order: insert order: %w", err)
 		}
+		o.Number = row.Number
 		_, err := events.Record(ctx, tx, ev)
 		return err
 	})

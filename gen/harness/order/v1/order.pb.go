@@ -278,7 +278,8 @@ type Payment struct {
 	// What the web app needs to collect the payment (Stripe.js
 	// confirmPayment). Only the order's owner sees it.
 	ClientSecret string `protobuf:"bytes,3,opt,name=client_secret,json=clientSecret,proto3" json:"client_secret,omitempty"`
-	// Why the last payment attempt failed; empty when none did.
+	// Why the last payment attempt failed; empty when none did, or once a
+	// later attempt paid (every failure stays in the order's history).
 	FailureReason string                 `protobuf:"bytes,4,opt,name=failure_reason,json=failureReason,proto3" json:"failure_reason,omitempty"`
 	FailureTime   *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=failure_time,json=failureTime,proto3" json:"failure_time,omitempty"`
 	PaidTime      *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=paid_time,json=paidTime,proto3" json:"paid_time,omitempty"`
@@ -376,7 +377,9 @@ func (x *Payment) GetRefundedCents() int32 {
 	return 0
 }
 
-// StatusChange is one move of an order's lifecycle.
+// StatusChange is one move of an order's lifecycle, or a failed payment
+// attempt: then from and to are both the order's status (PENDING_PAYMENT)
+// and the note says why it failed.
 type StatusChange struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	From  OrderStatus            `protobuf:"varint,1,opt,name=from,proto3,enum=harness.order.v1.OrderStatus" json:"from,omitempty"`
@@ -485,6 +488,10 @@ type Order struct {
 	// REFUNDED). The server checks every move again when it is asked.
 	CustomerMoves []OrderStatus `protobuf:"varint,16,rep,packed,name=customer_moves,json=customerMoves,proto3,enum=harness.order.v1.OrderStatus" json:"customer_moves,omitempty"`
 	AdminMoves    []*AdminMove  `protobuf:"bytes,17,rep,name=admin_moves,json=adminMoves,proto3" json:"admin_moves,omitempty"`
+	// The shop's order number, for people to read and say ("order 1042"):
+	// 1, 2, 3… in the order orders were placed, never reused. The id stays
+	// the order's key in every RPC.
+	Number        int64 `protobuf:"varint,18,opt,name=number,proto3" json:"number,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -638,6 +645,13 @@ func (x *Order) GetAdminMoves() []*AdminMove {
 	return nil
 }
 
+func (x *Order) GetNumber() int64 {
+	if x != nil {
+		return x.Number
+	}
+	return 0
+}
+
 // AdminMove is a move an admin may make: AdminMoveOrder to `to`, or
 // AdminRefundOrder when refund is true.
 type AdminMove struct {
@@ -745,7 +759,7 @@ const file_harness_order_v1_order_proto_rawDesc = "" +
 	"\x02to\x18\x02 \x01(\x0e2\x1d.harness.order.v1.OrderStatusR\x02to\x12.\n" +
 	"\x04time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12\x14\n" +
 	"\x05actor\x18\x04 \x01(\tR\x05actor\x12\x12\n" +
-	"\x04note\x18\x05 \x01(\tR\x04note\"\xb4\x06\n" +
+	"\x04note\x18\x05 \x01(\tR\x04note\"\xcc\x06\n" +
 	"\x05Order\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x19\n" +
 	"\bowner_id\x18\x02 \x01(\tR\aownerId\x125\n" +
@@ -768,7 +782,8 @@ const file_harness_order_v1_order_proto_rawDesc = "" +
 	"\x17paid_after_cancellation\x18\x0f \x01(\bR\x15paidAfterCancellation\x12D\n" +
 	"\x0ecustomer_moves\x18\x10 \x03(\x0e2\x1d.harness.order.v1.OrderStatusR\rcustomerMoves\x12<\n" +
 	"\vadmin_moves\x18\x11 \x03(\v2\x1b.harness.order.v1.AdminMoveR\n" +
-	"adminMoves\"R\n" +
+	"adminMoves\x12\x16\n" +
+	"\x06number\x18\x12 \x01(\x03R\x06number\"R\n" +
 	"\tAdminMove\x12-\n" +
 	"\x02to\x18\x01 \x01(\x0e2\x1d.harness.order.v1.OrderStatusR\x02to\x12\x16\n" +
 	"\x06refund\x18\x02 \x01(\bR\x06refund*\xf1\x01\n" +
