@@ -16,8 +16,6 @@ import (
 	"github.com/harnesshero/platform/platform/events"
 )
 
-// payloadVersion is the only payload schema version the module reads.
-const payloadVersion = 1
 
 // Handle applies one event to the module's figures; every subscription
 // routes here, and `harness events replay` calls it directly to re-deliver
@@ -161,9 +159,6 @@ func effect(env *eventsv1.Envelope) (func(context.Context, bun.Tx) error, error)
 	if !ok {
 		return nil, nil // not ours
 	}
-	if v := env.GetVersion(); v != payloadVersion {
-		return nil, fmt.Errorf("analytics: %s %s: payload version %d, want %d", env.GetType(), env.GetId(), v, payloadVersion)
-	}
 	if env.GetOccurTime() == nil {
 		return nil, fmt.Errorf("analytics: %s %s: no occur_time", env.GetType(), env.GetId())
 	}
@@ -290,13 +285,11 @@ func applyUserRegistered(env *eventsv1.Envelope, day string) (func(context.Conte
 	return func(ctx context.Context, tx bun.Tx) error { return add(ctx, tx, day, colUsersRegistered, 1) }, nil
 }
 
-// unpack decodes env's payload into p, which must be the payload's type.
+// unpack checks env's version and decodes its payload into p, which must
+// be the payload's type (events.DecodeInto, as every consumer's).
 func unpack(env *eventsv1.Envelope, p proto.Message) error {
-	if env.GetPayload() == nil {
-		return fmt.Errorf("analytics: %s %s: no payload", env.GetType(), env.GetId())
-	}
-	if err := env.GetPayload().UnmarshalTo(p); err != nil {
-		return fmt.Errorf("analytics: %s %s: payload: %w", env.GetType(), env.GetId(), err)
+	if err := events.DecodeInto(env, p); err != nil {
+		return fmt.Errorf("analytics: %w", err)
 	}
 	return nil
 }

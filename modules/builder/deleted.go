@@ -38,25 +38,18 @@ type deletedOwnerRow struct {
 // subscribe declares the module's event subscriptions: user.deleted, whose
 // owner's designs it removes, and the revoked tokens it refuses.
 func (m *Module) subscribe(r *events.Router) {
-	r.Subscribe(Consumer, events.TypeOf(&userv1.UserDeleted{}), m.handleUserDeleted)
+	r.Subscribe(Consumer, events.TypeOf(&userv1.UserDeleted{}), events.Typed(m.store.db, "builder_processed_events", Consumer, m.handleUserDeleted))
 	m.tokens.Subscribe(r)
 }
 
 // handleUserDeleted removes the designs of a deleted user and keeps the
-// owner id as a tombstone, once (events.Once), recording design.deleted
+// owner id as a tombstone (once: events.Typed), recording design.deleted
 // for each removed design in the same transaction.
-func (m *Module) handleUserDeleted(ctx context.Context, env *eventsv1.Envelope) error {
-	var p userv1.UserDeleted
-	if err := env.GetPayload().UnmarshalTo(&p); err != nil {
-		return fmt.Errorf("builder: %s payload: %w", env.GetType(), err)
-	}
+func (m *Module) handleUserDeleted(ctx context.Context, tx bun.Tx, env *eventsv1.Envelope, p *userv1.UserDeleted) error {
 	if p.GetUserId() == "" {
 		return fmt.Errorf("builder: %s %s without a user id", env.GetType(), env.GetId())
 	}
-	_, err := events.Once(ctx, m.store.db, "builder_processed_events", Consumer, env, func(ctx context.Context, tx bun.Tx) error {
-		return m.store.deleteOwner(ctx, tx, p.GetUserId(), m.now().UTC())
-	})
-	return err
+	return m.store.deleteOwner(ctx, tx, p.GetUserId(), m.now().UTC())
 }
 
 // deleteOwner records ownerID as deleted and removes their designs and

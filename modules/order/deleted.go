@@ -10,7 +10,6 @@ import (
 
 	eventsv1 "github.com/harnesshero/platform/gen/harness/events/v1"
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
-	"github.com/harnesshero/platform/platform/events"
 )
 
 // errOwnerDeleted is CreateOrder by a user the module has seen deleted
@@ -25,26 +24,19 @@ type deletedOwnerRow struct {
 	DeletedAt time.Time `bun:"deleted_at,notnull"`
 }
 
-// handleUserDeleted keeps the deleted user's id, once (events.Once), so
+// handleUserDeleted keeps the deleted user's id (once: events.Typed), so
 // that CreateOrder refuses them. Their orders are kept as they are: the
 // shop's legal records (docs/decisions), linked only by the opaque id.
-func (s *service) handleUserDeleted(ctx context.Context, env *eventsv1.Envelope) error {
-	var p userv1.UserDeleted
-	if err := env.GetPayload().UnmarshalTo(&p); err != nil {
-		return fmt.Errorf("order: %s payload: %w", env.GetType(), err)
-	}
+func (s *service) handleUserDeleted(ctx context.Context, tx bun.Tx, env *eventsv1.Envelope, p *userv1.UserDeleted) error {
 	if p.GetUserId() == "" {
 		return fmt.Errorf("order: %s %s without a user id", env.GetType(), env.GetId())
 	}
-	_, err := events.Once(ctx, s.store.db, "order_processed_events", Consumer, env, func(ctx context.Context, tx bun.Tx) error {
-		_, err := tx.NewInsert().Model(&deletedOwnerRow{OwnerID: p.GetUserId(), DeletedAt: s.deps.Now().UTC()}).
-			On("CONFLICT DO NOTHING").Exec(ctx)
-		if err != nil {
-			return fmt.Errorf("order: record deleted owner: %w", err)
-		}
-		return nil
-	})
-	return err
+	_, err := tx.NewInsert().Model(&deletedOwnerRow{OwnerID: p.GetUserId(), DeletedAt: s.deps.Now().UTC()}).
+		On("CONFLICT DO NOTHING").Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("order: record deleted owner: %w", err)
+	}
+	return nil
 }
 
 // checkOwner returns errOwnerDeleted when ownerID was deleted.

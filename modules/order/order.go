@@ -10,14 +10,14 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
+	"slices"
 	"time"
 
 	connect "connectrpc.com/connect/v2"
 	"github.com/uptrace/bun"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/harnesshero/platform/gen/harness/builder/v1/builderv1connect"
-	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
 	"github.com/harnesshero/platform/gen/harness/order/v1/orderv1connect"
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
 	"github.com/harnesshero/platform/modules/order/migrations"
@@ -84,7 +84,7 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 	deps.Watch = deps.Watch.withDefaults()
 	tokens, err := revocation.New(revocation.Config{
 		DB: deps.DB, Table: "order_revocations", Consumer: RevocationsConsumer,
-		ProcessedTable: "order_processed_events", Now: deps.Now, Logger: deps.Logger,
+		ProcessedTable: processedTable, Now: deps.Now, Logger: deps.Logger,
 	})
 	if err != nil {
 		return nil, err
@@ -100,10 +100,11 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 // the webhook module records, and user.deleted; and its listener of its
 // own order.* events, which every replica hears, for WatchOrder.
 func (s *service) subscribe(r *events.Router) {
-	for _, p := range []proto.Message{&orderv1.PaymentSucceeded{}, &orderv1.PaymentFailed{}, &orderv1.PaymentRefunded{}} {
-		r.Subscribe(Consumer, events.TypeOf(p), s.handlePayment)
+	handlers := s.paymentHandlers()
+	for _, t := range slices.Sorted(maps.Keys(handlers)) {
+		r.Subscribe(Consumer, t, handlers[t])
 	}
-	r.Subscribe(Consumer, events.TypeOf(&userv1.UserDeleted{}), s.handleUserDeleted)
+	r.Subscribe(Consumer, events.TypeOf(&userv1.UserDeleted{}), events.Typed(s.store.db, processedTable, Consumer, s.handleUserDeleted))
 	s.tokens.Subscribe(r)
 	r.Listen(orderEventTypes(), s.hub.listen)
 }

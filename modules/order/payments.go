@@ -52,18 +52,26 @@ func (s *service) ensurePayment(ctx context.Context, o *orderv1.Order) (*orderv1
 	})
 }
 
-// handlePayment applies a payment event recorded by the webhook module,
-// once (events.Once), in the same transaction as its order.* event.
-func (s *service) handlePayment(ctx context.Context, env *eventsv1.Envelope) error {
-	if env.GetVersion() != 1 {
-		return fmt.Errorf("order: %s version %d not understood", env.GetType(), env.GetVersion())
+// processedTable is the module's processed-events table (events.Typed).
+const processedTable = "order_processed_events"
+
+// paymentHandlers are the handlers of the payment events the webhook
+// module records, by event type.
+func (s *service) paymentHandlers() map[string]events.Handler {
+	db := s.store.db
+	return map[string]events.Handler{
+		events.TypeOf(&orderv1.PaymentSucceeded{}): events.Typed(db, processedTable, Consumer, handlePayment[*orderv1.PaymentSucceeded](s)),
+		events.TypeOf(&orderv1.PaymentFailed{}):    events.Typed(db, processedTable, Consumer, handlePayment[*orderv1.PaymentFailed](s)),
+		events.TypeOf(&orderv1.PaymentRefunded{}):  events.Typed(db, processedTable, Consumer, handlePayment[*orderv1.PaymentRefunded](s)),
 	}
-	msg, err := env.GetPayload().UnmarshalNew()
-	if err != nil {
-		return fmt.Errorf("order: %s payload: %w", env.GetType(), err)
-	}
-	_, err = events.Once(ctx, s.store.db, "order_processed_events", Consumer, env, func(ctx context.Context, tx bun.Tx) error {
-		err := s.applyPayment(ctx, tx, msg)
+}
+
+// handlePayment applies a payment event of type P recorded by the webhook
+// module, in the transaction events.Typed runs it in (once per event),
+// with its order.* event.
+func handlePayment[P proto.Message](s *service) func(ctx context.Context, tx bun.Tx, env *eventsv1.Envelope, p P) error {
+	return func(ctx context.Context, tx bun.Tx, env *eventsv1.Envelope, p P) error {
+		err := s.applyPayment(ctx, tx, p)
 		switch {
 		case errors.Is(err, errNotFound):
 			// Not one of our orders (another environment on the same
@@ -75,8 +83,7 @@ func (s *service) handlePayment(ctx context.Context, env *eventsv1.Envelope) err
 			return nil
 		}
 		return err
-	})
-	return err
+	}
 }
 
 // errPaymentMismatch reports a payment event that is not about the order's

@@ -198,7 +198,7 @@ func (f payments) apply(t *testing.T, msg proto.Message) *eventsv1.Envelope {
 
 func (f payments) handle(t *testing.T, env *eventsv1.Envelope) {
 	t.Helper()
-	if err := f.s.handlePayment(t.Context(), env); err != nil {
+	if err := f.s.paymentHandlers()[env.GetType()](t.Context(), env); err != nil {
 		t.Fatalf("handlePayment: %v", err)
 	}
 }

@@ -83,7 +83,7 @@ func Record(ctx context.Context, db bun.IDB, ev Event) (*eventsv1.Envelope, erro
 	}
 	version := ev.Version
 	if version == 0 {
-		version = 1
+		version = PayloadVersion
 	}
 	now := time.Now().UTC()
 	env := &eventsv1.Envelope{
