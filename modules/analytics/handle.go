@@ -16,7 +16,6 @@ import (
 	"github.com/harnesshero/platform/platform/events"
 )
 
-
 // Handle applies one event to the module's figures; every subscription
 // routes here, and `harness events replay` calls it directly to re-deliver
 // a range of events. It is safe to call concurrently and any number of
