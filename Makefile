@@ -19,10 +19,10 @@ PROTOVALIDATE_DIR = $(shell go mod download -json github.com/bufbuild/protovalid
 RACE := $(shell command -v gcc >/dev/null 2>&1 && [ "$$(go env CGO_ENABLED)" = 1 ] && echo -race)
 GO_TEST_FLAGS ?= $(RACE) -count=1
 FUZZTIME ?= 30s
-# golangci-lint is pinned by its own module (tools/golangci/go.mod, a `tool`
+# golangci-lint is pinned by its own module (internal/tools/golangci/go.mod, a `tool`
 # line), so its dependencies stay out of go.mod. `go tool` builds it from the
 # Go proxy on first use and caches the binary in GOCACHE.
-GOLANGCI_LINT := go tool -modfile=tools/golangci/go.mod golangci-lint
+GOLANGCI_LINT := go tool -modfile=internal/tools/golangci/go.mod golangci-lint
 
 .PHONY: help
 help: ## List the targets.
@@ -38,7 +38,7 @@ run-api: ## Run only the platform's API on :4000 (SQLite under ./var).
 
 .PHONY: dev-keys
 dev-keys: ## Generate the dev kustomize overlay's key pair (deploy/k8s/overlays/dev/keys, git-ignored; kept if present).
-	go run ./scripts/devkeys deploy/k8s/overlays/dev/keys
+	go run ./cmd/devkeys deploy/k8s/overlays/dev/keys
 
 .PHONY: build
 build: ## Build bin/harness.
@@ -113,7 +113,7 @@ lint: tools .build/protovalidate ## buf lint, buf format, ESLint (web), actionli
 	$(BUF) lint
 	$(BUF) format -d --exit-code api
 	npm run lint --workspace $(WEB_DIR)
-	go tool -modfile=tools/actionlint/go.mod actionlint
+	go tool -modfile=internal/tools/actionlint/go.mod actionlint
 	@$(MAKE) --no-print-directory lint-go
 	go run ./internal/docscheck
 

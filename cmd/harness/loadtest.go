@@ -13,7 +13,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/harnesshero/platform/loadtest"
+	"github.com/harnesshero/platform/internal/loadtest"
 	"github.com/harnesshero/platform/server"
 )
 

@@ -23,8 +23,8 @@ import (
 	"github.com/harnesshero/platform/gen/harness/order/v1/orderv1connect"
 	userv1 "github.com/harnesshero/platform/gen/harness/user/v1"
 	"github.com/harnesshero/platform/gen/harness/user/v1/userv1connect"
+	"github.com/harnesshero/platform/internal/loadtest"
 	"github.com/harnesshero/platform/internal/testwait"
-	"github.com/harnesshero/platform/loadtest"
 	"github.com/harnesshero/platform/platform/auth"
 	"github.com/harnesshero/platform/server"
 )

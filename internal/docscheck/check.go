@@ -245,7 +245,8 @@ func slug(h string) string {
 
 // repoPath reports whether the content of a code span is a path into the
 // repository (it contains "/" and starts with a top-level folder, or with a
-// folder next to the Markdown file in dir, e.g. lib/ in web/README.md) and
+// folder next to the Markdown file in dir, e.g. lib/ in web/README.md, or
+// names a source file: sourceExts) and
 // returns it cleaned: a leading ./, a trailing /..., a trailing / and a
 // trailing :line or #anchor removed. Spans with spaces or placeholders
 // (<name>, *, {a,b}, $VAR, …) are not paths.
@@ -263,10 +264,24 @@ func (c *checker) repoPath(dir, span string) (string, bool) {
 	p = lineSuffix.ReplaceAllString(p, "")
 	p = strings.TrimSuffix(p, "/")
 	first, _, ok := strings.Cut(p, "/")
-	if !ok || !(c.top[first] || dir != "" && c.dirs[path.Join(dir, first)]) {
+	if !ok || !(c.top[first] || dir != "" && c.dirs[path.Join(dir, first)] || sourceFile(p)) {
 		return "", false
 	}
 	return path.Clean(p), true
+}
+
+// sourceExts are the extensions of files the docs name. A path ending in
+// one is checked whatever folder it starts with, so that a folder moved
+// or removed does not make the docs naming it unchecked.
+var sourceExts = []string{".go", ".md", ".sh", ".yml", ".yaml", ".ts", ".tsx", ".mjs", ".sql", ".tmpl", ".json"}
+
+func sourceFile(p string) bool {
+	for _, ext := range sourceExts {
+		if strings.HasSuffix(p, ext) {
+			return true
+		}
+	}
+	return false
 }
 
 // goSymbol reports whether p names a Go identifier in a package folder of

@@ -5,7 +5,7 @@
 #   one stream per connection), and the bare-Go peer of ../shared/bench
 #   (net/http + encoding/json, wrk). Rounds alternate the four; the last
 #   lines are each variant's median req/s and p99 and its ratio to bare Go's
-#   medians. h2floor (./h2floor: a fixed gRPC answer from net/http's h2c,
+#   medians. h2floor (cmd/h2floor: a fixed gRPC answer from net/http's h2c,
 #   no work) is loaded as gRPC is: the ceiling of gRPC in Go's net/http
 #   here. With TRPC=1 the tRPC + Fastify + Zod peer (the original plan's
 #   stack, installed from the shared folder into a temporary one) is loaded
@@ -31,7 +31,7 @@ freeport() { # a port nothing listens on
 wait_up() { for _ in $(seq 500); do curl -sf "$1" >/dev/null 2>&1 && return; sleep 0.02; done; echo "not up: $1" >&2; exit 1; }
 
 go -C "$peers/bare-go" build -o "$work/baregoquote" .
-go build -o "$work/h2floor" "$here/h2floor"
+go build -o "$work/h2floor" "$here/../../cmd/h2floor"
 hport="$(freeport)" bport="$(freeport)" fport="$(freeport)"
 mkdir "$work/data"
 (cd "$work/data" && exec env -u DATABASE_URL -u REDIS_URL -u BUILDER_SERVICE_URL PORT="$hport" HARNESS_LOG_LEVEL=warn "$hb" serve) 2>"$work/harness.log" & pids+=($!)

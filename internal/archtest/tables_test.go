@@ -23,7 +23,7 @@ func tables(t *testing.T) map[string]string {
 	t.Helper()
 	owners := map[string]string{}
 	for _, mod := range moduleDirs(t) {
-		files, err := filepath.Glob(filepath.Join("..", "modules", mod, "migrations", "*.go"))
+		files, err := filepath.Glob(filepath.Join("..", "..", "modules", mod, "migrations", "*.go"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -46,7 +46,7 @@ func tables(t *testing.T) map[string]string {
 // moduleDirs lists the modules (folders of modules/).
 func moduleDirs(t *testing.T) []string {
 	t.Helper()
-	entries, err := os.ReadDir(filepath.Join("..", "modules"))
+	entries, err := os.ReadDir(filepath.Join("..", "..", "modules"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestModulesOwnTheirTables(t *testing.T) {
 		}
 	}
 	for _, mod := range moduleDirs(t) {
-		dir := filepath.Join("..", "modules", mod)
+		dir := filepath.Join("..", "..", "modules", mod)
 		err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
 			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 				return err

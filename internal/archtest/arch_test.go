@@ -105,11 +105,11 @@ func TestModuleTestsStayInTheirModule(t *testing.T) {
 // pattern), so a new module without its rule fails here rather than going
 // unchecked by the linter.
 func TestDepguardCoversModules(t *testing.T) {
-	config, err := os.ReadFile("../.golangci.yml")
+	config, err := os.ReadFile("../../.golangci.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	dirs, err := os.ReadDir("../modules")
+	dirs, err := os.ReadDir("../../modules")
 	if err != nil {
 		t.Fatal(err)
 	}

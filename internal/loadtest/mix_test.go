@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/harnesshero/platform/loadtest"
+	"github.com/harnesshero/platform/internal/loadtest"
 )
 
 func TestParseMix(t *testing.T) {
