@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/ed25519"
+	"fmt"
 	"slices"
 
 	connect "connectrpc.com/connect/v2"
@@ -33,6 +34,12 @@ func (p *Platform) registerModules(ctx context.Context, topo topology, privateKe
 		}
 		w.bus = p.events.bus
 	}
+	if topo.serves("order") || topo.serves("webhook") {
+		var err error
+		if w.payments, w.webhookSecret, err = paymentProvider(cfg); err != nil {
+			return err
+		}
+	}
 	for _, m := range topo.served {
 		// The caller's token goes along and the module verifies it
 		// itself, in process as over HTTP; in process the callee skips the
@@ -57,17 +64,21 @@ func (p *Platform) registerModules(ctx context.Context, topo topology, privateKe
 		m := &table[i]
 		if topo.serves(m.name) {
 			w.db = p.dbs[cfg.ModuleDSN(m.name)].db
-			reg, err := m.register(w)
+			mod, err := m.register(w)
 			if err != nil {
 				return err
 			}
-			p.ready = append(p.ready, reg.ready)
-			if reg.subscribe != nil {
-				p.events.subscribers = append(p.events.subscribers, reg.subscribe)
+			p.ready = append(p.ready, mod.Ready)
+			if mod.Subscribe != nil {
+				p.events.subscribers = append(p.events.subscribers, mod.Subscribe)
 			}
-			for pattern, h := range reg.routes {
-				h = p.metrics.instrumentRoute(m.name, h)
-				p.extraRoutes = append(p.extraRoutes, route{pattern: pattern, handler: h})
+			for _, r := range mod.Routes {
+				// A route the table does not declare would not be
+				// forwarded by a process that does not serve the module.
+				if !slices.Contains(m.routes, r.Pattern) {
+					return fmt.Errorf("server: the %s module serves %q, which its row of the module table does not declare", m.name, r.Pattern)
+				}
+				p.extraRoutes = append(p.extraRoutes, route{pattern: r.Pattern, handler: p.metrics.instrumentRoute(m.name, r.Handler)})
 			}
 			continue
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"log/slog"
-	"net/http"
 
 	connect "connectrpc.com/connect/v2"
 	"github.com/uptrace/bun"
@@ -18,6 +17,8 @@ import (
 	"github.com/harnesshero/platform/modules/webhook"
 	"github.com/harnesshero/platform/platform/auth"
 	"github.com/harnesshero/platform/platform/events"
+	"github.com/harnesshero/platform/platform/payment"
+	"github.com/harnesshero/platform/platform/rpc"
 	"github.com/harnesshero/platform/platform/storage"
 )
 
@@ -38,81 +39,50 @@ type module struct {
 	// routes are its plain HTTP routes (http.ServeMux patterns); a
 	// process that does not serve the module proxies them to its URL.
 	routes []string
-	// register registers the module served here. What it returns says
-	// how the module is ready, which events it consumes and the handlers
-	// of its routes.
-	register func(w *wiring) (registered, error)
+	// register registers the module served here: one call of the
+	// module's Register, whose value (rpc.Module, every module's one
+	// shape) says how it is ready, which events it consumes and its
+	// routes, which must be the ones declared in routes.
+	register func(w *wiring) (*rpc.Module, error)
 }
 
 // table is the module table. The order is the registration order.
 var table = []module{
 	{
 		name: "user", port: 4001, migrations: user.Migrations,
-		register: func(w *wiring) (registered, error) {
-			mod, err := user.Register(w.server, user.Deps{DB: w.db, Issuer: auth.NewIssuer(w.privateKey, nil), Logger: w.logger, PasswordCost: w.cfg.PasswordCost})
-			if err != nil {
-				return registered{}, err
-			}
-			return registered{ready: mod.Ready}, nil
+		register: func(w *wiring) (*rpc.Module, error) {
+			return value(user.Register(w.server, user.Deps{DB: w.db, Issuer: auth.NewIssuer(w.privateKey, nil), Logger: w.logger, PasswordCost: w.cfg.PasswordCost}))
 		},
 	},
 	{
 		name: "builder", port: 4002, migrations: builder.Migrations,
-		register: func(w *wiring) (registered, error) {
-			mod, err := builder.Register(w.server, builder.Deps{DB: w.db})
-			if err != nil {
-				return registered{}, err
-			}
-			return registered{ready: mod.Ready, subscribe: mod.Subscribe}, nil
+		register: func(w *wiring) (*rpc.Module, error) {
+			return value(builder.Register(w.server, builder.Deps{DB: w.db}))
 		},
 	},
 	{
 		name: "order", port: 4003, migrations: order.Migrations, needs: []string{"builder"},
-		register: func(w *wiring) (registered, error) {
-			provider, _, err := paymentProvider(w.cfg)
-			if err != nil {
-				return registered{}, err
-			}
-			mod, err := order.Register(w.server, order.Deps{
+		register: func(w *wiring) (*rpc.Module, error) {
+			return value(order.Register(w.server, order.Deps{
 				DB:       w.db,
 				Designs:  builderv1connect.NewDesignServiceClient(w.clients["builder"]),
 				Catalog:  builderv1connect.NewCatalogServiceClient(w.clients["builder"]),
-				Payments: provider,
+				Payments: w.payments,
 				Logger:   w.logger,
 				Watch:    w.cfg.Watch,
-			})
-			if err != nil {
-				return registered{}, err
-			}
-			return registered{ready: mod.Ready, subscribe: mod.Subscribe}, nil
+			}))
 		},
 	},
 	{
 		name: "webhook", port: 4004, migrations: webhook.Migrations, routes: []string{"POST " + webhook.Path},
-		register: func(w *wiring) (registered, error) {
-			provider, secret, err := paymentProvider(w.cfg)
-			if err != nil {
-				return registered{}, err
-			}
-			mod, err := webhook.Register(w.server, webhook.Deps{DB: w.db, Secret: secret, Provider: provider.Name(), Logger: w.logger})
-			if err != nil {
-				return registered{}, err
-			}
-			routes := make(map[string]http.Handler, len(mod.Routes))
-			for _, r := range mod.Routes {
-				routes[r.Pattern] = r.Handler
-			}
-			return registered{ready: mod.Ready, routes: routes}, nil
+		register: func(w *wiring) (*rpc.Module, error) {
+			return value(webhook.Register(w.server, webhook.Deps{DB: w.db, Secret: w.webhookSecret, Provider: w.payments.Name(), Logger: w.logger}))
 		},
 	},
 	{
 		name: "analytics", port: 4005, migrations: analytics.Migrations,
-		register: func(w *wiring) (registered, error) {
-			mod, err := analytics.Register(w.server, analytics.Deps{DB: w.db, BusName: w.bus.Name, Groups: w.bus.Groups, Advice: w.advice})
-			if err != nil {
-				return registered{}, err
-			}
-			return registered{ready: mod.Ready, subscribe: mod.Subscribe}, nil
+		register: func(w *wiring) (*rpc.Module, error) {
+			return value(analytics.Register(w.server, analytics.Deps{DB: w.db, BusName: w.bus.Name, Groups: w.bus.Groups, Advice: w.advice}))
 		},
 	},
 }
@@ -128,13 +98,19 @@ type wiring struct {
 	// clients reach every module served here (in process) or elsewhere
 	// (over HTTP), forwarding the caller's token.
 	clients map[string]*connect.Client
+	// payments is the payment provider and webhookSecret its webhooks'
+	// signing secret (order and webhook); nil and "" in a process that
+	// serves neither.
+	payments      payment.Provider
+	webhookSecret string
 	// advice judges the platform's metrics: which module to extract next.
 	advice func(context.Context) (*analyticsv1.GetExtractionAdviceResponse, error)
 }
 
-// registered is a module served here.
-type registered struct {
-	ready     func(context.Context) error
-	subscribe func(*events.Router)
-	routes    map[string]http.Handler
+// value is the shared value of what a module's Register returned.
+func value[M interface{ Value() *rpc.Module }](m M, err error) (*rpc.Module, error) {
+	if err != nil {
+		return nil, err
+	}
+	return m.Value(), nil
 }

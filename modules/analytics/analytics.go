@@ -69,15 +69,7 @@ type Deps struct {
 // wires, and the event handlers Subscribe routes to. Its methods are safe
 // for concurrent use.
 type Module struct {
-	// Ready reports whether the module can serve: its database answers.
-	Ready func(ctx context.Context) error
-	// Subscribe declares the module's event subscriptions on the
-	// platform's router; call it before the router runs. Nil when the
-	// module subscribes to nothing.
-	Subscribe func(r *events.Router)
-	// Routes are the module's plain HTTP routes beside its RPCs; nil when
-	// it has none.
-	Routes []rpc.Route
+	rpc.Module
 
 	store  *store
 	outbox *bun.DB

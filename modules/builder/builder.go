@@ -6,7 +6,6 @@
 package builder
 
 import (
-	"context"
 	"errors"
 	"time"
 
@@ -15,7 +14,6 @@ import (
 
 	"github.com/harnesshero/platform/gen/harness/builder/v1/builderv1connect"
 	"github.com/harnesshero/platform/modules/builder/migrations"
-	"github.com/harnesshero/platform/platform/events"
 	"github.com/harnesshero/platform/platform/revocation"
 	"github.com/harnesshero/platform/platform/rpc"
 	"github.com/harnesshero/platform/platform/storage"
@@ -33,15 +31,7 @@ type Deps struct {
 // Module is the registered builder module: what the composition root
 // wires. It subscribes to user.deleted.
 type Module struct {
-	// Ready reports whether the module can serve: its database answers.
-	Ready func(ctx context.Context) error
-	// Subscribe declares the module's event subscriptions on the
-	// platform's router; call it before the router runs. Nil when the
-	// module subscribes to nothing.
-	Subscribe func(r *events.Router)
-	// Routes are the module's plain HTTP routes beside its RPCs; nil when
-	// it has none.
-	Routes []rpc.Route
+	rpc.Module
 
 	store  *store
 	now    func() time.Time
@@ -71,7 +61,7 @@ func Register(srv *connect.Server, deps Deps) (*Module, error) {
 		builderv1connect.RegisterCatalogServiceHandler(s, newCatalogService())
 		builderv1connect.RegisterDesignServiceHandler(s, &designService{store: st, now: now})
 	}, tokens.Guard(), rpc.MapErrors(toConnectError))
-	m := &Module{Ready: st.ping, store: st, now: now, tokens: tokens}
+	m := &Module{Module: rpc.Module{Ready: st.ping}, store: st, now: now, tokens: tokens}
 	m.Subscribe = m.subscribe
 	return m, nil
 }

@@ -58,17 +58,7 @@ type Deps struct {
 // Module is the registered order module: what the composition root
 // wires. It subscribes to the payment.* events the webhook module records
 // and to user.deleted, and listens to its own order.* events (WatchOrder).
-type Module struct {
-	// Ready reports whether the module can serve: its database answers.
-	Ready func(ctx context.Context) error
-	// Subscribe declares the module's event subscriptions on the
-	// platform's router; call it before the router runs. Nil when the
-	// module subscribes to nothing.
-	Subscribe func(r *events.Router)
-	// Routes are the module's plain HTTP routes beside its RPCs; nil when
-	// it has none.
-	Routes []rpc.Route
-}
+type Module = rpc.Module
 
 // Register registers OrderService on srv.
 func Register(srv *connect.Server, deps Deps) (*Module, error) {

@@ -22,7 +22,6 @@ import (
 	"github.com/harnesshero/platform/gen/harness/user/v1/userv1connect"
 	"github.com/harnesshero/platform/modules/user/migrations"
 	"github.com/harnesshero/platform/platform/auth"
-	"github.com/harnesshero/platform/platform/events"
 	"github.com/harnesshero/platform/platform/rpc"
 	"github.com/harnesshero/platform/platform/storage"
 )
@@ -48,17 +47,7 @@ type Deps struct {
 
 // Module is the registered user module: what the composition root wires.
 // It subscribes to nothing and serves no plain HTTP route.
-type Module struct {
-	// Ready reports whether the module can serve: its database answers.
-	Ready func(ctx context.Context) error
-	// Subscribe declares the module's event subscriptions on the
-	// platform's router; call it before the router runs. Nil when the
-	// module subscribes to nothing.
-	Subscribe func(r *events.Router)
-	// Routes are the module's plain HTTP routes beside its RPCs; nil when
-	// it has none.
-	Routes []rpc.Route
-}
+type Module = rpc.Module
 
 // Register registers UserService on srv and returns the module. Sign-ins
 // with an unknown email verify the password against a dummy hash at the

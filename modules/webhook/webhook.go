@@ -7,7 +7,6 @@
 package webhook
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -19,7 +18,6 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/harnesshero/platform/modules/webhook/migrations"
-	"github.com/harnesshero/platform/platform/events"
 	"github.com/harnesshero/platform/platform/payment"
 	"github.com/harnesshero/platform/platform/rpc"
 	"github.com/harnesshero/platform/platform/storage"
@@ -51,19 +49,12 @@ func Migrations() storage.MigrationSet {
 
 // Module is the registered webhook module: what the composition root
 // wires. It serves one plain HTTP route, POST Path, and no RPC; it records
-// payment.* events and subscribes to nothing.
-type Module struct {
-	// Ready reports whether the module can serve: its database answers.
-	Ready func(ctx context.Context) error
-	// Subscribe is nil: the module subscribes to nothing.
-	Subscribe func(r *events.Router)
-	// Routes is the endpoint: POST Path. It answers 400 to a bad
-	// signature, an expired timestamp or an unreadable event (one with a
-	// NUL byte in a field it reads included), changing nothing and logging
-	// it; 200 to an event it recorded or had already recorded, and
-	// 500 when it could not record it (the provider retries).
-	Routes []rpc.Route
-}
+// payment.* events and subscribes to nothing. The route answers 400 to a
+// bad signature, an expired timestamp or an unreadable event (one with a
+// NUL byte in a field it reads included), changing nothing and logging
+// it; 200 to an event it recorded or had already recorded, and 500 when it
+// could not record it (the provider retries).
+type Module = rpc.Module
 
 // Register returns the module. srv is unused (the module serves no RPC):
 // it is accepted so that every module registers the same way.
