@@ -11,7 +11,6 @@ import (
 
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
 	"github.com/harnesshero/platform/platform/identity"
-	"github.com/harnesshero/platform/platform/pagination"
 	"github.com/harnesshero/platform/platform/rpc"
 )
 
@@ -41,7 +40,7 @@ func TestError(t *testing.T) {
 		field string
 	}{
 		{"no caller", rpc.ErrNoCaller, connect.CodeUnauthenticated, ""},
-		{"bad page token", fmt.Errorf("order: list: %w", pagination.ErrInvalidToken), connect.CodeInvalidArgument, "page_token"},
+		{"bad page token", fmt.Errorf("order: list: %w", rpc.ErrInvalidPageToken), connect.CodeInvalidArgument, "page_token"},
 		{"bad id", badID, connect.CodeInvalidArgument, "owner_id"},
 		{"authored here", authored, connect.CodeFailedPrecondition, ""},
 		{"canceled", context.Canceled, connect.CodeCanceled, ""},
@@ -94,7 +93,7 @@ func TestParsePage(t *testing.T) {
 		{0, "", rpc.Page{Size: rpc.DefaultPageSize}, nil},
 		{5, rpc.NextToken(id), rpc.Page{After: id, Size: 5}, nil},
 		{1000, "", rpc.Page{Size: rpc.MaxPageSize}, nil},
-		{0, "!!", rpc.Page{}, pagination.ErrInvalidToken},
+		{0, "!!", rpc.Page{}, rpc.ErrInvalidPageToken},
 	}
 	for _, tt := range tests {
 		got, err := rpc.ParsePage(tt.size, tt.token)
@@ -113,5 +112,24 @@ func TestParseID(t *testing.T) {
 	_, err = rpc.ParseID("lines[0].design_id", "nope")
 	if bad, ok := errors.AsType[*rpc.InvalidIDError](err); !ok || bad.Field != "lines[0].design_id" {
 		t.Errorf("ParseID(nope) = %v, want an InvalidIDError naming the field", err)
+	}
+}
+
+// TestPageTokens: a next-page token leads ParsePage back to the id it was
+// made from; the empty token is the first page; a token the platform did
+// not make (not base64, not a UUID inside) is ErrInvalidPageToken.
+func TestPageTokens(t *testing.T) {
+	t.Parallel()
+	const id = "0190b6a4-5f4e-7c3b-9a2d-1e2f3a4b5c6d"
+	if p, err := rpc.ParsePage(0, rpc.NextToken(id)); err != nil || p.After != id || p.Size != rpc.DefaultPageSize {
+		t.Errorf("round trip = %+v, %v", p, err)
+	}
+	if p, err := rpc.ParsePage(500, ""); err != nil || p.After != "" || p.Size != rpc.MaxPageSize {
+		t.Errorf("first page = %+v, %v", p, err)
+	}
+	for _, bad := range []string{"not-a-token", rpc.NextToken("42"), "%%%"} {
+		if _, err := rpc.ParsePage(0, bad); !errors.Is(err, rpc.ErrInvalidPageToken) {
+			t.Errorf("ParsePage(%q) = %v, want ErrInvalidPageToken", bad, err)
+		}
 	}
 }

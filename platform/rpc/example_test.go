@@ -11,7 +11,6 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
-	"github.com/harnesshero/platform/platform/pagination"
 	"github.com/harnesshero/platform/platform/rpc"
 )
 
@@ -36,7 +35,7 @@ func ExampleError() {
 	for _, err := range []error{errNotFound, noCaller, badToken, refused, errors.New("shelf: decode item: bad JSON")} {
 		fmt.Println(connect.CodeOf(toConnectError(req, err)))
 	}
-	fmt.Println(errors.Is(badToken, pagination.ErrInvalidToken))
+	fmt.Println(errors.Is(badToken, rpc.ErrInvalidPageToken))
 	// Output:
 	// not_found
 	// unauthenticated

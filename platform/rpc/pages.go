@@ -1,12 +1,20 @@
 package rpc
 
 import (
+	"encoding/base64"
+	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
-
-	"github.com/harnesshero/platform/platform/pagination"
 )
+
+// Lists are keyset-paginated: ordered by UUIDv7 id (creation order), a
+// page token is the opaque encoding of the last id of the previous page,
+// so pages stay right while items are added or removed between calls.
+
+// ErrInvalidPageToken is ParsePage's error for a page token the platform
+// did not make (InvalidArgument on page_token, see Error).
+var ErrInvalidPageToken = errors.New("rpc: invalid page token")
 
 // The page sizes of every list RPC: a request's page_size of 0 means
 // DefaultPageSize, and no page holds more than MaxPageSize items.
@@ -23,10 +31,9 @@ type Page struct {
 }
 
 // ParsePage reads a list request's page_size and page_token; a token this
-// platform did not make is pagination.ErrInvalidToken (InvalidArgument on
-// page_token, see Error).
+// platform did not make is ErrInvalidPageToken.
 func ParsePage(size int32, token string) (Page, error) {
-	after, err := pagination.After(token)
+	after, err := afterToken(token)
 	if err != nil {
 		return Page{}, err
 	}
@@ -38,7 +45,26 @@ func ParsePage(size int32, token string) (Page, error) {
 }
 
 // NextToken is the next_page_token of a page whose last item is lastID.
-func NextToken(lastID string) string { return pagination.Token(lastID) }
+func NextToken(lastID string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(lastID))
+}
+
+// afterToken is the id a page token continues after: "" for the empty
+// token (the first page), or ErrInvalidPageToken.
+func afterToken(token string) (string, error) {
+	if token == "" {
+		return "", nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil {
+		return "", ErrInvalidPageToken
+	}
+	id, err := uuid.ParseBytes(raw)
+	if err != nil {
+		return "", ErrInvalidPageToken
+	}
+	return id.String(), nil
+}
 
 // InvalidIDError is ParseID's error for an id that is not a UUID; Error
 // maps it to InvalidArgument on Field.

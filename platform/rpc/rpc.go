@@ -21,7 +21,6 @@ import (
 	connect "connectrpc.com/connect/v2"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/harnesshero/platform/platform/pagination"
 	"github.com/harnesshero/platform/platform/storage"
 	"github.com/harnesshero/platform/platform/validation"
 )
@@ -30,7 +29,7 @@ import (
 // is the request message, used to name the field of a bad page token or
 // id. A *connect.Error authored in this process (a validation error, a
 // downstream error re-authored by the module) passes through unchanged;
-// ErrNoCaller is Unauthenticated; pagination.ErrInvalidToken and an
+// ErrNoCaller is Unauthenticated; ErrInvalidPageToken and an
 // *InvalidIDError are InvalidArgument with a violation naming the field
 // (page_token, or the id's field); anything else goes to Fallback.
 // Error(req, nil) is nil.
@@ -49,7 +48,7 @@ func Error(req proto.Message, err error) error {
 	switch {
 	case errors.Is(err, ErrNoCaller):
 		return connect.NewError(connect.CodeUnauthenticated, "sign in required").WithCause(err)
-	case errors.Is(err, pagination.ErrInvalidToken):
+	case errors.Is(err, ErrInvalidPageToken):
 		return validation.Error(req, []validation.Violation{{
 			Path: "page_token", Rule: "page_token", Message: "invalid page token",
 		}})
