@@ -14,6 +14,7 @@ import (
 
 	"github.com/harnesshero/platform/platform/auth"
 	"github.com/harnesshero/platform/platform/clientip"
+	"github.com/harnesshero/platform/platform/codec"
 	"github.com/harnesshero/platform/platform/validation"
 )
 
@@ -94,11 +95,11 @@ func Chain(opts Options) ([]connect.ServerInterceptor, error) {
 }
 
 // Codecs are the codecs the HTTP routes accept: binary protobuf and JSON
-// whose decoding errors name the field (validation.BinaryCodec: a string
-// that is not UTF-8; validation.JSONCodec: also undefined enum names,
+// whose decoding errors name the field (codec.BinaryCodec: a string
+// that is not UTF-8; codec.JSONCodec: also undefined enum names,
 // duplicate keys, lone surrogates, numbers out of range).
 func Codecs() connecthttp.Option {
-	return connecthttp.WithCodecs(validation.NewBinaryCodec(), validation.NewJSONCodec())
+	return connecthttp.WithCodecs(codec.NewBinaryCodec(), codec.NewJSONCodec())
 }
 
 // Route is a plain HTTP route a module serves beside its RPCs (the payment

@@ -1,4 +1,4 @@
-package validation_test
+package codec_test
 
 import (
 	"bytes"
@@ -21,7 +21,7 @@ import (
 	_ "github.com/harnesshero/platform/gen/harness/events/v1"
 	_ "github.com/harnesshero/platform/gen/harness/order/v1"
 	_ "github.com/harnesshero/platform/gen/harness/user/v1"
-	"github.com/harnesshero/platform/platform/validation"
+	"github.com/harnesshero/platform/platform/codec"
 )
 
 // TestFastJSON: the codec's fast path writes, for every message type of the
@@ -32,7 +32,7 @@ import (
 // UTF-8, a timestamp out of range, a map or a float) goes to protojson.
 func TestFastJSON(t *testing.T) {
 	t.Parallel()
-	codec := validation.NewJSONCodec()
+	c := codec.NewJSONCodec()
 	rng := rand.New(rand.NewPCG(12, 27))
 	types := 0
 	protoregistry.GlobalTypes.RangeMessages(func(mt protoreflect.MessageType) bool {
@@ -43,7 +43,7 @@ func TestFastJSON(t *testing.T) {
 		for i := range 30 {
 			m := mt.New()
 			fill(rng, m, 0, i == 0)
-			compare(t, codec, m.Interface())
+			compare(t, c, m.Interface())
 		}
 		return true
 	})
@@ -58,17 +58,17 @@ func TestFastJSON(t *testing.T) {
 		"timestamp":              &timestamppb.Timestamp{Seconds: 1_764_000_000, Nanos: 120_000_000},
 		"a well-known type":      durationpb.New(1500 * time.Millisecond),
 	} {
-		t.Run(name, func(t *testing.T) { compare(t, codec, m) })
+		t.Run(name, func(t *testing.T) { compare(t, c, m) })
 	}
 }
 
 // compare checks that the codec writes what protojson writes, or fails as
 // protojson fails.
-func compare(t *testing.T, codec *validation.JSONCodec, m proto.Message) {
+func compare(t *testing.T, c *codec.JSONCodec, m proto.Message) {
 	t.Helper()
 	want, wantErr := protojson.Marshal(m)
 	var got bytes.Buffer
-	err := codec.MarshalWrite(t.Context(), &got, m)
+	err := c.MarshalWrite(t.Context(), &got, m)
 	if (err != nil) != (wantErr != nil) {
 		t.Fatalf("%T: codec error %v, protojson error %v", m, err, wantErr)
 	}
@@ -88,7 +88,7 @@ func compare(t *testing.T, codec *validation.JSONCodec, m proto.Message) {
 		t.Fatalf("%T:\ncodec     %s\nprotojson %s", m, got.Bytes(), compact.Bytes())
 	}
 	var stable bytes.Buffer
-	if err := codec.MarshalWriteStable(t.Context(), &stable, m); err != nil || !bytes.Equal(stable.Bytes(), compact.Bytes()) {
+	if err := c.MarshalWriteStable(t.Context(), &stable, m); err != nil || !bytes.Equal(stable.Bytes(), compact.Bytes()) {
 		t.Fatalf("%T stable: %s, %v", m, stable.Bytes(), err)
 	}
 }
@@ -166,7 +166,7 @@ func value(rng *rand.Rand, fd protoreflect.FieldDescriptor) protoreflect.Value {
 // BenchmarkJSONEncode marshals a quote's answer with the codec and with
 // protojson.
 func BenchmarkJSONEncode(b *testing.B) {
-	codec := validation.NewJSONCodec()
+	c := codec.NewJSONCodec()
 	m := &builderv1.QuoteResponse{Quote: &builderv1.LineQuote{UnitPriceCents: 6300, Quantity: 3, SubtotalCents: 18900, DiscountCents: 1890, TotalCents: 17010,
 		Parts: []*builderv1.PricePart{{Label: "Overhead harness, M"}, {Label: "Padded mesh"}, {Label: "Aluminium hardware"}, {Label: "Reflective trim"}, {Label: "Name patch"}}}}
 	var out bytes.Buffer
@@ -174,7 +174,7 @@ func BenchmarkJSONEncode(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			out.Reset()
-			if err := codec.MarshalWrite(b.Context(), &out, m); err != nil {
+			if err := c.MarshalWrite(b.Context(), &out, m); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -1,4 +1,4 @@
-package validation
+package codec
 
 import (
 	"fmt"
@@ -251,4 +251,17 @@ func isHex(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// join is a field path: prefix and path with a dot between them when both
+// are set.
+func join(prefix, path string) string {
+	switch {
+	case prefix == "":
+		return path
+	case path == "":
+		return prefix
+	default:
+		return prefix + "." + path
+	}
 }

@@ -1,4 +1,4 @@
-package validation_test
+package codec_test
 
 import (
 	"bytes"
@@ -13,7 +13,7 @@ import (
 	"google.golang.org/protobuf/testing/protocmp"
 
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
-	"github.com/harnesshero/platform/platform/validation"
+	"github.com/harnesshero/platform/platform/codec"
 )
 
 // marshalWith marshals m and replaces the one occurrence of old in its
@@ -52,22 +52,22 @@ func TestBinaryCodecNamesTheField(t *testing.T) {
 		contains string
 	}{
 		{"invalid UTF-8 at the top", marshalWith(t, &builderv1.CreateDesignRequest{Name: "Rex"}, "Rex", "R\xffx"),
-			&builderv1.CreateDesignRequest{}, "name", validation.RuleProtoUTF8, "UTF-8"},
+			&builderv1.CreateDesignRequest{}, "name", codec.RuleProtoUTF8, "UTF-8"},
 		{"a surrogate in UTF-8's form", marshalWith(t, &builderv1.CreateDesignRequest{Name: "Rex"}, "Rex", "\xed\xa0\x80"),
-			&builderv1.CreateDesignRequest{}, "name", validation.RuleProtoUTF8, "UTF-8"},
+			&builderv1.CreateDesignRequest{}, "name", codec.RuleProtoUTF8, "UTF-8"},
 		{"invalid UTF-8 in a list element", marshalWith(t, patched, "Rex", "\xc3\x28x"),
-			&builderv1.QuoteCartRequest{}, "lines[1].design.name_patch.text", validation.RuleProtoUTF8, "UTF-8"},
+			&builderv1.QuoteCartRequest{}, "lines[1].design.name_patch.text", codec.RuleProtoUTF8, "UTF-8"},
 		{"a varint past 64 bits", version(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f),
-			&builderv1.UpdateDesignRequest{}, "expected_version", validation.RuleProtoWire, "from -9223372036854775808 to 9223372036854775807"},
+			&builderv1.UpdateDesignRequest{}, "expected_version", codec.RuleProtoWire, "from -9223372036854775808 to 9223372036854775807"},
 		{"a value cut off", version(0xff),
-			&builderv1.UpdateDesignRequest{}, "expected_version", validation.RuleProtoWire, "cut off"},
+			&builderv1.UpdateDesignRequest{}, "expected_version", codec.RuleProtoWire, "cut off"},
 	}
-	codec := validation.NewBinaryCodec()
+	c := codec.NewBinaryCodec()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			err := codec.UnmarshalRead(t.Context(), bytes.NewBuffer(tt.data), tt.into)
-			derr, ok := errors.AsType[*validation.DecodeError](err)
+			err := c.UnmarshalRead(t.Context(), bytes.NewBuffer(tt.data), tt.into)
+			derr, ok := errors.AsType[*codec.DecodeError](err)
 			if !ok {
 				t.Fatalf("UnmarshalRead = %v, want a *DecodeError", err)
 			}
@@ -88,10 +88,10 @@ func TestBinaryCodecDecodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	codec := validation.NewBinaryCodec()
+	c := codec.NewBinaryCodec()
 	for _, src := range []interface{ Read([]byte) (int, error) }{bytes.NewBuffer(b), bytes.NewReader(b)} {
 		got := &builderv1.QuoteRequest{}
-		if err := codec.UnmarshalRead(t.Context(), src, got); err != nil {
+		if err := c.UnmarshalRead(t.Context(), src, got); err != nil {
 			t.Fatalf("UnmarshalRead: %v", err)
 		}
 		if diff := cmp.Diff(want, got, protocmp.Transform()); diff != "" {
@@ -113,7 +113,7 @@ func BenchmarkBinaryDecode(b *testing.B) {
 		codec connect.Codec
 	}{
 		{"connect", connectproto.NewBinaryCodec()},
-		{"validation", validation.NewBinaryCodec()},
+		{"validation", codec.NewBinaryCodec()},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()

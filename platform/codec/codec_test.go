@@ -1,4 +1,4 @@
-package validation_test
+package codec_test
 
 import (
 	"bytes"
@@ -13,7 +13,7 @@ import (
 
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 	orderv1 "github.com/harnesshero/platform/gen/harness/order/v1"
-	"github.com/harnesshero/platform/platform/validation"
+	"github.com/harnesshero/platform/platform/codec"
 )
 
 // quoteJSON is a valid QuoteRequest with a nested message, enums, a list
@@ -61,11 +61,11 @@ func TestJSONCodecDecodes(t *testing.T) {
 		},
 		{"null leaves a field unset", `{"design":null,"quantity":null}`, &builderv1.QuoteRequest{}, &builderv1.QuoteRequest{}},
 	}
-	codec := validation.NewJSONCodec()
+	c := codec.NewJSONCodec()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if err := codec.UnmarshalRead(t.Context(), bytes.NewBufferString(tt.body), tt.into); err != nil {
+			if err := c.UnmarshalRead(t.Context(), bytes.NewBufferString(tt.body), tt.into); err != nil {
 				t.Fatalf("UnmarshalRead: %v", err)
 			}
 			if diff := cmp.Diff(tt.want, tt.into, protocmp.Transform()); diff != "" {
@@ -86,67 +86,67 @@ func TestJSONCodecNamesTheField(t *testing.T) {
 		contains string
 	}{
 		{"unknown enum name in a list", `{"statuses":["ORDER_STATUS_PAID","ORDER_STATUS_PAYED"]}`,
-			&orderv1.AdminListOrdersRequest{}, "statuses[1]", validation.RuleEnumDefined, `"ORDER_STATUS_PAYED" is not a known value`},
+			&orderv1.AdminListOrdersRequest{}, "statuses[1]", codec.RuleEnumDefined, `"ORDER_STATUS_PAYED" is not a known value`},
 		{"unknown enum name beside an unknown field", `{"future":1,"statuses":["ORDER_STATUS_PAYED"]}`,
-			&orderv1.AdminListOrdersRequest{}, "statuses[0]", validation.RuleEnumDefined, "ORDER_STATUS_PAID"},
+			&orderv1.AdminListOrdersRequest{}, "statuses[0]", codec.RuleEnumDefined, "ORDER_STATUS_PAID"},
 		{"unknown enum name in a nested message", `{"design":{"namePatch":{"threadColor":"COLOR_PLAID"}}}`,
-			&builderv1.QuoteRequest{}, "design.name_patch.thread_color", validation.RuleEnumDefined, "COLOR_PLAID"},
+			&builderv1.QuoteRequest{}, "design.name_patch.thread_color", codec.RuleEnumDefined, "COLOR_PLAID"},
 		{"design sent as text", `{"design":"vest","quantity":1}`,
-			&builderv1.QuoteRequest{}, "design", validation.RuleJSONType, "must be an object, not text"},
+			&builderv1.QuoteRequest{}, "design", codec.RuleJSONType, "must be an object, not text"},
 		{"lines sent as an object", `{"lines":{"designId":"x","quantity":1}}`,
-			&orderv1.CreateOrderRequest{}, "lines", validation.RuleJSONType, "must be a list, not an object"},
+			&orderv1.CreateOrderRequest{}, "lines", codec.RuleJSONType, "must be a list, not an object"},
 		{"a list element of the wrong type", `{"lines":[{"quantity":1},"x"]}`,
-			&orderv1.CreateOrderRequest{}, "lines[1]", validation.RuleJSONType, "must be an object"},
+			&orderv1.CreateOrderRequest{}, "lines[1]", codec.RuleJSONType, "must be an object"},
 		{"invalid UTF-8", "{\"name\":\"Rex\xff\"}",
-			&builderv1.CreateDesignRequest{}, "name", validation.RuleJSONSyntax, "UTF-8"},
+			&builderv1.CreateDesignRequest{}, "name", codec.RuleJSONSyntax, "UTF-8"},
 		{"bad escape", `{"name":"a\qb"}`,
-			&builderv1.CreateDesignRequest{}, "name", validation.RuleJSONSyntax, `invalid escape sequence \q`},
+			&builderv1.CreateDesignRequest{}, "name", codec.RuleJSONSyntax, `invalid escape sequence \q`},
 		{"bad escape in a nested field", `{"design":{"namePatch":{"text":"\x41"}}}`,
-			&builderv1.CreateDesignRequest{}, "design.name_patch.text", validation.RuleJSONSyntax, "invalid escape"},
+			&builderv1.CreateDesignRequest{}, "design.name_patch.text", codec.RuleJSONSyntax, "invalid escape"},
 		{"a raw line break in text", "{\"name\":\"a\nb\"}",
-			&builderv1.CreateDesignRequest{}, "name", validation.RuleJSONSyntax, "control character"},
+			&builderv1.CreateDesignRequest{}, "name", codec.RuleJSONSyntax, "control character"},
 		{"text for a number", `{"quantity":"two"}`,
-			&builderv1.QuoteRequest{}, "quantity", validation.RuleJSONNumber, "whole number"},
+			&builderv1.QuoteRequest{}, "quantity", codec.RuleJSONNumber, "whole number"},
 		{"a number out of range", `{"quantity":1e20}`,
-			&builderv1.QuoteRequest{}, "quantity", validation.RuleJSONNumber, "whole number"},
+			&builderv1.QuoteRequest{}, "quantity", codec.RuleJSONNumber, "whole number"},
 		{"a fraction", `{"quantity":1.5}`,
-			&builderv1.QuoteRequest{}, "quantity", validation.RuleJSONNumber, "whole number"},
+			&builderv1.QuoteRequest{}, "quantity", codec.RuleJSONNumber, "whole number"},
 		{"cut off", `{"design":{"style":"STYLE_VEST"`,
-			&builderv1.QuoteRequest{}, "design", validation.RuleJSONSyntax, "ends too early"},
-		{"empty body", ``, &builderv1.QuoteRequest{}, "", validation.RuleJSONSyntax, "empty"},
-		{"blank body", " \n", &builderv1.QuoteRequest{}, "", validation.RuleJSONSyntax, "empty"},
-		{"a list for a body", `[1]`, &builderv1.QuoteRequest{}, "", validation.RuleJSONType, "must be a JSON object, not a list"},
-		{"text after the object", `{"quantity":1} x`, &builderv1.QuoteRequest{}, "", validation.RuleJSONSyntax, "after the JSON object"},
+			&builderv1.QuoteRequest{}, "design", codec.RuleJSONSyntax, "ends too early"},
+		{"empty body", ``, &builderv1.QuoteRequest{}, "", codec.RuleJSONSyntax, "empty"},
+		{"blank body", " \n", &builderv1.QuoteRequest{}, "", codec.RuleJSONSyntax, "empty"},
+		{"a list for a body", `[1]`, &builderv1.QuoteRequest{}, "", codec.RuleJSONType, "must be a JSON object, not a list"},
+		{"text after the object", `{"quantity":1} x`, &builderv1.QuoteRequest{}, "", codec.RuleJSONSyntax, "after the JSON object"},
 		// Issue 18 item 6.
 		{"a lone high surrogate", `{"name":"a\ud800b"}`,
-			&builderv1.CreateDesignRequest{}, "name", validation.RuleJSONSyntax, `lone UTF-16 surrogate \ud800`},
+			&builderv1.CreateDesignRequest{}, "name", codec.RuleJSONSyntax, `lone UTF-16 surrogate \ud800`},
 		{"a high surrogate before a non-surrogate escape", `{"name":"\ud800\u0041"}`,
-			&builderv1.CreateDesignRequest{}, "name", validation.RuleJSONSyntax, "surrogate"},
+			&builderv1.CreateDesignRequest{}, "name", codec.RuleJSONSyntax, "surrogate"},
 		{"a lone low surrogate", `{"design":{"namePatch":{"text":"\uDC00"}}}`,
-			&builderv1.CreateDesignRequest{}, "design.name_patch.text", validation.RuleJSONSyntax, `lone UTF-16 surrogate \udc00`},
+			&builderv1.CreateDesignRequest{}, "design.name_patch.text", codec.RuleJSONSyntax, `lone UTF-16 surrogate \udc00`},
 		{"int64 one past the top", `{"expectedVersion":"9223372036854775808"}`,
-			&builderv1.UpdateDesignRequest{}, "expected_version", validation.RuleJSONNumber, "from -9223372036854775808 to 9223372036854775807, not"},
+			&builderv1.UpdateDesignRequest{}, "expected_version", codec.RuleJSONNumber, "from -9223372036854775808 to 9223372036854775807, not"},
 		{"int64 one past the top as a number", `{"expectedVersion":9223372036854775808}`,
-			&builderv1.UpdateDesignRequest{}, "expected_version", validation.RuleJSONNumber, "to 9223372036854775807,"},
+			&builderv1.UpdateDesignRequest{}, "expected_version", codec.RuleJSONNumber, "to 9223372036854775807,"},
 		{"int64 one below the bottom", `{"expectedVersion":-9223372036854775809}`,
-			&builderv1.UpdateDesignRequest{}, "expected_version", validation.RuleJSONNumber, "whole number"},
+			&builderv1.UpdateDesignRequest{}, "expected_version", codec.RuleJSONNumber, "whole number"},
 		{"int64 as an exponent too large", `{"expectedVersion":1e19}`,
-			&builderv1.UpdateDesignRequest{}, "expected_version", validation.RuleJSONNumber, "whole number"},
+			&builderv1.UpdateDesignRequest{}, "expected_version", codec.RuleJSONNumber, "whole number"},
 		{"int32 one past the top", `{"quantity":2147483648}`,
-			&builderv1.QuoteRequest{}, "quantity", validation.RuleJSONNumber, "from -2147483648 to 2147483647, not 2147483648"},
+			&builderv1.QuoteRequest{}, "quantity", codec.RuleJSONNumber, "from -2147483648 to 2147483647, not 2147483648"},
 		{"a key twice", `{"quantity":1,"quantity":1}`,
-			&builderv1.QuoteRequest{}, "quantity", validation.RuleJSONDuplicate, "more than once"},
+			&builderv1.QuoteRequest{}, "quantity", codec.RuleJSONDuplicate, "more than once"},
 		{"a field under both names", `{"design":{"backHandle":true,"back_handle":false}}`,
-			&builderv1.QuoteRequest{}, "design.back_handle", validation.RuleJSONDuplicate, `("backHandle", then "back_handle")`},
+			&builderv1.QuoteRequest{}, "design.back_handle", codec.RuleJSONDuplicate, `("backHandle", then "back_handle")`},
 		{"a key twice in a list element", `{"lines":[{"quantity":1},{"quantity":1,"quantity":2}]}`,
-			&orderv1.CreateOrderRequest{}, "lines[1].quantity", validation.RuleJSONDuplicate, "more than once"},
+			&orderv1.CreateOrderRequest{}, "lines[1].quantity", codec.RuleJSONDuplicate, "more than once"},
 	}
-	codec := validation.NewJSONCodec()
+	c := codec.NewJSONCodec()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			err := codec.UnmarshalRead(t.Context(), bytes.NewBufferString(tt.body), tt.into)
-			var derr *validation.DecodeError
+			err := c.UnmarshalRead(t.Context(), bytes.NewBufferString(tt.body), tt.into)
+			var derr *codec.DecodeError
 			if !errors.As(err, &derr) {
 				t.Fatalf("UnmarshalRead = %v, want a *DecodeError", err)
 			}
@@ -162,7 +162,7 @@ func TestJSONCodecNamesTheField(t *testing.T) {
 // still decode: a surrogate pair, the int64 extremes, an unknown key twice.
 func TestJSONCodecAcceptsTheEdges(t *testing.T) {
 	t.Parallel()
-	codec := validation.NewJSONCodec()
+	c := codec.NewJSONCodec()
 	for _, body := range []string{
 		`{"name":"dog \ud83d\udc36"}`,
 		`{"expectedVersion":"9223372036854775807"}`,
@@ -170,7 +170,7 @@ func TestJSONCodecAcceptsTheEdges(t *testing.T) {
 		`{"name":"x","future":1,"future":2}`,
 	} {
 		into := &builderv1.UpdateDesignRequest{}
-		if err := codec.UnmarshalRead(t.Context(), bytes.NewBufferString(body), into); err != nil {
+		if err := c.UnmarshalRead(t.Context(), bytes.NewBufferString(body), into); err != nil {
 			t.Errorf("%s: %v", body, err)
 		}
 	}
@@ -201,9 +201,9 @@ func BenchmarkJSONDecode(b *testing.B) {
 		data  []byte
 	}{
 		{"connect", connectproto.NewJSONCodec(), known},
-		{"validation", validation.NewJSONCodec(), known},
+		{"validation", codec.NewJSONCodec(), known},
 		{"connect/unknown_field", connectproto.NewJSONCodec(), unknown},
-		{"validation/unknown_field", validation.NewJSONCodec(), unknown},
+		{"validation/unknown_field", codec.NewJSONCodec(), unknown},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
