@@ -4,7 +4,7 @@
 // numbers as a table: the charts for the eye, the table for screen readers
 // and for checking.
 
-import { useState } from "react";
+import { useState, type ReactElement } from "react";
 import { useQuery } from "@connectrpc/connect-query";
 import { Bar, BarChart, CartesianGrid, LabelList, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 
@@ -31,6 +31,30 @@ function rows(days: DailyStats[]) {
 // chart can be read, and checked, without hovering.
 const hideZero = (v: unknown) => (Number(v) === 0 ? "" : String(v));
 const centsLabel = (v: unknown) => (Number(v) === 0 ? "" : formatCents(Number(v)));
+
+// The legend's words in the page's ink (recharts colours them like their
+// series, too light to read); the swatch beside keeps the series colour.
+const legendText = (value: string) => <span style={{ color: "var(--ink)" }}>{value}</span>;
+
+// Room above the highest point for its label, so no label is cut off.
+const headroom = (max: number) => (max <= 0 ? 1 : Math.ceil(max * 1.25));
+// The same for cents, in whole dollars (the axis names no fraction of a cent).
+const headroomCents = (max: number) => (max <= 0 ? 100 : Math.ceil((max * 1.25) / 100) * 100);
+
+/**
+ * A chart as wide as its days need (at least `perDay` px each, so bars are
+ * bars, not hairlines, on a phone too), scrolling sideways when the card is
+ * narrower.
+ */
+function ChartBox({ testId, days, perDay, children }: { testId: string; days: number; perDay: number; children: ReactElement }) {
+  return (
+    <div className="scroll-x" tabIndex={0} role="group" aria-label="Chart; the table below has the same figures">
+      <div style={{ height: 260, minWidth: 90 + days * perDay }} data-testid={testId} aria-hidden="true">
+        <ResponsiveContainer>{children}</ResponsiveContainer>
+      </div>
+    </div>
+  );
+}
 
 const METRICS = [
   { key: "ordersCreated", label: "Orders placed" },
@@ -82,15 +106,14 @@ export function AdminStats() {
               <figcaption>
                 <strong>Orders per day</strong>
               </figcaption>
-              <div style={{ height: 260 }} data-testid="chart-orders" aria-hidden="true">
-                <ResponsiveContainer>
-                  <BarChart accessibilityLayer={false} data={data} margin={{ top: 20, right: 12, left: 0, bottom: 0 }}>
+              <ChartBox testId="chart-orders" days={data.length} perDay={30}>
+                  <BarChart barCategoryGap="12%" barGap={2} accessibilityLayer={false} data={data} margin={{ top: 20, right: 24, left: 0, bottom: 0 }}>
                     <CartesianGrid strokeDasharray="3 3" />
                     <XAxis dataKey="date" tickFormatter={(d: string) => d.slice(5)} />
-                    <YAxis allowDecimals={false} />
+                    <YAxis allowDecimals={false} domain={[0, headroom]} />
                     <Tooltip />
-                    <Legend />
-                    <Bar dataKey="ordersCreated" name="Placed" fill="#8aa7c7" isAnimationActive={false}>
+                    <Legend formatter={legendText} />
+                    <Bar dataKey="ordersCreated" name="Placed" fill="#4f75a3" isAnimationActive={false}>
                       <LabelList dataKey="ordersCreated" position="top" className="value-ordersCreated" formatter={hideZero} />
                     </Bar>
                     <Bar dataKey="ordersPaid" name="Paid" fill="#1f6f5c" isAnimationActive={false}>
@@ -100,39 +123,35 @@ export function AdminStats() {
                       <LabelList dataKey="ordersRefunded" position="top" className="value-ordersRefunded" formatter={hideZero} />
                     </Bar>
                   </BarChart>
-                </ResponsiveContainer>
-              </div>
+              </ChartBox>
             </figure>
             <figure className="card" style={{ margin: 0 }}>
               <figcaption>
                 <strong>Revenue per day</strong>
               </figcaption>
-              <div style={{ height: 260 }} data-testid="chart-revenue" aria-hidden="true">
-                <ResponsiveContainer>
-                  <LineChart accessibilityLayer={false} data={data} margin={{ top: 20, right: 24, left: 0, bottom: 0 }}>
+              <ChartBox testId="chart-revenue" days={data.length} perDay={24}>
+                  <LineChart accessibilityLayer={false} data={data} margin={{ top: 24, right: 48, left: 8, bottom: 0 }}>
                     <CartesianGrid strokeDasharray="3 3" />
                     <XAxis dataKey="date" tickFormatter={(d: string) => d.slice(5)} />
-                    <YAxis tickFormatter={(c: number) => formatCents(c).replace(/\.00$/, "")} width={80} />
+                    <YAxis allowDecimals={false} tickFormatter={(c: number) => formatCents(Math.round(c)).replace(/\.00$/, "")} width={80} domain={[0, headroomCents]} />
                     <Tooltip formatter={(c) => formatCents(Number(c))} />
                     <Line type="monotone" dataKey="revenueCents" name="Revenue" stroke="#1f6f5c" strokeWidth={2} isAnimationActive={false}>
                       <LabelList dataKey="revenueCents" position="top" className="value-revenueCents" formatter={centsLabel} />
                     </Line>
                   </LineChart>
-                </ResponsiveContainer>
-              </div>
+              </ChartBox>
             </figure>
             <figure className="card" style={{ margin: 0 }}>
               <figcaption>
                 <strong>Designs and sign-ups per day</strong>
               </figcaption>
-              <div style={{ height: 260 }} data-testid="chart-designs" aria-hidden="true">
-                <ResponsiveContainer>
-                  <BarChart accessibilityLayer={false} data={data} margin={{ top: 20, right: 12, left: 0, bottom: 0 }}>
+              <ChartBox testId="chart-designs" days={data.length} perDay={26}>
+                  <BarChart barCategoryGap="12%" barGap={2} accessibilityLayer={false} data={data} margin={{ top: 20, right: 24, left: 0, bottom: 0 }}>
                     <CartesianGrid strokeDasharray="3 3" />
                     <XAxis dataKey="date" tickFormatter={(d: string) => d.slice(5)} />
-                    <YAxis allowDecimals={false} />
+                    <YAxis allowDecimals={false} domain={[0, headroom]} />
                     <Tooltip />
-                    <Legend />
+                    <Legend formatter={legendText} />
                     <Bar dataKey="designsCreated" name="Designs saved" fill="#5b7bb0" isAnimationActive={false}>
                       <LabelList dataKey="designsCreated" position="top" className="value-designsCreated" formatter={hideZero} />
                     </Bar>
@@ -140,8 +159,7 @@ export function AdminStats() {
                       <LabelList dataKey="usersRegistered" position="top" className="value-usersRegistered" formatter={hideZero} />
                     </Bar>
                   </BarChart>
-                </ResponsiveContainer>
-              </div>
+              </ChartBox>
             </figure>
           </div>
           <details>

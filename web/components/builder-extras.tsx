@@ -147,7 +147,7 @@ export function ExtrasSection({ catalog, form, errors, set, effect, touch }: Sec
             const e = effect({ leash: { lengthMm: l.lengthMm } });
             return (
               <option key={l.lengthMm} value={l.lengthMm} data-delta={e.deltaCents}>
-                {optionText(`${l.lengthMm / 10} cm`, e, form.leashMm === l.lengthMm)}
+                {optionText(`${l.lengthMm} mm`, e, form.leashMm === l.lengthMm)}
               </option>
             );
           })}

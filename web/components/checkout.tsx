@@ -5,12 +5,14 @@
 // rules, and CreateOrder with an idempotency key that stays the same while
 // the request does, so a retry after a lost answer cannot order twice.
 
-import { useState, type FormEvent } from "react";
+import { useMemo, useState, type FormEvent } from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { createQueryOptions, skipToken, useQuery, useTransport } from "@connectrpc/connect-query";
 import { useQueries, useQueryClient } from "@tanstack/react-query";
 
+import { useSession } from "@/app/providers";
+import { countries } from "@/lib/countries";
 import { removeFromCart, setQuantity, MAX_QUANTITY, MIN_QUANTITY } from "@/lib/cart";
 import { getCart, saveCart } from "@/lib/cart-store";
 import { errorsByField, type FieldErrors } from "@/lib/design";
@@ -54,7 +56,7 @@ const ADDRESS_FIELDS: { key: keyof Address; label: string; autoComplete: string;
   { key: "city", label: "City", autoComplete: "address-level2" },
   { key: "region", label: "State or region (optional)", autoComplete: "address-level1", optional: true },
   { key: "postalCode", label: "Postal code", autoComplete: "postal-code" },
-  { key: "countryCode", label: "Country code (e.g. US)", autoComplete: "country" },
+  { key: "countryCode", label: "Country", autoComplete: "country" },
   { key: "phone", label: "Phone for the carrier (optional)", autoComplete: "tel", optional: true },
 ];
 
@@ -69,6 +71,8 @@ export function Checkout({ catalog }: { catalog: Catalog }) {
   const [formError, setFormError] = useState("");
   const [busy, setBusy] = useState(false);
   const [attempted, setAttempted] = useState(false);
+  const session = useSession();
+  const countryList = useMemo(() => countries(), []);
 
   const designs = useQueries({
     queries: cart.map((l) => createQueryOptions(DesignService.method.getDesign, { id: l.designId }, { transport })),
@@ -194,26 +198,48 @@ export function Checkout({ catalog }: { catalog: Catalog }) {
         <form onSubmit={placeOrder} noValidate aria-labelledby="ship-heading">
           <fieldset>
             <legend id="ship-heading">Shipping address</legend>
-            {ADDRESS_FIELDS.map((f) => (
-              <div className="field" key={f.key}>
-                <label htmlFor={`addr-${f.key}`}>{f.label}</label>
-                <input
-                  id={`addr-${f.key}`}
-                  type="text"
-                  autoComplete={f.autoComplete}
-                  value={address[f.key]}
-                  onChange={(e) => {
-                    const next = { ...address, [f.key]: f.key === "countryCode" ? e.target.value.toUpperCase() : e.target.value };
-                    setAddress(next);
-                    // After a first try, the messages follow the typing.
-                    if (attempted) setErrors(errorsByField(validate(ShippingAddressSchema, next).violations));
-                  }}
-                  {...invalidProps(f.key, errors)}
-                />
-                <FieldError name={f.key} errors={errors} />
-              </div>
-            ))}
+            {ADDRESS_FIELDS.map((f) => {
+              const change = (value: string) => {
+                const next = { ...address, [f.key]: value };
+                setAddress(next);
+                // After a first try, the messages follow the typing.
+                if (attempted) setErrors(errorsByField(validate(ShippingAddressSchema, next).violations));
+              };
+              return (
+                <div className="field" key={f.key}>
+                  <label htmlFor={`addr-${f.key}`}>{f.label}</label>
+                  {f.key === "countryCode" ? (
+                    <select
+                      id="addr-countryCode"
+                      autoComplete={f.autoComplete}
+                      value={address.countryCode}
+                      onChange={(e) => change(e.target.value)}
+                      {...invalidProps(f.key, errors)}
+                    >
+                      {countryList.map((c) => (
+                        <option key={c.code} value={c.code}>
+                          {c.name}
+                        </option>
+                      ))}
+                    </select>
+                  ) : (
+                    <input
+                      id={`addr-${f.key}`}
+                      type="text"
+                      autoComplete={f.autoComplete}
+                      value={address[f.key]}
+                      onChange={(e) => change(e.target.value)}
+                      {...invalidProps(f.key, errors)}
+                    />
+                  )}
+                  <FieldError name={f.key} errors={errors} />
+                </div>
+              );
+            })}
           </fieldset>
+          <p data-testid="receipt-to">
+            The receipt goes to <strong data-testid="receipt-email">{session?.user.email}</strong>, the e-mail of your account.
+          </p>
           <div aria-live="assertive">{formError ? <p className="alert">{formError}</p> : null}</div>
           <button type="submit" disabled={busy || !loaded}>
             {busy ? "Placing your order…" : "Place order"}

@@ -5,8 +5,9 @@ import { useInfiniteQuery } from "@connectrpc/connect-query";
 
 import { OrderService, type Catalog } from "@/lib/harness";
 import { formatCents } from "@/lib/money";
+import { orderName } from "@/lib/orders";
 import { HarnessPicture } from "./harness-picture";
-import { StatusBadge } from "./order-view";
+import { StatusBadge } from "./order-parts";
 
 /** The user's orders, newest first, with their status. */
 export function OrderList({ catalog }: { catalog: Catalog }) {
@@ -43,9 +44,7 @@ export function OrderList({ catalog }: { catalog: Catalog }) {
           {orders.map((o) => (
             <tr key={o.id} data-order-id={o.id}>
               <td>
-                <Link href={`/orders/${o.id}`}>
-                  <code>{o.id.slice(0, 8)}</code>
-                </Link>
+                <Link href={`/orders/${o.id}`}>{orderName(o)}</Link>
               </td>
               <td>{o.createTime ? new Date(Number(o.createTime.seconds) * 1000).toLocaleDateString() : ""}</td>
               <td>

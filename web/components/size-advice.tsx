@@ -35,6 +35,7 @@ export function SizeAdvice({
   );
   const label = (s: Size) => catalog.sizes.find((x) => x.size === s)?.label ?? String(s);
   const a = advice.data;
+  const sizeError = Boolean(errors.size);
 
   return (
     <div>
@@ -75,18 +76,29 @@ export function SizeAdvice({
         </div>
       </div>
       <div aria-live="polite" data-testid="size-advice">
+        {/* When the size field already says the size does not fit (the
+            server's message names the size to take), the advice adds only
+            the button: one message, not the same one twice. */}
         {a ? (
           a.fits ? (
-            <p className="notice">
-              We recommend <strong>{label(a.size)}</strong>
-              {a.fittingSizes.length > 1 ? ` (fits: ${a.fittingSizes.map(label).join(", ")})` : ""}.{" "}
-              {form.size !== a.size ? (
+            sizeError ? (
+              form.size !== a.size ? (
                 <button type="button" className="small" onClick={() => onUseSize(a.size)}>
                   Use {label(a.size)}
                 </button>
-              ) : null}
-            </p>
-          ) : (
+              ) : null
+            ) : (
+              <p className="notice">
+                We recommend <strong>{label(a.size)}</strong>
+                {a.fittingSizes.length > 1 ? ` (fits: ${a.fittingSizes.map(label).join(", ")})` : ""}.{" "}
+                {form.size !== a.size ? (
+                  <button type="button" className="small" onClick={() => onUseSize(a.size)}>
+                    Use {label(a.size)}
+                  </button>
+                ) : null}
+              </p>
+            )
+          ) : sizeError ? null : (
             <p className="alert">No size fits these measurements: {a.reason}</p>
           )
         ) : null}

@@ -21,7 +21,16 @@ async function post(orderId: string, card: string, token: string | undefined) {
   });
 }
 
-export function TestCardPayment({ order, onSent }: { order: Order; onSent: (outcome: "succeeded" | "failed") => void }) {
+export function TestCardPayment({
+  order,
+  onSent,
+  onSending,
+}: {
+  order: Order;
+  onSent: (outcome: "succeeded" | "failed") => void;
+  /** Called as an attempt starts, so the page can clear the last one's message. */
+  onSending?: () => void;
+}) {
   const { baseUrl } = useConfig();
   const [card, setCard] = useState("");
   const [expiry, setExpiry] = useState("12 / 34");
@@ -32,6 +41,7 @@ export function TestCardPayment({ order, onSent }: { order: Order; onSent: (outc
   async function pay(e: FormEvent) {
     e.preventDefault();
     setErrors({});
+    onSending?.();
     setBusy(true);
     try {
       let token = getSession()?.accessToken;

@@ -122,7 +122,7 @@ for (const v of VIEWPORTS) {
       await pic.locator('[data-layer="leash"][data-length="1800"]').waitFor({ timeout: 5000 });
       await page.getByLabel("Engraved ID tag", { exact: true }).check();
       await pic.locator('[data-layer="id-tag"]').waitFor({ timeout: 5000 });
-      assert.match(await attr("aria-label"), /Teal webbing · Orange trim · “Rex” patch · 180 cm leash · ID tag/);
+      assert.match(await attr("aria-label"), /Teal webbing · Orange trim · “Rex” patch · 1800 mm leash · ID tag/);
       await screenshot(page, `${v.name}-picture`);
       assert.deepEqual(errors, []);
     } finally {
@@ -150,8 +150,8 @@ for (const v of VIEWPORTS) {
         ["size S", `#size option[value="${Size.S}"]`, (p) => p.selectOption("#size", String(Size.S))],
         ["reflective trim", "#reflectiveTrim-price", (p) => p.locator("#reflectiveTrim").check()],
         ["back handle", "#backHandle-price", (p) => p.locator("#backHandle").check()],
-        ["leash 120 cm", '#leash option[value="1200"]', (p) => p.selectOption("#leash", "1200")],
-        ["leash 180 cm", '#leash option[value="1800"]', (p) => p.selectOption("#leash", "1800")],
+        ["leash 1200 mm", '#leash option[value="1200"]', (p) => p.selectOption("#leash", "1200")],
+        ["leash 1800 mm", '#leash option[value="1800"]', (p) => p.selectOption("#leash", "1800")],
         ["ID tag", "#idTag-price", async (p) => {
           await p.locator("#idTag").check();
           await p.fill("#engraving", "Call 555");
@@ -175,6 +175,8 @@ for (const v of VIEWPORTS) {
       // Ticked, an add-on still shows what it adds.
       assert.equal(await page.locator("#idTag-price").textContent(), `+${cents(catalog.options.idTagCents)}`);
       assert.equal(await page.locator("#backHandle-price").textContent(), `+${cents(catalog.options.backHandleCents)}`);
+      // The leash is chosen in the catalog's unit, the one the breakdown names it in (millimetres).
+      for (const mm of [1200, 1800]) assert.match(await page.locator(`#leash option[value="${mm}"]`).textContent(), new RegExp(`^${mm} mm`));
       await screenshot(page, `${v.name}-deltas`);
       assert.deepEqual(errors, []);
     } finally {

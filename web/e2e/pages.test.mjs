@@ -1,4 +1,5 @@
-// Every page of the shop, at a desktop and a phone width, against a fresh
+// Every page of the shop (the order's confirmation and the admin's order page
+// included), at a desktop and a phone width, against a fresh
 // platform with a customer's saved design, cart and order, and an admin:
 // the design's picture is on each page that shows a design, an axe-core scan
 // (injected into the same Chromium) finds no serious or critical violation,
@@ -115,6 +116,11 @@ for (const v of VIEWPORTS) {
         await page.locator("[data-testid=order-status]").waitFor({ timeout: DEADLINE_MS });
       });
       assert.equal(await page.getByTestId(`picture-line-${designId}`).getAttribute("data-material"), "LEATHER");
+      await check("confirmation", `/orders/${orderId}/confirmation`, async () => {
+        await picture(`confirmed-${designId}`);
+        await page.getByTestId("confirmation-number").waitFor({ timeout: DEADLINE_MS });
+      });
+      await check("order-not-found", "/orders/00000000-0000-4000-8000-000000000000", () => page.getByTestId("order-not-found").waitFor({ timeout: DEADLINE_MS }));
       await page.getByRole("navigation", { name: "Main" }).getByRole("button", { name: "Sign out" }).click();
       await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Sign in" }).waitFor({ timeout: DEADLINE_MS });
 
@@ -125,8 +131,15 @@ for (const v of VIEWPORTS) {
         await page.getByLabel("Awaiting payment").check();
         await picture(`queue-${orderId}-${designId}`);
       });
+      await check("admin-order", `/admin/orders/${orderId}`, async () => {
+        await picture(`admin-line-${designId}`);
+        await page.getByTestId("admin-payment").waitFor({ timeout: DEADLINE_MS });
+      });
       assert.deepEqual(problems, [], "no serious or critical accessibility violation");
       assert.deepEqual(errors, [], "no page error");
+    } catch (err) {
+      await screenshot(page, `${v.name}-FAILED`).catch(() => {});
+      throw err;
     } finally {
       await context.close();
     }

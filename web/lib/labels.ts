@@ -33,7 +33,7 @@ export function describeDesign(catalog: Catalog, d: DesignLike | undefined): str
     d.reflectiveTrim ? "reflective" : "",
     d.backHandle ? "back handle" : "",
     d.namePatch ? `“${d.namePatch.text ?? ""}” patch` : "",
-    d.leash ? `${(d.leash.lengthMm ?? 0) / 10} cm leash` : "",
+    d.leash ? `${d.leash.lengthMm ?? 0} mm leash` : "",
     d.idTag ? "ID tag" : "",
   ].filter(Boolean);
   return [style, size, material, hardware, color ? `${color} webbing` : "", ...extras].filter(Boolean).join(" · ");

@@ -5,6 +5,8 @@
 
 import type { SessionTokens, TokenStore } from "@harnesshero/client";
 
+import { clearSpent } from "./refresh-handoff";
+
 /** What the app keeps of a session. */
 export interface StoredSession extends SessionTokens {
   user: { id: string; email: string; displayName: string; admin: boolean };
@@ -40,7 +42,10 @@ export function getSession(): StoredSession | null {
 
 /** Stores a session (null signs out locally) and tells the subscribers. */
 export function setSession(session: StoredSession | null): void {
-  if (session === null) window.localStorage.removeItem(SESSION_KEY);
+  if (session === null) {
+    window.localStorage.removeItem(SESSION_KEY);
+    void clearSpent();
+  }
   else window.localStorage.setItem(SESSION_KEY, JSON.stringify(session));
   for (const l of listeners) l();
 }

@@ -17,6 +17,7 @@ import {
 } from "@harnesshero/client";
 import { Role, UserService } from "@harnesshero/client/users";
 
+import { recordSpent, spentFor } from "./refresh-handoff";
 import { getSession, sessionTokenStore, type StoredSession } from "./session";
 
 const flights = new Map<string, Promise<SessionTokens | undefined>>();
@@ -24,6 +25,9 @@ const flights = new Map<string, Promise<SessionTokens | undefined>>();
 /**
  * RefreshSession with refreshToken, one call however many callers ask at
  * once. Undefined when the server refuses the token (the session is over).
+ * Called under the tabs' refresh lock (the interceptor's, or
+ * refreshAccessToken's): a refresh token another tab spent already is not
+ * spent again, its tokens are taken instead (lib/refresh-handoff.ts).
  */
 function refreshWith(baseUrl: string): (refreshToken: string) => Promise<SessionTokens | undefined> {
   const users = createClient(UserService, createTransport({ baseUrl, useHttpGet: false }));
@@ -32,7 +36,13 @@ function refreshWith(baseUrl: string): (refreshToken: string) => Promise<Session
     if (flight === undefined) {
       flight = (async () => {
         try {
-          return tokensFromSession((await users.refreshSession({ refreshToken })).session);
+          // Spent already (by a tab whose new tokens have not reached this
+          // tab's copy of localStorage yet): take what it got.
+          const known = await spentFor(refreshToken);
+          if (known !== undefined) return known;
+          const next = tokensFromSession((await users.refreshSession({ refreshToken })).session);
+          if (next !== undefined) await recordSpent(refreshToken, next);
+          return next;
         } catch (err) {
           const code = err instanceof ConnectError ? err.code : Code.Unknown;
           if (code === Code.Unauthenticated || code === Code.InvalidArgument) return undefined;
