@@ -5,7 +5,11 @@
 // Stripe's webhook to the API marks the order paid (the page follows it).
 
 import { useEffect, useRef, useState, type FormEvent } from "react";
-import { loadStripe, type Stripe, type StripeElements } from "@stripe/stripe-js";
+// The "pure" entry adds js.stripe.com's script only when loadStripe is
+// called (the default entry injects it on import, on every page that
+// bundles this file, even with the embedded provider).
+import type { Stripe, StripeElements } from "@stripe/stripe-js";
+import { loadStripe } from "@stripe/stripe-js/pure";
 
 import type { Order } from "@/lib/harness";
 import { formatCents } from "@/lib/money";

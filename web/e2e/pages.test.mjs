@@ -78,6 +78,13 @@ after(async () => {
 for (const v of VIEWPORTS) {
   test(`${v.name}: every page shows designs as pictures and has no serious accessibility violation`, async () => {
     const { context, page, errors } = await newPage(browser, v);
+    // With the embedded payment provider no page may load Stripe.js (a
+    // third party's script, and its cookies) — the cart and the order
+    // pages bundle the Stripe payment form.
+    const stripeRequests = [];
+    page.on("request", (r) => {
+      if (new URL(r.url()).hostname.endsWith("stripe.com")) stripeRequests.push(r.url());
+    });
     const problems = [];
     const check = async (name, path, ready) => {
       if (path) await page.goto(`${stack.web}${path}`);
@@ -137,6 +144,7 @@ for (const v of VIEWPORTS) {
       });
       assert.deepEqual(problems, [], "no serious or critical accessibility violation");
       assert.deepEqual(errors, [], "no page error");
+      assert.deepEqual(stripeRequests, [], "no request to Stripe with the embedded provider");
     } catch (err) {
       await screenshot(page, `${v.name}-FAILED`).catch(() => {});
       throw err;
