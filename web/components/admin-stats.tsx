@@ -56,6 +56,48 @@ function ChartBox({ testId, days, perDay, children }: { testId: string; days: nu
   );
 }
 
+/** A series of a bar chart: a figure of the day, its legend name and colour. */
+interface Series {
+  key: (typeof METRICS)[number]["key"];
+  name: string;
+  color: string;
+}
+
+const ORDER_SERIES: Series[] = [
+  { key: "ordersCreated", name: "Placed", color: "#4f75a3" },
+  { key: "ordersPaid", name: "Paid", color: "#1f6f5c" },
+  { key: "ordersRefunded", name: "Refunded", color: "#c77b2a" },
+];
+const DESIGN_SERIES: Series[] = [
+  { key: "designsCreated", name: "Designs saved", color: "#5b7bb0" },
+  { key: "usersRegistered", name: "Sign-ups", color: "#b05b8f" },
+];
+
+/** A bar chart of counts per day, each bar labelled with its number. */
+function DailyBars({ title, testId, perDay, data, series }: { title: string; testId: string; perDay: number; data: ReturnType<typeof rows>; series: Series[] }) {
+  return (
+    <figure className="card" style={{ margin: 0 }}>
+      <figcaption>
+        <strong>{title}</strong>
+      </figcaption>
+      <ChartBox testId={testId} days={data.length} perDay={perDay}>
+        <BarChart barCategoryGap="12%" barGap={2} accessibilityLayer={false} data={data} margin={{ top: 20, right: 24, left: 0, bottom: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis dataKey="date" tickFormatter={(d: string) => d.slice(5)} />
+          <YAxis allowDecimals={false} domain={[0, headroom]} />
+          <Tooltip />
+          <Legend formatter={legendText} />
+          {series.map((x) => (
+            <Bar key={x.key} dataKey={x.key} name={x.name} fill={x.color} isAnimationActive={false}>
+              <LabelList dataKey={x.key} position="top" className={`value-${x.key}`} formatter={hideZero} />
+            </Bar>
+          ))}
+        </BarChart>
+      </ChartBox>
+    </figure>
+  );
+}
+
 const METRICS = [
   { key: "ordersCreated", label: "Orders placed" },
   { key: "ordersPaid", label: "Orders paid" },
@@ -102,29 +144,7 @@ export function AdminStats() {
             , sign-ups <strong data-metric="usersRegistered">{totals.usersRegistered}</strong>.
           </p>
           <div className="charts">
-            <figure className="card" style={{ margin: 0 }}>
-              <figcaption>
-                <strong>Orders per day</strong>
-              </figcaption>
-              <ChartBox testId="chart-orders" days={data.length} perDay={30}>
-                  <BarChart barCategoryGap="12%" barGap={2} accessibilityLayer={false} data={data} margin={{ top: 20, right: 24, left: 0, bottom: 0 }}>
-                    <CartesianGrid strokeDasharray="3 3" />
-                    <XAxis dataKey="date" tickFormatter={(d: string) => d.slice(5)} />
-                    <YAxis allowDecimals={false} domain={[0, headroom]} />
-                    <Tooltip />
-                    <Legend formatter={legendText} />
-                    <Bar dataKey="ordersCreated" name="Placed" fill="#4f75a3" isAnimationActive={false}>
-                      <LabelList dataKey="ordersCreated" position="top" className="value-ordersCreated" formatter={hideZero} />
-                    </Bar>
-                    <Bar dataKey="ordersPaid" name="Paid" fill="#1f6f5c" isAnimationActive={false}>
-                      <LabelList dataKey="ordersPaid" position="top" className="value-ordersPaid" formatter={hideZero} />
-                    </Bar>
-                    <Bar dataKey="ordersRefunded" name="Refunded" fill="#c77b2a" isAnimationActive={false}>
-                      <LabelList dataKey="ordersRefunded" position="top" className="value-ordersRefunded" formatter={hideZero} />
-                    </Bar>
-                  </BarChart>
-              </ChartBox>
-            </figure>
+            <DailyBars title="Orders per day" testId="chart-orders" perDay={30} data={data} series={ORDER_SERIES} />
             <figure className="card" style={{ margin: 0 }}>
               <figcaption>
                 <strong>Revenue per day</strong>
@@ -141,26 +161,7 @@ export function AdminStats() {
                   </LineChart>
               </ChartBox>
             </figure>
-            <figure className="card" style={{ margin: 0 }}>
-              <figcaption>
-                <strong>Designs and sign-ups per day</strong>
-              </figcaption>
-              <ChartBox testId="chart-designs" days={data.length} perDay={26}>
-                  <BarChart barCategoryGap="12%" barGap={2} accessibilityLayer={false} data={data} margin={{ top: 20, right: 24, left: 0, bottom: 0 }}>
-                    <CartesianGrid strokeDasharray="3 3" />
-                    <XAxis dataKey="date" tickFormatter={(d: string) => d.slice(5)} />
-                    <YAxis allowDecimals={false} domain={[0, headroom]} />
-                    <Tooltip />
-                    <Legend formatter={legendText} />
-                    <Bar dataKey="designsCreated" name="Designs saved" fill="#5b7bb0" isAnimationActive={false}>
-                      <LabelList dataKey="designsCreated" position="top" className="value-designsCreated" formatter={hideZero} />
-                    </Bar>
-                    <Bar dataKey="usersRegistered" name="Sign-ups" fill="#b05b8f" isAnimationActive={false}>
-                      <LabelList dataKey="usersRegistered" position="top" className="value-usersRegistered" formatter={hideZero} />
-                    </Bar>
-                  </BarChart>
-              </ChartBox>
-            </figure>
+            <DailyBars title="Designs and sign-ups per day" testId="chart-designs" perDay={26} data={data} series={DESIGN_SERIES} />
           </div>
           <details>
             <summary>The figures as a table</summary>
