@@ -101,7 +101,7 @@ func diagnoseBinary(data []byte, desc protoreflect.MessageDescriptor, path strin
 		fd := desc.Fields().ByNumber(num)
 		fieldPath := path
 		if fd != nil {
-			fieldPath = join(path, string(fd.Name()))
+			fieldPath = JoinPath(path, string(fd.Name()))
 			if fd.IsList() {
 				fieldPath += "[" + strconv.Itoa(seen[num]) + "]"
 				seen[num]++

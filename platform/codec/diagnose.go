@@ -63,7 +63,7 @@ func (d *diagnoser) message(desc protoreflect.MessageDescriptor, path string) *D
 		if fd == nil {
 			return d.skip(path) // an unknown field: ignored
 		}
-		fieldPath := join(path, string(fd.Name()))
+		fieldPath := JoinPath(path, string(fd.Name()))
 		if first, ok := seen[fd.Number()]; ok {
 			return &DecodeError{Path: fieldPath, Rule: RuleJSONDuplicate,
 				Message: fmt.Sprintf("is set more than once (%q, then %q): send it once", first, key)}

@@ -253,9 +253,9 @@ func isHex(b []byte) bool {
 	return true
 }
 
-// join is a field path: prefix and path with a dot between them when both
-// are set.
-func join(prefix, path string) string {
+// JoinPath is a field path: prefix and path with a dot between them when
+// both are set ("design" and "size": "design.size").
+func JoinPath(prefix, path string) string {
 	switch {
 	case prefix == "":
 		return path

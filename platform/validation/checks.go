@@ -6,6 +6,8 @@ import (
 
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/harnesshero/platform/platform/codec"
 )
 
 // Check is a rule the contract cannot state, contributed by the module that
@@ -56,7 +58,7 @@ func (s *checkSet) walk(msg protoreflect.Message, prefix string, out *[]Violatio
 	if fns := s.byName[desc.FullName()]; len(fns) > 0 {
 		for _, fn := range fns {
 			for _, v := range fn(msg.Interface()) {
-				v.Path = join(prefix, v.Path)
+				v.Path = codec.JoinPath(prefix, v.Path)
 				*out = append(*out, v)
 			}
 		}
@@ -65,7 +67,7 @@ func (s *checkSet) walk(msg protoreflect.Message, prefix string, out *[]Violatio
 		if fd.Message() == nil || fd.IsMap() || !s.reaches(fd.Message()) {
 			return true
 		}
-		path := join(prefix, string(fd.Name()))
+		path := codec.JoinPath(prefix, string(fd.Name()))
 		if fd.IsList() {
 			list := val.List()
 			for i := range list.Len() {
@@ -106,15 +108,4 @@ func (s *checkSet) reachesFrom(desc protoreflect.MessageDescriptor, seen map[pro
 		}
 	}
 	return false
-}
-
-func join(prefix, path string) string {
-	switch {
-	case prefix == "":
-		return path
-	case path == "":
-		return prefix
-	default:
-		return prefix + "." + path
-	}
 }

@@ -4,6 +4,8 @@
 // ID tag, each with its price difference, and disabled with the catalog
 // rule's message when a rule forbids it with the other choices.
 
+import { Fragment } from "react";
+
 import { formatCents } from "@/lib/money";
 import { formatDelta, type OptionEffect } from "@/lib/options";
 import type { SectionProps } from "./builder-parts";
@@ -52,6 +54,12 @@ function Check({
   );
 }
 
+/** The add-ons that are a plain yes or no. */
+const TOGGLES = [
+  { key: "reflectiveTrim", label: "Reflective trim" },
+  { key: "backHandle", label: "Back handle" },
+] as const;
+
 export function ExtrasSection({ catalog, form, errors, set, effect, touch }: SectionProps) {
   const o = catalog.options!;
   const patch = form.namePatch;
@@ -65,26 +73,20 @@ export function ExtrasSection({ catalog, form, errors, set, effect, touch }: Sec
   return (
     <fieldset>
       <legend>Options</legend>
-      <Check
-        id="reflectiveTrim"
-        label="Reflective trim"
-        checked={form.reflectiveTrim}
-        effect={effect({ reflectiveTrim: !form.reflectiveTrim })}
-        onChange={(v) => set("reflectiveTrim", v)}
-        errorKey="reflectiveTrim"
-        errors={errors}
-      />
-      <FieldError name="reflectiveTrim" errors={errors} />
-      <Check
-        id="backHandle"
-        label="Back handle"
-        checked={form.backHandle}
-        effect={effect({ backHandle: !form.backHandle })}
-        onChange={(v) => set("backHandle", v)}
-        errorKey="backHandle"
-        errors={errors}
-      />
-      <FieldError name="backHandle" errors={errors} />
+      {TOGGLES.map(({ key, label }) => (
+        <Fragment key={key}>
+          <Check
+            id={key}
+            label={label}
+            checked={form[key]}
+            effect={effect({ [key]: !form[key] })}
+            onChange={(v) => set(key, v)}
+            errorKey={key}
+            errors={errors}
+          />
+          <FieldError name={key} errors={errors} />
+        </Fragment>
+      ))}
 
       <Check
         id="namePatch"
