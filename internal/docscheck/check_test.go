@@ -100,7 +100,8 @@ func TestCheckSpan(t *testing.T) {
 		{"README.md", "scripts/*/main.go", ""},           // a pattern
 		{"README.md", "go run ./cmd/harness serve", ""},  // a command
 		{"README.md", "/readyz", ""},                     // a URL path
-		{"README.md", "lib/money.ts", ""},                // lib/ is no top-level folder
+		{"README.md", "lib/money.ts", missing},           // a source file: checked wherever it starts
+		{"README.md", "loadtest/run.go", missing},        // a moved folder: still checked
 		{"README.md", "github.com/x/y", ""},              // not into the repository
 		{"README.md", "api/v1", ""},                      // api/ is no folder of this repository
 		{"docs/benchmarks.md", "../shared/bench/compare.sh", "points outside the repository"},
