@@ -336,7 +336,7 @@ func checkHPAs(t *testing.T, m *check.Manifests) {
 		targets  map[corev1.ResourceName]int32
 	}{
 		"builder-service": {2, 10, map[corev1.ResourceName]int32{corev1.ResourceCPU: 70, corev1.ResourceMemory: 80}},
-		"backend":         {2, 18, map[corev1.ResourceName]int32{corev1.ResourceCPU: 70}},
+		"backend":         {2, 12, map[corev1.ResourceName]int32{corev1.ResourceCPU: 70}},
 	}
 	seen := map[string]bool{}
 	for _, h := range m.HPAs {

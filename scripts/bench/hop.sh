@@ -72,27 +72,33 @@ if [ "${VIA:-}" = edge ]; then
   split_url="http://127.0.0.1:$port" split_pids+=("$(cat "$work/edge-split.pid")")
 fi
 ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo $t; }
-run() { # URL PIDS... → "p50_ms rps cpu_us_per_request"
+run() { # URL PIDS... → "p50_ms rps cpu_us_per_request each_pid_cpu_us,..."
   local url=$1; shift
   local a; a=$(ticks "$@")
+  local each_a=(); for p in "$@"; do each_a+=("$(ticks "$p")"); done
   local out; out="$(WRK_BODY_FILE="$here/bodies/quote.json" wrk -t1 -c"$conns" -d"$duration" -s "$here/post.lua" "$url/harness.builder.v1.CatalogService/Quote" | grep '^RESULT ')"
   local b; b=$(ticks "$@")
   local rps p50; rps=$(echo "$out" | sed -n 's/.*rps=\([0-9]*\).*/\1/p'); p50=$(echo "$out" | sed -n 's/.*p50_ms=\([0-9.]*\).*/\1/p')
-  echo "$p50 $rps $(echo "($b - $a) * 1000000 / $(getconf CLK_TCK) / ($rps * ${duration%s})" | bc)"
+  local per=() i=0
+  for p in "$@"; do per+=("$(echo "($(ticks "$p") - ${each_a[$i]}) * 1000000 / $(getconf CLK_TCK) / ($rps * ${duration%s})" | bc)"); i=$((i + 1)); done
+  echo "$p50 $rps $(echo "($b - $a) * 1000000 / $(getconf CLK_TCK) / ($rps * ${duration%s})" | bc) $(IFS=,; echo "${per[*]}")"
 }
 run "$mono_url" "${mono_pids[@]}" >/dev/null; run "$split_url" "${split_pids[@]}" >/dev/null
 idle() { local a b; a=$(ticks "$@"); sleep 5; b=$(ticks "$@"); echo "$(( (b - a) * 1000 / $(getconf CLK_TCK) / 5 ))"; }
 echo "idle CPU: one process $(idle "${mono_pids[@]}") ms/s, split $(idle "${split_pids[@]}") ms/s"
 for r in $(seq "$rounds"); do
-  read -r p50 rps cpu < <(run "$mono_url" "${mono_pids[@]}")
+  read -r p50 rps cpu _ < <(run "$mono_url" "${mono_pids[@]}")
   echo "round $r one-process: p50=${p50}ms req/s=$rps cpu=${cpu}us/req" | tee -a "$work/results"
-  read -r p50 rps cpu < <(run "$split_url" "${split_pids[@]}")
-  echo "round $r split: p50=${p50}ms req/s=$rps cpu=${cpu}us/req" | tee -a "$work/results"
+  read -r p50 rps cpu each < <(run "$split_url" "${split_pids[@]}")
+  IFS=, read -r entry_cpu builder_cpu edge_cpu <<<"$each"
+  echo "round $r split: p50=${p50}ms req/s=$rps cpu=${cpu}us/req (entry ${entry_cpu}, builder ${builder_cpu}${edge_cpu:+, edge $edge_cpu})" | tee -a "$work/results"
 done
 median() { sort -g | awk '{a[NR]=$1} END{print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 col() { grep " $1: " "$work/results" | sed -n "s|.* $2=\([0-9.]*\).*|\1|p" | median; }
 m=$(col one-process p50) s=$(col split p50)
 echo "median p50: one process ${m} ms, split ${s} ms: the hop adds $(echo "($s - $m) * 1000" | bc) µs; CPU per request $(col one-process cpu) → $(col split cpu) µs"
+part() { grep " split: " "$work/results" | sed -n "s|.*($1 \([0-9]*\).*|\1|p;s|.*, $1 \([0-9]*\).*|\1|p" | median; }
+echo "of the split's CPU per request: entry $(part entry) µs, builder $(part builder) µs"
 if [ -n "${PROFILE_DIR:-}" ]; then
   profile() { # URL NAME=ADMIN... : 15 s profiles of each process under load
     local url=$1; shift
