@@ -1,0 +1,159 @@
+package check_test
+
+import (
+	"bytes"
+	"crypto/rand"
+	"database/sql"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+
+	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
+	"github.com/harnesshero/platform/gen/harness/builder/v1/builderv1connect"
+	"github.com/harnesshero/platform/modules/builder/buildertest"
+)
+
+// apiClient makes every call on a new connection, so calls through a
+// proxy reach each replica in turn.
+var apiClient = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+
+// connectJSON calls procedure at base with Connect's JSON protocol and
+// decodes the answer into res.
+func connectJSON(base, procedure string, req, res proto.Message) error {
+	body, err := protojson.Marshal(req)
+	if err != nil {
+		return fmt.Errorf("%s: %w", procedure, err)
+	}
+	hr, err := http.NewRequest(http.MethodPost, base+procedure, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("%s: %w", procedure, err)
+	}
+	hr.Header.Set("Content-Type", "application/json")
+	hr.Header.Set("Connect-Protocol-Version", "1")
+	resp, err := apiClient.Do(hr)
+	if err != nil {
+		return fmt.Errorf("%s on %s: %w", procedure, base, err)
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("%s on %s: %w", procedure, base, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s on %s: %s %s", procedure, base, resp.Status, out)
+	}
+	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(out, res); err != nil {
+		return fmt.Errorf("%s on %s: %w", procedure, base, err)
+	}
+	return nil
+}
+
+// envOf is the last value of the variable name in s's env, as written.
+func envOf(s *containerSpec, name string) string {
+	var v string
+	for _, e := range s.env {
+		if e.name == name {
+			v = e.value
+		}
+	}
+	return v
+}
+
+// servicePort is the local address of the proxy in front of the service
+// named name on the container port its PORT variable names.
+func (tp *topology) servicePort(name string) (*containerSpec, int32) {
+	tp.t.Helper()
+	for s := range tp.procs {
+		if s.service != name {
+			continue
+		}
+		n, err := strconv.Atoi(envOf(s, "PORT"))
+		if err != nil {
+			tp.t.Fatalf("%s: env PORT %q: %v", s.where, envOf(s, "PORT"), err)
+		}
+		return s, int32(n)
+	}
+	tp.t.Fatalf("no service %s runs", name)
+	return nil, 0
+}
+
+// checkAPI calls GetCatalog and Quote through the backend's Service (one
+// call per backend and builder replica, each on a new connection) and
+// Quote on every running builder replica's own port.
+func (tp *topology) checkAPI(when string) {
+	t := tp.t
+	t.Helper()
+	backend, port := tp.servicePort("backend")
+	builder, builderPort := tp.servicePort("builder-service")
+	entry := "http://" + tp.proxies[backend.service+":"+strconv.Itoa(int(port))].addr()
+	quote := &builderv1.QuoteRequest{Design: buildertest.Basic(), Quantity: 1}
+	for range len(tp.procs[backend]) + len(tp.procs[builder]) {
+		var cat builderv1.GetCatalogResponse
+		if err := connectJSON(entry, builderv1connect.CatalogServiceGetCatalogProcedure, &builderv1.GetCatalogRequest{}, &cat); err != nil {
+			t.Fatalf("%s: through the backend: %v", when, err)
+		}
+		if cat.GetCatalog() == nil {
+			t.Fatalf("%s: through the backend: GetCatalog answered no catalog", when)
+		}
+		var q builderv1.QuoteResponse
+		if err := connectJSON(entry, builderv1connect.CatalogServiceQuoteProcedure, quote, &q); err != nil {
+			t.Fatalf("%s: through the backend: %v", when, err)
+		}
+		if q.GetQuote().GetTotalCents() <= 0 {
+			t.Fatalf("%s: through the backend: Quote answered %v, want a price", when, &q)
+		}
+	}
+	for _, p := range tp.procs[builder] {
+		if p.exited() != nil {
+			continue
+		}
+		var q builderv1.QuoteResponse
+		own := fmt.Sprintf("http://127.0.0.1:%d", p.ports[builderPort])
+		if err := connectJSON(own, builderv1connect.CatalogServiceQuoteProcedure, quote, &q); err != nil || q.GetQuote().GetTotalCents() <= 0 {
+			t.Fatalf("%s: %s's own port: Quote = %v, %v; want a price", when, p.name, &q, err)
+		}
+	}
+}
+
+// database returns the fresh database of this topology owned by the
+// Postgres user, creating the user (LOGIN, no other right) when this
+// machine's Postgres lacks it; the database is dropped when the test ends.
+func (tp *topology) database(user string) (string, error) {
+	if db, ok := tp.dbs[user]; ok {
+		return db, nil
+	}
+	admin, err := sql.Open("pgx", tp.stores.admin)
+	if err != nil {
+		return "", fmt.Errorf("postgres admin: %w", err)
+	}
+	defer admin.Close()
+	role := `"` + strings.ReplaceAll(user, `"`, `""`) + `"`
+	if _, err := admin.ExecContext(tp.t.Context(), `DO $$ BEGIN CREATE ROLE `+role+` LOGIN;
+		EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`); err != nil {
+		return "", fmt.Errorf("create role %s: %w", user, err)
+	}
+	name := "hh_manifests_" + strings.ToLower(rand.Text()[:12])
+	if _, err := admin.ExecContext(tp.t.Context(), "CREATE DATABASE "+name+" OWNER "+role); err != nil {
+		return "", fmt.Errorf("create database %s: %w", name, err)
+	}
+	tp.t.Cleanup(func() {
+		db, err := sql.Open("pgx", tp.stores.admin)
+		if err != nil {
+			tp.t.Errorf("drop database %s: %v", name, err)
+			return
+		}
+		defer db.Close()
+		if _, err := db.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
+			tp.t.Errorf("drop database %s: %v", name, err)
+		}
+	})
+	tp.dbs[user] = name
+	tp.t.Logf("postgres: user %s, fresh database %s", user, name)
+	return name, nil
+}
