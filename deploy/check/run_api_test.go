@@ -6,7 +6,9 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -156,4 +158,29 @@ func (tp *topology) database(user string) (string, error) {
 	tp.dbs[user] = name
 	tp.t.Logf("postgres: user %s, fresh database %s", user, name)
 	return name, nil
+}
+
+// checkPostgres compares the user, password and database of the URL u
+// with the Postgres container's POSTGRES_USER, POSTGRES_PASSWORD and
+// POSTGRES_DB (the image's defaults: postgres, none, the user): this
+// machine's Postgres trusts any password, the datastore of the manifests
+// does not.
+func (r route) checkPostgres(u *url.URL) error {
+	want := map[string]string{"POSTGRES_USER": "postgres"}
+	maps.Copy(want, r.env)
+	if _, ok := want["POSTGRES_DB"]; !ok {
+		want["POSTGRES_DB"] = want["POSTGRES_USER"]
+	}
+	password, _ := u.User.Password()
+	got := map[string]string{"POSTGRES_USER": u.User.Username(), "POSTGRES_PASSWORD": password, "POSTGRES_DB": strings.TrimPrefix(u.Path, "/")}
+	for _, k := range []string{"POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"} {
+		switch {
+		case got[k] == want[k]:
+		case k == "POSTGRES_PASSWORD":
+			return fmt.Errorf("%s: its password is not the postgres container's POSTGRES_PASSWORD", u.Redacted())
+		default:
+			return fmt.Errorf("%s: its %s is %q, the postgres container's %s %q", u.Redacted(), strings.ToLower(strings.TrimPrefix(k, "POSTGRES_")), got[k], k, want[k])
+		}
+	}
+	return nil
 }

@@ -107,11 +107,12 @@ func composeSpecs(t *testing.T, p *types.Project, img imageConfig) []*containerS
 		}
 	}) {
 		svc := p.Services[name]
-		if !strings.HasPrefix(svc.Image, harnessImage+":") {
-			t.Logf("compose %s: image %s is not the harness image: not run", name, svc.Image)
+		run := strings.HasPrefix(svc.Image, harnessImage+":")
+		if !run && !strings.HasPrefix(svc.Image, webImage+":") {
+			t.Logf("compose %s: image %s is not the platform's: not run (this machine's stands in)", name, svc.Image)
 			continue
 		}
-		s := &containerSpec{where: "compose " + name, service: name, replicas: svc.GetScale(), workdir: img.workdir,
+		s := &containerSpec{where: "compose " + name, service: name, replicas: svc.GetScale(), workdir: img.workdir, run: run,
 			args: img.args(svc.Entrypoint, svc.Command), ports: map[string]int32{}, uid: img.uid, gid: img.gid}
 		if svc.WorkingDir != "" {
 			s.workdir = svc.WorkingDir
@@ -129,7 +130,9 @@ func composeSpecs(t *testing.T, p *types.Project, img imageConfig) []*containerS
 			}
 			s.ports[e] = int32(n)
 		}
-		s.env = append(s.env, img.env...)
+		if run {
+			s.env = append(s.env, img.env...)
+		}
 		for _, k := range slices.Sorted(func(yield func(string) bool) {
 			for k := range svc.Environment {
 				if !yield(k) {
@@ -194,7 +197,7 @@ func composeSpecs(t *testing.T, p *types.Project, img imageConfig) []*containerS
 			s.files = append(s.files, mountedFile{path: target, data: data, mode: fi.Mode().Perm(), uid: int(st.Uid), gid: int(st.Gid),
 				from: "secret " + sec.Source + ", bind-mounted " + file})
 		}
-		if hc := svc.HealthCheck; hc != nil && !hc.Disable {
+		if hc := svc.HealthCheck; run && hc != nil && !hc.Disable {
 			if len(hc.Test) < 2 || hc.Test[0] != "CMD" || hc.Test[1] != img.entrypoint[0] {
 				t.Errorf("%s: healthcheck %q: want [CMD %s …] (the image has no shell and no other program)", s.where, hc.Test, img.entrypoint[0])
 			} else {
@@ -239,7 +242,13 @@ func composeRoutes(p *types.Project, specs []*containerSpec) map[string]route {
 	for name, svc := range p.Services {
 		image, _, _ := strings.Cut(svc.Image, ":")
 		if port, ok := map[string]string{"postgres": "5432", "redis": "6379"}[image]; ok {
-			routes[name+":"+port] = route{datastore: image}
+			r := route{datastore: image, env: map[string]string{}}
+			for k, v := range svc.Environment {
+				if v != nil {
+					r.env[k] = *v
+				}
+			}
+			routes[name+":"+port] = r
 		}
 	}
 	return routes

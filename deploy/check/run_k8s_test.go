@@ -45,41 +45,51 @@ func deploySecrets(t *testing.T, overlay string) ([]corev1.Secret, error) {
 	return secrets, nil
 }
 
-// k8sSpecs returns the containers of the harness image in the overlay's
-// Deployments with their env, volumes, user and probes resolved against
-// the overlay's Secrets and ConfigMaps and the Secrets deploy.sh makes
-// (extra). Whatever cannot be resolved fails t, naming the container and
-// the field.
-func k8sSpecs(t *testing.T, m *check.Manifests, extra []corev1.Secret, img imageConfig) []*containerSpec {
-	t.Helper()
-	secrets := map[string]map[string][]byte{}
+// k8sData are the values of an overlay's Secrets (and those deploy.sh
+// makes) and ConfigMaps, by name and key.
+type k8sData struct{ secrets, configMaps map[string]map[string][]byte }
+
+// newK8sData collects the values of the overlay's Secrets and ConfigMaps
+// and of the Secrets deploy.sh makes (extra).
+func newK8sData(m *check.Manifests, extra []corev1.Secret) k8sData {
+	data := k8sData{secrets: map[string]map[string][]byte{}, configMaps: map[string]map[string][]byte{}}
 	for _, s := range append(slices.Clone(m.Secrets), extra...) {
-		data := map[string][]byte{}
+		values := map[string][]byte{}
 		for k, v := range s.Data {
-			data[k] = v
+			values[k] = v
 		}
 		for k, v := range s.StringData {
-			data[k] = []byte(v)
+			values[k] = []byte(v)
 		}
-		secrets[s.Name] = data
+		data.secrets[s.Name] = values
 	}
-	configMaps := map[string]map[string][]byte{}
 	for _, c := range m.ConfigMaps {
-		data := map[string][]byte{}
+		values := map[string][]byte{}
 		for k, v := range c.Data {
-			data[k] = []byte(v)
+			values[k] = []byte(v)
 		}
-		configMaps[c.Name] = data
+		data.configMaps[c.Name] = values
 	}
+	return data
+}
+
+// k8sSpecs returns the containers of the platform's images (harness,
+// run; web, resolved and checked only) in the overlay's Deployments with
+// their env, volumes, user and probes resolved against data. Whatever
+// cannot be resolved fails t, naming the container and the field.
+func k8sSpecs(t *testing.T, m *check.Manifests, data k8sData, img imageConfig) []*containerSpec {
+	t.Helper()
+	secrets, configMaps := data.secrets, data.configMaps
 	var specs []*containerSpec
 	for _, d := range m.Deployments {
 		pod := d.Spec.Template.Spec
 		for _, c := range pod.Containers {
-			if !strings.HasPrefix(c.Image, harnessImage+":") {
-				t.Logf("%s/%s: image %s is not the harness image: not run", d.Name, c.Name, c.Image)
+			run := strings.HasPrefix(c.Image, harnessImage+":")
+			if !run && !strings.HasPrefix(c.Image, webImage+":") {
+				t.Logf("%s/%s: image %s is not the platform's: not run", d.Name, c.Name, c.Image)
 				continue
 			}
-			s := &containerSpec{where: "dev " + d.Name, service: d.Name, replicas: 1, workdir: img.workdir,
+			s := &containerSpec{where: "dev " + d.Name, service: d.Name, replicas: 1, workdir: img.workdir, run: run,
 				args: img.args(c.Command, c.Args), ports: map[string]int32{}}
 			if d.Spec.Replicas != nil {
 				s.replicas = int(*d.Spec.Replicas)
@@ -114,7 +124,9 @@ func k8sSpecs(t *testing.T, m *check.Manifests, extra []corev1.Secret, img image
 					s.groups = append(s.groups, int(g))
 				}
 			}
-			s.env = append(s.env, img.env...)
+			if run {
+				s.env = append(s.env, img.env...)
+			}
 			for _, e := range c.Env {
 				v, ok, err := resolveEnv(e, secrets, configMaps)
 				if err != nil {
@@ -290,7 +302,7 @@ func k8sVolumes(t *testing.T, s *containerSpec, pod corev1.PodSpec, c corev1.Con
 // cluster name) to what serves it here: the replicas of the Deployment
 // it selects, or the machine's Postgres or Redis for a datastore
 // StatefulSet.
-func k8sRoutes(t *testing.T, m *check.Manifests, specs []*containerSpec) map[string]route {
+func k8sRoutes(t *testing.T, m *check.Manifests, data k8sData, specs []*containerSpec) map[string]route {
 	t.Helper()
 	routes := map[string]route{}
 	for _, svc := range m.Services {
@@ -317,8 +329,18 @@ func k8sRoutes(t *testing.T, m *check.Manifests, specs []*containerSpec) map[str
 				}
 			}
 			for _, st := range m.StatefulSets {
-				if sel.Matches(labels.Set(st.Spec.Template.Labels)) {
-					r.datastore, _, _ = strings.Cut(st.Spec.Template.Spec.Containers[0].Image, ":")
+				if !sel.Matches(labels.Set(st.Spec.Template.Labels)) {
+					continue
+				}
+				c := st.Spec.Template.Spec.Containers[0]
+				r.datastore, _, _ = strings.Cut(c.Image, ":")
+				r.env = map[string]string{}
+				for _, e := range c.Env {
+					if v, ok, err := resolveEnv(e, data.secrets, data.configMaps); err != nil {
+						t.Errorf("dev %s container %s: env %s: %v", st.Name, c.Name, e.Name, err)
+					} else if ok {
+						r.env[e.Name] = v
+					}
 				}
 			}
 			if r.spec == nil && r.datastore == "" {

@@ -34,6 +34,7 @@ type containerSpec struct {
 	uid, gid  int
 	groups    []int    // fsGroup and supplementalGroups
 	dependsOn []string // compose: services that must be healthy first
+	run       bool     // the harness image: started; web: resolved and checked only
 }
 
 // envVar is one variable of a container, its value as written (a

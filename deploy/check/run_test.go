@@ -88,11 +88,13 @@ func TestManifestsRunAsWritten(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		specs := k8sSpecs(t, m, keys, img)
+		data := newK8sData(m, keys)
+		run, others := splitRun(k8sSpecs(t, m, data, img))
+		routes := k8sRoutes(t, m, data, run)
 		if t.Failed() {
 			t.FailNow()
 		}
-		runTopology(t, bin, filepath.Join(base, "dev"), specs, k8sRoutes(t, m, specs), env(t, "dev"))
+		runTopology(t, bin, filepath.Join(base, "dev"), run, others, routes, env(t, "dev"))
 	})
 	t.Run("compose", func(t *testing.T) {
 		keyEnv, err := composeKeys(t, t.TempDir())
@@ -100,11 +102,11 @@ func TestManifestsRunAsWritten(t *testing.T) {
 			t.Fatal(err)
 		}
 		p := loadCompose(t, keyEnv)
-		specs := composeSpecs(t, p, img)
+		run, others := splitRun(composeSpecs(t, p, img))
 		if t.Failed() {
 			t.FailNow()
 		}
-		runTopology(t, bin, filepath.Join(base, "compose"), specs, composeRoutes(p, specs), env(t, "compose"))
+		runTopology(t, bin, filepath.Join(base, "compose"), run, others, composeRoutes(p, run), env(t, "compose"))
 	})
 }
 
@@ -113,7 +115,8 @@ func TestManifestsRunAsWritten(t *testing.T) {
 type route struct {
 	spec      *containerSpec
 	port      int32
-	datastore string // "postgres", "redis"
+	datastore string            // "postgres", "redis"
+	env       map[string]string // the datastore container's env (POSTGRES_USER…)
 }
 
 // datastores are this machine's Postgres (admin URL) and Redis, and the
@@ -131,10 +134,24 @@ type topology struct {
 	dbs     map[string]string // Postgres user → the fresh database it owns
 }
 
-// runTopology starts specs (compose's depends_on order, waiting for each
+// splitRun splits specs into the containers this test runs (the harness
+// image) and the others (web), whose env it checks only.
+func splitRun(specs []*containerSpec) (run, others []*containerSpec) {
+	for _, s := range specs {
+		if s.run {
+			run = append(run, s)
+		} else {
+			others = append(others, s)
+		}
+	}
+	return run, others
+}
+
+// runTopology checks the env of others (every URL names a service that
+// runs) and starts specs (compose's depends_on order, waiting for each
 // dependency's health), checks probes and the API, kills and restarts a
 // replica of each service.
-func runTopology(t *testing.T, bin, dir string, specs []*containerSpec, routes map[string]route, stores datastores) {
+func runTopology(t *testing.T, bin, dir string, specs, others []*containerSpec, routes map[string]route, stores datastores) {
 	started := time.Now()
 	tp := &topology{t: t, bin: bin, procs: map[*containerSpec][]*proc{}, proxies: map[string]*serviceProxy{},
 		routes: routes, stores: stores, dbs: map[string]string{}}
@@ -172,6 +189,14 @@ func runTopology(t *testing.T, bin, dir string, specs []*containerSpec, routes m
 		}
 	}
 	pool.release()
+	for _, s := range others {
+		for _, e := range s.env {
+			if _, err := tp.rewrite(&proc{spec: s, root: dir, ports: map[int32]int{}}, e.value); err != nil {
+				t.Errorf("%s: %s: %v", s.where, e.from, err)
+			}
+		}
+		t.Logf("%s: not run (its image is not built here): env resolved and its URLs checked", s.where)
+	}
 	for _, s := range specs {
 		for _, msg := range unreadable(s) {
 			t.Errorf("%s: %s", s.where, msg)
@@ -216,10 +241,12 @@ func runTopology(t *testing.T, bin, dir string, specs []*containerSpec, routes m
 		}
 		if len(tp.procs[s]) > 1 {
 			tp.checkAPI(victim.name + " killed")
+			t.Logf("%s killed (SIGKILL): the API answered through the replicas left (%d)", victim.name, len(tp.procs[s])-1)
 		}
 		tp.start(victim)
 		tp.waitProbes(victim)
 		tp.checkAPI(victim.name + " restarted")
+		t.Logf("%s restarted: its probes and the API answered", victim.name)
 	}
 	t.Logf("whole topology %v", time.Since(started).Round(time.Millisecond))
 }
@@ -237,13 +264,13 @@ func (tp *topology) prepare(p *proc) {
 	var changed []string
 	for _, e := range append(slices.Clone(p.spec.env), envVar{"HARNESS_EVENT_STREAM_PREFIX", tp.stores.prefix, "the test"}) {
 		v, err := tp.rewrite(p, e.value)
-		if err != nil {
+		if err != nil && p == tp.procs[p.spec][0] { // once per container, not per replica
 			t.Errorf("%s: %s: %v", p.spec.where, e.from, err)
 		}
 		if v != e.value {
 			changed = append(changed, e.name+"="+e.value+" → "+v)
 		}
-		if strings.HasSuffix(e.name, "_FILE") && strings.HasPrefix(e.value, "/") &&
+		if strings.HasSuffix(e.name, "_FILE") && strings.HasPrefix(e.value, "/") && p == tp.procs[p.spec][0] &&
 			!slices.ContainsFunc(p.spec.files, func(f mountedFile) bool { return f.path == e.value }) {
 			t.Errorf("%s: %s names %s, which no volume or secret mounts", p.spec.where, e.from, e.value)
 		}
@@ -298,6 +325,9 @@ func (tp *topology) rewrite(p *proc, v string) (string, error) {
 		}
 		u.Host = local.Host
 	case ok && r.datastore == "postgres":
+		if err := r.checkPostgres(u); err != nil {
+			return "", err
+		}
 		db, err := tp.database(u.User.Username())
 		if err != nil {
 			return "", err
@@ -341,6 +371,15 @@ func (tp *topology) waitProbes(p *proc) {
 			return tp.probe(p, pr)
 		})
 	}
+	var checked []string
+	for _, pr := range p.spec.probes {
+		if pr.command != nil {
+			checked = append(checked, fmt.Sprintf("%s %q", pr.kind, pr.command))
+		} else {
+			checked = append(checked, fmt.Sprintf("%s GET %s on %d", pr.kind, pr.path, pr.port))
+		}
+	}
+	t.Logf("%s: %s passed", p.name, strings.Join(checked, ", "))
 }
 
 // probe runs one probe of the replica once.
