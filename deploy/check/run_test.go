@@ -1,11 +1,8 @@
 package check_test
 
 import (
-	"context"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -15,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/harnesshero/platform/internal/testwait"
 	"github.com/harnesshero/platform/platform/storage"
 	"github.com/harnesshero/platform/platform/storage/storagetest"
 )
@@ -350,71 +346,4 @@ func (tp *topology) start(p *proc) {
 		tp.t.Fatal(err)
 	}
 	tp.t.Cleanup(func() { _ = p.kill() })
-}
-
-// waitProbes waits for each probe of the replica to pass, within the
-// time the orchestrator gives it, failing at once when the process exits.
-func (tp *topology) waitProbes(p *proc) {
-	t := tp.t
-	t.Helper()
-	// Liveness and readiness may fail while the container starts: each
-	// has the longest start budget of the container's probes.
-	var budget time.Duration
-	for _, pr := range p.spec.probes {
-		budget = max(budget, pr.budget)
-	}
-	for _, pr := range p.spec.probes {
-		testwait.Until(t, budget, func() error {
-			if err := p.exited(); err != nil {
-				t.Fatalf("%s: waiting for %s: %v", p.name, pr.kind, err)
-			}
-			return tp.probe(p, pr)
-		})
-	}
-	var checked []string
-	for _, pr := range p.spec.probes {
-		if pr.command != nil {
-			checked = append(checked, fmt.Sprintf("%s %q", pr.kind, pr.command))
-		} else {
-			checked = append(checked, fmt.Sprintf("%s GET %s on %d", pr.kind, pr.path, pr.port))
-		}
-	}
-	t.Logf("%s: %s passed", p.name, strings.Join(checked, ", "))
-}
-
-// probe runs one probe of the replica once.
-func (tp *topology) probe(p *proc, pr probe) error {
-	ctx, cancel := context.WithTimeout(tp.t.Context(), 3*time.Second)
-	defer cancel()
-	if pr.command != nil {
-		args := make([]string, len(pr.command))
-		for i, a := range pr.command {
-			var err error
-			if args[i], err = tp.rewrite(p, a); err != nil {
-				return fmt.Errorf("%s: %s %q: %w", p.name, pr.kind, pr.command, err)
-			}
-		}
-		cmd := exec.CommandContext(ctx, tp.bin, args...)
-		cmd.Env, cmd.Dir = p.env, filepath.Join(p.root, p.spec.workdir)
-		cmd.SysProcAttr = p.cmd.SysProcAttr
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("%s: %s %q: %w: %s", p.name, pr.kind, pr.command, err, out)
-		}
-		return nil
-	}
-	target := fmt.Sprintf("http://127.0.0.1:%d%s", p.ports[pr.port], pr.path)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
-	if err != nil {
-		return fmt.Errorf("%s: %s: %w", p.name, pr.kind, err)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("%s: %s GET %s on container port %d: %w", p.name, pr.kind, pr.path, pr.port, err)
-	}
-	defer res.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(res.Body, 512))
-	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s: %s GET %s on container port %d: %s %s", p.name, pr.kind, pr.path, pr.port, res.Status, body)
-	}
-	return nil
 }
