@@ -114,6 +114,13 @@ func k8sSpecs(t *testing.T, m *check.Manifests, data k8sData, img imageConfig) [
 					s.gid = int(*sc.RunAsGroup)
 				}
 			}
+			nonRoot := pod.SecurityContext != nil && pod.SecurityContext.RunAsNonRoot != nil && *pod.SecurityContext.RunAsNonRoot
+			if sc := c.SecurityContext; sc != nil && sc.RunAsNonRoot != nil {
+				nonRoot = *sc.RunAsNonRoot
+			}
+			if nonRoot && s.uid == 0 {
+				t.Errorf("%s container %s: runAsNonRoot with uid 0: the kubelet refuses to start it", s.where, c.Name)
+			}
 			fsGroup := -1
 			if sc := pod.SecurityContext; sc != nil {
 				if sc.FSGroup != nil {

@@ -194,10 +194,11 @@ func (p *proc) start(bin string) error {
 	if err := p.cmd.Start(); err != nil {
 		return fmt.Errorf("%s: start %s %q: %w", p.name, bin, p.spec.args, err)
 	}
-	p.done = make(chan struct{})
+	cmd, done := p.cmd, make(chan struct{})
+	p.done = done
 	go func() {
-		p.err = p.cmd.Wait()
-		close(p.done)
+		p.err = cmd.Wait()
+		close(done)
 	}()
 	return nil
 }

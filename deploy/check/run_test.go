@@ -73,7 +73,7 @@ func TestManifestsRunAsWritten(t *testing.T) {
 		t.Fatalf("go build ./cmd/harness: %v\n%s", err, out)
 	}
 	t.Logf("built harness in %v", time.Since(started).Round(time.Millisecond))
-	env := func(t *testing.T, name string) datastores {
+	stores := func(name string) datastores {
 		return datastores{admin: os.Getenv(storagetest.PostgresEnv), redis: redisURL,
 			prefix: fmt.Sprintf("manifests-%s-%d:", name, time.Now().UnixNano())}
 	}
@@ -90,7 +90,7 @@ func TestManifestsRunAsWritten(t *testing.T) {
 		if t.Failed() {
 			t.FailNow()
 		}
-		runTopology(t, bin, filepath.Join(base, "dev"), run, others, routes, env(t, "dev"))
+		runTopology(t, bin, filepath.Join(base, "dev"), run, others, routes, stores("dev"))
 	})
 	t.Run("compose", func(t *testing.T) {
 		keyEnv, err := composeKeys(t, t.TempDir())
@@ -102,7 +102,7 @@ func TestManifestsRunAsWritten(t *testing.T) {
 		if t.Failed() {
 			t.FailNow()
 		}
-		runTopology(t, bin, filepath.Join(base, "compose"), run, others, composeRoutes(p, run), env(t, "compose"))
+		runTopology(t, bin, filepath.Join(base, "compose"), run, others, composeRoutes(p, run), stores("compose"))
 	})
 }
 
@@ -264,7 +264,7 @@ func (tp *topology) prepare(p *proc) {
 			t.Errorf("%s: %s: %v", p.spec.where, e.from, err)
 		}
 		if v != e.value {
-			changed = append(changed, e.name+"="+e.value+" → "+v)
+			changed = append(changed, e.name+"="+redact(e.value)+" → "+redact(v))
 		}
 		if strings.HasSuffix(e.name, "_FILE") && strings.HasPrefix(e.value, "/") && p == tp.procs[p.spec][0] &&
 			!slices.ContainsFunc(p.spec.files, func(f mountedFile) bool { return f.path == e.value }) {
@@ -321,9 +321,7 @@ func (tp *topology) rewrite(p *proc, v string) (string, error) {
 		}
 		u.Host = local.Host
 	case ok && r.datastore == "postgres":
-		if err := r.checkPostgres(u); err != nil {
-			return "", err
-		}
+		mismatch := r.checkPostgres(u) // reported, and the URL still runs
 		db, err := tp.database(u.User.Username())
 		if err != nil {
 			return "", err
@@ -333,10 +331,19 @@ func (tp *topology) rewrite(p *proc, v string) (string, error) {
 			return "", fmt.Errorf("%s: %w", storagetest.PostgresEnv, err)
 		}
 		u.Host, u.Path = admin.Host, "/"+db
+		return u.String(), mismatch
 	case net.ParseIP(host) == nil && !strings.Contains(host, "."):
-		return "", fmt.Errorf("%s: %s names no Service (or compose service) port the manifests declare", v, u.Host)
+		return "", fmt.Errorf("%s: %s names no Service (or compose service) port the manifests declare", u.Redacted(), u.Host)
 	}
 	return u.String(), nil
+}
+
+// redact is v with a URL's password replaced, for the test's log.
+func redact(v string) string {
+	if u, err := url.Parse(v); err == nil && strings.Contains(v, "://") {
+		return u.Redacted()
+	}
+	return v
 }
 
 // start starts the replica and kills it when the test ends.
