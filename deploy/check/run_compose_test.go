@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -99,13 +100,7 @@ func (img imageConfig) args(command, args []string) []string {
 func composeSpecs(t *testing.T, p *types.Project, img imageConfig) []*containerSpec {
 	t.Helper()
 	var specs []*containerSpec
-	for _, name := range slices.Sorted(func(yield func(string) bool) {
-		for n := range p.Services {
-			if !yield(n) {
-				return
-			}
-		}
-	}) {
+	for _, name := range slices.Sorted(maps.Keys(p.Services)) {
 		svc := p.Services[name]
 		run := strings.HasPrefix(svc.Image, harnessImage+":")
 		if !run && !strings.HasPrefix(svc.Image, webImage+":") {
@@ -133,13 +128,7 @@ func composeSpecs(t *testing.T, p *types.Project, img imageConfig) []*containerS
 		if run {
 			s.env = append(s.env, img.env...)
 		}
-		for _, k := range slices.Sorted(func(yield func(string) bool) {
-			for k := range svc.Environment {
-				if !yield(k) {
-					return
-				}
-			}
-		}) {
+		for _, k := range slices.Sorted(maps.Keys(svc.Environment)) {
 			if v := svc.Environment[k]; v != nil {
 				s.env = append(s.env, envVar{k, *v, "environment " + k})
 			}

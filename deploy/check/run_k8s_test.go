@@ -74,10 +74,10 @@ func newK8sData(m *check.Manifests, extra []corev1.Secret) k8sData {
 }
 
 // k8sSpecs returns the containers of the platform's images (harness,
-// run; web, resolved and checked only) in the overlay's Deployments with
+// run; web, resolved and checked only) in the Deployments of overlay with
 // their env, volumes, user and probes resolved against data. Whatever
 // cannot be resolved fails t, naming the container and the field.
-func k8sSpecs(t *testing.T, m *check.Manifests, data k8sData, img imageConfig) []*containerSpec {
+func k8sSpecs(t *testing.T, overlay string, m *check.Manifests, data k8sData, img imageConfig) []*containerSpec {
 	t.Helper()
 	secrets, configMaps := data.secrets, data.configMaps
 	var specs []*containerSpec
@@ -89,7 +89,7 @@ func k8sSpecs(t *testing.T, m *check.Manifests, data k8sData, img imageConfig) [
 				t.Logf("%s/%s: image %s is not the platform's: not run", d.Name, c.Name, c.Image)
 				continue
 			}
-			s := &containerSpec{where: "dev " + d.Name, service: d.Name, replicas: 1, workdir: img.workdir, run: run,
+			s := &containerSpec{where: overlay + " " + d.Name, service: d.Name, replicas: 1, workdir: img.workdir, run: run,
 				args: img.args(c.Command, c.Args), ports: map[string]int32{}}
 			if d.Spec.Replicas != nil {
 				s.replicas = int(*d.Spec.Replicas)
@@ -309,7 +309,7 @@ func k8sVolumes(t *testing.T, s *containerSpec, pod corev1.PodSpec, c corev1.Con
 // cluster name) to what serves it here: the replicas of the Deployment
 // it selects, or the machine's Postgres or Redis for a datastore
 // StatefulSet.
-func k8sRoutes(t *testing.T, m *check.Manifests, data k8sData, specs []*containerSpec) map[string]route {
+func k8sRoutes(t *testing.T, overlay string, m *check.Manifests, data k8sData, specs []*containerSpec) map[string]route {
 	t.Helper()
 	routes := map[string]route{}
 	for _, svc := range m.Services {
@@ -330,7 +330,7 @@ func k8sRoutes(t *testing.T, m *check.Manifests, data k8sData, specs []*containe
 					}
 					n, ok := s.ports[target]
 					if !ok {
-						t.Errorf("Service %s port %s: targetPort %s is no container port of %s", svc.Name, port.Name, target, d.Name)
+						t.Errorf("%s Service %s port %s: targetPort %s is no container port of %s", overlay, svc.Name, port.Name, target, d.Name)
 					}
 					r = route{spec: s, port: n}
 				}
@@ -344,7 +344,7 @@ func k8sRoutes(t *testing.T, m *check.Manifests, data k8sData, specs []*containe
 				r.env = map[string]string{}
 				for _, e := range c.Env {
 					if v, ok, err := resolveEnv(e, data.secrets, data.configMaps); err != nil {
-						t.Errorf("dev %s container %s: env %s: %v", st.Name, c.Name, e.Name, err)
+						t.Errorf("%s %s container %s: env %s: %v", overlay, st.Name, c.Name, e.Name, err)
 					} else if ok {
 						r.env[e.Name] = v
 					}

@@ -85,8 +85,8 @@ func TestManifestsRunAsWritten(t *testing.T) {
 			t.Fatal(err)
 		}
 		data := newK8sData(m, keys)
-		run, others := splitRun(k8sSpecs(t, m, data, img))
-		routes := k8sRoutes(t, m, data, run)
+		run, others := splitRun(k8sSpecs(t, "dev", m, data, img))
+		routes := k8sRoutes(t, "dev", m, data, run)
 		if t.Failed() {
 			t.FailNow()
 		}
