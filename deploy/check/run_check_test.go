@@ -21,6 +21,8 @@ import (
 
 	builderv1 "github.com/harnesshero/platform/gen/harness/builder/v1"
 	"github.com/harnesshero/platform/gen/harness/builder/v1/builderv1connect"
+	"github.com/redis/go-redis/v9"
+
 	"github.com/harnesshero/platform/internal/testwait"
 	"github.com/harnesshero/platform/modules/builder/buildertest"
 )
@@ -254,4 +256,26 @@ func (tp *topology) probe(p *proc, pr probe) error {
 		return fmt.Errorf("%s: %s GET %s on container port %d: %s %s", p.name, pr.kind, pr.path, pr.port, res.Status, body)
 	}
 	return nil
+}
+
+// dropStreams deletes the keys of this topology's stream prefix from the
+// machine's Redis, once its processes are gone.
+func (tp *topology) dropStreams() {
+	opts, err := redis.ParseURL(tp.stores.redis)
+	if err != nil {
+		tp.t.Errorf("redis: %v", err)
+		return
+	}
+	client := redis.NewClient(opts)
+	defer client.Close()
+	ctx := context.Background()
+	iter := client.Scan(ctx, 0, tp.stores.prefix+"*", 100).Iterator()
+	for iter.Next(ctx) {
+		if err := client.Del(ctx, iter.Val()).Err(); err != nil {
+			tp.t.Errorf("redis: delete %s: %v", iter.Val(), err)
+		}
+	}
+	if err := iter.Err(); err != nil {
+		tp.t.Errorf("redis: scan %s*: %v", tp.stores.prefix, err)
+	}
 }

@@ -151,6 +151,7 @@ func runTopology(t *testing.T, bin, dir string, specs, others []*containerSpec, 
 	started := time.Now()
 	tp := &topology{t: t, bin: bin, procs: map[*containerSpec][]*proc{}, proxies: map[string]*serviceProxy{},
 		routes: routes, stores: stores, dbs: map[string]string{}}
+	t.Cleanup(tp.dropStreams) // after the processes' cleanups, registered later
 	var pool portPool
 	defer pool.release()
 	for _, s := range specs {
