@@ -279,3 +279,23 @@ func (tp *topology) dropStreams() {
 		tp.t.Errorf("redis: scan %s*: %v", tp.stores.prefix, err)
 	}
 }
+
+// runJob runs a CronJob's container once, as its Job would, and fails
+// unless it exits 0 within the Job's activeDeadlineSeconds (at most two
+// minutes here).
+func (tp *topology) runJob(p *proc) {
+	t := tp.t
+	t.Helper()
+	tp.start(p)
+	deadline := time.NewTimer(min(p.spec.job, 2*time.Minute))
+	defer deadline.Stop()
+	select {
+	case <-p.done:
+	case <-deadline.C:
+		t.Fatalf("%s: still running after %v:\n%s", p.name, min(p.spec.job, 2*time.Minute), p.log.tail(1500))
+	}
+	if p.err != nil {
+		t.Fatalf("%s %q: %v:\n%s", p.name, p.spec.args, p.err, p.log.tail(1500))
+	}
+	t.Logf("%s %q exited 0", p.name, p.spec.args)
+}

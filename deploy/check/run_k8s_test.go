@@ -74,23 +74,19 @@ func newK8sData(m *check.Manifests, extra []corev1.Secret) k8sData {
 }
 
 // k8sSpecs returns the containers of the platform's images (harness,
-// run; web, resolved and checked only) in the Deployments of overlay with
-// their env, volumes, user and probes resolved against data. Whatever
-// cannot be resolved fails t, naming the container and the field.
+// run; web, resolved and checked only) in the Deployments and CronJobs
+// of overlay with their env, volumes, user and probes resolved against
+// data. Whatever cannot be resolved fails t, naming the container and
+// the field.
 func k8sSpecs(t *testing.T, overlay string, m *check.Manifests, data k8sData, img imageConfig) []*containerSpec {
 	t.Helper()
-	secrets, configMaps := data.secrets, data.configMaps
 	var specs []*containerSpec
 	for _, d := range m.Deployments {
-		pod := d.Spec.Template.Spec
-		for _, c := range pod.Containers {
-			run := strings.HasPrefix(c.Image, harnessImage+":")
-			if !run && !strings.HasPrefix(c.Image, webImage+":") {
-				t.Logf("%s/%s: image %s is not the platform's: not run", d.Name, c.Name, c.Image)
+		for _, c := range d.Spec.Template.Spec.Containers {
+			s := k8sContainer(t, overlay+" "+d.Name, d.Name, d.Spec.Template.Spec, c, data, img)
+			if s == nil {
 				continue
 			}
-			s := &containerSpec{where: overlay + " " + d.Name, service: d.Name, replicas: 1, workdir: img.workdir, run: run,
-				args: img.args(c.Command, c.Args), ports: map[string]int32{}}
 			if d.Spec.Replicas != nil {
 				s.replicas = int(*d.Spec.Replicas)
 			}
@@ -99,82 +95,111 @@ func k8sSpecs(t *testing.T, overlay string, m *check.Manifests, data k8sData, im
 					s.replicas = int(*h.Spec.MinReplicas)
 				}
 			}
-			for _, p := range c.Ports {
-				s.ports[itoa(p.ContainerPort)] = p.ContainerPort
-				if p.Name != "" {
-					s.ports[p.Name] = p.ContainerPort
-				}
+			specs = append(specs, s)
+		}
+	}
+	for _, cj := range m.CronJobs {
+		job := cj.Spec.JobTemplate.Spec
+		for _, c := range job.Template.Spec.Containers {
+			s := k8sContainer(t, overlay+" CronJob "+cj.Name, cj.Name, job.Template.Spec, c, data, img)
+			if s == nil {
+				continue
 			}
-			s.uid, s.gid = img.uid, img.gid
-			for _, sc := range []*corev1.SecurityContext{{RunAsUser: podUser(pod), RunAsGroup: podGroup(pod)}, c.SecurityContext} {
-				if sc != nil && sc.RunAsUser != nil {
-					s.uid = int(*sc.RunAsUser)
-				}
-				if sc != nil && sc.RunAsGroup != nil {
-					s.gid = int(*sc.RunAsGroup)
-				}
+			s.job = 10 * time.Minute
+			if job.ActiveDeadlineSeconds != nil {
+				s.job = time.Duration(*job.ActiveDeadlineSeconds) * time.Second
 			}
-			nonRoot := pod.SecurityContext != nil && pod.SecurityContext.RunAsNonRoot != nil && *pod.SecurityContext.RunAsNonRoot
-			if sc := c.SecurityContext; sc != nil && sc.RunAsNonRoot != nil {
-				nonRoot = *sc.RunAsNonRoot
-			}
-			if nonRoot && s.uid == 0 {
-				t.Errorf("%s container %s: runAsNonRoot with uid 0: the kubelet refuses to start it", s.where, c.Name)
-			}
-			fsGroup := -1
-			if sc := pod.SecurityContext; sc != nil {
-				if sc.FSGroup != nil {
-					fsGroup = int(*sc.FSGroup)
-					s.groups = append(s.groups, fsGroup)
-				}
-				for _, g := range sc.SupplementalGroups {
-					s.groups = append(s.groups, int(g))
-				}
-			}
-			if run {
-				s.env = append(s.env, img.env...)
-			}
-			for _, e := range c.Env {
-				v, ok, err := resolveEnv(e, secrets, configMaps)
-				if err != nil {
-					t.Errorf("%s container %s: env %s: %v", s.where, c.Name, e.Name, err)
-				}
-				if ok {
-					s.env = append(s.env, envVar{e.Name, v, "env " + e.Name})
-				}
-			}
-			if len(c.EnvFrom) > 0 {
-				t.Errorf("%s container %s: envFrom is not run by this test: add it", s.where, c.Name)
-			}
-			k8sVolumes(t, s, pod, c, fsGroup, secrets, configMaps)
-			for kind, p := range map[string]*corev1.Probe{"startupProbe": c.StartupProbe, "livenessProbe": c.LivenessProbe, "readinessProbe": c.ReadinessProbe} {
-				if p == nil {
-					continue
-				}
-				if p.HTTPGet == nil {
-					t.Errorf("%s container %s: %s: not an httpGet (the harness image has no shell)", s.where, c.Name, kind)
-					continue
-				}
-				port, ok := s.ports[p.HTTPGet.Port.String()]
-				if !ok {
-					t.Errorf("%s container %s: %s: port %s is no container port (%v)", s.where, c.Name, kind, p.HTTPGet.Port.String(), s.ports)
-					continue
-				}
-				period, threshold := p.PeriodSeconds, p.FailureThreshold
-				if period == 0 {
-					period = 10 // the API's defaults
-				}
-				if threshold == 0 {
-					threshold = 3
-				}
-				budget := time.Duration(p.InitialDelaySeconds+period*threshold) * time.Second
-				s.probes = append(s.probes, probe{kind: kind, path: p.HTTPGet.Path, port: port, budget: budget})
-			}
-			slices.SortFunc(s.probes, func(a, b probe) int { return strings.Compare(b.kind, a.kind) }) // startup first
 			specs = append(specs, s)
 		}
 	}
 	return specs
+}
+
+// k8sContainer resolves the container c of pod (named where in messages,
+// reached as name), or returns nil when its image is not the platform's.
+func k8sContainer(t *testing.T, where, name string, pod corev1.PodSpec, c corev1.Container, data k8sData, img imageConfig) *containerSpec {
+	t.Helper()
+	secrets, configMaps := data.secrets, data.configMaps
+	run := strings.HasPrefix(c.Image, harnessImage+":")
+	if !run && !strings.HasPrefix(c.Image, webImage+":") {
+		t.Logf("%s container %s: image %s is not the platform's: not run", where, c.Name, c.Image)
+		return nil
+	}
+	s := &containerSpec{where: where, service: name, replicas: 1, workdir: img.workdir, run: run,
+		args: img.args(c.Command, c.Args), ports: map[string]int32{}}
+	for _, p := range c.Ports {
+		s.ports[itoa(p.ContainerPort)] = p.ContainerPort
+		if p.Name != "" {
+			s.ports[p.Name] = p.ContainerPort
+		}
+	}
+	s.uid, s.gid = img.uid, img.gid
+	for _, sc := range []*corev1.SecurityContext{{RunAsUser: podUser(pod), RunAsGroup: podGroup(pod)}, c.SecurityContext} {
+		if sc != nil && sc.RunAsUser != nil {
+			s.uid = int(*sc.RunAsUser)
+		}
+		if sc != nil && sc.RunAsGroup != nil {
+			s.gid = int(*sc.RunAsGroup)
+		}
+	}
+	nonRoot := pod.SecurityContext != nil && pod.SecurityContext.RunAsNonRoot != nil && *pod.SecurityContext.RunAsNonRoot
+	if sc := c.SecurityContext; sc != nil && sc.RunAsNonRoot != nil {
+		nonRoot = *sc.RunAsNonRoot
+	}
+	if nonRoot && s.uid == 0 {
+		t.Errorf("%s container %s: runAsNonRoot with uid 0: the kubelet refuses to start it", s.where, c.Name)
+	}
+	fsGroup := -1
+	if sc := pod.SecurityContext; sc != nil {
+		if sc.FSGroup != nil {
+			fsGroup = int(*sc.FSGroup)
+			s.groups = append(s.groups, fsGroup)
+		}
+		for _, g := range sc.SupplementalGroups {
+			s.groups = append(s.groups, int(g))
+		}
+	}
+	if run {
+		s.env = append(s.env, img.env...)
+	}
+	for _, e := range c.Env {
+		v, ok, err := resolveEnv(e, secrets, configMaps)
+		if err != nil {
+			t.Errorf("%s container %s: env %s: %v", s.where, c.Name, e.Name, err)
+		}
+		if ok {
+			s.env = append(s.env, envVar{e.Name, v, "env " + e.Name})
+		}
+	}
+	if len(c.EnvFrom) > 0 {
+		t.Errorf("%s container %s: envFrom is not run by this test: add it", s.where, c.Name)
+	}
+	k8sVolumes(t, s, pod, c, fsGroup, secrets, configMaps)
+	for kind, p := range map[string]*corev1.Probe{"startupProbe": c.StartupProbe, "livenessProbe": c.LivenessProbe, "readinessProbe": c.ReadinessProbe} {
+		if p == nil {
+			continue
+		}
+		if p.HTTPGet == nil {
+			t.Errorf("%s container %s: %s: not an httpGet (the harness image has no shell)", s.where, c.Name, kind)
+			continue
+		}
+		port, ok := s.ports[p.HTTPGet.Port.String()]
+		if !ok {
+			t.Errorf("%s container %s: %s: port %s is no container port (%v)", s.where, c.Name, kind, p.HTTPGet.Port.String(), s.ports)
+			continue
+		}
+		period, threshold := p.PeriodSeconds, p.FailureThreshold
+		if period == 0 {
+			period = 10 // the API's defaults
+		}
+		if threshold == 0 {
+			threshold = 3
+		}
+		budget := time.Duration(p.InitialDelaySeconds+period*threshold) * time.Second
+		s.probes = append(s.probes, probe{kind: kind, path: p.HTTPGet.Path, port: port, budget: budget})
+	}
+	slices.SortFunc(s.probes, func(a, b probe) int { return strings.Compare(b.kind, a.kind) }) // startup first
+	return s
 }
 
 // podUser and podGroup are the pod's runAsUser and runAsGroup, or nil.

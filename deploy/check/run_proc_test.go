@@ -32,9 +32,10 @@ type containerSpec struct {
 	ports     map[string]int32 // container port by name (and by its number)
 	probes    []probe          // the probes, or compose's healthcheck
 	uid, gid  int
-	groups    []int    // fsGroup and supplementalGroups
-	dependsOn []string // compose: services that must be healthy first
-	run       bool     // the harness image: started; web: resolved and checked only
+	groups    []int         // fsGroup and supplementalGroups
+	dependsOn []string      // compose: services that must be healthy first
+	run       bool          // the harness image: started; web: resolved and checked only
+	job       time.Duration // a CronJob's: run once to success within this deadline
 }
 
 // envVar is one variable of a container, its value as written (a
