@@ -223,7 +223,7 @@ func (tp *topology) waitProbes(p *proc) {
 
 // probe runs one probe of the replica once.
 func (tp *topology) probe(p *proc, pr probe) error {
-	ctx, cancel := context.WithTimeout(tp.t.Context(), 3*time.Second)
+	ctx, cancel := context.WithTimeout(tp.t.Context(), pr.timeout) // the probe's timeoutSeconds
 	defer cancel()
 	if pr.command != nil {
 		args := make([]string, len(pr.command))

@@ -191,7 +191,7 @@ func composeSpecs(t *testing.T, p *types.Project, img imageConfig) []*containerS
 				t.Errorf("%s: healthcheck %q: want [CMD %s …] (the image has no shell and no other program)", s.where, hc.Test, img.entrypoint[0])
 			} else {
 				budget := time.Duration(hcDuration(hc.StartPeriod, 0) + hcDuration(hc.Interval, 30*time.Second)*time.Duration(hcRetries(hc.Retries)))
-				s.probes = append(s.probes, probe{kind: "healthcheck", command: hc.Test[2:], budget: budget})
+				s.probes = append(s.probes, probe{kind: "healthcheck", command: hc.Test[2:], budget: budget, timeout: hcDuration(hc.Timeout, 30*time.Second)})
 			}
 		}
 		for dep := range svc.DependsOn {

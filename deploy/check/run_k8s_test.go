@@ -196,7 +196,8 @@ func k8sContainer(t *testing.T, where, name string, pod corev1.PodSpec, c corev1
 			threshold = 3
 		}
 		budget := time.Duration(p.InitialDelaySeconds+period*threshold) * time.Second
-		s.probes = append(s.probes, probe{kind: kind, path: p.HTTPGet.Path, port: port, budget: budget})
+		s.probes = append(s.probes, probe{kind: kind, path: p.HTTPGet.Path, port: port, budget: budget,
+			timeout: time.Duration(max(p.TimeoutSeconds, 1)) * time.Second}) // 1s: the API's default timeoutSeconds
 	}
 	slices.SortFunc(s.probes, func(a, b probe) int { return strings.Compare(b.kind, a.kind) }) // startup first
 	return s

@@ -67,6 +67,7 @@ type probe struct {
 	port    int32
 	command []string
 	budget  time.Duration // how long the orchestrator lets it fail at start
+	timeout time.Duration // how long one check may take
 }
 
 // proc is one replica of a container running as a local process.
