@@ -73,8 +73,8 @@ func envOf(s *containerSpec, name string) string {
 	return v
 }
 
-// servicePort is the local address of the proxy in front of the service
-// named name on the container port its PORT variable names.
+// servicePort returns the running service named name and its API port:
+// the container port its PORT variable names, as written.
 func (tp *topology) servicePort(name string) (*containerSpec, int32) {
 	tp.t.Helper()
 	for s := range tp.procs {
