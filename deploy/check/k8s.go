@@ -31,6 +31,7 @@ type Manifests struct {
 	StatefulSets []appsv1.StatefulSet
 	Services     []corev1.Service
 	Secrets      []corev1.Secret
+	ConfigMaps   []corev1.ConfigMap
 	Namespaces   []corev1.Namespace
 	HPAs         []autoscalingv2.HorizontalPodAutoscaler
 	PDBs         []policyv1.PodDisruptionBudget
@@ -83,6 +84,8 @@ func (m *Manifests) add(apiVersion, kind string, data []byte) error {
 		target = grow(&m.Services)
 	case "v1/Secret":
 		target = grow(&m.Secrets)
+	case "v1/ConfigMap":
+		target = grow(&m.ConfigMaps)
 	case "v1/Namespace":
 		target = grow(&m.Namespaces)
 	case "autoscaling/v2/HorizontalPodAutoscaler":
