@@ -1,9 +1,11 @@
 "use client";
 
 // Register and sign in: the contract's rules checked in the page, the
-// server's answer mapped to the same fields, the session stored on success.
+// server's answer mapped to the same fields, the session stored on success
+// and the guest's cart taken into the user's. On its own page (AuthForm) or
+// inside another step (AuthPanel: the cart's checkout).
 
-import { useState, type FormEvent } from "react";
+import { useState, type FormEvent, type ReactNode } from "react";
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useQueryClient } from "@tanstack/react-query";
@@ -18,6 +20,7 @@ import {
   violationsOf,
 } from "@/lib/harness";
 import { validate } from "@harnesshero/client/validation";
+import { adoptGuestCart } from "@/lib/cart-store";
 import { setSession } from "@/lib/session";
 import { storedSession } from "@/lib/transport";
 import { FieldError, invalidProps } from "./field";
@@ -31,6 +34,43 @@ function safeNext(next: string | null): string {
 export function AuthForm({ mode }: { mode: "register" | "signin" }) {
   const router = useRouter();
   const params = useSearchParams();
+  const next = params.get("next");
+  const query = next ? `?next=${encodeURIComponent(next)}` : "";
+  return (
+    <AuthPanel
+      mode={mode}
+      className="card card-form"
+      onSignedIn={() => router.push(safeNext(next))}
+      other={
+        mode === "register" ? (
+          <Link href={`/signin${query}`}>I have an account</Link>
+        ) : (
+          <Link href={`/register${query}`}>Create an account</Link>
+        )
+      }
+    />
+  );
+}
+
+/**
+ * The form itself: `other` is the way to the other mode, `onSignedIn` runs
+ * once the session is stored. `headingLevel` 2 when the form is a part of a page.
+ */
+export function AuthPanel({
+  mode,
+  other,
+  onSignedIn,
+  className,
+  headingLevel = 1,
+  intro,
+}: {
+  mode: "register" | "signin";
+  other: ReactNode;
+  onSignedIn: () => void;
+  className?: string;
+  headingLevel?: 1 | 2;
+  intro?: ReactNode;
+}) {
   const queryClient = useQueryClient();
   const users = useClient(UserService);
   const [email, setEmail] = useState("");
@@ -66,9 +106,12 @@ export function AuthForm({ mode }: { mode: "register" | "signin" }) {
       const res = register
         ? await users.register({ email, password, displayName })
         : await users.signIn({ email, password });
-      setSession(storedSession(res.session, res.user));
+      const session = storedSession(res.session, res.user);
+      // The cart made before signing in is the user's now.
+      adoptGuestCart(session.user.id);
+      setSession(session);
       queryClient.clear();
-      router.push(safeNext(params.get("next")));
+      onSignedIn();
     } catch (err) {
       const v = violationsOf(err);
       if (v.length > 0) {
@@ -88,8 +131,13 @@ export function AuthForm({ mode }: { mode: "register" | "signin" }) {
   }
 
   return (
-    <form className="card card-form" onSubmit={submit} noValidate aria-labelledby="auth-heading">
-      <h1 id="auth-heading">{register ? "Create your account" : "Sign in"}</h1>
+    <form className={className} onSubmit={submit} noValidate aria-labelledby="auth-heading">
+      {headingLevel === 1 ? (
+        <h1 id="auth-heading">{register ? "Create your account" : "Sign in"}</h1>
+      ) : (
+        <h2 id="auth-heading">{register ? "Create your account" : "Sign in"}</h2>
+      )}
+      {intro}
       {register ? (
         <div className="field">
           <label htmlFor="displayName">Your name</label>
@@ -138,15 +186,7 @@ export function AuthForm({ mode }: { mode: "register" | "signin" }) {
         <button type="submit" disabled={busy}>
           {register ? "Create account" : "Sign in"}
         </button>
-        {register ? (
-          <Link href={`/signin${params.get("next") ? `?next=${encodeURIComponent(params.get("next")!)}` : ""}`}>
-            I have an account
-          </Link>
-        ) : (
-          <Link href={`/register${params.get("next") ? `?next=${encodeURIComponent(params.get("next")!)}` : ""}`}>
-            Create an account
-          </Link>
-        )}
+        {other}
       </div>
     </form>
   );

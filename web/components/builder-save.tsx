@@ -2,7 +2,9 @@
 
 // Saving the builder's design to the user's designs (a new design with an
 // idempotency key, so a retried save saves once; changes with the version
-// read, so a concurrent change is refused) and adding a saved one to the cart.
+// read, so a concurrent change is refused) and adding it to the cart: a
+// signed-in user's saved design by its id, a guest's design in progress as
+// it is (saved at checkout, once they have an account).
 
 import { useState } from "react";
 import Link from "next/link";
@@ -10,10 +12,10 @@ import { useMutation } from "@connectrpc/connect-query";
 import { useQueryClient } from "@tanstack/react-query";
 
 import { useSession } from "@/app/providers";
-import { addToCart } from "@/lib/cart";
+import { addDesignToCart, addSavedToCart, type AddResult } from "@/lib/cart";
 import { getCart, saveCart } from "@/lib/cart-store";
 import { toDesign, type DesignForm } from "@/lib/design";
-import { builderSearch } from "@/lib/design-url";
+import { builderSearch, encodeDesign } from "@/lib/design-url";
 import { Code, ConnectError, DesignService, violationsOf, type SavedDesign } from "@/lib/harness";
 import { forgetIdempotencyKey, idempotencyKey } from "@/lib/idempotency";
 import type { DesignInit } from "@/lib/options";
@@ -78,11 +80,32 @@ export function useSaver(args: {
     }
   }
 
+  function added(r: AddResult) {
+    if (r.added) {
+      saveCart(r.cart);
+      setNotice("Added to your cart.");
+    } else {
+      setError(r.reason);
+    }
+  }
+
   function addOpenedToCart() {
     if (!opened) return;
-    const { cart, added } = addToCart(getCart(), opened.id, Number.isInteger(quantity) ? quantity : 1);
-    saveCart(cart);
-    setNotice(added ? "Added to your cart." : "Your cart is full (20 designs at most).");
+    setNotice("");
+    setError("");
+    added(addSavedToCart(getCart(), opened.id, quantity, crypto.randomUUID()));
+  }
+
+  /** A guest's design in progress into the cart, as it is (the errors show first when it is not valid). */
+  function addDesignInProgress() {
+    setNotice("");
+    setError("");
+    if (!valid) {
+      setAttempted(true);
+      requestAnimationFrame(() => document.querySelector<HTMLElement>('form[aria-label="Harness design"] [aria-invalid="true"]')?.focus());
+      return;
+    }
+    added(addDesignToCart(getCart(), encodeDesign(design), quantity, crypto.randomUUID()));
   }
 
   return {
@@ -100,6 +123,7 @@ export function useSaver(args: {
     busy: create.isPending || update.isPending,
     save,
     addOpenedToCart,
+    addDesignInProgress,
     clearNotice: () => setNotice(""),
   };
 }
@@ -110,7 +134,14 @@ export type Saver = ReturnType<typeof useSaver>;
 export function SaveActions({ saver, valid, compact }: { saver: Saver; valid: boolean; compact?: boolean }) {
   const { opened, dirty, busy } = saver;
   if (!saver.session) {
-    return compact ? <Link href={`/signin?next=${encodeURIComponent("/")}`}>Sign in to save</Link> : null;
+    return (
+      <>
+        <button type="button" className={compact ? "small" : undefined} onClick={saver.addDesignInProgress}>
+          Add to cart
+        </button>
+        {compact ? null : <Link href="/cart">Go to cart</Link>}
+      </>
+    );
   }
   if (compact) {
     return opened && !dirty ? (
@@ -153,7 +184,7 @@ export function SaveCard({ saver, valid }: { saver: Saver; valid: boolean }) {
   return (
     <section className="card" aria-labelledby="save-heading">
       <h2 id="save-heading" style={{ marginTop: 0 }}>
-        {saver.opened ? "Your saved design" : "Save this design"}
+        {saver.opened ? "Your saved design" : saver.session ? "Save this design" : "Order this design"}
       </h2>
       {saver.session ? (
         <form
@@ -176,10 +207,18 @@ export function SaveCard({ saver, valid }: { saver: Saver; valid: boolean }) {
           <SaveActions saver={saver} valid={valid} />
         </form>
       ) : (
-        <p>
-          <Link href={`/signin?next=${encodeURIComponent("/")}`}>Sign in</Link> or <Link href="/register">create an account</Link> to save designs
-          and order them.
-        </p>
+        <>
+          <p>
+            Add it to your cart as it is: you sign in or create an account at checkout, and your cart comes with you.
+          </p>
+          <div className="row">
+            <SaveActions saver={saver} valid={valid} />
+          </div>
+          <p className="hint">
+            <Link href={`/signin?next=${encodeURIComponent("/")}`}>Sign in</Link> or <Link href="/register">create an account</Link> to
+            save designs.
+          </p>
+        </>
       )}
       <div aria-live="polite">
         {saver.notice ? <p className="notice">{saver.notice}</p> : null}

@@ -1,20 +1,26 @@
 "use client";
 
-// The cart and checkout: saved designs and quantities, the cart's price from
-// QuoteCart (shipping included), the address checked with the contract's
-// rules, and CreateOrder with an idempotency key that stays the same while
-// the request does, so a retry after a lost answer cannot order twice.
+// The cart and checkout: its designs (saved ones by id, a guest's as they
+// are) and quantities, the cart's price from QuoteCart (the designs given
+// inline, shipping included), for a guest signing up or in right here, then
+// the cart's unsaved designs saved (CreateDesign, keyed by the line, so a
+// retry or a second tab saves each once), the address checked with the
+// contract's rules, and CreateOrder with an idempotency key that stays the
+// same while the request does, so a retry after a lost answer cannot order
+// twice.
 
-import { useMemo, useState, type FormEvent } from "react";
+import { useEffect, useMemo, useState, type FormEvent } from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { createQueryOptions, skipToken, useQuery, useTransport } from "@connectrpc/connect-query";
 import { useQueries, useQueryClient } from "@tanstack/react-query";
 
-import { useSession } from "@/app/providers";
+import { useHydrated, useSession } from "@/app/providers";
 import { countries } from "@/lib/countries";
-import { removeFromCart, setQuantity, MAX_QUANTITY, MIN_QUANTITY } from "@/lib/cart";
-import { getCart, saveCart } from "@/lib/cart-store";
+import { isUnsaved, parseQuantity, removeLine, setQuantity, MAX_QUANTITY, MIN_QUANTITY, type CartLine } from "@/lib/cart";
+import { getCart, saveCart, updateCart } from "@/lib/cart-store";
+import { saveCartDesigns } from "@/lib/cart-save";
+import { decodeDesignMessage } from "@/lib/design-url";
 import { errorsByField, type FieldErrors } from "@/lib/design";
 import { forgetIdempotencyKey, idempotencyKey } from "@/lib/idempotency";
 import {
@@ -26,10 +32,12 @@ import {
   ShippingAddressSchema,
   violationsOf,
   type Catalog,
+  type Design,
 } from "@/lib/harness";
 import { validate } from "@harnesshero/client/validation";
 import { describeDesign } from "@/lib/labels";
 import { formatCents } from "@/lib/money";
+import { AuthPanel } from "./auth-form";
 import { FieldError, invalidProps } from "./field";
 import { HarnessPicture } from "./harness-picture";
 import { useCart, useClient } from "./hooks";
@@ -60,31 +68,107 @@ const ADDRESS_FIELDS: { key: keyof Address; label: string; autoComplete: string;
   { key: "phone", label: "Phone for the carrier (optional)", autoComplete: "tel", optional: true },
 ];
 
+function withoutKey<T>(record: Record<string, T>, key: string): Record<string, T> {
+  const next = { ...record };
+  delete next[key];
+  return next;
+}
+
+/** What the page knows of a line's design. */
+interface Shown {
+  design?: Design;
+  name: string;
+  href?: string;
+  problem?: string;
+}
+
 export function Checkout({ catalog }: { catalog: Catalog }) {
+  const hydrated = useHydrated();
   const cart = useCart();
   const router = useRouter();
   const transport = useTransport();
   const queryClient = useQueryClient();
   const orders = useClient(OrderService);
+  const designClient = useClient(DesignService);
   const [address, setAddress] = useState<Address>(EMPTY_ADDRESS);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState("");
   const [busy, setBusy] = useState(false);
   const [attempted, setAttempted] = useState(false);
+  const [authMode, setAuthMode] = useState<"register" | "signin">("register");
+  // Quantities being typed that are not 1 to 10: kept with their message, the cart unchanged.
+  const [drafts, setDrafts] = useState<Record<string, { text: string; error: string }>>({});
+  // The save of the unsaved designs: which set of lines it was for and how it failed; a new round after each.
+  const [saveFailure, setSaveFailure] = useState<{ lines: string; message: string } | null>(null);
+  const [saveRound, setSaveRound] = useState(0);
   const session = useSession();
+  const userId = session?.user.id;
   const countryList = useMemo(() => countries(), []);
 
-  const designs = useQueries({
-    queries: cart.map((l) => createQueryOptions(DesignService.method.getDesign, { id: l.designId }, { transport })),
+  const saved = userId ? cart.filter((l) => l.designId !== undefined) : [];
+  const savedQueries = useQueries({
+    queries: saved.map((l) => createQueryOptions(DesignService.method.getDesign, { id: l.designId! }, { transport })),
   });
-  const loaded = designs.every((q) => q.data?.design?.design);
-  const lines = loaded ? cart.map((l, i) => ({ design: designs[i].data!.design!.design!, quantity: l.quantity })) : [];
+  const inline = useMemo(() => new Map(cart.filter(isUnsaved).map((l) => [l.lineId, decodeDesignMessage(l.design)])), [cart]);
+  const shown: Shown[] = cart.map((l) => {
+    if (isUnsaved(l)) {
+      const design = inline.get(l.lineId);
+      return design ? { design, name: "Your design (not saved yet)" } : { name: "A design", problem: "This design cannot be read. Remove it." };
+    }
+    if (!userId) return { name: "A saved design", problem: "Sign in to see this saved design." };
+    const q = savedQueries[saved.indexOf(l)];
+    const s = q?.data?.design;
+    if (s?.design) return { design: s.design, name: s.name || "Untitled design", href: `/?design=${s.id}` };
+    return { name: "A saved design", problem: q?.error ? "This design is no longer saved." : undefined };
+  });
+  const loaded = shown.every((x) => x.design);
+  const lines = loaded ? cart.map((l, i) => ({ design: shown[i].design!, quantity: l.quantity })) : [];
   const totals = useQuery(CatalogService.method.quoteCart, loaded && lines.length > 0 ? { lines } : skipToken);
+
+  // Signed in with designs not saved yet (a guest's cart, just taken in):
+  // they are saved now, each once whatever retries or other tabs do.
+  const unsaved = cart.filter(isUnsaved).map((l) => l.lineId).join(" ");
+  const saveError = saveFailure && saveFailure.lines === unsaved ? saveFailure.message : "";
+  useEffect(() => {
+    if (!userId || unsaved === "" || saveError) return;
+    let live = true;
+    saveCartDesigns(designClient, userId).then(
+      () => {
+        if (live) setSaveRound((r) => r + 1);
+      },
+      (err: unknown) => {
+        if (!live) return;
+        const message =
+          violationsOf(err).map((x) => x.message).join(" ") ||
+          (err instanceof ConnectError ? err.rawMessage : err instanceof Error ? err.message : String(err));
+        setSaveFailure({ lines: unsaved, message: `Your designs could not be saved: ${message}` });
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [userId, unsaved, saveError, designClient, saveRound]);
+
+  function editQuantity(l: CartLine, text: string) {
+    const r = setQuantity(getCart(), l.lineId, parseQuantity(text));
+    if (r.error) {
+      setDrafts((d) => ({ ...d, [l.lineId]: { text, error: `${r.error} Your cart keeps ${l.quantity}.` } }));
+      return;
+    }
+    setDrafts((d) => withoutKey(d, l.lineId));
+    saveCart(r.cart);
+  }
 
   async function placeOrder(e: FormEvent) {
     e.preventDefault();
     setFormError("");
     setAttempted(true);
+    const badQuantity = cart.find((l) => drafts[l.lineId]);
+    if (badQuantity) {
+      setFormError("Fix the quantities in your cart first.");
+      document.getElementById(`qty-${badQuantity.lineId}`)?.focus();
+      return;
+    }
     const local = validate(ShippingAddressSchema, address);
     const found = errorsByField(local.violations);
     setErrors(found);
@@ -92,7 +176,12 @@ export function Checkout({ catalog }: { catalog: Catalog }) {
       document.getElementById(Object.keys(found).map((k) => `addr-${k}`)[0])?.focus();
       return;
     }
-    const request = { lines: cart.map((l) => ({ designId: l.designId, quantity: l.quantity })), shippingAddress: address };
+    const current = getCart();
+    if (current.some(isUnsaved)) {
+      setFormError("Your designs are still being saved. Try again in a moment.");
+      return;
+    }
+    const request = { lines: current.map((l) => ({ designId: l.designId!, quantity: l.quantity })), shippingAddress: address };
     setBusy(true);
     try {
       const { order } = await orders.createOrder({ ...request, idempotencyKey: idempotencyKey(KEY_STORE, "checkout", JSON.stringify(request)) });
@@ -119,10 +208,19 @@ export function Checkout({ catalog }: { catalog: Catalog }) {
     }
   }
 
+  if (!hydrated) return <p className="muted">Loading…</p>;
+
   if (cart.length === 0) {
     return (
       <p className="card">
-        Your cart is empty. <Link href="/">Design a harness</Link> or add one from <Link href="/designs">your designs</Link>.
+        Your cart is empty. <Link href="/">Design a harness</Link>
+        {userId ? (
+          <>
+            {" "}
+            or add one from <Link href="/designs">your designs</Link>
+          </>
+        ) : null}
+        .
       </p>
     );
   }
@@ -145,47 +243,60 @@ export function Checkout({ catalog }: { catalog: Catalog }) {
           </thead>
           <tbody>
             {cart.map((l, i) => {
-              const q = designs[i];
-              const saved = q?.data?.design;
+              const x = shown[i];
               const lineQuote = totals.data?.lines[i];
+              const draft = drafts[l.lineId];
+              const qtyError = draft ? { [`qty-${l.lineId}`]: draft.error } : {};
               return (
-                <tr key={l.designId} data-cart-line={l.designId}>
+                <tr key={l.lineId} data-cart-line={l.designId ?? l.lineId} data-line-id={l.lineId} data-saved={l.designId ? "true" : "false"}>
                   <td>
-                    {saved ? (
+                    {x.design ? (
                       <div className="with-thumb">
-                        <HarnessPicture catalog={catalog} design={saved.design} width={96} id={`cart-${saved.id}`} decorative />
+                        <HarnessPicture catalog={catalog} design={x.design} width={96} id={`cart-${l.designId ?? l.lineId}`} decorative />
                         <div>
-                          <Link href={`/?design=${saved.id}`}>{saved.name || "Untitled design"}</Link>
-                          <div className="hint">{describeDesign(catalog, saved.design)}</div>
+                          {x.href ? <Link href={x.href}>{x.name}</Link> : <span>{x.name}</span>}
+                          <div className="hint">{describeDesign(catalog, x.design)}</div>
                         </div>
                       </div>
-                    ) : q?.error ? (
-                      <span className="alert">This design is no longer saved.</span>
+                    ) : x.problem ? (
+                      <span className="alert">{x.problem}</span>
                     ) : (
                       <span className="muted">Loading…</span>
                     )}
                   </td>
                   <td>
-                    <label className="sr-only" htmlFor={`qty-${l.designId}`}>
-                      Quantity of {saved?.name || "this design"}
+                    <label className="sr-only" htmlFor={`qty-${l.lineId}`}>
+                      Quantity of {x.name}
                     </label>
                     <input
-                      id={`qty-${l.designId}`}
+                      id={`qty-${l.lineId}`}
+                      className="qty"
                       type="number"
+                      inputMode="numeric"
                       min={MIN_QUANTITY}
                       max={MAX_QUANTITY}
-                      value={l.quantity}
-                      onChange={(e) => saveCart(setQuantity(getCart(), l.designId, Number(e.target.value)))}
+                      value={draft ? draft.text : String(l.quantity)}
+                      onChange={(e) => editQuantity(l, e.target.value)}
+                      {...invalidProps(`qty-${l.lineId}`, qtyError)}
                     />
+                    <FieldError name={`qty-${l.lineId}`} errors={qtyError} />
                   </td>
-                  <td className="num">
+                  <td className="num" data-testid="cart-line-total" data-cents={lineQuote?.totalCents}>
                     {lineQuote ? formatCents(lineQuote.totalCents) : "—"}
                     {lineQuote && lineQuote.discountCents > 0 ? (
                       <div className="hint">incl. {formatCents(-lineQuote.discountCents)} discount</div>
                     ) : null}
                   </td>
                   <td>
-                    <button type="button" className="small danger" onClick={() => saveCart(removeFromCart(getCart(), l.designId))}>
+                    <button
+                      type="button"
+                      className="small danger"
+                      aria-label={`Remove ${x.name}`}
+                      onClick={() => {
+                        setDrafts((d) => withoutKey(d, l.lineId));
+                        updateCart((c) => removeLine(c, l.lineId));
+                      }}
+                    >
                       Remove
                     </button>
                   </td>
@@ -195,6 +306,26 @@ export function Checkout({ catalog }: { catalog: Catalog }) {
           </tbody>
         </table>
 
+        {!session ? (
+          <AuthPanel
+            key={authMode}
+            mode={authMode}
+            className="card"
+            headingLevel={2}
+            intro={
+              <p data-testid="checkout-account">
+                To check out, {authMode === "register" ? "create an account" : "sign in"}: your cart stays as it is, and its designs are saved to
+                your account.
+              </p>
+            }
+            other={
+              <button type="button" className="link" onClick={() => setAuthMode(authMode === "register" ? "signin" : "register")}>
+                {authMode === "register" ? "I have an account" : "Create an account instead"}
+              </button>
+            }
+            onSignedIn={() => undefined}
+          />
+        ) : (
         <form onSubmit={placeOrder} noValidate aria-labelledby="ship-heading">
           <fieldset>
             <legend id="ship-heading">Shipping address</legend>
@@ -240,12 +371,24 @@ export function Checkout({ catalog }: { catalog: Catalog }) {
           <p data-testid="receipt-to">
             The receipt goes to <strong data-testid="receipt-email">{session?.user.email}</strong>, the e-mail of your account.
           </p>
+          <div aria-live="polite" data-testid="cart-saving">
+            {unsaved && !saveError ? <p className="muted">Saving your designs to your account…</p> : null}
+            {saveError ? (
+              <p className="alert">
+                {saveError}{" "}
+                <button type="button" className="link" onClick={() => setSaveFailure(null)}>
+                  Try again
+                </button>
+              </p>
+            ) : null}
+          </div>
           <div aria-live="assertive">{formError ? <p className="alert">{formError}</p> : null}</div>
-          <button type="submit" disabled={busy || !loaded}>
+          <button type="submit" disabled={busy || !loaded || unsaved !== ""}>
             {busy ? "Placing your order…" : "Place order"}
           </button>
           <p className="hint">You pay on the next page. Prices are confirmed by the shop when the order is placed.</p>
         </form>
+        )}
       </div>
 
       <aside className="card sticky" aria-labelledby="totals-heading">

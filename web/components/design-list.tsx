@@ -7,7 +7,7 @@ import Link from "next/link";
 import { useInfiniteQuery, useMutation } from "@connectrpc/connect-query";
 import { useQueryClient } from "@tanstack/react-query";
 
-import { addToCart, removeFromCart } from "@/lib/cart";
+import { addSavedToCart, removeDesign } from "@/lib/cart";
 import { getCart, saveCart } from "@/lib/cart-store";
 import { DesignService, type Catalog, type SavedDesign } from "@/lib/harness";
 import { describeDesign } from "@/lib/labels";
@@ -24,7 +24,7 @@ export function DesignList({ catalog }: { catalog: Catalog }) {
   );
   const remove = useMutation(DesignService.method.deleteDesign, {
     onSuccess: async (_res, req) => {
-      saveCart(removeFromCart(getCart(), req.id ?? ""));
+      saveCart(removeDesign(getCart(), req.id ?? ""));
       setNotice("Design deleted.");
       await queryClient.invalidateQueries();
     },
@@ -79,9 +79,9 @@ export function DesignList({ catalog }: { catalog: Catalog }) {
                       type="button"
                       className="small secondary"
                       onClick={() => {
-                        const { cart, added } = addToCart(getCart(), d.id, 1);
-                        saveCart(cart);
-                        setNotice(added ? `“${d.name || "Untitled design"}” added to your cart.` : "Your cart is full.");
+                        const r = addSavedToCart(getCart(), d.id, 1, crypto.randomUUID());
+                        if (r.added) saveCart(r.cart);
+                        setNotice(r.added ? `“${d.name || "Untitled design"}” added to your cart.` : r.reason);
                       }}
                     >
                       Add to cart

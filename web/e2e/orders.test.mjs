@@ -15,7 +15,7 @@ import { DesignService } from "@harnesshero/client/designs";
 import { OrderService, OrderStatus } from "@harnesshero/client/orders";
 import { UserService } from "@harnesshero/client/users";
 
-import { DEADLINE_MS, RUN, VIEWPORTS, grantAdmin, launchBrowser, logOf, newPage, screenshot, startStack, stopAll, until } from "./support.mjs";
+import { DEADLINE_MS, RUN, VIEWPORTS, grantAdmin, launchBrowser, logOf, newPage, screenshot, startStack, stopAll, until, putCart } from "./support.mjs";
 
 const PASSWORD = "correct horse battery staple";
 let stack;
@@ -64,7 +64,7 @@ for (const v of VIEWPORTS) {
     const { context, page, errors } = await newPage(browser, v);
     try {
       await signIn(page, who);
-      await page.evaluate((id) => localStorage.setItem("harness.cart", JSON.stringify([{ designId: id, quantity: 1 }])), who.designId);
+      await putCart(page, [{ designId: who.designId, quantity: 1 }]);
       await page.goto(`${stack.web}/cart`);
       await page.locator("[data-testid=cart-total]").waitFor({ timeout: DEADLINE_MS });
       // The country: a list of every ISO 3166-1 alpha-2 code, by name.

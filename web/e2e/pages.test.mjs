@@ -15,7 +15,7 @@ import { DesignService } from "@harnesshero/client/designs";
 import { OrderService } from "@harnesshero/client/orders";
 import { UserService } from "@harnesshero/client/users";
 
-import { DEADLINE_MS, RUN, VIEWPORTS, grantAdmin, launchBrowser, logOf, newPage, screenshot, startStack, stopAll } from "./support.mjs";
+import { DEADLINE_MS, RUN, VIEWPORTS, grantAdmin, launchBrowser, logOf, newPage, screenshot, startStack, stopAll, putCart } from "./support.mjs";
 
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const PASSWORD = "correct horse battery staple";
@@ -101,6 +101,17 @@ for (const v of VIEWPORTS) {
       await check("register", "/register", () => page.locator("#displayName").waitFor({ timeout: DEADLINE_MS }));
       await check("design-signed-out", `/?design=${designId}`, () => page.getByTestId("design-problem").waitFor({ timeout: DEADLINE_MS }));
       await check("not-found", "/no-such-page", () => page.getByText("Page not found").waitFor({ timeout: DEADLINE_MS }));
+      // A guest's cart: the design in progress added from the builder, priced, and the checkout's sign-up.
+      await page.goto(`${stack.web}/`);
+      await page.locator("section[aria-labelledby=save-heading]").getByRole("button", { name: "Add to cart" }).click();
+      await page.getByText("Added to your cart.").waitFor({ timeout: DEADLINE_MS });
+      await check("cart-guest", "/cart", async () => {
+        await page.locator("[data-testid^=picture-cart-]").first().waitFor({ timeout: DEADLINE_MS });
+        await page.locator("[data-testid=cart-total]").waitFor({ timeout: DEADLINE_MS });
+        await page.getByRole("heading", { name: "Create your account" }).waitFor({ timeout: DEADLINE_MS });
+      });
+      await page.locator("tr[data-cart-line] button", { hasText: "Remove" }).click();
+      await page.getByText("Your cart is empty.").waitFor({ timeout: DEADLINE_MS });
 
       // The customer.
       await signIn(page, customer);
@@ -112,7 +123,7 @@ for (const v of VIEWPORTS) {
       await check("design-missing", "/?design=00000000-0000-4000-8000-000000000000", () => page.getByTestId("design-problem").waitFor({ timeout: DEADLINE_MS }));
       await check("designs", "/designs", () => picture(`design-${designId}`));
       assert.equal(await page.getByTestId(`picture-design-${designId}`).getAttribute("data-style"), "NO_PULL");
-      await page.evaluate((id) => localStorage.setItem("harness.cart", JSON.stringify([{ designId: id, quantity: 2 }])), designId);
+      await putCart(page, [{ designId, quantity: 2 }]);
       await check("cart", "/cart", async () => {
         await picture(`cart-${designId}`);
         await page.locator("[data-testid=cart-total]").waitFor({ timeout: DEADLINE_MS });

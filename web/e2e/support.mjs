@@ -227,3 +227,16 @@ export async function newPage(browser, v) {
   page.on("pageerror", (err) => errors.push(err.message));
   return { context, page, errors };
 }
+
+/**
+ * Puts saved designs ([{ designId, quantity }]) in the cart of whoever is
+ * signed in on the page (a guest's cart when nobody is): carts are kept per
+ * user in localStorage.
+ */
+export async function putCart(page, lines) {
+  await page.evaluate((lines) => {
+    const session = JSON.parse(localStorage.getItem("harness.session") ?? "null");
+    const key = session ? `harness.cart.user.${session.user.id}` : "harness.cart.guest";
+    localStorage.setItem(key, JSON.stringify(lines.map((l, i) => ({ lineId: `e2e-${i}`, ...l }))));
+  }, lines);
+}

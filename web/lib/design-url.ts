@@ -7,7 +7,7 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { base64Decode, base64Encode } from "@bufbuild/protobuf/wire";
 
 import { fromDesign, type DesignForm } from "./design";
-import { DesignSchema } from "./harness";
+import { DesignSchema, type Design } from "./harness";
 import type { DesignInit } from "./options";
 
 /** The d parameter of a design. */
@@ -15,16 +15,22 @@ export function encodeDesign(design: DesignInit): string {
   return base64Encode(toBinary(DesignSchema, create(DesignSchema, design)), "url");
 }
 
-/** The form a d parameter holds, or undefined when it is not a design. */
-export function decodeDesign(param: string): DesignForm | undefined {
+/** The Design an encoded design (a d parameter, a cart's line) holds, or undefined when it is not one. */
+export function decodeDesignMessage(param: string): Design | undefined {
   if (!/^[A-Za-z0-9_-]*$/.test(param)) return undefined;
   try {
     const d = fromBinary(DesignSchema, base64Decode(param));
     if (d.style === 0 || d.size === 0 || d.material === 0 || d.hardware === 0 || d.webbingColor === 0) return undefined;
-    return fromDesign(d);
+    return d;
   } catch {
     return undefined;
   }
+}
+
+/** The form a d parameter holds, or undefined when it is not a design. */
+export function decodeDesign(param: string): DesignForm | undefined {
+  const d = decodeDesignMessage(param);
+  return d ? fromDesign(d) : undefined;
 }
 
 /** The builder's address: the saved design's id (if any), the design and the quantity. */
