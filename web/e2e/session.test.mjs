@@ -10,7 +10,9 @@ import { createServer } from "node:http";
 import { after, before, test } from "node:test";
 
 import { Code, ConnectError, createClient, createTransport } from "@harnesshero/client";
+import { Color, Hardware, Material, Size, Style } from "@harnesshero/client/catalog";
 import { DesignService } from "@harnesshero/client/designs";
+import { OrderService, OrderStatus } from "@harnesshero/client/orders";
 import { UserService } from "@harnesshero/client/users";
 
 import { DEADLINE_MS, RUN, freePort, launchBrowser, logOf, newPage, sessionOf, startStack, stopAll, until, VIEWPORTS } from "./support.mjs";
@@ -190,6 +192,39 @@ test("signing out ends the session on the API and clears the cookies", async () 
     // The designs page asks to sign in; the proxy sends no token.
     await page.goto(`${stack.web}/designs`);
     await page.getByRole("link", { name: /sign in/i }).first().waitFor({ timeout: DEADLINE_MS });
+    assert.deepEqual(errors, [], "no page error");
+  } finally {
+    await context.close();
+  }
+});
+
+test("WatchOrder streams through the proxy, and leaving the page closes the stream on the API", async () => {
+  // The API lets one user hold 16 WatchOrder streams: opening the order page
+  // 20 times in a row stays live only if each page's stream is closed
+  // upstream when the page goes.
+  const { context, page, errors } = await newPage(browser, VIEWPORTS[0]);
+  const who = { email: `${RUN}-watch@example.com`, name: "Watcher" };
+  try {
+    await register(page, who);
+    const { accessToken } = await sessionOf(page);
+    const design = { style: Style.NO_PULL, size: Size.M, material: Material.NYLON, hardware: Hardware.PLASTIC, webbingColor: Color.NAVY };
+    const { design: saved } = await api(DesignService, accessToken).createDesign({ name: "Watch", design, idempotencyKey: `${RUN}-watch` });
+    const { order } = await api(OrderService, accessToken).createOrder({
+      lines: [{ designId: saved.id, quantity: 1 }],
+      shippingAddress: { name: "Pat Barker", line1: "1 Kennel Lane", city: "Portland", region: "OR", postalCode: "97201", countryCode: "US" },
+      idempotencyKey: `${RUN}-watch-order`,
+    });
+    for (let i = 0; i < 20; i++) {
+      await page.goto(`${stack.web}/orders/${order.id}`);
+      await page.getByTestId("live").waitFor({ timeout: DEADLINE_MS });
+      await page.goto(`${stack.web}/designs`);
+    }
+    // Live: a change made elsewhere reaches the open page without a reload.
+    await page.goto(`${stack.web}/orders/${order.id}`);
+    await page.getByTestId("live").waitFor({ timeout: DEADLINE_MS });
+    await api(OrderService, accessToken).cancelOrder({ id: order.id });
+    await until("the cancel on the page", async () => (await page.getByTestId("order-status").getAttribute("data-status", { timeout: 500 })) === "CANCELLED");
+    assert.equal((await api(OrderService, accessToken).getOrder({ id: order.id })).order.status, OrderStatus.CANCELLED);
     assert.deepEqual(errors, [], "no page error");
   } finally {
     await context.close();
