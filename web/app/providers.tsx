@@ -1,8 +1,8 @@
 "use client";
 
 // The client-side context of every page: TanStack Query, connect-query's
-// transport (with the session's token and silent refresh), and the public
-// settings.
+// transport (through the app's own proxy, /api/rpc, which holds the
+// session's tokens), and the public settings.
 
 import { createContext, useContext, useMemo, useState, useSyncExternalStore, type ReactNode } from "react";
 import { TransportProvider } from "@connectrpc/connect-query";
@@ -14,7 +14,6 @@ import { getSession, subscribeSession, type StoredSession } from "@/lib/session"
 import { createAppTransport } from "@/lib/transport";
 
 const ConfigContext = createContext<PublicConfig & { baseUrl: string }>({
-  apiUrl: "",
   baseUrl: "",
   testPayments: false,
   stripePublishableKey: "",
@@ -48,7 +47,9 @@ export function Providers({ config, children }: { config: PublicConfig; children
   const [queryClient] = useState(
     () => new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, retry }, mutations: { retry: false } } }),
   );
-  const baseUrl = config.apiUrl || (typeof window === "undefined" ? "http://localhost" : window.location.origin);
+  // The browser calls the app's proxy, never the API itself: the session's
+  // tokens stay in httpOnly cookies the page cannot read.
+  const baseUrl = `${typeof window === "undefined" ? "http://localhost" : window.location.origin}/api/rpc`;
   const transport = useMemo(() => createAppTransport(baseUrl), [baseUrl]);
   const value = useMemo(() => ({ ...config, baseUrl }), [config, baseUrl]);
   return (

@@ -1,12 +1,11 @@
 "use client";
 
 import { useEffect, useState, type ReactNode } from "react";
-import { useQueryClient } from "@tanstack/react-query";
+import { useQuery as useTanstackQuery, useQueryClient } from "@tanstack/react-query";
 import { useQuery } from "@connectrpc/connect-query";
 
-import { useSession } from "@/app/providers";
+import { CSRF_HEADERS } from "@/lib/csrf";
 import { Role, UserService } from "@/lib/harness";
-import { tokenRole } from "@/lib/role";
 import { isDenied, RoleChanged } from "./role-changed";
 
 /**
@@ -16,18 +15,35 @@ import { isDenied, RoleChanged } from "./role-changed";
  * the token's role: the page asks to sign in again instead.
  */
 export function AdminGate({ children }: { children: ReactNode }) {
-  const session = useSession();
   const profile = useQuery(UserService.method.getProfile, {});
+  const claim = useClaimedRole();
   const denied = useDenied();
-  if (profile.isPending) return <p className="muted">Loading…</p>;
+  if (profile.isPending || claim.isPending) return <p className="muted">Loading…</p>;
   if (profile.error) return <p className="alert">Could not load your profile: {profile.error.rawMessage}</p>;
   const admin = profile.data.user?.role === Role.ADMIN;
-  const claimed = tokenRole(session?.accessToken);
+  const claimed = claim.data ?? "";
   if (denied || (claimed !== "" && (claimed === "admin") !== admin)) return <RoleChanged />;
   if (!admin) {
     return <p className="card">This page is for the shop&apos;s admins. An admin is made with <code>harness users grant-admin EMAIL</code>.</p>;
   }
   return <>{children}</>;
+}
+
+/**
+ * The role the session's access token claims ("admin", "user"; "" unknown),
+ * as the app's server reads it from the cookie the page cannot read.
+ */
+function useClaimedRole() {
+  return useTanstackQuery({
+    queryKey: ["session-role"],
+    staleTime: 0,
+    queryFn: async () => {
+      const res = await fetch("/api/session", { headers: CSRF_HEADERS, cache: "no-store" });
+      if (!res.ok) return "";
+      const { role } = (await res.json()) as { role?: unknown };
+      return typeof role === "string" ? role : "";
+    },
+  });
 }
 
 /**

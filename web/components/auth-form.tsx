@@ -106,7 +106,9 @@ export function AuthPanel({
       const res = register
         ? await users.register({ email, password, displayName })
         : await users.signIn({ email, password });
-      const session = storedSession(res.session, res.user);
+      // The session's tokens are in httpOnly cookies now (set by /api/rpc);
+      // the page keeps who signed in.
+      const session = storedSession(res.user);
       // The cart made before signing in is the user's now.
       adoptGuestCart(session.user.id);
       setSession(session);

@@ -5,9 +5,9 @@ import { usePathname, useRouter } from "next/navigation";
 import { useQueryClient } from "@tanstack/react-query";
 
 import { useSession } from "@/app/providers";
-import { UserService } from "@/lib/harness";
+import { CSRF_HEADERS } from "@/lib/csrf";
 import { setSession } from "@/lib/session";
-import { useCart, useClient } from "./hooks";
+import { useCart } from "./hooks";
 
 const LINKS = [
   { href: "/", label: "Build" },
@@ -21,12 +21,12 @@ export function Nav() {
   const pathname = usePathname();
   const router = useRouter();
   const queryClient = useQueryClient();
-  const users = useClient(UserService);
   const count = cart.reduce((n, l) => n + l.quantity, 0);
 
   async function signOut() {
     try {
-      await users.signOut({});
+      // SignOut on the API, and the session's cookies cleared.
+      await fetch("/api/session", { method: "DELETE", headers: CSRF_HEADERS });
     } catch {
       // signed out locally whatever the server says
     }

@@ -6,17 +6,15 @@
 
 import { useState, type FormEvent } from "react";
 
-import { useConfig } from "@/app/providers";
+import { CSRF_HEADERS } from "@/lib/csrf";
 import type { Order } from "@/lib/harness";
 import { formatCents } from "@/lib/money";
-import { getSession } from "@/lib/session";
-import { refreshAccessToken } from "@/lib/transport";
 import { FieldError, invalidProps } from "./field";
 
-async function post(orderId: string, card: string, token: string | undefined) {
+async function post(orderId: string, card: string) {
   return fetch("/api/test-payments", {
     method: "POST",
-    headers: { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    headers: { "Content-Type": "application/json", ...CSRF_HEADERS },
     body: JSON.stringify({ orderId, card }),
   });
 }
@@ -31,7 +29,6 @@ export function TestCardPayment({
   /** Called as an attempt starts, so the page can clear the last one's message. */
   onSending?: () => void;
 }) {
-  const { baseUrl } = useConfig();
   const [card, setCard] = useState("");
   const [expiry, setExpiry] = useState("12 / 34");
   const [cvc, setCvc] = useState("123");
@@ -44,13 +41,8 @@ export function TestCardPayment({
     onSending?.();
     setBusy(true);
     try {
-      let token = getSession()?.accessToken;
-      let res = await post(order.id, card, token);
-      if (res.status === 401 && token) {
-        // The access token expired: refresh it silently and try once more.
-        token = (await refreshAccessToken(baseUrl, token)) ?? undefined;
-        if (token) res = await post(order.id, card, token);
-      }
+      // The session's cookie goes with it; the route refreshes it when due.
+      const res = await post(order.id, card);
       const answer = (await res.json()) as { outcome?: "succeeded" | "failed"; error?: string; field?: string };
       if (!res.ok || !answer.outcome) {
         setErrors({ [answer.field === "card" ? "card" : "form"]: answer.error ?? `The payment failed (${res.status}).` });

@@ -17,7 +17,7 @@ import { DesignService } from "@harnesshero/client/designs";
 import { OrderService } from "@harnesshero/client/orders";
 import { UserService } from "@harnesshero/client/users";
 
-import { DEADLINE_MS, RUN, VIEWPORTS, launchBrowser, logOf, newPage, putCart, screenshot, startStack, stopAll, until } from "./support.mjs";
+import { DEADLINE_MS, RUN, VIEWPORTS, launchBrowser, logOf, newPage, putCart, screenshot, sessionOf, startStack, stopAll, until } from "./support.mjs";
 
 const PASSWORD = "correct horse battery staple";
 let stack;
@@ -40,14 +40,12 @@ after(async () => {
 const storedCarts = (page) =>
   page.evaluate(() => Object.fromEntries(Object.keys(localStorage).filter((k) => k.startsWith("harness.cart")).map((k) => [k, JSON.parse(localStorage.getItem(k))])));
 
-/** The signed-in user's id and access token in the page. */
-const sessionOf = (page) => page.evaluate(() => JSON.parse(localStorage.getItem("harness.session") ?? "null"));
 
 /** The API calls a page makes ("Service/Method"). */
 function recordCalls(page) {
   const calls = [];
   page.on("request", (r) => {
-    const m = new URL(r.url()).pathname.match(/^\/harness\.[\w.]+\.(\w+)\/(\w+)$/);
+    const m = new URL(r.url()).pathname.match(/^\/api\/rpc\/harness\.[\w.]+\.(\w+)\/(\w+)$/);
     if (m) calls.push(`${m[1]}/${m[2]}`);
   });
   return calls;

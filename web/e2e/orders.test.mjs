@@ -15,7 +15,7 @@ import { DesignService } from "@harnesshero/client/designs";
 import { OrderService, OrderStatus } from "@harnesshero/client/orders";
 import { UserService } from "@harnesshero/client/users";
 
-import { DEADLINE_MS, RUN, VIEWPORTS, grantAdmin, launchBrowser, logOf, newPage, screenshot, startStack, stopAll, until, putCart } from "./support.mjs";
+import { DEADLINE_MS, RUN, VIEWPORTS, grantAdmin, launchBrowser, logOf, newPage, screenshot, sessionOf, startStack, stopAll, until, putCart } from "./support.mjs";
 
 const PASSWORD = "correct horse battery staple";
 let stack;
@@ -190,7 +190,7 @@ for (const v of VIEWPORTS) {
       await page.getByRole("button", { name: "Refund" }).click();
       await until("REFUNDED", async () => (await page.getByTestId("order-status").getAttribute("data-status", { timeout: 500 })) === "REFUNDED");
       assert.match(asked, new RegExp(`for Order #${order.number}\\?$`));
-      const token = await page.evaluate(() => JSON.parse(localStorage.getItem("harness.session")).accessToken);
+      const token = (await sessionOf(page)).accessToken;
       assert.equal((await client(OrderService, token).adminGetOrder({ id: order.id })).order.status, OrderStatus.REFUNDED);
       assert.equal(await page.getByRole("button", { name: "Refund" }).count(), 0, "no move left but what the order allows");
       assert.deepEqual(errors, [], "no page error");

@@ -25,6 +25,8 @@ import {
   launchBrowser,
   logOf,
   screenshot,
+  sessionOf,
+  setSessionCookies,
   startStack,
   stopAll,
   until,
@@ -45,10 +47,13 @@ function api(service, token) {
   return createClient(service, createTransport({ baseUrl: stack.api, ...(token ? { token } : {}) }));
 }
 
-/** The page's stored session (localStorage). */
-async function session() {
-  return page.evaluate(() => JSON.parse(localStorage.getItem("harness.session") ?? "null"));
+/** The page's session: its user (localStorage) and tokens (the browser's httpOnly cookies). */
+async function session(p = page) {
+  return sessionOf(p);
 }
+
+/** Whether the app's server refreshed the session while answering res. */
+const refreshedBy = (res) => res.headers()["x-harness-refreshed"] === "1";
 
 const sentence = (m) => {
   const t = m.trim();
@@ -395,28 +400,28 @@ test("checkout and pay with the test card: the order becomes PAID", async () => 
 });
 
 test("an expired access token is refreshed silently", async () => {
+  // The app's server holds the tokens: the page calls /api/rpc, which calls
+  // the API with the access token, refreshes it and retries once when it is
+  // refused, and refreshes it first when it has expired. The page itself
+  // never calls RefreshSession.
   const calls = [];
   const watch = (res) => {
     const url = res.url();
     if (url.includes("UserService/RefreshSession") || url.includes("DesignService/ListDesigns")) {
-      calls.push([url.includes("RefreshSession") ? "refresh" : "list", res.status()]);
+      calls.push([url.includes("RefreshSession") ? "refresh" : "list", res.status(), refreshedBy(res)]);
     }
   };
   page.on("response", watch);
   try {
-    // A token the server refuses (its signature broken): the first call is
-    // Unauthenticated, the client refreshes once and retries.
+    // A token the server refuses (its signature broken): the proxy's first
+    // call is Unauthenticated, it refreshes once and retries.
     const before = await session();
-    await page.evaluate(() => {
-      const s = JSON.parse(localStorage.getItem("harness.session"));
-      const [h, p, sig] = s.accessToken.split(".");
-      s.accessToken = `${h}.${p}.${sig.slice(0, -6)}AAAAAA`;
-      localStorage.setItem("harness.session", JSON.stringify(s));
-    });
+    const [h, p, sig] = before.accessToken.split(".");
+    await setSessionCookies(page, { accessToken: `${h}.${p}.${sig.slice(0, -6)}AAAAAA` });
     await page.goto(`${stack.web}/designs`);
     await page.getByRole("table", { name: "Saved designs" }).waitFor({ timeout: DEADLINE_MS });
     assert.match(await page.getByRole("table", { name: "Saved designs" }).textContent(), /For the shop/);
-    assert.deepEqual(calls, [["list", 401], ["refresh", 200], ["list", 200]]);
+    assert.deepEqual(calls, [["list", 200, true]], "one call, refreshed on the server");
     const after = await session();
     assert.notEqual(after.accessToken, before.accessToken);
     assert.notEqual(after.refreshToken, before.refreshToken, "the refresh token rotated");
@@ -425,28 +430,26 @@ test("an expired access token is refreshed silently", async () => {
 
     // A token past its expiry time is refreshed before the call is sent.
     calls.length = 0;
-    await page.evaluate(() => {
-      const s = JSON.parse(localStorage.getItem("harness.session"));
-      s.accessTokenExpiresAt = Date.now() - 60_000;
-      localStorage.setItem("harness.session", JSON.stringify(s));
-    });
+    await setSessionCookies(page, { accessTokenExpiresAt: Date.now() - 60_000 });
     await page.reload();
     await page.getByRole("table", { name: "Saved designs" }).waitFor({ timeout: DEADLINE_MS });
-    assert.deepEqual(calls, [["refresh", 200], ["list", 200]]);
+    assert.deepEqual(calls, [["list", 200, true]]);
+    const third = await session();
+    assert.notEqual(third.refreshToken, after.refreshToken, "rotated again");
+    assert.ok(third.accessTokenExpiresAt > Date.now(), "the new token's expiry is stored");
   } finally {
     page.off("response", watch);
   }
 });
 
-test("two tabs with an expired token refresh once between them and stay signed in", async () => {
-  // Both tabs share the session in localStorage. Each refresh rotates the
-  // refresh token, and spending a rotated one ends the session: the tabs
-  // take turns (a Web Lock) and the second uses the first's tokens. The
-  // reloads rarely overlap closely enough to race without the lock, so this
-  // checks the outcome (one refresh, still signed in), not the lock itself.
-  const refreshes = [];
+test("two tabs and parallel calls with an expired token refresh once between them and stay signed in", async () => {
+  // The tabs share the session's cookies. Each refresh rotates the refresh
+  // token, and spending a rotated one ends the session: the app's server
+  // refreshes once per session, the other requests wait for that refresh and
+  // take its tokens.
+  let refreshes = 0;
   const watch = (res) => {
-    if (res.url().includes("UserService/RefreshSession")) refreshes.push(res.status());
+    if (refreshedBy(res)) refreshes++;
   };
   page.context().on("response", watch);
   const other = await page.context().newPage();
@@ -456,61 +459,71 @@ test("two tabs with an expired token refresh once between them and stay signed i
     await page.goto(`${stack.web}/designs`);
     await page.getByRole("table", { name: "Saved designs" }).waitFor({ timeout: DEADLINE_MS });
     const before = await session();
-    refreshes.length = 0;
-    await page.evaluate(() => {
-      const s = JSON.parse(localStorage.getItem("harness.session"));
-      s.accessTokenExpiresAt = Date.now() - 60_000;
-      localStorage.setItem("harness.session", JSON.stringify(s));
-    });
+    refreshes = 0;
+    await setSessionCookies(page, { accessTokenExpiresAt: Date.now() - 60_000 });
     await Promise.all([page.reload(), other.reload()]);
     for (const p of [page, other]) {
       await p.getByRole("table", { name: "Saved designs" }).waitFor({ timeout: DEADLINE_MS });
     }
-    assert.deepEqual(refreshes, [200], "one refresh for both tabs");
+    assert.equal(refreshes, 1, "one refresh for both tabs");
     const after = await session();
-    assert.ok(after, "still signed in");
+    assert.ok(after?.user, "still signed in");
     assert.notEqual(after.refreshToken, before.refreshToken, "the refresh token rotated");
     await api(UserService, after.accessToken).getProfile({}); // the stored token works
+
+    // Eight calls at once, all with the expired token: one refresh.
+    refreshes = 0;
+    await setSessionCookies(page, { accessTokenExpiresAt: Date.now() - 60_000 });
+    const answers = await page.evaluate(() =>
+      Promise.all(
+        Array.from({ length: 8 }, () =>
+          fetch("/api/session", { headers: { "X-Harness-CSRF": "1" } }).then(async (r) => ({ status: r.status, refreshed: r.headers.get("x-harness-refreshed") === "1", body: await r.json() })),
+        ),
+      ),
+    );
+    assert.deepEqual(answers.map((a) => [a.status, a.body.signedIn]), Array(8).fill([200, true]));
+    assert.equal(answers.filter((a) => a.refreshed).length, 1, "one RefreshSession for eight calls");
+    const last = await session();
+    assert.notEqual(last.refreshToken, after.refreshToken);
+    await api(UserService).refreshSession({ refreshToken: last.refreshToken }).then(
+      (res) => setSessionCookies(page, { accessToken: res.session.accessToken, refreshToken: res.session.refreshToken }),
+    ); // the session was not revoked: its refresh token still works (the cookies follow)
   } finally {
     page.context().off("response", watch);
     await other.close();
   }
 });
 
-test("a tab whose copy of the session is behind takes the tokens another tab got, not spending a used refresh token", async () => {
-  // Chromium keeps a copy of localStorage in each renderer process and
-  // updates it asynchronously: a tab can hold the refresh lock right after
-  // another tab's refresh and still read the old, spent refresh token (the
-  // flake "refresh token reused: session revoked"). Here the lag is made
-  // certain: after a refresh, the old session is written back, as the
-  // lagging tab would still see it. The tab must not spend it again.
-  const refreshes = [];
+test("a request carrying a spent refresh token takes the tokens its refresh got, not spending it again", async () => {
+  // A request sent before the browser stored the new cookies (another tab,
+  // a call already in flight) still carries the spent refresh token. Here
+  // that is made certain: after a refresh, the old cookies are written back.
+  // The app's server must not present it to the API again ("refresh token
+  // reused: session revoked").
+  let refreshes = 0;
   const watch = (res) => {
-    if (res.url().includes("UserService/RefreshSession")) refreshes.push(res.status());
+    if (refreshedBy(res)) refreshes++;
   };
   page.on("response", watch);
   try {
     await page.goto(`${stack.web}/designs`);
     await page.getByRole("table", { name: "Saved designs" }).waitFor({ timeout: DEADLINE_MS });
     const old = await session();
-    await page.evaluate(() => {
-      const s = JSON.parse(localStorage.getItem("harness.session"));
-      s.accessTokenExpiresAt = Date.now() - 60_000;
-      localStorage.setItem("harness.session", JSON.stringify(s));
-    });
+    refreshes = 0;
+    await setSessionCookies(page, { accessTokenExpiresAt: Date.now() - 60_000 });
     await page.reload();
     await page.getByRole("table", { name: "Saved designs" }).waitFor({ timeout: DEADLINE_MS });
     const fresh = await session();
     assert.notEqual(fresh.refreshToken, old.refreshToken, "refreshed");
-    assert.deepEqual(refreshes, [200]);
+    assert.equal(refreshes, 1);
 
-    // The lagging view: the spent refresh token, its access token expired.
-    await page.evaluate((s) => localStorage.setItem("harness.session", JSON.stringify({ ...s, accessTokenExpiresAt: Date.now() - 60_000 })), old);
+    // The lagging request: the spent refresh token, its access token expired.
+    await setSessionCookies(page, { accessToken: old.accessToken, refreshToken: old.refreshToken, accessTokenExpiresAt: Date.now() - 60_000 });
     await page.reload();
     await page.getByRole("table", { name: "Saved designs" }).waitFor({ timeout: DEADLINE_MS });
-    assert.deepEqual(refreshes, [200], "the spent refresh token was not presented again");
+    assert.equal(refreshes, 1, "the spent refresh token was not presented again");
     const now = await session();
-    assert.ok(now, "still signed in");
+    assert.ok(now?.user, "still signed in");
     assert.equal(now.refreshToken, fresh.refreshToken, "the tokens the refresh got");
     await api(UserService, now.accessToken).getProfile({}); // the session is alive
   } finally {

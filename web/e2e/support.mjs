@@ -235,8 +235,45 @@ export async function newPage(browser, v) {
  */
 export async function putCart(page, lines) {
   await page.evaluate((lines) => {
-    const session = JSON.parse(localStorage.getItem("harness.session") ?? "null");
+    const session = JSON.parse(localStorage.getItem("harness.user") ?? "null");
     const key = session ? `harness.cart.user.${session.user.id}` : "harness.cart.guest";
     localStorage.setItem(key, JSON.stringify(lines.map((l, i) => ({ lineId: `e2e-${i}`, ...l }))));
   }, lines);
+}
+
+/** The session's cookies (httpOnly: the page cannot read them; the tests can, through the browser). */
+export const SESSION_COOKIES = { accessToken: "harness_access", refreshToken: "harness_refresh", accessTokenExpiresAt: "harness_access_exp" };
+
+/**
+ * The page's session: who the page thinks is signed in (localStorage
+ * "harness.user", no token) and the tokens in the browser's httpOnly cookies;
+ * null when neither is there.
+ */
+export async function sessionOf(page) {
+  const user = await page.evaluate(() => JSON.parse(localStorage.getItem("harness.user") ?? "null")?.user ?? null);
+  const jar = Object.fromEntries((await page.context().cookies()).map((c) => [c.name, c.value]));
+  if (!user && !jar.harness_refresh) return null;
+  return {
+    user,
+    accessToken: jar.harness_access,
+    refreshToken: jar.harness_refresh,
+    accessTokenExpiresAt: jar.harness_access_exp ? Number(jar.harness_access_exp) : undefined,
+  };
+}
+
+/**
+ * Rewrites the session's cookies in the page's browser: patch holds
+ * accessToken, refreshToken and accessTokenExpiresAt values to put (as a
+ * lagging request or a tampered token would present them).
+ */
+export async function setSessionCookies(page, patch) {
+  const jar = await page.context().cookies();
+  const put = [];
+  for (const [key, name] of Object.entries(SESSION_COOKIES)) {
+    if (!(key in patch)) continue;
+    const c = jar.find((x) => x.name === name);
+    if (!c) throw new Error(`no ${name} cookie to rewrite`);
+    put.push({ ...c, value: encodeURIComponent(String(patch[key])) });
+  }
+  await page.context().addCookies(put);
 }

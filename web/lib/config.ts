@@ -4,8 +4,6 @@
 
 /** What the browser needs to know. */
 export interface PublicConfig {
-  /** Base URL of the API for the browser; empty means the page's own origin. */
-  apiUrl: string;
   /** Whether this server offers "Pay with test card" (the embedded provider). */
   testPayments: boolean;
   /** Stripe's publishable key, for Stripe.js when the API uses Stripe. */
@@ -18,14 +16,13 @@ export function serverApiUrl(): string {
 }
 
 /**
- * The public settings: HARNESS_PUBLIC_API_URL (the API as browsers reach it;
- * unset: HARNESS_API_URL; empty: the page's own origin, as behind the
- * Ingress), HARNESS_TEST_PAYMENTS_SECRET_FILE (set: test payments on),
- * HARNESS_STRIPE_PUBLISHABLE_KEY.
+ * The public settings: HARNESS_TEST_PAYMENTS_SECRET_FILE (set: test payments
+ * on), HARNESS_STRIPE_PUBLISHABLE_KEY. The browser never calls the API itself
+ * (it calls the app's /api/rpc, which holds the session's tokens), so no API
+ * address is public.
  */
 export function publicConfig(): PublicConfig {
   return {
-    apiUrl: process.env.HARNESS_PUBLIC_API_URL ?? serverApiUrl(),
     testPayments: Boolean(process.env.HARNESS_TEST_PAYMENTS_SECRET_FILE),
     stripePublishableKey: process.env.HARNESS_STRIPE_PUBLISHABLE_KEY ?? "",
   };

@@ -14,10 +14,17 @@ import { Code, ConnectError, createClient, type Transport } from "@connectrpc/co
 import { createConnectQueryKey, useQuery, useTransport } from "@connectrpc/connect-query";
 import { useQueryClient } from "@tanstack/react-query";
 
-import { useConfig } from "@/app/providers";
+import { CSRF_HEADERS } from "./csrf";
 import { GetOrderResponseSchema, OrderService, type Order } from "./harness";
-import { getSession } from "./session";
-import { refreshAccessToken } from "./transport";
+
+/** Asks the app's server to refresh the session now; whether it is still signed in. */
+async function refreshSession(): Promise<boolean> {
+  try {
+    return (await fetch("/api/session", { method: "POST", headers: CSRF_HEADERS })).ok;
+  } catch {
+    return false;
+  }
+}
 
 type WatchOrder = (req: { id: string }, options: { signal: AbortSignal }) => AsyncIterable<{ order?: Order }>;
 
@@ -47,7 +54,6 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export function useOrderWatch(id: string) {
   const transport = useTransport();
   const queryClient = useQueryClient();
-  const { baseUrl } = useConfig();
   const [live, setLive] = useState(false);
   const [streamError, setStreamError] = useState<ConnectError | null>(null);
   const query = useQuery(OrderService.method.getOrder, { id }, { staleTime: Infinity });
@@ -78,7 +84,7 @@ export function useOrderWatch(id: string) {
             // A stream cannot be replayed by the transport's interceptor:
             // refresh the session here and reopen it once.
             refreshed = true;
-            if ((await refreshAccessToken(baseUrl, getSession()?.accessToken)) !== null) continue;
+            if (await refreshSession()) continue;
           }
           if (FINAL.has(ce.code)) {
             setLive(false);
@@ -92,7 +98,7 @@ export function useOrderWatch(id: string) {
       }
     })();
     return () => ctrl.abort();
-  }, [id, transport, queryClient, baseUrl]);
+  }, [id, transport, queryClient]);
 
   return {
     order: query.data?.order,

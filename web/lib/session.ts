@@ -1,19 +1,20 @@
-// The signed-in user's session in the browser: kept in localStorage so it
-// survives a reload and is shared by the tabs, read through a tiny store that
-// React subscribes to (useSyncExternalStore), and given to the client's auth
-// interceptor as its token store.
+// Who is signed in, as the page knows it: the user (id, e-mail, name, admin
+// at sign-in) kept in localStorage so that it survives a reload and is shared
+// by the tabs, read through a tiny store that React subscribes to
+// (useSyncExternalStore). No token: the session's tokens live in httpOnly
+// cookies that only the app's server reads (lib/server-session.ts); when the
+// server says the session is over (a call answers Unauthenticated), the
+// transport forgets the user here.
 
-import type { SessionTokens, TokenStore } from "@harnesshero/client";
-
-import { clearSpent } from "./refresh-handoff";
-
-/** What the app keeps of a session. */
-export interface StoredSession extends SessionTokens {
+/** What the page keeps of a session. */
+export interface StoredSession {
   user: { id: string; email: string; displayName: string; admin: boolean };
 }
 
-/** The localStorage key; the browser tests read and tamper it. */
-export const SESSION_KEY = "harness.session";
+/** The localStorage key; the browser tests read it. */
+export const SESSION_KEY = "harness.user";
+/** Where the tokens were kept before they moved into cookies: removed when seen. */
+const OLD_KEY = "harness.session";
 
 type Listener = () => void;
 const listeners = new Set<Listener>();
@@ -23,9 +24,7 @@ function parse(raw: string | null): StoredSession | null {
   if (!raw) return null;
   try {
     const v = JSON.parse(raw) as Partial<StoredSession>;
-    if (typeof v.accessToken === "string" && typeof v.refreshToken === "string" && v.user && typeof v.user.id === "string") {
-      return v as StoredSession;
-    }
+    if (v.user && typeof v.user.id === "string") return { user: v.user };
   } catch {
     // a garbled value is no session
   }
@@ -35,18 +34,16 @@ function parse(raw: string | null): StoredSession | null {
 /** The current session, or null (always null on the server). */
 export function getSession(): StoredSession | null {
   if (typeof window === "undefined") return null;
+  if (window.localStorage.getItem(OLD_KEY) !== null) window.localStorage.removeItem(OLD_KEY);
   const raw = window.localStorage.getItem(SESSION_KEY);
   if (raw !== cached.raw) cached = { raw, value: parse(raw) };
   return cached.value;
 }
 
-/** Stores a session (null signs out locally) and tells the subscribers. */
+/** Stores who is signed in (null: nobody) and tells the subscribers. */
 export function setSession(session: StoredSession | null): void {
-  if (session === null) {
-    window.localStorage.removeItem(SESSION_KEY);
-    void clearSpent();
-  }
-  else window.localStorage.setItem(SESSION_KEY, JSON.stringify(session));
+  if (session === null) window.localStorage.removeItem(SESSION_KEY);
+  else window.localStorage.setItem(SESSION_KEY, JSON.stringify({ user: session.user }));
   for (const l of listeners) l();
 }
 
@@ -62,21 +59,3 @@ export function subscribeSession(listener: Listener): () => void {
     window.removeEventListener("storage", onStorage);
   };
 }
-
-/**
- * The session as the auth interceptor's token store: it reads the tokens,
- * and a refresh replaces them (keeping the user) or, when the refresh token
- * is refused, signs out.
- */
-export const sessionTokenStore: TokenStore = {
-  get: () => getSession() ?? undefined,
-  set: (tokens) => {
-    const current = getSession();
-    if (tokens === undefined || current === null) {
-      setSession(null);
-      return;
-    }
-    const { accessToken, refreshToken, accessTokenExpiresAt } = tokens;
-    setSession({ user: current.user, accessToken, refreshToken, ...(accessTokenExpiresAt !== undefined ? { accessTokenExpiresAt } : {}) });
-  },
-};

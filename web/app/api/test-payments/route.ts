@@ -1,28 +1,36 @@
 // POST /api/test-payments {orderId, card}: "Pay with test card" for the
 // embedded payment provider. Off unless HARNESS_TEST_PAYMENTS_SECRET_FILE
 // names the provider's webhook secret (the API's <data-dir>/keys/
-// webhook-secret; `make run` sets it). The caller's bearer token reads the
-// order (so only its owner can pay it); the payment is then reported the way
-// the provider would, by a signed webhook to the API.
+// webhook-secret; `make run` sets it). The caller's session (its cookies,
+// refreshed when due) reads the order (so only its owner can pay it); the
+// payment is then reported the way the provider would, by a signed webhook
+// to the API. Only from the shop's own pages (crossSite).
 
 import { readFile } from "node:fs/promises";
 
 import { serverApiUrl } from "@/lib/config";
 import { Code, ConnectError, OrderStatus } from "@/lib/harness";
 import { ordersAs } from "@/lib/server-api";
+import { crossSite, sessionOf, withSession, type SessionState } from "@/lib/server-session";
 import { paymentEvent, signatureHeader, testCardOutcome } from "@/lib/test-payments";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function problem(status: number, message: string, field?: string) {
-  return Response.json({ error: message, ...(field ? { field } : {}) }, { status });
-}
-
 export async function POST(request: Request): Promise<Response> {
+  let state: SessionState | null = null;
+  const problem = (status: number, message: string, field?: string) =>
+    Response.json({ error: message, ...(field ? { field } : {}) }, { status, headers: state ? withSession(request, new Headers(), state) : undefined });
+  const refusal = crossSite(request);
+  if (refusal !== null) return problem(403, `refused: ${refusal}`);
   const secretFile = process.env.HARNESS_TEST_PAYMENTS_SECRET_FILE;
   if (!secretFile) return problem(404, "test payments are off on this server");
 
-  const token = request.headers.get("authorization")?.replace(/^Bearer\s+/i, "") ?? "";
+  try {
+    state = await sessionOf(request);
+  } catch {
+    return problem(503, "the session could not be refreshed: try again");
+  }
+  let token = state.tokens?.accessToken ?? "";
   if (!token) return problem(401, "sign in to pay");
   let body: { orderId?: unknown; card?: unknown };
   try {
@@ -39,7 +47,16 @@ export async function POST(request: Request): Promise<Response> {
 
   let order;
   try {
-    order = (await ordersAs(token).getOrder({ id: orderId })).order;
+    try {
+      order = (await ordersAs(token).getOrder({ id: orderId })).order;
+    } catch (err) {
+      if (ConnectError.from(err).code !== Code.Unauthenticated || state.changed) throw err;
+      // Refused: refresh once and read it again.
+      state = await sessionOf(request, { refused: token });
+      token = state.tokens?.accessToken ?? "";
+      if (!token) throw err;
+      order = (await ordersAs(token).getOrder({ id: orderId })).order;
+    }
   } catch (err) {
     const ce = ConnectError.from(err);
     if (ce.code === Code.Unauthenticated) return problem(401, "your session has expired");
@@ -65,5 +82,5 @@ export async function POST(request: Request): Promise<Response> {
     body: event,
   });
   if (!res.ok) return problem(502, `the payment webhook answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
-  return Response.json({ outcome });
+  return Response.json({ outcome }, { headers: withSession(request, new Headers(), state) });
 }
