@@ -33,8 +33,6 @@ import {
 } from "./support.mjs";
 
 const PASSWORD = "correct horse battery staple";
-// Once the contract has WatchOrder, the order page must be live: no reload.
-const LIVE = "watchOrder" in OrderService.method;
 
 let stack;
 let browser;
@@ -116,28 +114,16 @@ async function expectPrice(p, q) {
   }
 }
 
-/**
- * Without WatchOrder the order page reads the order once: ask it again, at
- * most once a second. With WatchOrder it must update by itself.
- */
-let lastCheck = 0;
-async function checkStatus(p) {
-  if (LIVE || Date.now() - lastCheck < 1000) return;
-  lastCheck = Date.now();
-  await p.getByRole("button", { name: "Check status" }).click({ timeout: 500 });
-}
-
 /** Waits for the order page to show status. */
 async function expectOrderStatus(p, status) {
   const want = OrderStatus[status];
   await until(`the order ${want}`, async () => {
-    if ((await p.locator("[data-testid=order-status]").getAttribute("data-status", { timeout: 500 })) === want) return true;
-    await checkStatus(p);
-    return false;
+    return (await p.locator("[data-testid=order-status]").getAttribute("data-status", { timeout: 500 })) === want;
   });
-  // The status may come from the first GetOrder before the stream's first
+  // The order page follows WatchOrder: no reload, no "Check status". The
+  // status may come from the first GetOrder before the stream's first
   // message: wait for the page to say it is live, with a deadline.
-  if (LIVE) await until("the order page says it is live", () => p.locator("[data-testid=live]").isVisible());
+  await until("the order page says it is live", () => p.locator("[data-testid=live]").isVisible());
 }
 
 before(async () => {
@@ -371,11 +357,9 @@ test("checkout and pay with the test card: the order becomes PAID", async () => 
   // A declined card leaves it awaiting payment, with the reason.
   await page.fill("#card", "4000 0000 0000 0002");
   await page.getByRole("button", { name: /with test card/ }).click();
-  await until("the failure on the order, with its reason", async () => {
-    if (/^The card was declined: .+/.test((await page.locator("[data-testid=payment-failure]").textContent({ timeout: 500 }).catch(() => "")) ?? "")) return true;
-    await checkStatus(page);
-    return false;
-  });
+  await until("the failure on the order, with its reason", async () =>
+    /^The card was declined: .+/.test((await page.locator("[data-testid=payment-failure]").textContent({ timeout: 500 }).catch(() => "")) ?? ""),
+  );
   assert.equal(await page.locator("section:has(#pay-heading) :is(.notice, .alert)").count(), 1, "one message for the attempt");
   await screenshot(page, "payment-declined");
 
