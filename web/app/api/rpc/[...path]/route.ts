@@ -22,8 +22,18 @@ const REFUSED = new Set([`${USERS}/RefreshSession`, `${USERS}/SignOut`]);
 const METHOD = /^harness(\.[a-z0-9_]+)+\.v[0-9]+\.[A-Za-z0-9_]+\/[A-Za-z0-9_]+$/;
 const MAX_BODY = 1 << 20;
 
-/** Request headers passed on to the API. */
-const PASSED = ["content-type", "connect-protocol-version", "connect-timeout-ms", "connect-content-encoding", "connect-accept-encoding", "accept"];
+/**
+ * Request headers passed on to the API: the protocol's, and those the API
+ * reads as part of the contract (server/headers.go's crossing list):
+ * Idempotency-Key, trace context, the user agent, and X-Forwarded-For with
+ * the client's address (the Ingress's, or the one Next.js records), which
+ * the API's sign-in throttling uses when --trusted-proxies names the web
+ * app; without it every shopper would look like the web app's address.
+ */
+const PASSED = [
+  "content-type", "connect-protocol-version", "connect-timeout-ms", "connect-content-encoding", "connect-accept-encoding", "accept",
+  "idempotency-key", "traceparent", "tracestate", "user-agent", "x-forwarded-for",
+];
 /** Response headers not passed back (hop-by-hop, re-encoded by fetch, or the API's own cookies and CORS). */
 const DROPPED = new Set(["connection", "keep-alive", "transfer-encoding", "content-encoding", "content-length", "set-cookie", "vary", "date", "server"]);
 
